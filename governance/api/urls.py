@@ -1,0 +1,3 @@
+"""Governance API routes, mounted under /api/v1/."""
+
+urlpatterns: list = []

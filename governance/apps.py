@@ -1,0 +1,28 @@
+"""App config for the governance domain."""
+
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.contrib.auth.management import create_permissions
+from django.db.models.signals import post_migrate
+
+
+def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
+    from governance import roles
+
+    # Role groups reference registry permissions, which post_migrate creates per app, in
+    # app order: make sure they exist before the groups are set.
+    for label in ("registry", "governance"):
+        create_permissions(
+            apps.get_app_config(label), verbosity=0, using=kwargs.get("using", "default")
+        )
+    roles.ensure_roles()
+
+
+class GovernanceConfig(AppConfig):
+    name = "governance"
+    verbose_name = "Governance"
+
+    def ready(self) -> None:
+        # Setup, not domain logic: role groups need the permissions that post_migrate creates.
+        post_migrate.connect(_ensure_roles, sender=self)

@@ -1,0 +1,88 @@
+"""Recording audit events. Only services call `record`; it must run inside their transaction."""
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models, transaction
+from django.utils import timezone
+
+from governance import chain, context
+from governance.models import AuditChainHead, AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """A JSON-ready dict of an object's concrete field values (foreign keys as ids)."""
+    wanted = set(fields) if fields is not None else None
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if wanted is not None and field.name not in wanted:
+            continue
+        data[field.name] = _plain(getattr(obj, field.attname))
+    for field in obj._meta.many_to_many:
+        if (wanted is None or field.name in wanted) and obj.pk is not None:
+            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    return data
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values differ, so an update's event shows what actually changed."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> tuple[int | None, str]:
+    if actor is None or not actor.is_authenticated:
+        return None, "system"
+    return actor.pk, actor.get_username()
+
+
+def record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    verb: str,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    mlmodel_id: int | None = None,
+) -> AuditEvent:
+    """Append one event to the chain; the head row's lock serialises concurrent writers."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the service's transaction")
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=chain.GENESIS)
+    actor_id, actor_name = _actor_fields(actor)
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        occurred_at=timezone.now(),
+        actor_id=actor_id,
+        actor_name=actor_name,
+        verb=verb,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:300],
+        mlmodel_id=mlmodel_id,
+        before=before,
+        after=after,
+        request_id=context.request_id.get(),
+        prev_hash=head.last_hash,
+    )
+    event.hash = chain.event_hash(event.prev_hash, event.payload())
+    event.save()
+    head.last_seq, head.last_hash = event.seq, event.hash
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event

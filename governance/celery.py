@@ -1,0 +1,25 @@
+"""The Celery application: eager in-process without a broker, real workers with one."""
+
+import os
+
+from celery import Celery, Task
+
+from governance import context
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+
+
+class RequestIdTask(Task):
+    """Runs each task under its own request id, so its audit events can be traced."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        token = context.request_id.set(f"task-{self.request.id or 'eager'}")
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            context.request_id.reset(token)
+
+
+app = Celery("attest", task_cls=RequestIdTask)
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,141 @@
+"""Who may do what to which model. The only module that talks to django-guardian."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import assign_perm, get_objects_for_user, get_perms, remove_perm
+
+from governance import roles
+from governance.models import RaciAssignment
+from registry.models import MLModel, MLModelUserObjectPermission, ModelVersion
+
+User = AbstractBaseUser | AnonymousUser
+
+PERMS = {
+    "view": "registry.view_mlmodel",
+    "change": "registry.change_mlmodel",
+    "submit": "registry.submit_mlmodel",
+    "validate": "registry.validate_mlmodel",
+    "decide": "registry.decide_mlmodel",
+}
+OWNER_ACTIONS = frozenset({"view", "change", "submit"})
+
+# Global (not per-model) rights, named by the domain action they allow.
+GLOBAL_PERMS = {
+    "register_model": "registry.add_mlmodel",
+    "register_dataset": "registry.add_dataset",
+    "change_dataset": "registry.change_dataset",
+    "register_use_case": "registry.add_usecase",
+    "change_use_case": "registry.change_usecase",
+    "view_datasets": "registry.view_dataset",
+    "view_use_cases": "registry.view_usecase",
+    "view_audit": "governance.view_auditevent",
+    "define_custom_field": "registry.change_customfield",
+    "assign_raci": "governance.add_raciassignment",
+}
+
+
+def actions_for_raci(role: str, area: str) -> frozenset[str]:
+    """The per-model actions one RACI assignment grants.
+
+    Everyone named in the RACI sees the model; Responsible and Accountable act in their area;
+    only the Accountable person for development submits it (SR 26-2: the first line owns it).
+    """
+    actions = {"view"}
+    acting = role in {RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE}
+    if acting and area in {RaciAssignment.Area.DEVELOPMENT, RaciAssignment.Area.MONITORING}:
+        actions.add("change")
+    if role == RaciAssignment.Role.ACCOUNTABLE and area == RaciAssignment.Area.DEVELOPMENT:
+        actions.add("submit")
+    if acting and area == RaciAssignment.Area.VALIDATION:
+        actions.add("validate")
+    if acting and area == RaciAssignment.Area.APPROVAL:
+        actions.add("decide")
+    return frozenset(actions)
+
+
+def can(user: User, action: str, model: MLModel) -> bool:
+    """Global role permissions and per-model grants both count (guardian checks only the latter)."""
+    perm = PERMS[action]
+    return bool(user.is_active) and (user.has_perm(perm) or user.has_perm(perm, model))
+
+
+def require(user: User, action: str, model: MLModel) -> None:
+    if not can(user, action, model):
+        raise PermissionDenied(f"{user} may not {action} {model}")
+
+
+def can_globally(user: User, action: str) -> bool:
+    return bool(user.is_active) and user.has_perm(GLOBAL_PERMS[action])
+
+
+def require_globally(user: User, action: str) -> None:
+    if not can_globally(user, action):
+        raise PermissionDenied(f"{user} may not {action.replace('_', ' ')}")
+
+
+def models_for(user: User, action: str = "view") -> QuerySet[MLModel]:
+    """Every model this user may see (or act on): a queryset to filter, sort and paginate."""
+    if not user.is_active:
+        return MLModel.objects.none()
+    return get_objects_for_user(
+        user, PERMS[action], klass=MLModel.objects.all(), accept_global_perms=True
+    )
+
+
+def model_for_user_or_404(user: User, slug: str, action: str = "view") -> MLModel:
+    """The model, 404 when the user may not even see it, 403 when they may see but not act."""
+    model = get_object_or_404(models_for(user, "view"), slug=slug)
+    require(user, action, model)
+    return model
+
+
+def version_for_user_or_404(
+    user: User, slug: str, version: str, action: str = "view"
+) -> ModelVersion:
+    model = model_for_user_or_404(user, slug, action)
+    return get_object_or_404(
+        ModelVersion.objects.select_related("model"), model=model, version=version
+    )
+
+
+def sync_model_grants(
+    model: MLModel, *, user: AbstractBaseUser | None = None, group: Group | None = None
+) -> None:
+    """Make one principal's guardian grants on a model match its ownership and RACI rows."""
+    principal = user if user is not None else group
+    assignments = RaciAssignment.objects.filter(model=model)
+    assignments = (
+        assignments.filter(user=user) if user is not None else assignments.filter(group=group)
+    )
+    wanted: set[str] = (
+        set(OWNER_ACTIONS) if user is not None and model.owner_id == user.pk else set()
+    )
+    for role, area in assignments.values_list("role", "area"):
+        wanted |= actions_for_raci(role, area)
+    wanted_codenames = {PERMS[a].split(".")[1] for a in wanted}
+    held = set(get_perms(principal, model)) if user is None else _user_object_perms(user, model)
+    for codename in wanted_codenames - held:
+        assign_perm(codename, principal, model)
+    for codename in held - wanted_codenames:
+        remove_perm(codename, principal, model)
+
+
+def _user_object_perms(user: AbstractBaseUser, model: MLModel) -> set[str]:
+    # get_perms() for a user would include group grants; only the user's own rows matter here.
+    rows = MLModelUserObjectPermission.objects.filter(user=user, content_object=model)
+    return set(rows.values_list("permission__codename", flat=True))
+
+
+def navigation_for(user: User) -> dict[str, object]:
+    """What the navigation shows this user: their roles and the pages they may reach."""
+    role_names = sorted(user.groups.values_list("name", flat=True)) if user.is_authenticated else []
+    return {
+        "roles": role_names,
+        "can_register_model": can_globally(user, "register_model"),
+        "can_register_dataset": can_globally(user, "register_dataset"),
+        "can_register_use_case": can_globally(user, "register_use_case"),
+        "can_view_audit": can_globally(user, "view_audit"),
+        "is_admin": bool(user.is_staff) or roles.ADMINISTRATOR in role_names,
+    }

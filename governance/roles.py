@@ -1,0 +1,60 @@
+"""The roles Attest knows, as groups holding global permissions. Kept in step by `ensure_roles`."""
+
+from django.contrib.auth.models import Group, Permission
+
+OWNER = "Model owners"
+DEVELOPER = "Developers"
+VALIDATOR = "Validators"
+COMMITTEE = "Committee members"
+AUDITOR = "Auditors"
+ADMINISTRATOR = "Administrators"
+
+_READ_REFERENCE = ["registry.view_dataset", "registry.view_usecase"]
+
+# Global permissions per role. Per-model rights (view, change, submit, validate, decide on one
+# model) come from ownership and RACI assignments, granted as object permissions.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    OWNER: [
+        *_READ_REFERENCE,
+        "registry.add_mlmodel",
+        "registry.add_dataset",
+        "registry.change_dataset",
+        "registry.add_usecase",
+        "registry.change_usecase",
+    ],
+    DEVELOPER: [*_READ_REFERENCE, "registry.add_mlmodel", "registry.add_dataset"],
+    # Second line reviews the whole portfolio; validation rights on a model come from RACI.
+    VALIDATOR: [*_READ_REFERENCE, "registry.view_mlmodel"],
+    COMMITTEE: [*_READ_REFERENCE, "registry.view_mlmodel", "registry.decide_mlmodel"],
+    # Third line: read everything, change nothing.
+    AUDITOR: [*_READ_REFERENCE, "registry.view_mlmodel", "governance.view_auditevent"],
+    ADMINISTRATOR: [
+        *_READ_REFERENCE,
+        "registry.view_mlmodel",
+        "registry.add_mlmodel",
+        "registry.change_mlmodel",
+        "registry.delete_mlmodel",
+        "registry.submit_mlmodel",
+        "registry.add_dataset",
+        "registry.change_dataset",
+        "registry.add_usecase",
+        "registry.change_usecase",
+        "registry.add_customfield",
+        "registry.change_customfield",
+        "registry.view_customfield",
+        "governance.view_auditevent",
+        "governance.add_raciassignment",
+    ],
+}
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def ensure_roles() -> None:
+    """Create the role groups and set their global permissions exactly as declared."""
+    for name, dotted_perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([_permission(p) for p in dotted_perms])

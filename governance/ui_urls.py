@@ -1,0 +1,4 @@
+"""Governance UI routes (audit log)."""
+
+app_name = "governance"
+urlpatterns: list = []

@@ -1,0 +1,30 @@
+"""Root URLs: the UI, the REST API under /api/v1/, its OpenAPI schema and docs, the admin."""
+
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+api_v1 = [
+    path("", include("registry.api.urls")),
+    path("", include("governance.api.urls")),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="registry:model-list", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("inventory/", include("registry.urls")),
+    path("governance/", include("governance.ui_urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,1 @@
+"""The model inventory: models, versions, data, runs, deployments, use cases and lineage."""

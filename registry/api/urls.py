@@ -1,0 +1,3 @@
+"""Inventory API routes, mounted under /api/v1/."""
+
+urlpatterns: list = []

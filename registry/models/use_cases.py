@@ -1,0 +1,34 @@
+"""Use cases: the AI system in EU AI Act terms, which uses one or more models."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import ManyToManyField
+from django.urls import reverse
+
+
+class UseCase(models.Model):
+    """A business use of models: its purpose, who deploys it and who it affects."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    business_purpose = models.TextField()
+    business_unit = models.CharField(max_length=100)
+    deployer_context = models.TextField(blank=True)
+    affected_people = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_use_cases"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Declared last: the field name shadows the `models` module inside the class body.
+    models = ManyToManyField("registry.MLModel", blank=True, related_name="use_cases")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "use case"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:usecase-detail", args=[self.slug])

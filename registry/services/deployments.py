@@ -1,0 +1,82 @@
+"""Recording deployments: one version live per model and environment at any instant."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from governance import audit, permissions
+from governance.errors import DomainError, clean_or_raise
+from registry.models import Deployment, MLModel, ModelVersion
+
+
+def _end(actor: AbstractBaseUser, deployment: Deployment, ended_at: datetime) -> None:
+    before = audit.snapshot(deployment, ["ended_at"])
+    deployment.ended_at = ended_at
+    deployment.save(update_fields=["ended_at"])
+    audit.record(
+        actor=actor,
+        verb="deployment.ended",
+        target=deployment,
+        before=before,
+        after=audit.snapshot(deployment, ["ended_at"]),
+        mlmodel_id=deployment.version.model_id,
+    )
+
+
+@transaction.atomic
+def record_deployment(
+    *,
+    actor: AbstractBaseUser,
+    version: ModelVersion,
+    environment: str,
+    endpoint: str = "",
+    started_at: datetime | None = None,
+) -> Deployment:
+    """Record that a version went live; the version it replaces in that environment ends then."""
+    permissions.require(actor, "change", version.model)
+    # One writer per model at a time, so two pipelines cannot both leave a deployment open.
+    MLModel.objects.select_for_update().filter(pk=version.model_id).first()
+    started_at = started_at or timezone.now()
+    live = Deployment.objects.filter(version__model_id=version.model_id).in_environment(environment)
+    current = live.filter(ended_at__isnull=True).select_related("version").first()
+    if live.filter(started_at__gte=started_at).exists():
+        raise DomainError(
+            field="started_at", message=f"a later deployment in {environment} is already recorded"
+        )
+    deployment = Deployment(
+        version=version,
+        environment=environment,
+        endpoint=endpoint,
+        started_at=started_at,
+        recorded_by=actor,
+    )
+    clean_or_raise(deployment)
+    if current is not None:
+        _end(actor, current, started_at)
+    deployment.save()
+    after = {**audit.snapshot(deployment), "version_label": version.version}
+    audit.record(
+        actor=actor,
+        verb="deployment.recorded",
+        target=deployment,
+        after=after,
+        mlmodel_id=version.model_id,
+    )
+    return deployment
+
+
+@transaction.atomic
+def end_deployment(
+    *, actor: AbstractBaseUser, deployment: Deployment, ended_at: datetime | None = None
+) -> Deployment:
+    """Take a version out of service in its environment."""
+    permissions.require(actor, "change", deployment.version.model)
+    if deployment.ended_at is not None:
+        raise DomainError(field="ended_at", message="this deployment has already ended")
+    ended_at = ended_at or timezone.now()
+    if ended_at <= deployment.started_at:
+        raise DomainError(field="ended_at", message="must be after the deployment started")
+    _end(actor, deployment, ended_at)
+    return deployment

@@ -1,0 +1,175 @@
+"""Registering, changing and retiring models, and the dependencies between them."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from governance import audit, permissions
+from governance.errors import DomainError, clean_or_raise
+from governance.models import RaciAssignment
+from governance.services import raci
+from registry import selectors
+from registry.models import MLModel, ModelDependency
+from registry.services.custom_fields import clean_values
+
+EDITABLE = (
+    "name",
+    "description",
+    "intended_purpose",
+    "business_unit",
+    "model_type",
+    "status",
+    "vendor",
+    "owner",
+    "custom_fields",
+)
+
+
+def _check_owner(owner: AbstractBaseUser) -> None:
+    if not owner.is_active:
+        raise DomainError(field="owner", message=f"{owner} is not an active user")
+
+
+@transaction.atomic
+def register_model(
+    *,
+    actor: AbstractBaseUser,
+    slug: str,
+    name: str,
+    business_unit: str,
+    model_type: str,
+    **fields: Any,
+) -> MLModel:
+    """Add a model to the inventory; its owner (default: the actor) gets the owner's rights."""
+    permissions.require_globally(actor, "register_model")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(field=sorted(unknown)[0], message="is not a model field")
+    if MLModel.objects.filter(slug=slug).exists():
+        raise DomainError(field="slug", message=f"a model with slug {slug!r} already exists")
+    fields.setdefault("owner", actor)
+    _check_owner(fields["owner"])
+    fields["custom_fields"] = clean_values(fields.get("custom_fields") or {})
+    model = MLModel(
+        slug=slug, name=name, business_unit=business_unit, model_type=model_type, **fields
+    )
+    clean_or_raise(model)
+    model.save()
+    audit.record(
+        actor=actor,
+        verb="model.registered",
+        target=model,
+        after=audit.snapshot(model),
+        mlmodel_id=model.pk,
+    )
+    permissions.sync_model_grants(model, user=model.owner)
+    if actor.pk != model.owner_id and isinstance(actor, get_user_model()):
+        raci.assign_raci(
+            actor=actor,
+            model=model,
+            user=actor,
+            role=RaciAssignment.Role.RESPONSIBLE,
+            area=RaciAssignment.Area.DEVELOPMENT,
+        )
+    return model
+
+
+@transaction.atomic
+def update_model(*, actor: AbstractBaseUser, model: MLModel, **changes: Any) -> MLModel:
+    """Change a model's record; a new owner takes over the owner's rights."""
+    permissions.require(actor, "change", model)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(field=sorted(unknown)[0], message="cannot be changed here")
+    model = MLModel.objects.select_for_update().get(pk=model.pk)
+    before = audit.snapshot(model)
+    previous_owner = model.owner
+    if "custom_fields" in changes:
+        changes["custom_fields"] = clean_values(
+            changes["custom_fields"] or {}, stored=model.custom_fields
+        )
+    for name, value in changes.items():
+        setattr(model, name, value)
+    _check_owner(model.owner)
+    clean_or_raise(model, exclude=["slug"])
+    model.save()
+    old, new = audit.changed(before, audit.snapshot(model))
+    if new:
+        audit.record(
+            actor=actor,
+            verb="model.updated",
+            target=model,
+            before=old,
+            after=new,
+            mlmodel_id=model.pk,
+        )
+    if previous_owner.pk != model.owner_id:
+        permissions.sync_model_grants(model, user=previous_owner)
+        permissions.sync_model_grants(model, user=model.owner)
+    return model
+
+
+@transaction.atomic
+def delete_model(*, actor: AbstractBaseUser, model: MLModel) -> None:
+    """Remove a model registered by mistake; one with versions must be retired instead."""
+    permissions.require(actor, "change", model)
+    if not actor.has_perm("registry.delete_mlmodel"):
+        raise DomainError(field="model", message="only an administrator may delete a model")
+    if model.versions.exists() or model.training_runs.exists():
+        raise DomainError(field="model", message="has versions or runs: retire it instead")
+    if model.upstream_links.exists() or model.downstream_links.exists() or model.use_cases.exists():
+        raise DomainError(
+            field="model", message="is linked to other models or use cases: unlink it first"
+        )
+    before = audit.snapshot(model)
+    pk = model.pk
+    for assignment in list(model.raci_assignments.all()):
+        raci.remove_raci(actor=actor, assignment=assignment)
+    audit.record(actor=actor, verb="model.deleted", target=model, before=before, mlmodel_id=pk)
+    model.delete()
+
+
+@transaction.atomic
+def add_dependency(
+    *, actor: AbstractBaseUser, upstream: MLModel, downstream: MLModel, description: str = ""
+) -> ModelDependency:
+    """Record that `downstream` consumes `upstream`'s output; cycles are refused."""
+    permissions.require(actor, "change", downstream)
+    permissions.require(actor, "view", upstream)
+    if upstream.pk == downstream.pk:
+        raise DomainError(field="upstream", message="a model cannot depend on itself")
+    if ModelDependency.objects.filter(upstream=upstream, downstream=downstream).exists():
+        raise DomainError(field="upstream", message=f"{downstream} already depends on {upstream}")
+    if downstream.pk in selectors.upstream_model_ids(upstream):
+        raise DomainError(
+            field="upstream", message=f"{upstream} already depends on {downstream}: a cycle"
+        )
+    dependency = ModelDependency(upstream=upstream, downstream=downstream, description=description)
+    clean_or_raise(dependency)
+    dependency.save()
+    after = audit.snapshot(dependency)
+    audit.record(
+        actor=actor,
+        verb="dependency.added",
+        target=dependency,
+        after=after,
+        mlmodel_id=downstream.pk,
+    )
+    return dependency
+
+
+@transaction.atomic
+def remove_dependency(*, actor: AbstractBaseUser, dependency: ModelDependency) -> None:
+    """Forget that one model consumes another's output."""
+    permissions.require(actor, "change", dependency.downstream)
+    before = audit.snapshot(dependency)
+    audit.record(
+        actor=actor,
+        verb="dependency.removed",
+        target=dependency,
+        before=before,
+        mlmodel_id=dependency.downstream_id,
+    )
+    dependency.delete()

@@ -1,0 +1,89 @@
+"""Registering use cases (AI systems) and linking them to the models they use."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from governance import audit, permissions
+from governance.errors import DomainError, clean_or_raise
+from registry.models import MLModel, UseCase
+
+EDITABLE = (
+    "name",
+    "business_purpose",
+    "business_unit",
+    "deployer_context",
+    "affected_people",
+    "owner",
+)
+
+
+def _check_models(actor: AbstractBaseUser, models: Sequence[MLModel]) -> None:
+    for model in models:
+        if not permissions.can(actor, "view", model):
+            raise DomainError(field="models", message=f"unknown model {model.slug!r}")
+
+
+@transaction.atomic
+def register_use_case(
+    *,
+    actor: AbstractBaseUser,
+    slug: str,
+    name: str,
+    business_purpose: str,
+    business_unit: str,
+    models: Sequence[MLModel] = (),
+    **fields: Any,
+) -> UseCase:
+    """Add an AI system to the inventory, with the models it uses."""
+    permissions.require_globally(actor, "register_use_case")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(field=sorted(unknown)[0], message="is not a use case field")
+    if UseCase.objects.filter(slug=slug).exists():
+        raise DomainError(field="slug", message=f"a use case with slug {slug!r} already exists")
+    _check_models(actor, models)
+    fields.setdefault("owner", actor)
+    use_case = UseCase(
+        slug=slug,
+        name=name,
+        business_purpose=business_purpose,
+        business_unit=business_unit,
+        **fields,
+    )
+    clean_or_raise(use_case)
+    use_case.save()
+    use_case.models.set(models)
+    audit.record(
+        actor=actor, verb="usecase.registered", target=use_case, after=audit.snapshot(use_case)
+    )
+    return use_case
+
+
+@transaction.atomic
+def update_use_case(
+    *,
+    actor: AbstractBaseUser,
+    use_case: UseCase,
+    models: Sequence[MLModel] | None = None,
+    **changes: Any,
+) -> UseCase:
+    """Change a use case's description or the models it uses."""
+    permissions.require_globally(actor, "change_use_case")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(field=sorted(unknown)[0], message="cannot be changed here")
+    before = audit.snapshot(use_case)
+    for name, value in changes.items():
+        setattr(use_case, name, value)
+    clean_or_raise(use_case, exclude=["slug"])
+    use_case.save()
+    if models is not None:
+        _check_models(actor, models)
+        use_case.models.set(models)
+    old, new = audit.changed(before, audit.snapshot(use_case))
+    if new:
+        audit.record(actor=actor, verb="usecase.updated", target=use_case, before=old, after=new)
+    return use_case

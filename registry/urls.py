@@ -1,0 +1,4 @@
+"""Inventory UI routes."""
+
+app_name = "registry"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Reports: evidence packs and executive reports (issue 7)."""

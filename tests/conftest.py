@@ -1,0 +1,87 @@
+"""Personas and clients shared by the whole suite.
+
+Each persona fixture's docstring says what that person may do. Models that personas work on
+are created through services, so grants and audit events are real.
+"""
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from rest_framework.test import APIClient
+
+from governance import roles
+from governance.models import RaciAssignment
+from governance.services import raci
+from registry import services
+from registry.models import MLModel
+from tests.factories.accounts import UserFactory
+
+
+@pytest.fixture
+def owner(db) -> AbstractBaseUser:
+    """Olivia, a model owner: registers models and sees and changes the ones she owns."""
+    return UserFactory(username="olivia", first_name="Olivia", last_name="Owner", roles=[roles.OWNER])
+
+
+@pytest.fixture
+def developer(db) -> AbstractBaseUser:
+    """Dev, a developer: registers versions on models where he is Responsible for development."""
+    return UserFactory(username="dev", first_name="Dev", last_name="Eloper", roles=[roles.DEVELOPER])
+
+
+@pytest.fixture
+def validator(db) -> AbstractBaseUser:
+    """Vera, a validator: reads every model; validates those she is assigned to."""
+    return UserFactory(username="vera", first_name="Vera", last_name="Validator", roles=[roles.VALIDATOR])
+
+
+@pytest.fixture
+def committee_member(db) -> AbstractBaseUser:
+    """Carl, on the model risk committee: reads every model and decides approvals."""
+    return UserFactory(username="carl", first_name="Carl", last_name="Committee", roles=[roles.COMMITTEE])
+
+
+@pytest.fixture
+def auditor(db) -> AbstractBaseUser:
+    """Audrey, internal audit: reads everything, changes nothing."""
+    return UserFactory(username="audrey", first_name="Audrey", last_name="Auditor", roles=[roles.AUDITOR])
+
+
+@pytest.fixture
+def admin_user(db) -> AbstractBaseUser:
+    """Ada, an administrator: manages roles, custom fields and the whole inventory."""
+    return UserFactory(username="ada", first_name="Ada", last_name="Admin", roles=[roles.ADMINISTRATOR])
+
+
+@pytest.fixture
+def outsider(db) -> AbstractBaseUser:
+    """Oscar, a developer on another team: sees none of the personas' models."""
+    return UserFactory(username="oscar", first_name="Oscar", last_name="Outsider", roles=[roles.DEVELOPER])
+
+
+@pytest.fixture
+def credit_pd_model(owner, developer, validator) -> MLModel:
+    """Olivia's retail PD model; Dev is Responsible for development, Vera for validation."""
+    model = services.register_model(
+        actor=owner,
+        slug="retail-pd",
+        name="Retail PD scorecard",
+        business_unit="Retail Credit",
+        model_type=MLModel.ModelType.CLASSICAL_ML,
+        intended_purpose="Probability of default for unsecured retail loans",
+    )
+    raci.assign_raci(actor=owner, model=model, user=developer, role="R", area=RaciAssignment.Area.DEVELOPMENT)
+    raci.assign_raci(actor=owner, model=model, user=validator, role="R", area=RaciAssignment.Area.VALIDATION)
+    return model
+
+
+def client_for(user: AbstractBaseUser | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    """Build an API client logged in as the given persona: api_client(owner)."""
+    return client_for

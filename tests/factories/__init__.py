@@ -1,0 +1,1 @@
+"""factory_boy factories: they create state directly; behaviour tests call services instead."""
