@@ -50,6 +50,12 @@ def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> tuple[int |
     return actor.pk, actor.get_username()
 
 
+def locked_head() -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends (created if a flush removed it)."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    return head or AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=chain.GENESIS)
+
+
 def record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
@@ -62,9 +68,7 @@ def record(
     """Append one event to the chain; the head row's lock serialises concurrent writers."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the service's transaction")
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=chain.GENESIS)
+    head = locked_head()
     actor_id, actor_name = _actor_fields(actor)
     event = AuditEvent(
         seq=head.last_seq + 1,

@@ -200,3 +200,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+CELERY_BEAT_SCHEDULE = {
+    "verify-audit-chain": {
+        "task": "governance.tasks.record_audit_chain_check",
+        "schedule": env_int("AUDIT_CHECK_INTERVAL_SECONDS", default=24 * 3600),
+    },
+}

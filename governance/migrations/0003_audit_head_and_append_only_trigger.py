@@ -1,4 +1,8 @@
-"""Create the audit chain's head row, and on PostgreSQL refuse UPDATE/DELETE on audit events."""
+"""Create the audit chain's head row, and on PostgreSQL refuse UPDATE/DELETE on audit events.
+
+TRUNCATE stays possible for the table owner (test flushes use it); the application's database
+role in production should not own the table (docs/operations.md).
+"""
 
 from django.db import migrations
 
@@ -13,13 +17,9 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER governance_auditevent_append_only
     BEFORE UPDATE OR DELETE ON governance_auditevent
     FOR EACH ROW EXECUTE FUNCTION governance_auditevent_append_only();
-CREATE TRIGGER governance_auditevent_no_truncate
-    BEFORE TRUNCATE ON governance_auditevent
-    FOR EACH STATEMENT EXECUTE FUNCTION governance_auditevent_append_only();
 """
 
 DROP_SQL = """
-DROP TRIGGER IF EXISTS governance_auditevent_no_truncate ON governance_auditevent;
 DROP TRIGGER IF EXISTS governance_auditevent_append_only ON governance_auditevent;
 DROP FUNCTION IF EXISTS governance_auditevent_append_only();
 """

@@ -11,11 +11,13 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField(unique=True)
     occurred_at = models.DateTimeField()
+    # PROTECT: the actor id is part of the hashed payload, so a user with history is
+    # deactivated, never deleted (SET_NULL would rewrite, and so break, the chain).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="audit_events",
     )
     actor_name = models.CharField(max_length=150)
