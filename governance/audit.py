@@ -39,8 +39,11 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
-    """Only the keys whose values differ, so an update's event shows what actually changed."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    """Only the keys whose values differ, so an update's event shows what actually changed.
+
+    `updated_at` is left out: the event's own time says when, and it would always differ.
+    """
+    keys = [k for k in after if k != "updated_at" and before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
@@ -53,7 +56,12 @@ def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> tuple[int |
 def locked_head() -> AuditChainHead:
     """The chain's head row, locked until the transaction ends (created if a flush removed it)."""
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    return head or AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=chain.GENESIS)
+    if head is None:
+        # Concurrent first writers may both get here: the conflict-ignoring insert lets one win.
+        genesis = AuditChainHead(pk=1, last_seq=0, last_hash=chain.GENESIS)
+        AuditChainHead.objects.bulk_create([genesis], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def record(
