@@ -1,0 +1,77 @@
+SHELL := /bin/bash
+# Attest: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+LOCKS := requirements.lock requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-16)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: venv run test lint format typecheck check bench worker beat lock clean
+
+$(STAMP): $(LOCKS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Browser tests drive Debian's Chromium; without it they are deselected, and we say so.
+test: venv
+	@if [ -x $(CHROMIUM) ]; then \
+		$(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "note: $(CHROMIUM) not found, browser tests deselected (apt-get install chromium)"; \
+		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+	fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: lint
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: venv
+	$(BIN)/python bench/inventory.py
+
+# Real services: run these beside gunicorn when CELERY_BROKER_URL is set (docs/operations.md).
+worker: venv
+	$(BIN)/celery -A governance worker --loglevel=info
+
+beat: venv
+	$(BIN)/celery -A governance beat --loglevel=info
+
+# Re-pin every dependency from pyproject.toml in a scratch virtualenv.
+lock:
+	rm -rf /tmp/attest-lock && $(PYTHON) -m venv /tmp/attest-lock
+	$(PYTHON) -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb')); \
+		open('/tmp/attest-lock/rt.in', 'w').write('\n'.join(d['project']['dependencies'])); \
+		open('/tmp/attest-lock/dev.in', 'w').write('\n'.join(d['project']['optional-dependencies']['dev']))"
+	/tmp/attest-lock/bin/pip install --quiet -r /tmp/attest-lock/rt.in
+	/tmp/attest-lock/bin/pip freeze > /tmp/attest-lock/rt.txt
+	/tmp/attest-lock/bin/pip install --quiet -r /tmp/attest-lock/dev.in
+	/tmp/attest-lock/bin/pip freeze > /tmp/attest-lock/all.txt
+	{ echo "# Runtime dependencies, pinned. Regenerate with: make lock"; cat /tmp/attest-lock/rt.txt; } > requirements.lock
+	{ echo "# Test and lint dependencies, pinned on top of requirements.lock. Regenerate with: make lock"; \
+		echo "-r requirements.lock"; \
+		sort /tmp/attest-lock/all.txt | comm -13 <(sort /tmp/attest-lock/rt.txt) -; } > requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
