@@ -1,6 +1,7 @@
 """Assigning and removing RACI roles; each change also re-grants the per-model permissions."""
 
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from governance import audit, permissions
@@ -8,10 +9,33 @@ from governance.errors import DomainError, clean_or_raise
 from governance.models import RaciAssignment
 from registry.models import MLModel
 
+ACTING = {RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE}
+BUILDING = {RaciAssignment.Area.DEVELOPMENT}
+CHALLENGING = {RaciAssignment.Area.VALIDATION: "validate", RaciAssignment.Area.APPROVAL: "approve"}
+
 
 def _require_manage(actor: AbstractBaseUser, model: MLModel) -> None:
-    if not permissions.can_globally(actor, "assign_raci"):
-        permissions.require(actor, "change", model)
+    """The model's owner and administrators decide who is accountable; developers do not."""
+    permissions.require(actor, "view", model)
+    if model.owner_id != actor.pk and not permissions.can_globally(actor, "assign_raci"):
+        raise PermissionDenied(f"{actor} may not change who is accountable for {model}")
+
+
+def _check_independence(model: MLModel, user: AbstractBaseUser, role: str, area: str) -> None:
+    """Validation and approval must be independent of development (SR 26-2, PRA SS1/23 P5)."""
+    if role not in ACTING:
+        return
+    acting = RaciAssignment.objects.filter(model=model, user=user, role__in=ACTING)
+    if area in CHALLENGING and (
+        model.owner_id == user.pk or acting.filter(area__in=BUILDING).exists()
+    ):
+        raise DomainError(
+            field="user", message=f"{user} develops this model, so cannot {CHALLENGING[area]} it"
+        )
+    if area in BUILDING and acting.filter(area__in=CHALLENGING).exists():
+        raise DomainError(
+            field="user", message=f"{user} validates or approves this model, so cannot develop it"
+        )
 
 
 @transaction.atomic
@@ -30,6 +54,8 @@ def assign_raci(
         raise DomainError(field="user", message="name either a user or a group")
     if user is not None and not user.is_active:
         raise DomainError(field="user", message=f"{user} is not an active user")
+    if user is not None:
+        _check_independence(model, user, role, area)
     principal = {"user": user} if user is not None else {"group": group}
     if RaciAssignment.objects.filter(model=model, role=role, area=area, **principal).exists():
         raise DomainError(field="role", message="this assignment already exists")

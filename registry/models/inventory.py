@@ -66,13 +66,17 @@ class MLModel(models.Model):
 class MLModelUserObjectPermission(UserObjectPermissionBase):
     """Per-model rights of one user (guardian, with a real foreign key for fast lists)."""
 
-    content_object = models.ForeignKey(MLModel, on_delete=models.CASCADE, related_name="+")
+    content_object = models.ForeignKey(
+        MLModel, on_delete=models.CASCADE, related_name="user_object_permissions"
+    )
 
 
 class MLModelGroupObjectPermission(GroupObjectPermissionBase):
     """Per-model rights of one group."""
 
-    content_object = models.ForeignKey(MLModel, on_delete=models.CASCADE, related_name="+")
+    content_object = models.ForeignKey(
+        MLModel, on_delete=models.CASCADE, related_name="group_object_permissions"
+    )
 
 
 class ModelVersion(models.Model):
