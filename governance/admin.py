@@ -3,9 +3,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from governance.models import AuditEvent, RaciAssignment
+from governance.services import accounts
 from registry.admin import ReadOnlyAdmin
 
 
@@ -24,3 +28,39 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class RaciAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["model", "role", "area", "user", "group"]
     list_filter = ["role", "area"]
+
+
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin, with every change to a person's access recorded in the audit trail."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        stored = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        request._access_before = accounts.access_snapshot(stored) if stored else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        accounts.record_access_change(
+            actor=request.user, user=form.instance, before=request._access_before
+        )
+
+
+class AuditedGroupAdmin(GroupAdmin):
+    """Role groups: permission changes are audited."""
+
+    def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
+        stored = Group.objects.filter(pk=obj.pk).first() if change else None
+        request._role_before = accounts.role_snapshot(stored) if stored else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        accounts.record_role_change(
+            actor=request.user, group=form.instance, before=request._role_before
+        )
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AuditedUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, AuditedGroupAdmin)

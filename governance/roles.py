@@ -54,7 +54,18 @@ def _permission(dotted: str) -> Permission:
 
 
 def ensure_roles() -> None:
-    """Create the role groups and set their global permissions exactly as declared."""
+    """Create missing role groups and restore declared permissions they lack, audited.
+
+    The declaration is the reviewed baseline of each role; permissions an administrator added
+    beyond it are kept. Either way the audit trail shows who changed a role and when.
+    """
+    from governance.services import accounts
+
     for name, dotted_perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([_permission(p) for p in dotted_perms])
+        group, created = Group.objects.get_or_create(name=name)
+        before = None if created else accounts.role_snapshot(group)
+        held = set(group.permissions.values_list("content_type__app_label", "codename"))
+        missing = [p for p in dotted_perms if tuple(p.split(".")) not in held]
+        if created or missing:
+            group.permissions.add(*[_permission(p) for p in missing])
+            accounts.record_role_change(actor=None, group=group, before=before)

@@ -1,0 +1,59 @@
+"""Changes to people's access (active flag, staff, roles), made in the admin, audited here."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db import transaction
+
+from governance import audit
+
+ACCESS_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+def access_snapshot(user: AbstractBaseUser) -> dict[str, Any]:
+    """What decides a person's access: identity, flags and role groups (never the password)."""
+    data = audit.snapshot(user, ACCESS_FIELDS)
+    data["groups"] = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
+    return data
+
+
+@transaction.atomic
+def record_access_change(
+    *, actor: AbstractBaseUser, user: AbstractBaseUser, before: dict[str, Any] | None
+) -> None:
+    """Audit a user created or changed in the admin, with the access fields that changed."""
+    after = access_snapshot(user)
+    if before is None:
+        audit.record(actor=actor, verb="user.created", target=user, after=after)
+        return
+    old, new = audit.changed(before, after)
+    if new:
+        audit.record(actor=actor, verb="user.updated", target=user, before=old, after=new)
+
+
+def role_snapshot(group: Group) -> dict[str, Any]:
+    """A role's name and the permissions it holds."""
+    return {
+        "name": group.name,
+        "permissions": sorted(group.permissions.values_list("codename", flat=True)),
+    }
+
+
+@transaction.atomic
+def record_role_change(
+    *, actor: AbstractBaseUser | None, group: Group, before: dict[str, Any] | None
+) -> None:
+    """Audit a change to a role group's permissions (in the admin, or by migrate: actor None)."""
+    after = role_snapshot(group)
+    old, new = audit.changed(before or {}, after)
+    if new:
+        verb = "role.created" if before is None else "role.updated"
+        audit.record(actor=actor, verb=verb, target=group, before=old or None, after=new)
