@@ -11,7 +11,9 @@ class MLModelFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.MultipleChoiceFilter(choices=MLModel.Status.choices)
-    model_type = django_filters.MultipleChoiceFilter(choices=MLModel.ModelType.choices, label="Type")
+    model_type = django_filters.MultipleChoiceFilter(
+        choices=MLModel.ModelType.choices, label="Type"
+    )
     business_unit = django_filters.CharFilter(lookup_expr="iexact", label="Business unit")
     owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
     ordering = django_filters.OrderingFilter(

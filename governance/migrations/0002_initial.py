@@ -6,44 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('governance', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("governance", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='raciassignment',
-            name='model',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raci_assignments', to='registry.mlmodel'),
+            model_name="raciassignment",
+            name="model",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="raci_assignments",
+                to="registry.mlmodel",
+            ),
         ),
         migrations.AddField(
-            model_name='raciassignment',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='raci_assignments', to=settings.AUTH_USER_MODEL),
+            model_name="raciassignment",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="raci_assignments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['target_type', 'target_id'], name='audit_target_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
         ),
         migrations.AddConstraint(
-            model_name='auditevent',
-            constraint=models.UniqueConstraint(fields=('prev_hash',), name='governance_auditevent_no_fork'),
+            model_name="auditevent",
+            constraint=models.UniqueConstraint(
+                fields=("prev_hash",), name="governance_auditevent_no_fork"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='raciassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('user__isnull', False), ('group__isnull', True)), models.Q(('user__isnull', True), ('group__isnull', False)), _connector='OR'), name='governance_raci_user_xor_group'),
+            model_name="raciassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("user__isnull", False), ("group__isnull", True)),
+                    models.Q(("user__isnull", True), ("group__isnull", False)),
+                    _connector="OR",
+                ),
+                name="governance_raci_user_xor_group",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='raciassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('model', 'user', 'role', 'area'), name='governance_raci_unique_user'),
+            model_name="raciassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)),
+                fields=("model", "user", "role", "area"),
+                name="governance_raci_unique_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='raciassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', False)), fields=('model', 'group', 'role', 'area'), name='governance_raci_unique_group'),
+            model_name="raciassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("group__isnull", False)),
+                fields=("model", "group", "role", "area"),
+                name="governance_raci_unique_group",
+            ),
         ),
     ]

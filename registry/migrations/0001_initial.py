@@ -7,268 +7,608 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustomField',
+            name="CustomField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=50, unique=True, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_]*$', 'use lowercase letters, digits and _')])),
-                ('label', models.CharField(max_length=100)),
-                ('field_type', models.CharField(choices=[('text', 'Text'), ('integer', 'Whole number'), ('decimal', 'Number'), ('boolean', 'Yes / no'), ('date', 'Date'), ('choice', 'One of a list')], max_length=10)),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('is_required', models.BooleanField(default=False)),
-                ('help_text', models.CharField(blank=True, max_length=300)),
-                ('is_active', models.BooleanField(default=True)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        max_length=50,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9_]*$", "use lowercase letters, digits and _"
+                            )
+                        ],
+                    ),
+                ),
+                ("label", models.CharField(max_length=100)),
+                (
+                    "field_type",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("integer", "Whole number"),
+                            ("decimal", "Number"),
+                            ("boolean", "Yes / no"),
+                            ("date", "Date"),
+                            ("choice", "One of a list"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("is_required", models.BooleanField(default=False)),
+                ("help_text", models.CharField(blank=True, max_length=300)),
+                ("is_active", models.BooleanField(default=True)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'key'],
+                "ordering": ["position", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Dataset',
+            name="Dataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('contains_personal_data', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registered_datasets', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("contains_personal_data", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registered_datasets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DatasetVersion',
+            name="DatasetVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=64)),
-                ('uri', models.CharField(max_length=500)),
-                ('content_sha256', models.CharField(blank=True, max_length=64, validators=[django.core.validators.RegexValidator('^[0-9a-f]{64}$', 'must be a SHA-256 digest: 64 lowercase hexadecimal characters')])),
-                ('external_ref', models.CharField(blank=True, max_length=200)),
-                ('row_count', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('schema', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registered_dataset_versions', to=settings.AUTH_USER_MODEL)),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='registry.dataset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=64)),
+                ("uri", models.CharField(max_length=500)),
+                (
+                    "content_sha256",
+                    models.CharField(
+                        blank=True,
+                        max_length=64,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9a-f]{64}$",
+                                "must be a SHA-256 digest: 64 lowercase hexadecimal characters",
+                            )
+                        ],
+                    ),
+                ),
+                ("external_ref", models.CharField(blank=True, max_length=200)),
+                ("row_count", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("schema", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registered_dataset_versions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="registry.dataset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MLModel',
+            name="MLModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('intended_purpose', models.TextField(blank=True)),
-                ('business_unit', models.CharField(max_length=100)),
-                ('model_type', models.CharField(choices=[('classical_ml', 'Classical ML'), ('deep_learning', 'Deep learning'), ('llm_application', 'LLM application'), ('vendor', 'Vendor model')], max_length=20)),
-                ('status', models.CharField(choices=[('development', 'Development'), ('validation', 'Validation'), ('production', 'Production'), ('retired', 'Retired')], default='development', max_length=20)),
-                ('vendor', models.CharField(blank=True, max_length=200)),
-                ('custom_fields', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_models', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("intended_purpose", models.TextField(blank=True)),
+                ("business_unit", models.CharField(max_length=100)),
+                (
+                    "model_type",
+                    models.CharField(
+                        choices=[
+                            ("classical_ml", "Classical ML"),
+                            ("deep_learning", "Deep learning"),
+                            ("llm_application", "LLM application"),
+                            ("vendor", "Vendor model"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("validation", "Validation"),
+                            ("production", "Production"),
+                            ("retired", "Retired"),
+                        ],
+                        default="development",
+                        max_length=20,
+                    ),
+                ),
+                ("vendor", models.CharField(blank=True, max_length=200)),
+                ("custom_fields", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_models",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'model',
-                'ordering': ['name'],
-                'permissions': [('submit_mlmodel', 'Can submit the model for validation and approval'), ('validate_mlmodel', 'Can validate the model'), ('decide_mlmodel', "Can decide on the model's approval")],
+                "verbose_name": "model",
+                "ordering": ["name"],
+                "permissions": [
+                    ("submit_mlmodel", "Can submit the model for validation and approval"),
+                    ("validate_mlmodel", "Can validate the model"),
+                    ("decide_mlmodel", "Can decide on the model's approval"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MLModelGroupObjectPermission',
+            name="MLModelGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_object_permissions', to='registry.mlmodel')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="group_object_permissions",
+                        to="registry.mlmodel",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MLModelUserObjectPermission',
+            name="MLModelUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='user_object_permissions', to='registry.mlmodel')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="user_object_permissions",
+                        to="registry.mlmodel",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ModelDependency',
+            name="ModelDependency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('downstream', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='upstream_links', to='registry.mlmodel')),
-                ('upstream', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='downstream_links', to='registry.mlmodel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "downstream",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="upstream_links",
+                        to="registry.mlmodel",
+                    ),
+                ),
+                (
+                    "upstream",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="downstream_links",
+                        to="registry.mlmodel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'model dependencies',
-                'ordering': ['upstream__name'],
+                "verbose_name_plural": "model dependencies",
+                "ordering": ["upstream__name"],
             },
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=64)),
-                ('artifact_uri', models.CharField(blank=True, max_length=500)),
-                ('artifact_sha256', models.CharField(blank=True, max_length=64, validators=[django.core.validators.RegexValidator('^[0-9a-f]{64}$', 'must be a SHA-256 digest: 64 lowercase hexadecimal characters')])),
-                ('framework', models.CharField(blank=True, max_length=100)),
-                ('source_tracker', models.CharField(blank=True, choices=[('', 'None'), ('mlflow', 'MLflow'), ('wandb', 'Weights & Biases'), ('dvc', 'DVC'), ('sagemaker', 'SageMaker'), ('vertex', 'Vertex AI'), ('other', 'Other')], max_length=20)),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('base_model', models.CharField(blank=True, max_length=200)),
-                ('provider', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registered_versions', to=settings.AUTH_USER_MODEL)),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='registry.mlmodel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=64)),
+                ("artifact_uri", models.CharField(blank=True, max_length=500)),
+                (
+                    "artifact_sha256",
+                    models.CharField(
+                        blank=True,
+                        max_length=64,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9a-f]{64}$",
+                                "must be a SHA-256 digest: 64 lowercase hexadecimal characters",
+                            )
+                        ],
+                    ),
+                ),
+                ("framework", models.CharField(blank=True, max_length=100)),
+                (
+                    "source_tracker",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("mlflow", "MLflow"),
+                            ("wandb", "Weights & Biases"),
+                            ("dvc", "DVC"),
+                            ("sagemaker", "SageMaker"),
+                            ("vertex", "Vertex AI"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                ("base_model", models.CharField(blank=True, max_length=200)),
+                ("provider", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registered_versions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="registry.mlmodel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('environment', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production')], max_length=20)),
-                ('endpoint', models.CharField(blank=True, max_length=300)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recorded_deployments', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deployments', to='registry.modelversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "environment",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("endpoint", models.CharField(blank=True, max_length=300)),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recorded_deployments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deployments",
+                        to="registry.modelversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='PromptTemplate',
+            name="PromptTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('template', models.TextField()),
-                ('sha256', models.CharField(max_length=64, validators=[django.core.validators.RegexValidator('^[0-9a-f]{64}$', 'must be a SHA-256 digest: 64 lowercase hexadecimal characters')])),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prompt_templates', to='registry.modelversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("template", models.TextField()),
+                (
+                    "sha256",
+                    models.CharField(
+                        max_length=64,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9a-f]{64}$",
+                                "must be a SHA-256 digest: 64 lowercase hexadecimal characters",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prompt_templates",
+                        to="registry.modelversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRun',
+            name="TrainingRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracker', models.CharField(blank=True, max_length=20)),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('code_commit', models.CharField(blank=True, max_length=64)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recorded_runs', to=settings.AUTH_USER_MODEL)),
-                ('input_datasets', models.ManyToManyField(blank=True, related_name='training_runs', to='registry.datasetversion')),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_runs', to='registry.mlmodel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tracker", models.CharField(blank=True, max_length=20)),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("code_commit", models.CharField(blank=True, max_length=64)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recorded_runs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "input_datasets",
+                    models.ManyToManyField(
+                        blank=True, related_name="training_runs", to="registry.datasetversion"
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_runs",
+                        to="registry.mlmodel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='modelversion',
-            name='training_run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='registry.trainingrun'),
+            model_name="modelversion",
+            name="training_run",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="versions",
+                to="registry.trainingrun",
+            ),
         ),
         migrations.CreateModel(
-            name='UseCase',
+            name="UseCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('business_purpose', models.TextField()),
-                ('business_unit', models.CharField(max_length=100)),
-                ('deployer_context', models.TextField(blank=True)),
-                ('affected_people', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('models', models.ManyToManyField(blank=True, related_name='use_cases', to='registry.mlmodel')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_use_cases', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("business_purpose", models.TextField()),
+                ("business_unit", models.CharField(max_length=100)),
+                ("deployer_context", models.TextField(blank=True)),
+                ("affected_people", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "models",
+                    models.ManyToManyField(
+                        blank=True, related_name="use_cases", to="registry.mlmodel"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_use_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'use case',
-                'ordering': ['name'],
+                "verbose_name": "use case",
+                "ordering": ["name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='datasetversion',
-            constraint=models.UniqueConstraint(fields=('dataset', 'version'), name='registry_datasetversion_unique_label'),
+            model_name="datasetversion",
+            constraint=models.UniqueConstraint(
+                fields=("dataset", "version"), name="registry_datasetversion_unique_label"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mlmodel',
-            index=models.Index(fields=['status'], name='registry_model_status_idx'),
+            model_name="mlmodel",
+            index=models.Index(fields=["status"], name="registry_model_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='mlmodel',
-            index=models.Index(fields=['business_unit'], name='registry_model_bu_idx'),
+            model_name="mlmodel",
+            index=models.Index(fields=["business_unit"], name="registry_model_bu_idx"),
         ),
         migrations.AddIndex(
-            model_name='mlmodel',
-            index=models.Index(fields=['updated_at'], name='registry_model_updated_idx'),
+            model_name="mlmodel",
+            index=models.Index(fields=["updated_at"], name="registry_model_updated_idx"),
         ),
         migrations.AlterUniqueTogether(
-            name='mlmodelgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="mlmodelgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='mlmodeluserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="mlmodeluserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='modeldependency',
-            constraint=models.UniqueConstraint(fields=('upstream', 'downstream'), name='registry_dependency_unique_pair'),
+            model_name="modeldependency",
+            constraint=models.UniqueConstraint(
+                fields=("upstream", "downstream"), name="registry_dependency_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modeldependency',
-            constraint=models.CheckConstraint(condition=models.Q(('upstream', models.F('downstream')), _negated=True), name='registry_dependency_not_self'),
+            model_name="modeldependency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("upstream", models.F("downstream")), _negated=True),
+                name="registry_dependency_not_self",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deployment',
-            index=models.Index(fields=['environment', 'started_at'], name='registry_deploy_env_idx'),
+            model_name="deployment",
+            index=models.Index(
+                fields=["environment", "started_at"], name="registry_deploy_env_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gt', models.F('started_at')), _connector='OR'), name='registry_deployment_window_valid'),
+            model_name="deployment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True),
+                    ("ended_at__gt", models.F("started_at")),
+                    _connector="OR",
+                ),
+                name="registry_deployment_window_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prompttemplate',
-            constraint=models.UniqueConstraint(fields=('version', 'name'), name='registry_prompttemplate_unique_name'),
+            model_name="prompttemplate",
+            constraint=models.UniqueConstraint(
+                fields=("version", "name"), name="registry_prompttemplate_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('tracker', 'external_id'), name='registry_trainingrun_unique_external_id'),
+            model_name="trainingrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("tracker", "external_id"),
+                name="registry_trainingrun_unique_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.UniqueConstraint(fields=('model', 'version'), name='registry_modelversion_unique_label'),
+            model_name="modelversion",
+            constraint=models.UniqueConstraint(
+                fields=("model", "version"), name="registry_modelversion_unique_label"
+            ),
         ),
     ]

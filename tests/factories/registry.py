@@ -48,7 +48,9 @@ class ModelVersionFactory(factory.django.DjangoModelFactory):
 
     model = factory.SubFactory(MLModelFactory)
     version = factory.Sequence(lambda n: f"1.{n}.0")
-    artifact_uri = factory.LazyAttribute(lambda v: f"s3://models/{v.model.slug}/{v.version}/model.pkl")
+    artifact_uri = factory.LazyAttribute(
+        lambda v: f"s3://models/{v.model.slug}/{v.version}/model.pkl"
+    )
     artifact_sha256 = factory.Sequence(sha)
     framework = "scikit-learn 1.5"
     created_by = factory.SelfAttribute("model.owner")
