@@ -2,8 +2,12 @@
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+# Plain ASCII digits only: int() would also take "1_000" and other scripts' digits.
+INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,15 @@ def _is_blank(value: object) -> bool:
 def _coerce(spec: FieldSpec, value: object) -> object:
     text = str(value).strip()
     if spec.field_type == "integer":
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not INTEGER.fullmatch(text):
             raise ValueError
         return int(text)
     if spec.field_type == "decimal":
-        return str(decimal.Decimal(text).normalize())
+        number = decimal.Decimal(text)
+        if not number.is_finite():
+            raise ValueError
+        # Fixed-point: str() of a normalised 100 is "1E+2".
+        return f"{number.normalize():f}"
     if spec.field_type == "boolean":
         if isinstance(value, bool):
             return value

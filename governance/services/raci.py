@@ -59,14 +59,38 @@ def assign_raci(
     principal = {"user": user} if user is not None else {"group": group}
     if RaciAssignment.objects.filter(model=model, role=role, area=area, **principal).exists():
         raise DomainError(field="role", message="this assignment already exists")
-    assignment = RaciAssignment(model=model, role=role, area=area, **principal)
+    return _create(actor, RaciAssignment(model=model, role=role, area=area, **principal))
+
+
+@transaction.atomic
+def make_registrar_responsible(*, actor: AbstractBaseUser, model: MLModel) -> RaciAssignment:
+    """Whoever registers a model for its owner is Responsible for its development.
+
+    Registering is the authority here: a developer registering for an owner may not manage
+    RACI in general, and cannot see the new model before this assignment.
+    """
+    assignment = RaciAssignment(
+        model=model,
+        user=actor,
+        role=RaciAssignment.Role.RESPONSIBLE,
+        area=RaciAssignment.Area.DEVELOPMENT,
+    )
+    return _create(actor, assignment)
+
+
+def _create(actor: AbstractBaseUser, assignment: RaciAssignment) -> RaciAssignment:
     clean_or_raise(assignment)
     assignment.save()
     after = {**audit.snapshot(assignment), "principal": assignment.principal_name}
     audit.record(
-        actor=actor, verb="raci.assigned", target=assignment, after=after, mlmodel_id=model.pk
+        actor=actor,
+        verb="raci.assigned",
+        target=assignment,
+        after=after,
+        mlmodel_id=assignment.model_id,
     )
-    permissions.sync_model_grants(model, **principal)
+    principal = {"user": assignment.user} if assignment.user_id else {"group": assignment.group}
+    permissions.sync_model_grants(assignment.model, **principal)
     return assignment
 
 

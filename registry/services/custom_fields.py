@@ -47,6 +47,9 @@ def define_custom_field(
 ) -> CustomField:
     """Add a custom field to every model's record."""
     permissions.require_globally(actor, "define_custom_field")
+    unknown = set(extra) - set(EDITABLE)
+    if unknown:
+        raise DomainError(field=sorted(unknown)[0], message="is not a custom field attribute")
     if CustomField.objects.filter(key=key).exists():
         raise DomainError(field="key", message=f"a custom field {key!r} already exists")
     field = CustomField(key=key, label=label, field_type=field_type, **extra)

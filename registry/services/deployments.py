@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from governance import audit, permissions
@@ -41,9 +42,11 @@ def record_deployment(
     started_at = started_at or timezone.now()
     live = Deployment.objects.filter(version__model_id=version.model_id).in_environment(environment)
     current = live.filter(ended_at__isnull=True).select_related("version").first()
-    if live.filter(started_at__gte=started_at).exists():
+    # An ended deployment still covering `started_at` would be live alongside the new one.
+    if live.filter(Q(started_at__gte=started_at) | Q(ended_at__gt=started_at)).exists():
         raise DomainError(
-            field="started_at", message=f"a later deployment in {environment} is already recorded"
+            field="started_at",
+            message=f"overlaps a deployment in {environment} that starts or is live at that time",
         )
     deployment = Deployment(
         version=version,
@@ -73,6 +76,10 @@ def end_deployment(
 ) -> Deployment:
     """Take a version out of service in its environment."""
     permissions.require(actor, "change", deployment.version.model)
+    # Re-read under a row lock: two pipelines ending the same deployment must not both pass.
+    deployment = (
+        Deployment.objects.select_for_update().select_related("version").get(pk=deployment.pk)
+    )
     if deployment.ended_at is not None:
         raise DomainError(field="ended_at", message="this deployment has already ended")
     ended_at = ended_at or timezone.now()

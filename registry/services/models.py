@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from governance import audit, permissions
@@ -30,6 +31,19 @@ EDITABLE = (
 def _check_owner(owner: AbstractBaseUser) -> None:
     if not owner.is_active:
         raise DomainError(field="owner", message=f"{owner} is not an active user")
+
+
+def _check_owner_independent(model: MLModel) -> None:
+    # The owner develops the model, so cannot also validate or approve it (SR 26-2, PRA SS1/23
+    # P5); raci.assign_raci refuses the same pairing from the other side.
+    challenging = RaciAssignment.objects.filter(
+        model=model, user_id=model.owner_id, role__in=raci.ACTING, area__in=list(raci.CHALLENGING)
+    )
+    if challenging.exists():
+        raise DomainError(
+            field="owner",
+            message=f"{model.owner} validates or approves this model, so cannot own it",
+        )
 
 
 @transaction.atomic
@@ -66,13 +80,7 @@ def register_model(
     )
     permissions.sync_model_grants(model, user=model.owner)
     if actor.pk != model.owner_id and isinstance(actor, get_user_model()):
-        raci.assign_raci(
-            actor=actor,
-            model=model,
-            user=actor,
-            role=RaciAssignment.Role.RESPONSIBLE,
-            area=RaciAssignment.Area.DEVELOPMENT,
-        )
+        raci.make_registrar_responsible(actor=actor, model=model)
     return model
 
 
@@ -93,6 +101,8 @@ def update_model(*, actor: AbstractBaseUser, model: MLModel, **changes: Any) -> 
     for name, value in changes.items():
         setattr(model, name, value)
     _check_owner(model.owner)
+    if previous_owner.pk != model.owner_id:
+        _check_owner_independent(model)
     clean_or_raise(model, exclude=["slug"])
     model.save()
     old, new = audit.changed(before, audit.snapshot(model))
@@ -116,7 +126,7 @@ def delete_model(*, actor: AbstractBaseUser, model: MLModel) -> None:
     """Remove a model registered by mistake; one with versions must be retired instead."""
     permissions.require(actor, "change", model)
     if not actor.has_perm("registry.delete_mlmodel"):
-        raise DomainError(field="model", message="only an administrator may delete a model")
+        raise PermissionDenied(f"{actor} may not delete models: only administrators may")
     if model.versions.exists() or model.training_runs.exists():
         raise DomainError(field="model", message="has versions or runs: retire it instead")
     if model.upstream_links.exists() or model.downstream_links.exists() or model.use_cases.exists():
