@@ -173,6 +173,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Versions and runs share the tracker choices: one enum in the schema, not two names.
+    "ENUM_NAME_OVERRIDES": {"TrackerEnum": "registry.models.ModelVersion.Tracker"},
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -17,6 +17,9 @@ def _flatten(detail: Any, field: str = "", row: int | None = None) -> list[dict[
     if isinstance(detail, dict):
         items = []
         for key, value in detail.items():
+            if isinstance(key, int):  # DRF keys list items' errors by 0-based index
+                items += _flatten(value, field, key + 1 if row is None else row)
+                continue
             name = key if key != "non_field_errors" else "non_field"
             items += _flatten(value, f"{field}.{name}" if field else name, row)
         return items

@@ -1,3 +1,26 @@
 """Inventory API routes, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from registry.api import views
+
+MODEL = "models/<slug:model_slug>"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("models", views.MLModelViewSet, basename="model")
+router.register(f"{MODEL}/versions", views.ModelVersionViewSet, basename="model-version")
+router.register(f"{MODEL}/runs", views.TrainingRunViewSet, basename="model-run")
+router.register(f"{MODEL}/dependencies", views.ModelDependencyViewSet, basename="model-dependency")
+router.register(f"{MODEL}/history", views.ModelHistoryViewSet, basename="model-history")
+router.register("serving", views.ServingViewSet, basename="serving")
+router.register("deployments", views.DeploymentViewSet, basename="deployment")
+router.register("datasets", views.DatasetViewSet, basename="dataset")
+router.register(
+    "datasets/<slug:dataset_slug>/versions",
+    views.DatasetVersionViewSet,
+    basename="dataset-version",
+)
+router.register("use-cases", views.UseCaseViewSet, basename="use-case")
+router.register("custom-fields", views.CustomFieldViewSet, basename="custom-field")
+
+urlpatterns = router.urls

@@ -33,6 +33,12 @@ def _check_owner(owner: AbstractBaseUser) -> None:
         raise DomainError(field="owner", message=f"{owner} is not an active user")
 
 
+def _require_hand_over(actor: AbstractBaseUser, model: MLModel) -> None:
+    """Only the owner or an administrator hands a model over; RACI change rights do not."""
+    if model.owner_id != actor.pk and not permissions.can_globally(actor, "assign_raci"):
+        raise PermissionDenied(f"{actor} may not hand {model} over to a new owner")
+
+
 def _check_owner_independent(model: MLModel) -> None:
     # The owner develops the model, so cannot also validate or approve it (SR 26-2, PRA SS1/23
     # P5); raci.assign_raci refuses the same pairing from the other side.
@@ -92,6 +98,8 @@ def update_model(*, actor: AbstractBaseUser, model: MLModel, **changes: Any) -> 
     if unknown:
         raise DomainError(field=sorted(unknown)[0], message="cannot be changed here")
     model = MLModel.objects.select_for_update().get(pk=model.pk)
+    if "owner" in changes and changes["owner"].pk != model.owner_id:
+        _require_hand_over(actor, model)
     before = audit.snapshot(model)
     previous_owner = model.owner
     if "custom_fields" in changes:
