@@ -75,6 +75,13 @@ def require_globally(user: User, action: str) -> None:
         raise PermissionDenied(f"{user} may not {action.replace('_', ' ')}")
 
 
+def can_manage_raci(user: User, model: MLModel) -> bool:
+    """The model's owner and administrators decide who is accountable (services.raci agrees)."""
+    if not can(user, "view", model):
+        return False
+    return model.owner_id == user.pk or can_globally(user, "assign_raci")
+
+
 def models_for(user: User, action: str = "view") -> QuerySet[MLModel]:
     """Every model this user may see (or act on): a queryset to filter, sort and paginate."""
     if not user.is_active:

@@ -1,4 +1,10 @@
 """Governance UI routes (audit log)."""
 
+from django.urls import path
+
+from governance import views
+
 app_name = "governance"
-urlpatterns: list = []
+urlpatterns = [
+    path("audit/", views.audit_log, name="audit-log"),
+]

@@ -1,4 +1,27 @@
 """Inventory UI routes."""
 
+from django.urls import path
+
+from registry import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.model_list, name="model-list"),
+    path("export.csv", views.model_export, name="model-export"),
+    path("models/new/", views.model_create, name="model-create"),
+    path("models/<slug:slug>/", views.model_detail, name="model-detail"),
+    path("models/<slug:slug>/edit/", views.model_edit, name="model-edit"),
+    path("models/<slug:slug>/versions/new/", views.version_create, name="version-create"),
+    path(
+        "models/<slug:slug>/versions/<str:version>/",
+        views.version_detail,
+        name="version-detail",
+    ),
+    path("models/<slug:slug>/raci/new/", views.raci_assign, name="raci-assign"),
+    path("models/<slug:slug>/raci/<int:pk>/remove/", views.raci_remove, name="raci-remove"),
+    path("datasets/", views.dataset_list, name="dataset-list"),
+    path("datasets/<slug:slug>/", views.dataset_detail, name="dataset-detail"),
+    path("use-cases/", views.usecase_list, name="usecase-list"),
+    path("use-cases/<slug:slug>/", views.usecase_detail, name="usecase-detail"),
+    path("serving/", views.serving, name="serving"),
+]

@@ -1,0 +1,293 @@
+"""Inventory UI input: forms parse and check shapes; services decide and write."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from governance.errors import DomainError
+from governance.models import RaciAssignment
+from registry.models import CustomField, Deployment, MLModel, ModelVersion, TrainingRun
+
+PROMPT_SLOTS = 3
+MODEL_FIELDS = (
+    "name",
+    "description",
+    "intended_purpose",
+    "business_unit",
+    "model_type",
+    "status",
+    "vendor",
+    "owner",
+)
+ARTIFACT_FIELDS = (
+    "version",
+    "artifact_uri",
+    "artifact_sha256",
+    "framework",
+    "source_tracker",
+    "external_id",
+    "training_run",
+)
+VERSION_FIELDS = (*ARTIFACT_FIELDS, "base_model", "provider")
+
+
+def _widget_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every widget, and service errors put back on the field they name."""
+
+    error_css_class = "has-error"
+    required_css_class = "required"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            css = field.widget.attrs.get("class", "")
+            wanted = _widget_class(field.widget)
+            if wanted not in css.split():
+                field.widget.attrs["class"] = f"{css} {wanted}".strip()
+
+    def form_field_for(self, error_field: str) -> str | None:
+        """The form field a DomainError's field maps to (None: the error is about the form)."""
+        return error_field if error_field in self.fields else None
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        self.add_error(self.form_field_for(exc.field), exc.error_text)
+
+
+def active_users() -> QuerySet[AbstractBaseUser]:
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AbstractBaseUser) -> str:
+        full_name = obj.get_full_name()  # type: ignore[attr-defined]
+        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+
+
+def custom_form_field(spec: CustomField) -> forms.Field:
+    """One form field for one custom field definition; the service checks the value again."""
+    common = {"label": spec.label, "required": spec.is_required, "help_text": spec.help_text}
+    if spec.field_type == CustomField.FieldType.INTEGER:
+        return forms.IntegerField(**common)
+    if spec.field_type == CustomField.FieldType.DECIMAL:
+        return forms.DecimalField(**common)
+    if spec.field_type == CustomField.FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.field_type == CustomField.FieldType.BOOLEAN:
+        return forms.ChoiceField(choices=[("", "—"), ("true", "Yes"), ("false", "No")], **common)
+    if spec.field_type == CustomField.FieldType.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in spec.choices]], **common)
+    return forms.CharField(max_length=500, **common)
+
+
+def _custom_initial(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+class ModelRecordForm(BootstrapForm):
+    """A model's inventory record, plus one field per active custom field (prefixed `cf_`)."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    intended_purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What the model decides or estimates, for whom, and within which limits.",
+    )
+    business_unit = forms.CharField(max_length=100)
+    model_type = forms.ChoiceField(label="Type", choices=MLModel.ModelType.choices)
+    status = forms.ChoiceField(choices=MLModel.Status.choices, initial=MLModel.Status.DEVELOPMENT)
+    vendor = forms.CharField(
+        max_length=200, required=False, help_text="For vendor models and hosted LLMs."
+    )
+    owner = UserChoiceField(queryset=active_users(), empty_label=None)
+
+    def __init__(self, *args: Any, custom_fields: list[CustomField], **kwargs: Any) -> None:
+        self.custom_specs = custom_fields
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_users()
+        for spec in custom_fields:
+            self.fields[f"cf_{spec.key}"] = custom_form_field(spec)
+        self.style_widgets()
+
+    @classmethod
+    def initial_for(cls, model: MLModel) -> dict[str, object]:
+        """The edit form's starting values: the stored record."""
+        initial: dict[str, object] = {name: getattr(model, name) for name in MODEL_FIELDS}
+        initial["owner"] = model.owner_id
+        for key, value in model.custom_fields.items():
+            initial[f"cf_{key}"] = _custom_initial(value)
+        return initial
+
+    @property
+    def identity_fields(self) -> list[forms.BoundField]:
+        names = ("slug", "name", "description", "intended_purpose")
+        return [self[name] for name in names if name in self.fields]
+
+    @property
+    def classification_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("business_unit", "model_type", "status", "vendor", "owner")]
+
+    @property
+    def custom_bound_fields(self) -> list[forms.BoundField]:
+        return [self[f"cf_{spec.key}"] for spec in self.custom_specs]
+
+    def form_field_for(self, error_field: str) -> str | None:
+        if error_field.startswith("custom_fields."):
+            error_field = "cf_" + error_field.removeprefix("custom_fields.")
+        return super().form_field_for(error_field)
+
+    def changes(self) -> dict[str, object]:
+        """Keyword arguments for the service: the record fields and the custom values."""
+        data = {name: self.cleaned_data[name] for name in MODEL_FIELDS}
+        data["custom_fields"] = {
+            spec.key: self.cleaned_data.get(f"cf_{spec.key}") for spec in self.custom_specs
+        }
+        return data
+
+
+class ModelRegisterForm(ModelRecordForm):
+    """Registering a model: the record plus its permanent slug."""
+
+    slug = forms.SlugField(
+        max_length=80,
+        help_text="Permanent identifier used in URLs and the API: lowercase letters, digits, -.",
+    )
+    field_order = ["slug", "name"]
+
+
+class VersionForm(BootstrapForm):
+    """A new version of a model; LLM applications may add up to three prompt templates."""
+
+    version = forms.CharField(
+        max_length=64, help_text="A label unique within this model, e.g. 2.1.0"
+    )
+    artifact_uri = forms.CharField(max_length=500, required=False, label="Artifact URI")
+    artifact_sha256 = forms.CharField(
+        max_length=64, required=False, label="Artifact SHA-256", help_text="64 hex characters."
+    )
+    framework = forms.CharField(max_length=100, required=False)
+    source_tracker = forms.ChoiceField(choices=ModelVersion.Tracker.choices, required=False)
+    external_id = forms.CharField(max_length=200, required=False, label="ID in the tracker")
+    training_run = forms.ModelChoiceField(
+        queryset=TrainingRun.objects.none(), required=False, empty_label="— none —"
+    )
+    base_model = forms.CharField(max_length=200, required=False, label="Base model")
+    provider = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args: Any, model: MLModel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        runs = model.training_runs.select_related("model").order_by("-created_at")
+        self.fields["training_run"].queryset = runs
+        for slot in range(1, PROMPT_SLOTS + 1):
+            self.fields[f"prompt_{slot}_name"] = forms.CharField(
+                max_length=100, required=False, label=f"Prompt {slot} name"
+            )
+            self.fields[f"prompt_{slot}_template"] = forms.CharField(
+                required=False,
+                label=f"Prompt {slot} template",
+                widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
+            )
+        self.style_widgets()
+
+    @property
+    def artifact_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ARTIFACT_FIELDS]
+
+    @property
+    def prompt_slots(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"prompt_{slot}_name"], self[f"prompt_{slot}_template"])
+            for slot in range(1, PROMPT_SLOTS + 1)
+        ]
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        if exc.field.startswith("prompt_templates.") and exc.row is not None:
+            # The service numbers the prompts it was given; empty slots were left out.
+            slot = self.used_slots[exc.row - 1]
+            part = exc.field.removeprefix("prompt_templates.")
+            self.add_error(self.form_field_for(f"prompt_{slot}_{part}"), exc.error_text)
+            return
+        super().add_domain_error(exc)
+
+    @property
+    def used_slots(self) -> list[int]:
+        return [
+            slot
+            for slot in range(1, PROMPT_SLOTS + 1)
+            if self.cleaned_data[f"prompt_{slot}_name"]
+            or self.cleaned_data[f"prompt_{slot}_template"]
+        ]
+
+    def service_arguments(self) -> dict[str, object]:
+        """Keyword arguments for services.register_version; empty prompt slots are left out."""
+        data = {name: self.cleaned_data[name] for name in VERSION_FIELDS}
+        data["prompt_templates"] = [
+            {
+                "name": self.cleaned_data[f"prompt_{slot}_name"],
+                "template": self.cleaned_data[f"prompt_{slot}_template"],
+            }
+            for slot in self.used_slots
+        ]
+        return data
+
+
+class RaciAssignForm(BootstrapForm):
+    """Name a user or a group as R, A, C or I for one area of a model."""
+
+    user = UserChoiceField(queryset=active_users(), required=False, empty_label="— a person —")
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.order_by("name"), required=False, empty_label="— or a group —"
+    )
+    role = forms.ChoiceField(choices=RaciAssignment.Role.choices)
+    area = forms.ChoiceField(choices=RaciAssignment.Area.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = active_users()
+
+    def service_arguments(self) -> dict[str, object]:
+        return {name: self.cleaned_data[name] for name in ("user", "group", "role", "area")}
+
+
+class ServingForm(BootstrapForm):
+    """Which version was serving in environment E at time T (UTC)?"""
+
+    environment = forms.ChoiceField(
+        choices=Deployment.Environment.choices, initial=Deployment.Environment.PRODUCTION
+    )
+    at = forms.DateTimeField(
+        label="At (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> "ServingForm":
+        """Bound to the query string, defaulting to production, now."""
+        now = timezone.now().replace(second=0, microsecond=0)
+        data = {"environment": Deployment.Environment.PRODUCTION, "at": now}
+        data.update({k: query[k] for k in ("environment", "at") if query.get(k)})
+        return cls(data)
+
+    def question(self) -> tuple[str, datetime] | None:
+        if not self.is_valid():
+            return None
+        return self.cleaned_data["environment"], self.cleaned_data["at"]

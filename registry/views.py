@@ -1,0 +1,380 @@
+"""Inventory UI: function views that parse the request, call a service or selector, and render."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from governance import permissions
+from governance.errors import DomainError
+from governance.models import RaciAssignment
+from governance.services import raci
+from governance.views import event_rows
+from registry import export, selectors, services
+from registry.filters import MLModelFilter
+from registry.forms import (
+    BootstrapForm,
+    ModelRecordForm,
+    ModelRegisterForm,
+    RaciAssignForm,
+    ServingForm,
+    VersionForm,
+)
+from registry.lineage import LAYERS, LineageGraph, Node, build_graph
+from registry.models import CustomField, Dataset, Deployment, MLModel, ModelVersion, UseCase
+
+T = TypeVar("T")
+PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 20
+# Inventory table columns: (ordering key in MLModelFilter, or None when not sortable; header).
+COLUMNS = (
+    ("name", "Model"),
+    ("business_unit", "Business unit"),
+    ("model_type", "Type"),
+    ("status", "Status"),
+    ("owner", "Owner"),
+    (None, "Versions"),
+    (None, "Live in production"),
+    ("updated", "Updated"),
+)
+LAYER_TITLES = {
+    "data": "Data & upstream models",
+    "run": "Training runs",
+    "version": "Versions",
+    "deployment": "Deployments & downstream",
+}
+
+
+# Helpers: presentation only (what to show, how the request maps to a service call).
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _submit(form: BootstrapForm, action: Callable[[], T]) -> T | None:
+    """Run the service once the form is valid; a DomainError goes back onto the form."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return action()
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return None
+
+
+def _page(items: QuerySet[Any], request: HttpRequest, size: int = PAGE_SIZE) -> Page:
+    """One page of `items`; the primary key breaks ties so no row shows on two pages."""
+    ordering = items.query.order_by or items.model._meta.ordering
+    return Paginator(items.order_by(*ordering, "pk"), size).get_page(request.GET.get("page"))
+
+
+def _is_fragment(request: HttpRequest) -> bool:
+    """An htmx swap wants the table only; a history restore after a cache miss wants the page."""
+    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+
+
+def _sort_columns(ordering: str) -> list[dict[str, str | None]]:
+    """Each column's header, its aria-sort direction now, and the ordering a click asks for."""
+    current = ordering.split(",")[0]
+    columns = []
+    for key, label in COLUMNS:
+        direction = {key: "ascending", f"-{key}": "descending"}.get(current, "") if key else ""
+        following = f"-{key}" if direction == "ascending" else key
+        columns.append({"key": key, "label": label, "direction": direction, "next": following})
+    return columns
+
+
+def _filter_choices(visible: QuerySet[MLModel]) -> dict[str, object]:
+    units = visible.order_by("business_unit").values_list("business_unit", flat=True).distinct()
+    owners = get_user_model().objects.filter(pk__in=visible.values("owner_id"))
+    return {"business_units": units, "owners": owners.order_by("first_name", "username")}
+
+
+def _custom_fields() -> list[CustomField]:
+    return list(CustomField.objects.filter(is_active=True))
+
+
+def _custom_values(model: MLModel) -> list[tuple[str, object]]:
+    values = model.custom_fields
+    return [(field.label, _shown(values.get(field.key))) for field in _custom_fields()]
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+def _require_manage_raci(user: AbstractBaseUser, model: MLModel) -> None:
+    if not permissions.can_manage_raci(user, model):
+        raise PermissionDenied(f"{user} may not change who is accountable for {model}")
+
+
+def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
+    user = request.user
+    visible = permissions.models_for(user)
+    history = Paginator(selectors.model_history(model), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("history")
+    )
+    return {
+        "model": model,
+        "custom_values": _custom_values(model),
+        "versions": selectors.versions_of(model),
+        "raci": model.raci_assignments.select_related("user", "group"),
+        "use_cases": model.use_cases.order_by("name"),
+        "upstream": model.upstream_links.filter(upstream__in=visible).select_related("upstream"),
+        "downstream": model.downstream_links.filter(downstream__in=visible).select_related(
+            "downstream"
+        ),
+        "live_deployments": Deployment.objects.filter(version__model=model)
+        .live()
+        .select_related("version__model")
+        .order_by("environment"),
+        "history": event_rows(history),
+        "history_page": history,
+        "can_change": permissions.can(user, "change", model),
+        "can_manage_raci": permissions.can_manage_raci(user, model),
+        "raci_form": RaciAssignForm(auto_id="raci_%s"),
+    }
+
+
+def _model_id(node: Node) -> int | None:
+    return int(node.id.split(":")[1]) if node.kind == "model" else None
+
+
+def _visible_lineage(user: AbstractBaseUser, version: ModelVersion) -> LineageGraph:
+    """The version's lineage without the neighbouring models this user may not see."""
+    graph = selectors.lineage_of(version)
+    linked = [pk for pk in map(_model_id, graph.nodes) if pk is not None]
+    visible = set(permissions.models_for(user).filter(pk__in=linked).values_list("pk", flat=True))
+    nodes = [n for n in graph.nodes if _model_id(n) is None or _model_id(n) in visible]
+    return build_graph(nodes, graph.edges, focus=graph.focus)
+
+
+def _lineage_context(graph: LineageGraph) -> dict[str, object]:
+    by_id = {node.id: node for node in graph.nodes}
+    return {
+        "lineage": graph,
+        "lineage_columns": [(LAYER_TITLES[layer], graph.layers[layer]) for layer in LAYERS],
+        "relations": [(by_id[e.source], e.relation, by_id[e.target]) for e in graph.edges],
+    }
+
+
+def _serving_rows(models: Page, question: tuple[str, Any] | None) -> list[tuple[MLModel, Any]]:
+    """Each model on the page with the deployment serving it then (None: nothing was)."""
+    serving: dict[int, Deployment] = {}
+    if question is not None:
+        environment, at = question
+        page_models = MLModel.objects.filter(pk__in=[m.pk for m in models])
+        for deployment in selectors.serving_at(models=page_models, environment=environment, at=at):
+            serving.setdefault(deployment.version.model_id, deployment)
+    return [(model, serving.get(model.pk)) for model in models]
+
+
+# Inventory
+
+
+@login_required
+def model_list(request: HttpRequest) -> HttpResponse:
+    """The inventory this user may see: search, filter, sort, page; htmx swaps the table."""
+    visible = permissions.models_for(request.user)
+    filterset = MLModelFilter(request.GET, queryset=export.with_columns(visible))
+    context = {
+        "filter": filterset,
+        "page": _page(filterset.qs, request),
+        "columns": _sort_columns(request.GET.get("ordering", "")),
+        "is_filtered": any(request.GET.get(name) for name in MLModelFilter.Meta.fields),
+        **_filter_choices(visible),
+    }
+    fragment = _is_fragment(request)
+    template = "registry/_model_table.html" if fragment else "registry/model_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def model_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered inventory as CSV, one row per visible model, custom fields included."""
+    filterset = MLModelFilter(request.GET, queryset=permissions.models_for(request.user))
+    rows = export.inventory_rows(filterset.qs, _custom_fields())
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    lines = (line for part in (["\ufeff"], export.csv_lines(rows)) for line in part)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"attest-inventory-{timezone.now():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug)
+    return render(request, "registry/model_detail.html", _model_context(request, model))
+
+
+@login_required
+def model_create(request: HttpRequest) -> HttpResponse:
+    permissions.require_globally(request.user, "register_model")
+    form = ModelRegisterForm(
+        _posted(request), initial={"owner": request.user.pk}, custom_fields=_custom_fields()
+    )
+    model = _submit(
+        form,
+        lambda: services.register_model(
+            actor=request.user, slug=form.cleaned_data["slug"], **form.changes()
+        ),
+    )
+    if model is not None:
+        messages.success(request, f"{model.name} is registered in the inventory.")
+        return redirect(model)
+    return render(request, "registry/model_form.html", {"form": form})
+
+
+@login_required
+def model_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    form = ModelRecordForm(
+        _posted(request),
+        initial=ModelRecordForm.initial_for(model),
+        custom_fields=_custom_fields(),
+    )
+    updated = _submit(
+        form, lambda: services.update_model(actor=request.user, model=model, **form.changes())
+    )
+    if updated is not None:
+        messages.success(request, f"{updated.name} is updated.")
+        return redirect(updated)
+    return render(request, "registry/model_form.html", {"form": form, "model": model})
+
+
+@login_required
+def version_create(request: HttpRequest, slug: str) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    form = VersionForm(_posted(request), model=model)
+    version = _submit(
+        form,
+        lambda: services.register_version(
+            actor=request.user, model=model, **form.service_arguments()
+        ),
+    )
+    if version is not None:
+        messages.success(request, f"Version {version.version} of {model.name} is registered.")
+        return redirect(version)
+    return render(request, "registry/version_form.html", {"form": form, "model": model})
+
+
+@login_required
+def version_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    obj = permissions.version_for_user_or_404(request.user, slug, version)
+    context = {
+        "version": obj,
+        "model": obj.model,
+        "prompts": obj.prompt_templates.all(),
+        "deployments": obj.deployments.select_related("recorded_by"),
+        **_lineage_context(_visible_lineage(request.user, obj)),
+    }
+    return render(request, "registry/version_detail.html", context)
+
+
+@login_required
+def raci_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug)
+    _require_manage_raci(request.user, model)
+    form = RaciAssignForm(_posted(request), auto_id="raci_%s")
+    assignment = _submit(
+        form,
+        lambda: raci.assign_raci(actor=request.user, model=model, **form.service_arguments()),
+    )
+    if assignment is not None:
+        messages.success(request, f"{assignment.principal_name} is assigned.")
+        return redirect(f"{model.get_absolute_url()}#raci")
+    return render(request, "registry/raci_form.html", {"form": form, "model": model})
+
+
+@login_required
+@require_POST
+def raci_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug)
+    assignments = RaciAssignment.objects.select_related("user", "group", "model")
+    assignment = get_object_or_404(assignments, pk=pk, model=model)
+    raci.remove_raci(actor=request.user, assignment=assignment)
+    messages.success(request, f"{assignment.principal_name} is no longer assigned.")
+    return redirect(f"{model.get_absolute_url()}#raci")
+
+
+# Reference data: datasets and use cases
+
+
+@login_required
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_globally(request.user, "view_datasets")
+    query = request.GET.get("q", "").strip()
+    datasets = (
+        Dataset.objects.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+        .select_related("created_by")
+        .annotate(version_count=Count("versions"))
+    )
+    context = {"page": _page(datasets, request), "query": query}
+    return render(request, "registry/dataset_list.html", context)
+
+
+@login_required
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    permissions.require_globally(request.user, "view_datasets")
+    dataset = get_object_or_404(Dataset.objects.select_related("created_by"), slug=slug)
+    trained = permissions.models_for(request.user).filter(
+        training_runs__input_datasets__dataset=dataset
+    )
+    context = {
+        "dataset": dataset,
+        "versions": dataset.versions.select_related("created_by"),
+        "trained_models": trained.distinct().order_by("name"),
+    }
+    return render(request, "registry/dataset_detail.html", context)
+
+
+@login_required
+def usecase_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_globally(request.user, "view_use_cases")
+    query = request.GET.get("q", "").strip()
+    visible = permissions.models_for(request.user).values("pk")
+    use_cases = (
+        UseCase.objects.filter(Q(name__icontains=query) | Q(business_purpose__icontains=query))
+        .select_related("owner")
+        .annotate(model_count=Count("models", filter=Q(models__in=visible)))
+    )
+    context = {"page": _page(use_cases, request), "query": query}
+    return render(request, "registry/usecase_list.html", context)
+
+
+@login_required
+def usecase_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    permissions.require_globally(request.user, "view_use_cases")
+    use_case = get_object_or_404(UseCase.objects.select_related("owner"), slug=slug)
+    models = use_case.models.filter(pk__in=permissions.models_for(request.user).values("pk"))
+    context = {"use_case": use_case, "models": models.select_related("owner").order_by("name")}
+    return render(request, "registry/usecase_detail.html", context)
+
+
+# Serving
+
+
+@login_required
+def serving(request: HttpRequest) -> HttpResponse:
+    """Which version of each visible model was serving in environment E at time T?"""
+    form = ServingForm.from_query(request.GET)
+    page = _page(permissions.models_for(request.user).select_related("owner"), request)
+    context = {"form": form, "page": page, "rows": _serving_rows(page, form.question())}
+    return render(request, "registry/serving.html", context)
