@@ -1,0 +1,181 @@
+"""seed_demo: the Northwind Bank portfolio, loaded through the services, once and only once."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, Max
+from django.test import override_settings
+
+from governance import chain, permissions, roles
+from governance.models import AuditEvent, RaciAssignment
+from registry import demo
+from registry.demo import loader
+from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
+from tests.factories.accounts import UserFactory
+from tests.factories.registry import MLModelFactory
+
+FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def visible_slugs(username: str) -> set[str]:
+    user = get_user_model().objects.get(username=username)
+    return set(permissions.models_for(user).values_list("slug", flat=True))
+
+
+@dataclass(frozen=True)
+class Seeded:
+    output: str
+    first_seq: int  # the first audit event the seed wrote (migrate writes some before it)
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:
+    """Seed once for the class, in a transaction rolled back when the class is done."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHING),
+        transaction.atomic(),
+    ):
+        first_seq = (AuditEvent.objects.aggregate(last=Max("seq"))["last"] or 0) + 1
+        yield Seeded(seed_demo(), first_seq)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+class TestSeededPortfolio:
+    def test_first_run_prints_what_it_loaded_and_the_logins(self, seeded):
+        assert f"Demo data loaded: {len(demo.MODELS)} models" in seeded.output
+        for person in demo.USERS:
+            assert f"  {person.username} " in seeded.output
+
+    def test_loads_at_least_20_models_in_every_status(self):
+        assert MLModel.objects.count() >= 20
+        statuses = set(MLModel.objects.values_list("status", flat=True))
+        assert statuses == set(MLModel.Status.values)
+        assert MLModel.objects.values("business_unit").distinct().count() >= 6
+
+    def test_creates_a_login_for_every_role_and_only_the_admin_is_staff(self):
+        users = get_user_model().objects.filter(username__in=[u.username for u in demo.USERS])
+        role_names = set(users.values_list("groups__name", flat=True))
+        assert role_names == set(roles.ROLE_PERMISSIONS)
+        assert list(users.filter(is_staff=True).values_list("username", flat=True)) == ["ada"]
+        assert users.get(username="ada").is_superuser
+        assert users.get(username="olivia").check_password(demo.PASSWORD)
+
+    def test_models_have_versions_runs_deployments_raci_links_and_use_cases(self):
+        per_model = MLModel.objects.annotate(
+            n_versions=Count("versions", distinct=True),
+            n_raci=Count("raci_assignments", distinct=True),
+        )
+        assert all(1 <= m.n_versions <= 4 and m.n_raci >= 5 for m in per_model)
+        assert ModelVersion.objects.filter(training_run__input_datasets__isnull=False).exists()
+        assert Deployment.objects.filter(environment="production").count() >= 20
+        assert ModelDependency.objects.filter(downstream__slug="ifrs9-ecl").count() >= 3
+        use_case = UseCase.objects.get(slug="retail-creditworthiness")
+        assert "retail-pd" in set(use_case.models.values_list("slug", flat=True))
+        assert MLModel.objects.filter(custom_fields__sox_relevant=True).exists()
+
+    def test_raci_keeps_validation_independent_of_development(self):
+        validation = RaciAssignment.objects.filter(area=RaciAssignment.Area.VALIDATION)
+        developers = RaciAssignment.objects.filter(area=RaciAssignment.Area.DEVELOPMENT)
+        pairs = set(developers.values_list("model_id", "user_id"))
+        assert not pairs & set(validation.values_list("model_id", "user_id"))
+        assert validation.count() == MLModel.objects.count()
+
+    def test_each_environment_has_at_most_one_live_version_per_model(self):
+        live = Deployment.objects.live().values("version__model", "environment")
+        assert not live.annotate(n=Count("id")).filter(n__gt=1).exists()
+        retired = Deployment.objects.filter(version__model__status="retired")
+        assert retired.exists()
+        assert not retired.filter(ended_at__isnull=True).exists()
+
+    def test_llm_versions_name_base_model_provider_and_hash_their_prompts(self):
+        version = ModelVersion.objects.get(model__slug="support-assistant", version="2.0")
+        assert (version.base_model, version.provider) == (
+            "gpt-4.1-2025-04-14",
+            "Azure OpenAI (EU Data Zone)",
+        )
+        assert version.prompt_templates.count() == 3
+        vendor = MLModel.objects.get(slug="bureau-score")
+        assert (vendor.model_type, vendor.vendor) == ("vendor", "Meridian Credit Reference Ltd")
+
+    def test_audit_chain_is_intact_and_every_seeded_event_names_the_seed(self, seeded):
+        events = AuditEvent.objects.order_by("seq")
+        links = (chain.ChainLink(e.seq, e.prev_hash, e.hash, e.payload()) for e in events)
+        assert chain.first_break(links) is None
+        seeded_events = events.filter(seq__gte=seeded.first_seq)
+        assert seeded_events.count() > 400
+        assert set(seeded_events.values_list("request_id", flat=True)) == {loader.REQUEST_ID}
+        # Only the administrator's own account is created by the system, not by a person.
+        system = seeded_events.filter(actor__isnull=True)
+        assert list(system.values_list("verb", "target_repr")) == [("user.created", "ada")]
+
+    def test_second_run_changes_nothing_and_prints_the_logins_again(self):
+        before = loader.portfolio_counts()
+        output = seed_demo()
+        assert loader.portfolio_counts() == before
+        assert "already exists: nothing changed" in output
+        assert "olivia" in output and demo.PASSWORD in output
+
+    def test_if_empty_on_the_seeded_database_changes_nothing(self):
+        before = loader.portfolio_counts()
+        assert "already exists" in seed_demo("--if-empty")
+        assert loader.portfolio_counts() == before
+
+    def test_owner_sees_only_her_models_and_auditor_and_committee_see_all(self):
+        olivia = get_user_model().objects.get(username="olivia")
+        assert visible_slugs("olivia") == set(
+            MLModel.objects.filter(owner=olivia).values_list("slug", flat=True)
+        )
+        assert "card-fraud" not in visible_slugs("olivia")
+        everything = set(MLModel.objects.values_list("slug", flat=True))
+        assert visible_slugs("audrey") == everything
+        assert visible_slugs("carl") == everything
+
+    def test_developer_sees_only_the_models_he_builds(self):
+        built = RaciAssignment.objects.filter(user__username="dev", area="development")
+        assert visible_slugs("dev") == set(built.values_list("model__slug", flat=True))
+        assert "card-fraud" not in visible_slugs("dev")
+
+
+def test_if_empty_skips_when_another_model_exists(db):
+    MLModelFactory(slug="someone-elses-model")
+    output = seed_demo("--if-empty")
+    assert "demo data not loaded" in output
+    assert "No demo logins" in output
+    assert MLModel.objects.count() == 1
+
+
+def test_refuses_when_a_demo_username_is_already_taken(db):
+    UserFactory(username="vera")
+    with pytest.raises(CommandError, match="vera exist"):
+        seed_demo()
+    assert not MLModel.objects.exists()
+
+
+def test_refuses_to_create_demo_accounts_in_production(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="published password"):
+        seed_demo()
+
+
+def test_demo_releases_are_in_order_and_before_the_as_of_date():
+    as_of = demo.DEMO_AS_OF.isoformat()
+    for model in demo.MODELS:
+        trained = [v.trained for v in model.versions]
+        assert trained == sorted(trained), model.slug
+        for v in model.versions:
+            steps = [day for day in (v.trained, v.staging, v.production) if day]
+            assert steps == sorted(steps) and max(steps) < as_of, (model.slug, v.label)
