@@ -3,7 +3,8 @@
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from registry.models import CustomField, Deployment, MLModel, ModelVersion
 
@@ -34,12 +35,20 @@ def with_columns(models: QuerySet[MLModel]) -> QuerySet[MLModel]:
         environment=Deployment.Environment.PRODUCTION,
         ended_at__isnull=True,
     ).order_by("-started_at")
-    # Aggregating drops Meta.ordering, so the order asked for (or the default) is kept explicitly.
+    # A correlated count, not Count("versions"): a join and GROUP BY would aggregate every
+    # visible model's versions before the page keeps its 25 rows, and the paginator's COUNT too.
+    counts = (
+        ModelVersion.objects.filter(model=OuterRef("pk"))
+        .order_by()
+        .values("model")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     ordering = models.query.order_by or MLModel._meta.ordering
     return (
         models.select_related("owner")
         .annotate(
-            version_count=Count("versions", distinct=True),
+            version_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)),
             latest_version=Subquery(latest.values("version")[:1]),
             live_production_version=Subquery(live.values("version__version")[:1]),
         )
