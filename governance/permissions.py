@@ -76,10 +76,15 @@ def require_globally(user: User, action: str) -> None:
 
 
 def can_manage_raci(user: User, model: MLModel) -> bool:
-    """The model's owner and administrators decide who is accountable (services.raci agrees)."""
+    """The model's owner and administrators decide who is accountable; developers do not."""
     if not can(user, "view", model):
         return False
     return model.owner_id == user.pk or can_globally(user, "assign_raci")
+
+
+def require_manage_raci(user: User, model: MLModel) -> None:
+    if not can_manage_raci(user, model):
+        raise PermissionDenied(f"{user} may not change who is accountable for {model}")
 
 
 def models_for(user: User, action: str = "view") -> QuerySet[MLModel]:

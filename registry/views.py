@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -115,11 +114,6 @@ def _shown(value: object) -> object:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return value
-
-
-def _require_manage_raci(user: AbstractBaseUser, model: MLModel) -> None:
-    if not permissions.can_manage_raci(user, model):
-        raise PermissionDenied(f"{user} may not change who is accountable for {model}")
 
 
 def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
@@ -291,7 +285,7 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
 @login_required
 def raci_assign(request: HttpRequest, slug: str) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug)
-    _require_manage_raci(request.user, model)
+    permissions.require_manage_raci(request.user, model)
     form = RaciAssignForm(_posted(request), auto_id="raci_%s")
     assignment = _submit(
         form,

@@ -112,6 +112,7 @@ class RaciAssignmentViewSet(ModelScoped, mixins.ListModelMixin, viewsets.Generic
     @extend_schema(request=RaciAssignInput, responses={201: RaciAssignmentSerializer, **REFUSALS})
     def create(self, request: Request, model_slug: str) -> Response:
         model = self.parent()
+        permissions.require_manage_raci(request.user, model)  # 403 before any 400 on the body
         payload = validated(RaciAssignInput, request)
         assignment = raci.assign_raci(actor=request.user, model=model, **payload)
         return Response(RaciAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,6 @@
 """Assigning and removing RACI roles; each change also re-grants the per-model permissions."""
 
 from django.contrib.auth.models import AbstractBaseUser, Group
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from governance import audit, permissions
@@ -12,13 +11,6 @@ from registry.models import MLModel
 ACTING = {RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE}
 BUILDING = {RaciAssignment.Area.DEVELOPMENT}
 CHALLENGING = {RaciAssignment.Area.VALIDATION: "validate", RaciAssignment.Area.APPROVAL: "approve"}
-
-
-def _require_manage(actor: AbstractBaseUser, model: MLModel) -> None:
-    """The model's owner and administrators decide who is accountable; developers do not."""
-    permissions.require(actor, "view", model)
-    if model.owner_id != actor.pk and not permissions.can_globally(actor, "assign_raci"):
-        raise PermissionDenied(f"{actor} may not change who is accountable for {model}")
 
 
 def _check_independence(model: MLModel, user: AbstractBaseUser, role: str, area: str) -> None:
@@ -49,7 +41,7 @@ def assign_raci(
     group: Group | None = None,
 ) -> RaciAssignment:
     """Make a user or a group R, A, C or I for one area of a model."""
-    _require_manage(actor, model)
+    permissions.require_manage_raci(actor, model)
     if (user is None) == (group is None):
         raise DomainError(field="user", message="name either a user or a group")
     if user is not None and not user.is_active:
@@ -98,7 +90,7 @@ def _create(actor: AbstractBaseUser, assignment: RaciAssignment) -> RaciAssignme
 def remove_raci(*, actor: AbstractBaseUser, assignment: RaciAssignment) -> None:
     """Withdraw a RACI role; the rights it gave are withdrawn with it."""
     model = assignment.model
-    _require_manage(actor, model)
+    permissions.require_manage_raci(actor, model)
     before = {**audit.snapshot(assignment), "principal": assignment.principal_name}
     principal = {"user": assignment.user} if assignment.user_id else {"group": assignment.group}
     audit.record(

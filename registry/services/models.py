@@ -35,7 +35,7 @@ def _check_owner(owner: AbstractBaseUser) -> None:
 
 def _require_hand_over(actor: AbstractBaseUser, model: MLModel) -> None:
     """Only the owner or an administrator hands a model over; RACI change rights do not."""
-    if model.owner_id != actor.pk and not permissions.can_globally(actor, "assign_raci"):
+    if not permissions.can_manage_raci(actor, model):
         raise PermissionDenied(f"{actor} may not hand {model} over to a new owner")
 
 

@@ -78,6 +78,13 @@ def test_only_the_owner_manages_raci(api_client, request, credit_pd_model, perso
     assert written() == before
 
 
+def test_a_developer_hears_403_even_for_a_malformed_assignment(
+    api_client, developer, credit_pd_model
+):
+    response = api_client(developer).post(RACI, {"role": "Z"}, format="json")
+    assert response.status_code == 403
+
+
 def test_removing_an_assignment_withdraws_its_rights(api_client, owner, developer, credit_pd_model):
     assignment = RaciAssignment.objects.get(model=credit_pd_model, user=developer)
     assert api_client(owner).delete(f"{RACI}{assignment.pk}/").status_code == 204
