@@ -116,16 +116,18 @@ def _deployment_nodes(version: ModelVersion) -> tuple[list[Node], list[Edge]]:
     return nodes, edges
 
 
-def _model_link_nodes(version: ModelVersion) -> tuple[list[Node], list[Edge]]:
+def _model_link_nodes(
+    version: ModelVersion, visible: QuerySet[MLModel]
+) -> tuple[list[Node], list[Edge]]:
     nodes, edges, focus = [], [], f"version:{version.pk}"
     links = ModelDependency.objects.select_related("upstream", "downstream")
-    for dep in links.filter(downstream=version.model):
+    for dep in links.filter(downstream=version.model, upstream__in=visible):
         node_id = f"model:{dep.upstream_id}"
         nodes.append(
             Node(node_id, "model", dep.upstream.name, "data", url=dep.upstream.get_absolute_url())
         )
         edges.append(Edge(node_id, focus, "feeds"))
-    for dep in links.filter(upstream=version.model):
+    for dep in links.filter(upstream=version.model, downstream__in=visible):
         node_id = f"model:{dep.downstream_id}"
         nodes.append(
             Node(
@@ -140,12 +142,17 @@ def _model_link_nodes(version: ModelVersion) -> tuple[list[Node], list[Edge]]:
     return nodes, edges
 
 
-def lineage_of(version: ModelVersion) -> LineageGraph:
-    """The version's run, the run's data, its deployments and the models up- and downstream."""
+def lineage_of(version: ModelVersion, *, visible: QuerySet[MLModel]) -> LineageGraph:
+    """The version's run, the run's data, its deployments and the models up- and downstream.
+
+    Neighbouring models outside `visible` (the viewer's models) are left out: their names
+    must not leak to someone who may not see them.
+    """
     version = ModelVersion.objects.select_related("model", "training_run").get(pk=version.pk)
     nodes, edges = [_version_node(version)], []
-    for part in (_data_nodes, _deployment_nodes, _model_link_nodes):
+    for part in (_data_nodes, _deployment_nodes):
         more_nodes, more_edges = part(version)
         nodes += more_nodes
         edges += more_edges
-    return build_graph(nodes, edges, focus=f"version:{version.pk}")
+    more_nodes, more_edges = _model_link_nodes(version, visible)
+    return build_graph(nodes + more_nodes, edges + more_edges, focus=f"version:{version.pk}")

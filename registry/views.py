@@ -6,7 +6,6 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -30,8 +29,8 @@ from registry.forms import (
     ServingForm,
     VersionForm,
 )
-from registry.lineage import LAYERS, LineageGraph, Node, build_graph
-from registry.models import CustomField, Dataset, Deployment, MLModel, ModelVersion, UseCase
+from registry.lineage import LAYERS, LineageGraph
+from registry.models import CustomField, Dataset, Deployment, MLModel, UseCase
 
 T = TypeVar("T")
 PAGE_SIZE = 25
@@ -142,19 +141,6 @@ def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
         "can_manage_raci": permissions.can_manage_raci(user, model),
         "raci_form": RaciAssignForm(auto_id="raci_%s"),
     }
-
-
-def _model_id(node: Node) -> int | None:
-    return int(node.id.split(":")[1]) if node.kind == "model" else None
-
-
-def _visible_lineage(user: AbstractBaseUser, version: ModelVersion) -> LineageGraph:
-    """The version's lineage without the neighbouring models this user may not see."""
-    graph = selectors.lineage_of(version)
-    linked = [pk for pk in map(_model_id, graph.nodes) if pk is not None]
-    visible = set(permissions.models_for(user).filter(pk__in=linked).values_list("pk", flat=True))
-    nodes = [n for n in graph.nodes if _model_id(n) is None or _model_id(n) in visible]
-    return build_graph(nodes, graph.edges, focus=graph.focus)
 
 
 def _lineage_context(graph: LineageGraph) -> dict[str, object]:
@@ -277,7 +263,7 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
         "model": obj.model,
         "prompts": obj.prompt_templates.all(),
         "deployments": obj.deployments.select_related("recorded_by"),
-        **_lineage_context(_visible_lineage(request.user, obj)),
+        **_lineage_context(selectors.lineage_of(obj, visible=permissions.models_for(request.user))),
     }
     return render(request, "registry/version_detail.html", context)
 

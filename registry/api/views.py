@@ -143,7 +143,11 @@ class ModelVersionViewSet(
     @action(detail=True, methods=["get"])
     def lineage(self, request: Request, model_slug: str, version: str) -> Response:
         """Data → run → this version → deployments, and the models up- and downstream."""
-        return Response(selectors.lineage_of(self.get_object()).as_dict())
+        return Response(
+            selectors.lineage_of(
+                self.get_object(), visible=permissions.models_for(request.user)
+            ).as_dict()
+        )
 
 
 @extend_schema_view(

@@ -3,13 +3,9 @@
 import hashlib
 
 import pytest
-from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
 
-from governance.api.urls import urlpatterns as governance_api
 from governance.models import AuditEvent
 from registry import services
-from registry.api.urls import urlpatterns as registry_api
 from registry.models import MLModel, ModelVersion, PromptTemplate, TrainingRun
 from tests.factories.registry import (
     DatasetVersionFactory,
@@ -203,33 +199,9 @@ def test_runs_are_listed_for_readers_and_hidden_from_outsiders(
     assert api_client(auditor).post(RUNS, {}, format="json").status_code == 403
 
 
-def _page(request: HttpRequest, **kwargs: str) -> HttpResponse:
-    return HttpResponse()
-
-
-# Lineage nodes link to inventory pages; these stand-ins keep the API test independent of the UI.
-urlpatterns = [
-    path("api/v1/", include([*registry_api, *governance_api])),
-    path(
-        "inventory/",
-        include(
-            (
-                [
-                    path("models/<slug:slug>/", _page, name="model-detail"),
-                    path("models/<slug:slug>/v/<str:version>/", _page, name="version-detail"),
-                    path("datasets/<slug:slug>/", _page, name="dataset-detail"),
-                ],
-                "registry",
-            )
-        ),
-    ),
-]
-
-
 def test_lineage_is_a_graph_from_data_through_the_run_to_deployments(
-    api_client, auditor, credit_pd_model, settings
+    api_client, auditor, credit_pd_model
 ):
-    settings.ROOT_URLCONF = __name__
     data = DatasetVersionFactory(dataset__slug="bureau", version="2025-12")
     run = TrainingRunFactory(model=credit_pd_model)
     run.input_datasets.add(data)
@@ -248,3 +220,25 @@ def test_lineage_is_a_graph_from_data_through_the_run_to_deployments(
 
 def test_lineage_of_an_unknown_version_is_404(api_client, auditor, credit_pd_model):
     assert api_client(auditor).get(f"{VERSIONS}7.7/lineage/").status_code == 404
+
+
+def test_lineage_leaves_out_neighbouring_models_the_caller_may_not_see(
+    api_client, owner, developer, credit_pd_model
+):
+    secret = services.register_model(
+        actor=owner,
+        slug="secret-upstream",
+        name="Secret upstream",
+        business_unit="R",
+        model_type="vendor",
+    )
+    services.add_dependency(actor=owner, upstream=secret, downstream=credit_pd_model)
+    ModelVersionFactory(model=credit_pd_model, version="1.0")
+    seen_by = {
+        who.username: {
+            n["label"] for n in api_client(who).get(f"{VERSIONS}1.0/lineage/").json()["nodes"]
+        }
+        for who in (owner, developer)
+    }
+    assert "Secret upstream" in seen_by[owner.username]
+    assert "Secret upstream" not in seen_by[developer.username]

@@ -3,45 +3,17 @@
 import datetime as dt
 
 import pytest
-from django.http import HttpResponse
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from registry import selectors, services
 from registry.lineage import LAYERS, Edge, Node, build_graph
+from registry.models import MLModel
 from tests.factories.registry import (
     DatasetVersionFactory,
     DeploymentFactory,
     ModelVersionFactory,
     TrainingRunFactory,
 )
-
-
-def _page(request, **kwargs) -> HttpResponse:
-    return HttpResponse()
-
-
-# Nodes link to the inventory pages; these stand-ins keep the selector tests independent of the UI.
-urlpatterns = [
-    path(
-        "inventory/",
-        include(
-            (
-                [
-                    path("models/<slug:slug>/", _page, name="model-detail"),
-                    path("models/<slug:slug>/v/<str:version>/", _page, name="version-detail"),
-                    path("datasets/<slug:slug>/", _page, name="dataset-detail"),
-                ],
-                "registry",
-            )
-        ),
-    )
-]
-
-
-@pytest.fixture(autouse=True)
-def _inventory_urls(settings) -> None:
-    settings.ROOT_URLCONF = __name__
-
 
 DATA = Node("dataset_version:1", "dataset_version", "Bureau 2025-12", "data")
 RUN = Node("run:1", "run", "a1b2c3", "run")
@@ -106,7 +78,7 @@ def test_as_dict_gives_focus_nodes_and_edges_as_plain_data():
 
 def test_a_version_without_run_or_deployments_is_a_single_node(db):
     version = ModelVersionFactory()
-    graph = selectors.lineage_of(version)
+    graph = selectors.lineage_of(version, visible=MLModel.objects.all())
     assert [n.id for n in graph.nodes] == [f"version:{version.pk}"]
     assert (graph.edges, graph.focus) == ((), f"version:{version.pk}")
 
@@ -136,7 +108,10 @@ def full_lineage(owner, credit_pd_model):
 def test_lineage_of_lays_out_data_run_version_and_deployments_in_layers(full_lineage):
     version, run, inputs, (staging, prod), linked = full_lineage
     layers = {
-        name: [n.id for n in nodes] for name, nodes in selectors.lineage_of(version).layers.items()
+        name: [n.id for n in nodes]
+        for name, nodes in selectors.lineage_of(
+            version, visible=MLModel.objects.all()
+        ).layers.items()
     }
     assert layers == {
         "data": [
@@ -156,7 +131,10 @@ def test_lineage_of_lays_out_data_run_version_and_deployments_in_layers(full_lin
 def test_lineage_of_links_each_step_to_the_next(full_lineage):
     version, run, inputs, (staging, prod), linked = full_lineage
     v, r = f"version:{version.pk}", f"run:{run.pk}"
-    edges = {(e.source, e.target, e.relation) for e in selectors.lineage_of(version).edges}
+    edges = {
+        (e.source, e.target, e.relation)
+        for e in selectors.lineage_of(version, visible=MLModel.objects.all()).edges
+    }
     assert edges == {
         *((f"dataset_version:{dv.pk}", r, "trained on") for dv in inputs),
         (r, v, "produced"),
@@ -170,7 +148,7 @@ def test_lineage_of_links_each_step_to_the_next(full_lineage):
 def test_lineage_of_labels_nodes_for_people(full_lineage, django_assert_max_num_queries):
     version, run, inputs, (staging, prod), _ = full_lineage
     with django_assert_max_num_queries(6):
-        graph = selectors.lineage_of(version)
+        graph = selectors.lineage_of(version, visible=MLModel.objects.all())
     by_id = {n.id: n for n in graph.nodes}
     assert by_id[f"version:{version.pk}"].label == "Retail PD scorecard 1.0"
     assert by_id[f"version:{version.pk}"].url == reverse(
