@@ -13,6 +13,7 @@ from django.utils import timezone
 from governance.errors import DomainError
 from governance.models import RaciAssignment
 from registry.models import CustomField, Deployment, MLModel, ModelVersion, TrainingRun
+from registry.validators import label_validator, slug_validator
 
 PROMPT_SLOTS = 3
 MODEL_FIELDS = (
@@ -167,8 +168,9 @@ class ModelRecordForm(BootstrapForm):
 class ModelRegisterForm(ModelRecordForm):
     """Registering a model: the record plus its permanent slug."""
 
-    slug = forms.SlugField(
+    slug = forms.CharField(
         max_length=80,
+        validators=[slug_validator],
         help_text="Permanent identifier used in URLs and the API: lowercase letters, digits, -.",
     )
     field_order = ["slug", "name"]
@@ -178,7 +180,9 @@ class VersionForm(BootstrapForm):
     """A new version of a model; LLM applications may add up to three prompt templates."""
 
     version = forms.CharField(
-        max_length=64, help_text="A label unique within this model, e.g. 2.1.0"
+        max_length=64,
+        validators=[label_validator],
+        help_text="A label unique within this model, e.g. 2.1.0",
     )
     artifact_uri = forms.CharField(max_length=500, required=False, label="Artifact URI")
     artifact_sha256 = forms.CharField(

@@ -26,24 +26,17 @@ from registry.models import (
     TrainingRun,
     UseCase,
 )
-from registry.validators import sha256_validator
+from registry.validators import label_validator, sha256_validator, slug_validator
 
-SLUG = r"^[a-z0-9][a-z0-9_-]*$"
-SLUG_MESSAGE = "use lowercase letters, digits, - and _, starting with a letter or digit"
-LABEL = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
-LABEL_MESSAGE = "use letters, digits, '.', '_', '+' and '-', starting with a letter or digit"
 TRACKERS = ModelVersion.Tracker.choices
 
 
-def slug_field(**kwargs: Any) -> serializers.RegexField:
-    return serializers.RegexField(
-        SLUG, max_length=80, error_messages={"invalid": SLUG_MESSAGE}, **kwargs
-    )
+def slug_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=80, validators=[slug_validator], **kwargs)
 
 
-def label_field() -> serializers.RegexField:
-    """A version label: it appears in URLs, so no spaces or slashes."""
-    return serializers.RegexField(LABEL, max_length=64, error_messages={"invalid": LABEL_MESSAGE})
+def label_field() -> serializers.CharField:
+    return serializers.CharField(max_length=64, validators=[label_validator])
 
 
 def text(max_length: int | None = None) -> serializers.CharField:

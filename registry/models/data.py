@@ -4,13 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from registry.validators import sha256_validator
+from registry.validators import label_validator, sha256_validator, slug_validator
 
 
 class Dataset(models.Model):
     """A named data source (a table, a file set, a feature view) that models train or score on."""
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     contains_personal_data = models.BooleanField(default=False)
@@ -33,7 +33,7 @@ class DatasetVersion(models.Model):
     """One immutable snapshot of a dataset, pinned by content hash and external reference."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="versions")
-    version = models.CharField(max_length=64)
+    version = models.CharField(max_length=64, validators=[label_validator])
     uri = models.CharField(max_length=500)
     content_sha256 = models.CharField(max_length=64, blank=True, validators=[sha256_validator])
     # A DVC md5, a LakeFS commit id, a Delta table version: whatever pins it in its own store.

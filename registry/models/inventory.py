@@ -7,7 +7,7 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from registry.querysets import MLModelQuerySet
-from registry.validators import sha256_validator
+from registry.validators import label_validator, sha256_validator, slug_validator
 
 
 class MLModel(models.Model):
@@ -25,7 +25,7 @@ class MLModel(models.Model):
         PRODUCTION = "production", "Production"
         RETIRED = "retired", "Retired"
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     intended_purpose = models.TextField(blank=True)
@@ -92,7 +92,7 @@ class ModelVersion(models.Model):
         OTHER = "other", "Other"
 
     model = models.ForeignKey(MLModel, on_delete=models.PROTECT, related_name="versions")
-    version = models.CharField(max_length=64)
+    version = models.CharField(max_length=64, validators=[label_validator])
     artifact_uri = models.CharField(max_length=500, blank=True)
     artifact_sha256 = models.CharField(max_length=64, blank=True, validators=[sha256_validator])
     framework = models.CharField(max_length=100, blank=True)

@@ -5,11 +5,13 @@ from django.db import models
 from django.db.models import ManyToManyField
 from django.urls import reverse
 
+from registry.validators import slug_validator
+
 
 class UseCase(models.Model):
     """A business use of models: its purpose, who deploys it and who it affects."""
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=200)
     business_purpose = models.TextField()
     business_unit = models.CharField(max_length=100)

@@ -117,6 +117,7 @@ def test_versions_follow_the_permission_matrix(
         ({"artifact_sha256": "ABC123"}, "artifact_sha256"),
         ({"artifact_sha256": sha(1).upper()}, "artifact_sha256"),
         ({"version": "1.0/beta"}, "version"),
+        ({"version": "new"}, "version"),
         ({"version": "v" * 65}, "version"),
         ({"training_run": 999999}, "training_run"),
         ({"source_tracker": "excel"}, "source_tracker"),

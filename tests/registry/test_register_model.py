@@ -85,6 +85,8 @@ def test_custom_field_values_are_stored_in_canonical_form(admin_user, owner):
         ({"slug": "retail-pd"}, "slug"),
         ({"slug": "Fraud GBM!"}, "slug"),
         ({"slug": ""}, "slug"),
+        ({"slug": "Fraud-GBM"}, "slug"),
+        ({"slug": "new"}, "slug"),
         ({"name": ""}, "name"),
         ({"model_type": "expert_judgement"}, "model_type"),
         ({"status": "approved"}, "status"),

@@ -95,6 +95,9 @@ def test_the_same_label_may_be_used_by_another_model(credit_pd_model, assistant_
     [
         ({"version": "0.9.0"}, "version"),
         ({"version": ""}, "version"),
+        ({"version": "new"}, "version"),
+        ({"version": "2026/11"}, "version"),
+        ({"version": "1.0 final"}, "version"),
         ({"artifact_sha256": "abc123"}, "artifact_sha256"),
         ({"artifact_sha256": SHA.upper()}, "artifact_sha256"),
         ({"source_tracker": "comet"}, "source_tracker"),

@@ -57,8 +57,9 @@ def test_registering_through_the_form_creates_the_model_and_its_audit_event(clie
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"slug": "Not a slug!"}, "slug", "Enter a valid “slug”"),
+        ({"slug": "Not a slug!"}, "slug", "use lowercase letters"),
         ({"slug": "retail-pd"}, "slug", "already exists"),
+        ({"slug": "new"}, "slug", "reserved"),
         ({"name": ""}, "name", "This field is required."),
     ],
 )
