@@ -70,7 +70,11 @@ def update_use_case(
     models: Sequence[MLModel] | None = None,
     **changes: Any,
 ) -> UseCase:
-    """Change a use case's description or the models it uses."""
+    """Change a use case's description or the models it uses.
+
+    `models` replaces the links the actor can see; links to models hidden from them stay, since
+    they can neither know nor judge those.
+    """
     permissions.require_globally(actor, "change_use_case")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -82,7 +86,8 @@ def update_use_case(
     use_case.save()
     if models is not None:
         _check_models(actor, models)
-        use_case.models.set(models)
+        hidden = use_case.models.exclude(pk__in=permissions.models_for(actor))
+        use_case.models.set([*models, *hidden])
     old, new = audit.changed(before, audit.snapshot(use_case))
     if new:
         audit.record(actor=actor, verb="usecase.updated", target=use_case, before=old, after=new)

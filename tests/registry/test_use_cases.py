@@ -110,6 +110,13 @@ def test_changing_the_models_used_is_recorded(lending, owner, credit_pd_model):
     assert event.after == {"models": sorted([credit_pd_model.pk, other.pk])}
 
 
+def test_links_to_models_the_editor_cannot_see_survive_their_edit(lending, owner, credit_pd_model):
+    hidden = MLModelFactory(slug="someone-elses")
+    lending.models.add(hidden)
+    services.update_use_case(actor=owner, use_case=lending, models=[])
+    assert list(UseCase.objects.get(pk=lending.pk).models.all()) == [hidden]
+
+
 def test_an_update_that_changes_nothing_records_no_event(lending, owner, credit_pd_model):
     before = counts()
     services.update_use_case(
