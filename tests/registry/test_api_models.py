@@ -62,8 +62,9 @@ def test_list_rejects_an_unknown_status_naming_the_filter(api_client, auditor, c
     assert error_fields(response) == ["status"]
 
 
-def test_anonymous_caller_is_refused(api_client, credit_pd_model):
-    assert api_client(None).get(URL).status_code in {401, 403}
+def test_anonymous_caller_is_told_to_bring_a_token(api_client, credit_pd_model):
+    response = api_client(None).get(URL)
+    assert (response.status_code, response.headers["WWW-Authenticate"]) == (401, "Token")
 
 
 def test_models_list_query_count_does_not_grow_with_rows(
