@@ -13,19 +13,12 @@ from django.utils import timezone
 from governance.errors import DomainError
 from governance.models import RaciAssignment
 from registry.models import CustomField, Deployment, MLModel, ModelVersion, TrainingRun
+from registry.services import models as model_services
 from registry.validators import label_validator, slug_validator
 
 PROMPT_SLOTS = 3
-MODEL_FIELDS = (
-    "name",
-    "description",
-    "intended_purpose",
-    "business_unit",
-    "model_type",
-    "status",
-    "vendor",
-    "owner",
-)
+# The record's own fields; custom fields get one form field each (see ModelRecordForm).
+MODEL_FIELDS = tuple(name for name in model_services.EDITABLE if name != "custom_fields")
 ARTIFACT_FIELDS = (
     "version",
     "artifact_uri",

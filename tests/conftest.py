@@ -123,6 +123,18 @@ def credit_pd_model(owner, developer, validator) -> MLModel:
     return model
 
 
+@pytest.fixture
+def hidden_model(admin_user) -> MLModel:
+    """A model the administrator registered and nobody else is named on: hidden from owners."""
+    return services.register_model(
+        actor=admin_user,
+        slug="bureau",
+        name="Bureau score",
+        business_unit="Risk",
+        model_type="vendor",
+    )
+
+
 def client_for(user: AbstractBaseUser | None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -5,13 +5,10 @@ from django.contrib.auth.models import Group
 
 from governance import permissions
 from governance.models import AuditEvent, RaciAssignment
+from tests.api_errors import error_fields
 from tests.factories.accounts import UserFactory
 
 RACI = "/api/v1/models/retail-pd/raci/"
-
-
-def error_fields(response) -> list[str]:
-    return [error["field"] for error in response.json()["errors"]]
 
 
 def written() -> tuple[int, int]:

@@ -4,16 +4,13 @@ import pytest
 
 from governance.models import AuditEvent
 from registry.models import Dataset, DatasetVersion
+from tests.api_errors import error_fields
 from tests.factories.accounts import UserFactory
 from tests.factories.registry import DatasetFactory, DatasetVersionFactory, sha
 
 URL = "/api/v1/datasets/"
 BUREAU = "/api/v1/datasets/bureau/"
 VERSIONS = "/api/v1/datasets/bureau/versions/"
-
-
-def error_fields(response) -> list[str]:
-    return [error["field"] for error in response.json()["errors"]]
 
 
 def written() -> tuple[int, int, int]:

@@ -5,14 +5,11 @@ import pytest
 from governance.models import AuditEvent
 from registry import services
 from registry.models import MLModel, ModelDependency
+from tests.api_errors import error_fields
 from tests.factories.registry import MLModelFactory
 
 DEPENDENCIES = "/api/v1/models/retail-pd/dependencies/"
 HISTORY = "/api/v1/models/retail-pd/history/"
-
-
-def error_fields(response) -> list[str]:
-    return [error["field"] for error in response.json()["errors"]]
 
 
 def written() -> tuple[int, int]:

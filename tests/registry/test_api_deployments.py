@@ -7,6 +7,7 @@ import time_machine
 
 from governance.models import AuditEvent
 from registry.models import Deployment, ModelVersion
+from tests.api_errors import error_fields
 from tests.factories.registry import DeploymentFactory, MLModelFactory, ModelVersionFactory
 
 URL = "/api/v1/deployments/"
@@ -14,10 +15,6 @@ SERVING = "/api/v1/models/retail-pd/serving/"
 JAN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 MAR = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 FEB = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
-
-
-def error_fields(response) -> list[str]:
-    return [error["field"] for error in response.json()["errors"]]
 
 
 def written() -> tuple[int, int]:

@@ -8,6 +8,7 @@ from governance.models import AuditEvent
 from governance.services import raci
 from registry import services
 from registry.models import MLModel
+from tests.api_errors import error_fields
 from tests.factories.accounts import UserFactory
 from tests.factories.registry import MLModelFactory
 
@@ -20,10 +21,6 @@ NEW_MODEL = {
     "business_unit": "Payments",
     "model_type": "deep_learning",
 }
-
-
-def error_fields(response) -> list[str]:
-    return [error["field"] for error in response.json()["errors"]]
 
 
 def written() -> tuple[int, int]:

@@ -5,6 +5,7 @@ import pytest
 from governance.models import AuditEvent
 from registry import services
 from registry.models import CustomField, UseCase
+from tests.api_errors import error_fields
 from tests.factories.registry import MLModelFactory
 
 URL = "/api/v1/use-cases/"
@@ -18,25 +19,9 @@ NEW_USE_CASE = {
 }
 
 
-def error_fields(response) -> list[str]:
-    return [error["field"] for error in response.json()["errors"]]
-
-
 def written() -> tuple[int, int, int]:
     links = UseCase.models.through.objects.count()
     return UseCase.objects.count(), links, AuditEvent.objects.count()
-
-
-@pytest.fixture
-def lending(owner, credit_pd_model) -> UseCase:
-    return services.register_use_case(
-        actor=owner,
-        slug="loan-decisions",
-        name="Retail loan decisions",
-        business_purpose="Approve or decline unsecured loans",
-        business_unit="Retail Credit",
-        models=[credit_pd_model],
-    )
 
 
 def test_owner_registers_a_use_case_naming_models_by_slug(api_client, owner, credit_pd_model):

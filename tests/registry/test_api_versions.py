@@ -7,6 +7,7 @@ import pytest
 from governance.models import AuditEvent
 from registry import services
 from registry.models import MLModel, ModelVersion, PromptTemplate, TrainingRun
+from tests.api_errors import error_fields
 from tests.factories.registry import (
     DatasetVersionFactory,
     DeploymentFactory,
@@ -18,10 +19,6 @@ from tests.factories.registry import (
 VERSIONS = "/api/v1/models/retail-pd/versions/"
 RUNS = "/api/v1/models/retail-pd/runs/"
 PROMPT = "Summarise this complaint politely.\n\nComplaint: {text}\n"
-
-
-def error_fields(response) -> list[str]:
-    return [error["field"] for error in response.json()["errors"]]
 
 
 def written() -> tuple[int, int, int, int]:

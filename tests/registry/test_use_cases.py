@@ -10,19 +10,6 @@ from registry.models import UseCase
 from tests.factories.registry import MLModelFactory
 
 
-@pytest.fixture
-def lending(owner, credit_pd_model) -> UseCase:
-    """Olivia's loan-decisioning system, which uses the retail PD model."""
-    return services.register_use_case(
-        actor=owner,
-        slug="loan-decisions",
-        name="Retail loan decisions",
-        business_purpose="Approve or decline unsecured loans",
-        business_unit="Retail Credit",
-        models=[credit_pd_model],
-    )
-
-
 def counts() -> tuple[int, int, int]:
     links = UseCase.models.through.objects.count()
     return UseCase.objects.count(), links, AuditEvent.objects.count()

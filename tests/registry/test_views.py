@@ -182,16 +182,9 @@ def test_outsider_gets_404_for_model_detail(client, outsider, credit_pd_model):
 
 
 def test_detail_hides_dependencies_on_models_the_user_cannot_see(
-    client, owner, admin_user, credit_pd_model
+    client, owner, admin_user, hidden_model, credit_pd_model
 ):
-    hidden = services.register_model(
-        actor=admin_user,
-        slug="bureau",
-        name="Bureau score",
-        business_unit="Risk",
-        model_type="vendor",
-    )
-    services.add_dependency(actor=admin_user, upstream=hidden, downstream=credit_pd_model)
+    services.add_dependency(actor=admin_user, upstream=hidden_model, downstream=credit_pd_model)
     client.force_login(owner)
     response = client.get(credit_pd_model.get_absolute_url())
     assert list(response.context["upstream"]) == []

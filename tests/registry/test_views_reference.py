@@ -44,16 +44,9 @@ def test_version_detail_draws_the_lineage_in_four_layers(client, owner, trained_
 
 
 def test_lineage_leaves_out_models_the_user_cannot_see(
-    client, owner, admin_user, credit_pd_model, trained_version
+    client, owner, admin_user, hidden_model, credit_pd_model, trained_version
 ):
-    hidden = services.register_model(
-        actor=admin_user,
-        slug="bureau",
-        name="Bureau score",
-        business_unit="Risk",
-        model_type="vendor",
-    )
-    services.add_dependency(actor=admin_user, upstream=hidden, downstream=credit_pd_model)
+    services.add_dependency(actor=admin_user, upstream=hidden_model, downstream=credit_pd_model)
     client.force_login(owner)
     labels = [
         n.label for n in client.get(trained_version.get_absolute_url()).context["lineage"].nodes
@@ -82,17 +75,10 @@ def test_dataset_pages_list_versions_with_hash_and_reference(client, validator, 
 
 
 def test_use_case_shows_its_purpose_and_only_the_models_the_user_may_see(
-    client, owner, admin_user, credit_pd_model
+    client, owner, admin_user, hidden_model, credit_pd_model
 ):
-    hidden = services.register_model(
-        actor=admin_user,
-        slug="bureau",
-        name="Bureau score",
-        business_unit="Risk",
-        model_type="vendor",
-    )
     use_case = UseCaseFactory(name="Loan decisions", affected_people="Retail applicants")
-    use_case.models.add(credit_pd_model, hidden)
+    use_case.models.add(credit_pd_model, hidden_model)
     client.force_login(owner)
     listing = client.get(reverse("registry:usecase-list"))
     assert [u.model_count for u in listing.context["page"].object_list] == [1]
