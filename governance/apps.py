@@ -19,6 +19,12 @@ def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
     roles.ensure_roles()
 
 
+def _load_rulebooks(sender: AppConfig, **kwargs: Any) -> None:
+    from governance.services import rulebooks
+
+    rulebooks.load_shipped()
+
+
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Governance"
@@ -26,3 +32,5 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         # Setup, not domain logic: role groups need the permissions that post_migrate creates.
         post_migrate.connect(_ensure_roles, sender=self)
+        # The shipped rulebooks are data every assessment needs, loaded like the role groups.
+        post_migrate.connect(_load_rulebooks, sender=self)

@@ -33,6 +33,7 @@ GLOBAL_PERMS = {
     "view_audit": "governance.view_auditevent",
     "define_custom_field": "registry.change_customfield",
     "assign_raci": "governance.add_raciassignment",
+    "edit_rulebooks": "governance.add_rulebook",
 }
 
 

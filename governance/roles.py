@@ -44,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.view_customfield",
         "governance.view_auditevent",
         "governance.add_raciassignment",
+        "governance.add_rulebook",
     ],
 }
 

@@ -151,6 +151,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+# Risk: evidence uploads are capped; voluntary frameworks (NIST AI RMF, ISO/IEC 42001) are
+# switched on per organisation, e.g. ATTEST_VOLUNTARY_FRAMEWORKS=nist_ai_rmf,iso_42001.
+ATTEST_EVIDENCE_MAX_BYTES = env_int("ATTEST_EVIDENCE_MAX_BYTES", default=25 * 2**20)
+ATTEST_VOLUNTARY_FRAMEWORKS = env_list("ATTEST_VOLUNTARY_FRAMEWORKS", default=[])
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated pipeline then hears 401 with `WWW-Authenticate: Token`.
@@ -208,5 +212,9 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {
         "task": "governance.tasks.record_audit_chain_check",
         "schedule": env_int("AUDIT_CHECK_INTERVAL_SECONDS", default=24 * 3600),
+    },
+    "apply-rulebooks-in-force": {
+        "task": "governance.tasks.apply_rulebooks_in_force",
+        "schedule": 6 * 3600,
     },
 }

@@ -1,12 +1,18 @@
-"""Governance background work: the scheduled audit-chain check."""
+"""Governance background work: the scheduled audit-chain check; rulebooks taking effect."""
 
 from celery import shared_task
 from django.db import OperationalError
 
-from governance.services import integrity
+from governance.services import assessments, integrity
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=3600)
 def record_audit_chain_check() -> dict[str, object]:
     """Run the chain check on a worker; returns the verdict it recorded."""
     return integrity.record_audit_chain_check().after
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=3600)
+def apply_rulebooks_in_force() -> int:
+    """Re-derive assessments under rulebook versions whose effective date has arrived."""
+    return assessments.apply_in_force()

@@ -10,7 +10,7 @@ from django.db import transaction
 from governance import audit, permissions
 from governance.errors import DomainError, clean_or_raise
 from governance.models import RaciAssignment
-from governance.services import raci
+from governance.services import assessments, raci
 from registry import selectors
 from registry.models import MLModel, ModelDependency
 from registry.services.custom_fields import clean_values
@@ -123,6 +123,8 @@ def update_model(*, actor: AbstractBaseUser, model: MLModel, **changes: Any) -> 
             after=new,
             mlmodel_id=model.pk,
         )
+    if "intended_purpose" in new:
+        assessments.flag_material_change(model=model, reason="intended purpose changed")
     if previous_owner.pk != model.owner_id:
         permissions.sync_model_grants(model, user=previous_owner)
         permissions.sync_model_grants(model, user=model.owner)

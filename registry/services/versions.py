@@ -10,6 +10,8 @@ from django.db import transaction
 
 from governance import audit, permissions
 from governance.errors import DomainError, clean_or_raise
+from governance.risk import material_change
+from governance.services import assessments
 from registry.models import DatasetVersion, MLModel, ModelVersion, PromptTemplate, TrainingRun
 
 VERSION_FIELDS = (
@@ -86,6 +88,7 @@ def register_version(
     run = fields.get("training_run")
     if run is not None and run.model_id != model.pk:
         raise DomainError(field="training_run", message=f"run {run.pk} belongs to another model")
+    earlier = list(model.versions.values_list("version", flat=True))
     obj = ModelVersion(model=model, version=version, created_by=actor, **fields)
     clean_or_raise(obj)
     _check_llm_fields(model, obj, prompt_templates)
@@ -96,6 +99,8 @@ def register_version(
     audit.record(
         actor=actor, verb="version.registered", target=obj, after=after, mlmodel_id=model.pk
     )
+    if reason := material_change.new_major_version(version, earlier):
+        assessments.flag_material_change(model=model, reason=reason)
     return obj
 
 
@@ -134,9 +139,14 @@ def record_training_run(
         created_by=actor,
     )
     clean_or_raise(run)
+    read_before = DatasetVersion.objects.filter(training_runs__model=model)
+    read_before = list(read_before.values_list("dataset__slug", flat=True).distinct())
     run.save()
     run.input_datasets.set(input_datasets)
     audit.record(
         actor=actor, verb="run.recorded", target=run, after=audit.snapshot(run), mlmodel_id=model.pk
     )
+    read_now = [dv.dataset.slug for dv in input_datasets]
+    if reason := material_change.new_data_sources(read_now, read_before):
+        assessments.flag_material_change(model=model, reason=reason)
     return run

@@ -1,0 +1,105 @@
+"""Per-model obligations (controls) and the evidence that satisfies them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Control(models.Model):
+    """One obligation from a catalog, as it applies to one model, with its status.
+
+    Title and reference are copied from the catalog entry so the checklist (and an evidence
+    pack) still reads the same after the catalog moves on to a new version.
+    """
+
+    class Status(models.TextChoices):
+        MISSING = "missing", "Missing"
+        EVIDENCED = "evidenced", "Evidenced"
+        ACCEPTED = "accepted", "Accepted by validator"
+        WAIVED = "waived", "Waived"
+
+    model = models.ForeignKey("registry.MLModel", on_delete=models.CASCADE, related_name="controls")
+    obligation_id = models.CharField(max_length=80)
+    framework = models.CharField(max_length=20)
+    reference = models.CharField(max_length=80)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    evidence_kinds = models.JSONField(default=list)
+    catalog = models.ForeignKey("governance.Rulebook", on_delete=models.PROTECT, related_name="+")
+    # False once a reclassification or a new catalog no longer asks for it; kept for history.
+    applies = models.BooleanField(default=True)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    waiver_reason = models.TextField(blank=True)
+    waiver_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waiver_expires_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["framework", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "obligation_id"], name="governance_control_unique_obligation"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waived")
+                | (Q(waiver_approved_by__isnull=False) & Q(waiver_expires_on__isnull=False)),
+                name="governance_control_waiver_has_approver_and_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title} for {self.model}"
+
+
+class Evidence(models.Model):
+    """A file (stored with its SHA-256), a link, or a reference to a record already in Attest."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", "File"
+        LINK = "link", "Link"
+        RECORD = "record", "Attest record"
+
+    control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    record_type = models.CharField(max_length=80, blank=True)
+    record_id = models.CharField(max_length=80, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReassessmentFlag(models.Model):
+    """A material change that asks for the model's risk to be assessed again."""
+
+    model = models.ForeignKey(
+        "registry.MLModel", on_delete=models.CASCADE, related_name="reassessment_flags"
+    )
+    reason = models.CharField(max_length=300)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.reason}"

@@ -1,0 +1,59 @@
+"""Rulebooks: EU AI Act rules, scoping rules, tiering methods and obligation catalogs as data.
+
+Each version is a row with its effective date; once published it never changes (a change is a
+new version), so an assessment can always say exactly which rules produced it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Rulebook(models.Model):
+    class Kind(models.TextChoices):
+        EU_AI_ACT = "eu_ai_act", "EU AI Act rules"
+        SCOPING = "scoping", "Scoping rules"
+        TIERING = "tiering", "Tiering method"
+        OBLIGATIONS = "obligations", "Obligation catalog"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=80)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    effective_from = models.DateField()
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "name", "version"], name="governance_rulebook_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The last line of defence behind the services: a published version is frozen.
+        if self.pk and Rulebook.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise ValidationError(f"{self} is published and cannot change; draft a new version")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
