@@ -3,11 +3,15 @@
 import django_filters
 from django.db.models import QuerySet
 
+from governance import risk_selectors
+from governance.risk import eu_ai_act, tiering
+from governance.risk_forms import label_for
 from registry.models import MLModel
 
 
 class MLModelFilter(django_filters.FilterSet):
-    """Search, filter and sort the inventory: free text, status, type, business unit, owner."""
+    """Search, filter and sort the inventory: free text, status, type, business unit, owner,
+    EU AI Act category and model risk tier (both as in force now, overrides included)."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.MultipleChoiceFilter(choices=MLModel.Status.choices)
@@ -16,6 +20,14 @@ class MLModelFilter(django_filters.FilterSet):
     )
     business_unit = django_filters.CharFilter(lookup_expr="iexact", label="Business unit")
     owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
+    eu_category = django_filters.MultipleChoiceFilter(
+        choices=[(c, label_for(c)) for c in eu_ai_act.SEVERITY],
+        method="filter_eu_category",
+        label="EU AI Act category",
+    )
+    tier = django_filters.MultipleChoiceFilter(
+        choices=[(t, label_for(t)) for t in tiering.TIERS], method="filter_tier", label="Risk tier"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -30,7 +42,17 @@ class MLModelFilter(django_filters.FilterSet):
 
     class Meta:
         model = MLModel
-        fields = ["q", "status", "model_type", "business_unit", "owner"]
+        fields = ["q", "status", "model_type", "business_unit", "owner", "eu_category", "tier"]
 
     def search(self, queryset: QuerySet[MLModel], name: str, value: str) -> QuerySet[MLModel]:
         return queryset.search(value)
+
+    def filter_eu_category(
+        self, queryset: QuerySet[MLModel], name: str, value: list[str]
+    ) -> QuerySet[MLModel]:
+        return risk_selectors.with_eu_category(queryset, value)
+
+    def filter_tier(
+        self, queryset: QuerySet[MLModel], name: str, value: list[str]
+    ) -> QuerySet[MLModel]:
+        return risk_selectors.with_tier(queryset, value)

@@ -14,7 +14,7 @@ from governance.celery import app as celery_app
 from governance.models import RaciAssignment
 from governance.services import raci
 from registry import services
-from registry.models import MLModel
+from registry.models import MLModel, UseCase
 from tests.factories.accounts import UserFactory
 
 
@@ -132,6 +132,19 @@ def hidden_model(admin_user) -> MLModel:
         name="Bureau score",
         business_unit="Risk",
         model_type="vendor",
+    )
+
+
+@pytest.fixture
+def lending(owner, credit_pd_model) -> UseCase:
+    """Olivia's loan-decisioning system, which uses the retail PD model."""
+    return services.register_use_case(
+        actor=owner,
+        slug="loan-decisions",
+        name="Retail loan decisions",
+        business_purpose="Approve or decline unsecured loans",
+        business_unit="Retail Credit",
+        models=[credit_pd_model],
     )
 
 

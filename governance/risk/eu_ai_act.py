@@ -17,16 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from governance.risk.results import (
+    ANY,
+    NONE,
     AnswersContradict,
     AnswersIncomplete,
     Outcome,
     Question,
     Reason,
+    is_blank,
+    shown,
+    unanswered,
 )
 
 FRAMEWORK = "eu_ai_act"
-NONE = "none"
-ANY = "*"
 
 PROHIBITED = "prohibited"
 HIGH_RISK_ANNEX_I = "high_risk_annex_i"
@@ -298,31 +301,17 @@ def _gpai_questions(rulebook: dict) -> tuple[Question, ...]:
 # ---- Answers ---------------------------------------------------------------------------------
 
 
-def _is_shown(question: Question, answers: dict) -> bool:
-    if question.shown_if is None:
-        return True
-    key, wanted = question.shown_if
-    given = answers.get(key)
-    if wanted == ANY:
-        return given not in (None, "", NONE)
-    return given == wanted
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
 def _shown_answers(answers: dict, asked: tuple[Question, ...]) -> dict[str, Any]:
     """The answers to the questions shown, once every one of them is answered and valid."""
-    shown = [q for q in asked if _is_shown(q, answers)]
+    relevant = shown(asked, answers)
     # A bad value first: it may be what shows the questions that look unanswered.
-    for question in shown:
-        if not _is_blank(answers.get(question.key)):
+    for question in relevant:
+        if not is_blank(answers.get(question.key)):
             _require_valid(question, answers[question.key])
-    missing = [q.key for q in shown if _is_blank(answers.get(q.key))]
+    missing = [q.key for q in unanswered(relevant, answers)]
     if missing:
         raise AnswersIncomplete(missing)
-    return {q.key: answers[q.key] for q in shown}
+    return {q.key: answers[q.key] for q in relevant}
 
 
 def _require_valid(question: Question, value: Any) -> None:

@@ -1,7 +1,12 @@
 """What every rules module returns and raises: plain, frozen data the Django layer stores."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+# `shown_if=(key, ANY)`: shown once `key` has an answer other than NONE ("none of these").
+ANY = "*"
+NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -10,7 +15,8 @@ class Question:
 
     kind: "bool", "choice" (one of `choices`), "multi" (several of `choices`), "number", "text".
     `shown_if` names another question and the answer that makes this one relevant
-    (e.g. ("annex_iii_area", "*") means "shown when annex_iii_area has any value").
+    (e.g. ("annex_iii_area", ANY) means "shown when annex_iii_area has an answer other than
+    NONE"). One rule for the rules modules, the UI and the API: `shown`.
     """
 
     key: str
@@ -66,3 +72,41 @@ class AnswersContradict(ValueError):  # noqa: N818 - reads as the domain says it
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def is_blank(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _condition_holds(wanted: object, value: object) -> bool:
+    if wanted == ANY:
+        return not is_blank(value) and value != NONE
+    if isinstance(value, list):
+        return wanted in value
+    return value == wanted
+
+
+def shown(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[Question]:
+    """The questions relevant to these answers, in order.
+
+    A question hidden by its condition hides those that depend on it too, so a stale answer to
+    a hidden question never reveals another. Conditions refer to earlier questions.
+    """
+    asked = list(questions)
+    known = {q.key for q in asked}
+    relevant: list[Question] = []
+    visible: set[str] = set()
+    for question in asked:
+        if question.shown_if is not None:
+            key, wanted = question.shown_if
+            hidden_parent = key in known and key not in visible
+            if hidden_parent or not _condition_holds(wanted, answers.get(key)):
+                continue
+        relevant.append(question)
+        visible.add(question.key)
+    return relevant
+
+
+def unanswered(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[Question]:
+    """Shown, required questions without an answer: no result can be given yet."""
+    return [q for q in shown(questions, answers) if q.required and is_blank(answers.get(q.key))]

@@ -13,6 +13,8 @@ from governance.risk.results import (
     Outcome,
     Question,
     Reason,
+    shown,
+    unanswered,
 )
 
 FRAMEWORK = "scoping"
@@ -168,19 +170,11 @@ def scope(answers: dict, rules: dict, *, as_of: datetime.date) -> Outcome:
 # ---- Answers ---------------------------------------------------------------------------------
 
 
-def _is_shown(question: Question, answers: dict) -> bool:
-    if question.shown_if is None:
-        return True
-    key, wanted = question.shown_if
-    return answers.get(key) is not None if wanted == "*" else answers.get(key) == wanted
-
-
 def _require_answered(answers: dict, asked: tuple[Question, ...]) -> None:
-    shown = [q for q in asked if _is_shown(q, answers)]
-    missing = [q.key for q in shown if answers.get(q.key) in (None, "")]
+    missing = [q.key for q in unanswered(asked, answers)]
     if missing:
         raise AnswersIncomplete(missing)
-    for question in shown:
+    for question in shown(asked, answers):
         _require_valid(question, answers[question.key])
 
 

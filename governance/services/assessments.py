@@ -114,11 +114,16 @@ def _subject_field(framework: str) -> str:
     return "use_case" if framework == Framework.EU_AI_ACT else "model"
 
 
-def _require_assess(actor: AbstractBaseUser, subject: MLModel | UseCase) -> None:
+def can_assess(user: AbstractBaseUser, subject: MLModel | UseCase) -> bool:
+    """Whoever may change the model (or use cases) answers its questionnaires."""
     if isinstance(subject, MLModel):
-        permissions.require(actor, "change", subject)
-    else:
-        permissions.require_globally(actor, "change_use_case")
+        return permissions.can(user, "change", subject)
+    return permissions.can_globally(user, "change_use_case")
+
+
+def _require_assess(actor: AbstractBaseUser, subject: MLModel | UseCase) -> None:
+    if not can_assess(actor, subject):
+        raise PermissionDenied(f"{actor} may not assess {subject}")
 
 
 def _rulebook(framework: str, on: date | None = None) -> Rulebook:
@@ -212,7 +217,8 @@ def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
     return dataclasses.replace(first, legal_basis=legal_basis, details=details)
 
 
-def _models_of(assessment: RiskAssessment) -> list[MLModel]:
+def models_of(assessment: RiskAssessment) -> list[MLModel]:
+    """The models an assessment decides for: its model, or every model its use case uses."""
     if assessment.model_id:
         return [assessment.model]
     return list(assessment.use_case.models.all())
@@ -252,7 +258,7 @@ def _make_current(
         },
         mlmodel_id=assessment.model_id,
     )
-    for model in _models_of(assessment):
+    for model in models_of(assessment):
         if assessment.framework == Framework.SCOPING:
             _retier(actor, model, trigger="scoping changed")
         controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
@@ -311,11 +317,16 @@ def _rederive_one(
 # ---- Review: confirmation and overrides (a second person) ------------------------------------
 
 
+def can_review(user: AbstractBaseUser, assessment: RiskAssessment) -> bool:
+    """Validators and committee members with rights on every model the assessment covers."""
+    models = models_of(assessment)
+    return bool(models) and all(
+        permissions.can(user, "validate", m) or permissions.can(user, "decide", m) for m in models
+    )
+
+
 def _require_review(actor: AbstractBaseUser, assessment: RiskAssessment) -> None:
-    models = _models_of(assessment)
-    if not models or not all(
-        permissions.can(actor, "validate", m) or permissions.can(actor, "decide", m) for m in models
-    ):
+    if not can_review(actor, assessment):
         raise PermissionDenied(f"{actor} may not review {assessment}")
     if assessment.assessed_by_id == actor.pk:
         raise DomainError(field="reviewed_by", message="the assessor cannot review their own work")
@@ -353,12 +364,13 @@ def confirm(
     return assessment
 
 
-def _allowed_results(assessment: RiskAssessment) -> list[str]:
-    if assessment.framework == Framework.EU_AI_ACT:
-        return list(eu_ai_act.SEVERITY)
-    if assessment.framework == Framework.TIERING:
-        return ["tier_1", "tier_2", "tier_3"]
-    return ["in_scope", "out_of_scope"]
+def allowed_results(framework: str) -> tuple[str, ...]:
+    """The results an override may choose from."""
+    if framework == Framework.EU_AI_ACT:
+        return tuple(eu_ai_act.SEVERITY)
+    if framework == Framework.TIERING:
+        return tuple(tiering.TIERS)
+    return ("in_scope", "out_of_scope")
 
 
 @transaction.atomic
@@ -368,7 +380,7 @@ def propose_override(
     """Propose a different result; it counts only once a second person approves it."""
     assessment = _current(assessment)
     _require_review(actor, assessment)
-    if result not in _allowed_results(assessment):
+    if result not in allowed_results(assessment.framework):
         raise DomainError(field="override_result", message=f"{result!r} is not a valid result")
     if result == assessment.result:
         raise DomainError(field="override_result", message="is the rules' result already")
@@ -397,7 +409,7 @@ def approve_override(*, actor: AbstractBaseUser, assessment: RiskAssessment) -> 
     assessment.override_approved_by, assessment.override_approved_at = actor, timezone.now()
     assessment.save()
     _reviewed(actor, assessment, "assessment.overridden", result=assessment.override_result)
-    for model in _models_of(assessment):
+    for model in models_of(assessment):
         controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
     return assessment
 

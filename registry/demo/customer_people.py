@@ -103,4 +103,22 @@ CUSTOMER_PEOPLE_MODELS: tuple[DemoModel, ...] = (
         params={"depth": 6, "learning_rate": 0.08, "iterations": 1500},
         serving="batch",
     ),
+    DemoModel(
+        slug="agent-emotion-insights",
+        name="Contact-centre agent emotion insights (proposed)",
+        business_unit="Customer Operations",
+        model_type="vendor",
+        status="development",
+        owner="hana",
+        developer="priya",
+        validator="victor",
+        framework="Vendor speech-emotion API",
+        description="A vendor tool that scores the emotions of contact-centre agents from their "
+        "voice during calls.",
+        intended_purpose="Proposed: flag stressed or disengaged agents to team leaders. Blocked: "
+        "emotion recognition at the workplace is prohibited under EU AI Act Art. 5(1)(f).",
+        versions=(DemoVersion("0.1", "2026-09-14"),),
+        tracker="",
+        vendor="Sentira Analytics",
+    ),
 )

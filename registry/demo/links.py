@@ -113,4 +113,29 @@ USE_CASES: tuple[DemoUseCase, ...] = (
         affected_people="Motor policyholders and third-party claimants.",
         models=("claims-triage",),
     ),
+    DemoUseCase(
+        slug="agent-emotion-monitoring",
+        name="Contact-centre agent emotion monitoring (proposed)",
+        business_unit="Customer Operations",
+        owner="hana",
+        business_purpose="Proposed by Customer Operations: tell team leaders which agents sound "
+        "stressed or disengaged.",
+        deployer_context="Would run on recorded calls in the Cork and Leeds contact centres.",
+        affected_people="Contact-centre employees (natural persons). Prohibited under EU AI Act "
+        "Art. 5(1)(f): emotion recognition at the workplace.",
+        models=("agent-emotion-insights",),
+    ),
+    DemoUseCase(
+        slug="credit-limit-management",
+        name="Credit limit management for cardholders",
+        business_unit=RETAIL_CREDIT,
+        owner="olivia",
+        business_purpose="Raise, hold or lower credit card limits each month from behavioural PD "
+        "and exposure at default.",
+        deployer_context="Automated monthly batch; customers are told of decreases and may ask "
+        "for a review by a person.",
+        affected_people="Credit cardholders (natural persons). High-risk under EU AI Act "
+        "Annex III 5(b).",
+        models=("retail-pd", "retail-ead"),
+    ),
 )

@@ -7,9 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 
 from governance import context, roles
-from governance.models import AuditEvent, RaciAssignment
-from governance.services import accounts, raci
+from governance.models import AuditEvent, Control, RaciAssignment, RiskAssessment
+from governance.services import accounts, assessments, controls, raci
 from registry import demo, services
+from registry.demo import risk
 from registry.demo.spec import at, digest
 from registry.models import (
     Dataset,
@@ -78,6 +79,8 @@ def seed() -> dict[str, int]:
         models = {spec.slug: _load_model(spec, users, data) for spec in demo.MODELS}
         _link_models(admin, models)
         _register_use_cases(admin, users, models)
+        _assess_risk(users, models)
+        _evidence_checklists(users, models)
     finally:
         context.request_id.reset(token)
     return portfolio_counts()
@@ -95,6 +98,8 @@ def portfolio_counts() -> dict[str, int]:
         "dependencies": ModelDependency.objects.count(),
         "use cases": UseCase.objects.count(),
         "RACI assignments": RaciAssignment.objects.count(),
+        "risk assessments": RiskAssessment.objects.exclude(status="draft").count(),
+        "obligations": Control.objects.filter(applies=True).count(),
         "audit events": AuditEvent.objects.count(),
     }
 
@@ -322,3 +327,58 @@ def _register_use_cases(admin: AbstractBaseUser, users: Users, models: dict[str,
             affected_people=spec.affected_people,
             owner=users[spec.owner],
         )
+
+
+def _assess(
+    actor: AbstractBaseUser, framework: str, subject: object, answers: dict
+) -> RiskAssessment:
+    draft = assessments.save_answers(
+        actor=actor, framework=framework, subject=subject, answers=answers
+    )
+    return assessments.complete(actor=actor, draft=draft)
+
+
+def _assess_risk(users: Users, models: dict[str, MLModel]) -> None:
+    """Each owner scopes and tiers their models; use-case owners classify their AI systems."""
+    for slug, (scope, tier) in risk.MODELS.items():
+        model = models[slug]
+        owner = users[model.owner.username]
+        _assess(owner, "scoping", model, risk.SCOPING[scope])
+        _assess(owner, "tiering", model, risk.TIERS[tier])
+    chair = users[demo.COMMITTEE_CHAIR]
+    for slug, answers in risk.USE_CASES.items():
+        use_case = UseCase.objects.get(slug=slug)
+        classified = _assess(users[use_case.owner.username], "eu_ai_act", use_case, answers)
+        if slug in risk.CONFIRMED_USE_CASES:
+            assessments.confirm(actor=chair, assessment=classified, reason="Agreed at committee")
+
+
+def _evidence_checklists(users: Users, models: dict[str, MLModel]) -> None:
+    """Some owners have linked their documentation; validators accepted part of it."""
+    validators = {spec.slug: spec.validator for spec in demo.MODELS}
+    for slug, every in risk.EVIDENCED.items():
+        model = models[slug]
+        owner, validator = users[model.owner.username], users[validators[slug]]
+        open_controls = model.controls.filter(applies=True).order_by("framework", "pk")
+        for number, control in enumerate(open_controls):
+            if number % every == every - 1 or "link" not in control.evidence_kinds:
+                continue
+            controls.attach_evidence(
+                actor=owner,
+                control=control,
+                title=f"{control.reference}: section of the {model.name} documentation",
+                url=f"https://docs.northwind.example/models/{slug}#{control.obligation_id}",
+            )
+            if number % 2 == 0:
+                controls.accept(actor=validator, control=control)
+    chair = users[demo.COMMITTEE_CHAIR]
+    for slug, (obligation_id, reason) in risk.WAIVED.items():
+        control = models[slug].controls.filter(obligation_id=obligation_id).first()
+        if control is not None:
+            controls.waive(
+                actor=users[models[slug].owner.username],
+                control=control,
+                reason=reason,
+                approver=chair,
+                expires_on=at("2027-06-30").date(),
+            )

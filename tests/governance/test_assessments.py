@@ -10,42 +10,9 @@ from governance.errors import DomainError
 from governance.models import AuditEvent, Control, ReassessmentFlag, RiskAssessment, Rulebook
 from governance.services import assessments, rulebooks
 from registry import services
+from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
 
-US_BANK_SCORECARD = {
-    "quantitative_method": True,
-    "technique": "statistical",
-    "used_in_business": True,
-    "ai_system": False,
-    "us_banking_org": True,
-    "pra_firm": "internal_models",
-    "eu_nexus": False,
-}
-TIER_1 = {
-    "exposure": "very_high",
-    "purpose": "regulatory",
-    "complexity": "high",
-    "reliance": "primary",
-    "uncertainty": "high",
-}
-TIER_3 = {
-    "exposure": "minimal",
-    "purpose": "internal_information",
-    "complexity": "very_low",
-    "reliance": "supporting",
-    "uncertainty": "very_low",
-}
-
-
-@pytest.fixture(autouse=True)
-def _shipped_rulebooks(db) -> None:
-    rulebooks.load_shipped()
-
-
-def assess(actor, model, framework, answers) -> RiskAssessment:
-    draft = assessments.save_answers(
-        actor=actor, framework=framework, subject=model, answers=answers
-    )
-    return assessments.complete(actor=actor, draft=draft)
+pytestmark = pytest.mark.usefixtures("shipped_rulebooks")
 
 
 @pytest.fixture

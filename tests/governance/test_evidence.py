@@ -14,8 +14,7 @@ from governance.models import AuditEvent, Control, Evidence
 from governance.services import controls
 from tests.factories.governance import ControlFactory
 from tests.factories.registry import TrainingRunFactory
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.risk_answers import PDF
 
 
 @pytest.fixture

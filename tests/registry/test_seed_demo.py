@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from django.test import override_settings
 
 from governance import chain, permissions, roles
-from governance.models import AuditEvent, RaciAssignment
+from governance.models import AuditEvent, Control, Evidence, RaciAssignment, RiskAssessment
 from registry import demo
 from registry.demo import loader
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
@@ -55,6 +55,36 @@ def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("seeded")
 class TestSeededPortfolio:
+    def test_every_model_is_scoped_and_tiered_and_every_use_case_classified(self):
+        current = RiskAssessment.objects.filter(status="completed")
+        for framework in ("scoping", "tiering"):
+            assessed = current.filter(framework=framework).values("model")
+            assert MLModel.objects.exclude(pk__in=assessed).count() == 0, framework
+        assert not UseCase.objects.exclude(risk_assessments__status="completed").exists()
+        assert set(current.filter(framework="tiering").values_list("result", flat=True)) == {
+            "tier_1",
+            "tier_2",
+            "tier_3",
+        }
+
+    def test_the_portfolio_spans_the_eu_ai_act_categories(self):
+        eu = RiskAssessment.objects.filter(framework="eu_ai_act", status="completed")
+        results = list(eu.values_list("result", flat=True))
+        assert results.count("high_risk_annex_iii") >= 3
+        assert {"prohibited", "transparency", "minimal"} <= set(results)
+        prohibited = eu.get(result="prohibited")
+        assert prohibited.outcome["details"]["blocked"] is True
+        assert "Art. 5(1)(f)" in prohibited.outcome["legal_basis"]
+
+    def test_checklists_follow_the_classifications_with_some_evidence(self):
+        chatbot = MLModel.objects.get(slug="support-assistant")
+        assert chatbot.controls.filter(
+            framework="eu_ai_act", reference__startswith="Art. 50"
+        ).exists()
+        assert Evidence.objects.filter(control__model=chatbot).exists()
+        assert Control.objects.filter(status="accepted").exists()
+        assert Control.objects.filter(status="waived", waiver_expires_on__isnull=False).exists()
+
     def test_first_run_prints_what_it_loaded_and_the_logins(self, seeded):
         assert f"Demo data loaded: {len(demo.MODELS)} models" in seeded.output
         for person in demo.USERS:

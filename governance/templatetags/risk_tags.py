@@ -1,0 +1,54 @@
+"""Template helpers for the risk cards on the model and use case pages, and readable labels.
+
+The inventory views do not know about risk; these tags let their templates include a card
+(`templates/governance/risk/_model_risk_card.html`) without those views changing.
+"""
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from governance import risk_selectors
+from governance.models import Framework
+from governance.risk_forms import label_for
+from governance.services import assessments
+from registry.models import MLModel, UseCase
+
+register = template.Library()
+
+
+@register.filter
+def risk_label(value: object) -> str:
+    """A result, label or framework id as people read it: {{ "tier_1"|risk_label }}."""
+    return label_for(value)
+
+
+def _url(name: str, slug: str, framework: str) -> str:
+    return reverse(f"risk:{name}", args=[slug, framework])
+
+
+@register.simple_tag(takes_context=True)
+def model_risk(context: template.Context, model: MLModel) -> dict[str, Any]:
+    """The model's risk at a glance: {% model_risk model as risk %}."""
+    summary = risk_selectors.model_risk(model)
+    first = Framework.SCOPING if summary.scoping is None else Framework.TIERING
+    return {
+        "summary": summary,
+        "can_assess": assessments.can_assess(context["request"].user, model),
+        "assess_url": _url("model-questionnaire", model.slug, first),
+        "scoping_url": _url("model-result", model.slug, Framework.SCOPING),
+        "tiering_url": _url("model-result", model.slug, Framework.TIERING),
+        "obligations_url": reverse("risk:obligations", args=[model.slug]),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def use_case_risk(context: template.Context, use_case: UseCase) -> dict[str, Any]:
+    """The use case's EU AI Act category in force: {% use_case_risk use_case as risk %}."""
+    return {
+        "current": assessments.in_force_at(use_case, Framework.EU_AI_ACT),
+        "can_assess": assessments.can_assess(context["request"].user, use_case),
+        "questionnaire_url": _url("usecase-questionnaire", use_case.slug, Framework.EU_AI_ACT),
+        "result_url": _url("usecase-result", use_case.slug, Framework.EU_AI_ACT),
+    }
