@@ -57,6 +57,12 @@ EU_MINIMAL = {
     "emotion_or_biometric_categorisation": False,
     "gpai_model": False,
 }
+# Emotion recognition of staff at work: prohibited under Art. 5(1)(f).
+EU_WORKPLACE_EMOTIONS = {
+    **EU_MINIMAL,
+    "prohibited_practices": ["emotion_recognition_work_education"],
+    "emotion_or_biometric_categorisation": True,
+}
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"  # the smallest file that passes for a PDF
 
 

@@ -18,6 +18,7 @@ from tests.factories.accounts import UserFactory
 from tests.risk_answers import (
     EU_CREDIT_SCORING,
     EU_MINIMAL,
+    EU_WORKPLACE_EMOTIONS,
     PDF,
     TIER_1,
     TIER_3,
@@ -151,6 +152,16 @@ def test_a_use_case_is_classified_under_the_eu_ai_act_and_the_model_shows_its_ca
     model_page = client.get(tiered_pd_model.get_absolute_url()).content.decode()
     assert "High risk: Annex III (Art. 6(2))" in model_page and "Tier 1 (high)" in model_page
     assert "Assess risk" in model_page
+
+
+def test_a_prohibited_use_case_is_shown_as_blocked_on_the_result_and_the_model(
+    client, owner, lending, credit_pd_model
+):
+    assess(owner, lending, "eu_ai_act", EU_WORKPLACE_EMOTIONS)
+    client.force_login(owner)
+    result = client.get(url("usecase-result", "loan-decisions", "eu_ai_act")).content.decode()
+    assert "Prohibited practice." in result and "Art. 5(1)(f)" in result
+    assert "Prohibited practice." in client.get(credit_pd_model.get_absolute_url()).content.decode()
 
 
 def test_numbers_are_stored_as_numbers_and_an_emptied_answer_is_cleared(client, owner, lending):
