@@ -4,10 +4,10 @@ Function views: resolve the subject through permissions, parse, call one service
 render. A model the user may not see is a 404; an action they may not take is a 403.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_POST
 
-from governance import permissions, risk_selectors, selectors
+from governance import permissions, risk_selectors, selectors, ui
 from governance.errors import DomainError
 from governance.models import Control, Evidence, Framework, RiskAssessment, Rulebook
 from governance.risk import results
@@ -40,7 +40,6 @@ from governance.services import assessments, controls, rulebooks
 from registry.forms import BootstrapForm
 from registry.models import MLModel, UseCase
 
-T = TypeVar("T")
 MODEL, USE_CASE = "model", "usecase"
 FRAMEWORK_TITLES = dict(Framework.choices)
 REVIEW_STEPS = {
@@ -109,21 +108,6 @@ def _page_context(request: HttpRequest, target: Target) -> dict[str, object]:
         "tabs": _tabs(target.kind, subject, target.framework),
         "can_assess": assessments.can_assess(request.user, subject),
     }
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
-
-
-def _submit(form: BootstrapForm, action: Callable[[], T]) -> T | None:
-    """Run the service once the form is valid; a DomainError goes back onto the form."""
-    if not form.is_valid():
-        return None
-    try:
-        return action()
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return None
 
 
 # ---- Questionnaire --------------------------------------------------------------------------------
@@ -219,7 +203,7 @@ def questionnaire(request: HttpRequest, kind: str, slug: str, framework: str) ->
 def answers_save(request: HttpRequest, kind: str, slug: str, framework: str) -> HttpResponse:
     q = _save_posted(request, _questionnaire(_target(request, kind, slug, framework)))
     context = _questionnaire_context(request, q)
-    if _is_htmx(request):
+    if ui.is_fragment(request):
         return render(request, "governance/risk/_questionnaire.html", context)
     if q.saved and not q.errors:
         messages.success(request, "Your answers are saved in the draft.")
@@ -364,7 +348,7 @@ def review(
     if not assessments.can_review(request.user, assessment):
         raise PermissionDenied(f"{request.user} may not review {assessment}")
     form = _review_form(step, request, assessment)
-    done = _submit(form, lambda: _review_action(step, request, assessment, form.cleaned_data))
+    done = ui.submit(form, lambda: _review_action(step, request, assessment, form.cleaned_data))
     if done is not None:
         messages.success(request, REVIEW_STEPS[step])
         return redirect(target.url("result-at", pk))
@@ -453,7 +437,7 @@ def evidence_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug, "change")
     control = _control_or_404(model, pk)
     form = EvidenceForm(request.POST, request.FILES, auto_id=f"ev{pk}_%s")
-    evidence = _submit(
+    evidence = ui.submit(
         form,
         lambda: controls.attach_evidence(
             actor=request.user, control=control, **form.service_arguments()
@@ -494,7 +478,7 @@ def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     control = _control_or_404(model, pk)
     approvers = risk_selectors.deciders_for(model, exclude=request.user)
     form = WaiverForm(request.POST, approvers=approvers, auto_id=f"wv{pk}_%s")
-    waived = _submit(
+    waived = ui.submit(
         form,
         lambda: controls.waive(actor=request.user, control=control, **form.service_arguments()),
     )

@@ -1,7 +1,6 @@
 """Inventory UI: function views that parse the request, call a service or selector, and render."""
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -14,15 +13,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from governance import permissions
-from governance.errors import DomainError
+from governance import permissions, ui
 from governance.models import RaciAssignment
 from governance.services import raci
 from governance.views import event_rows
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
 from registry.forms import (
-    BootstrapForm,
     ModelRecordForm,
     ModelRegisterForm,
     RaciAssignForm,
@@ -32,7 +29,6 @@ from registry.forms import (
 from registry.lineage import LAYERS, LineageGraph
 from registry.models import CustomField, Dataset, Deployment, MLModel, UseCase
 
-T = TypeVar("T")
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 20
 # Inventory table columns: (ordering key in MLModelFilter, or None when not sortable; header).
@@ -61,26 +57,10 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _submit(form: BootstrapForm, action: Callable[[], T]) -> T | None:
-    """Run the service once the form is valid; a DomainError goes back onto the form."""
-    if not form.is_bound or not form.is_valid():
-        return None
-    try:
-        return action()
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return None
-
-
 def _page(items: QuerySet[Any], request: HttpRequest, size: int = PAGE_SIZE) -> Page:
     """One page of `items`; the primary key breaks ties so no row shows on two pages."""
     ordering = items.query.order_by or items.model._meta.ordering
     return Paginator(items.order_by(*ordering, "pk"), size).get_page(request.GET.get("page"))
-
-
-def _is_fragment(request: HttpRequest) -> bool:
-    """An htmx swap wants the table only; a history restore after a cache miss wants the page."""
-    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
 
 
 def _sort_columns(ordering: str) -> list[dict[str, str | None]]:
@@ -178,7 +158,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
         "is_filtered": any(request.GET.get(name) for name in MLModelFilter.Meta.fields),
         **_filter_choices(visible),
     }
-    fragment = _is_fragment(request)
+    fragment = ui.is_fragment(request)
     template = "registry/_model_table.html" if fragment else "registry/model_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -210,7 +190,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
     form = ModelRegisterForm(
         _posted(request), initial={"owner": request.user.pk}, custom_fields=_custom_fields()
     )
-    model = _submit(
+    model = ui.submit(
         form,
         lambda: services.register_model(
             actor=request.user, slug=form.cleaned_data["slug"], **form.changes()
@@ -230,7 +210,7 @@ def model_edit(request: HttpRequest, slug: str) -> HttpResponse:
         initial=ModelRecordForm.initial_for(model),
         custom_fields=_custom_fields(),
     )
-    updated = _submit(
+    updated = ui.submit(
         form, lambda: services.update_model(actor=request.user, model=model, **form.changes())
     )
     if updated is not None:
@@ -243,7 +223,7 @@ def model_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug, "change")
     form = VersionForm(_posted(request), model=model)
-    version = _submit(
+    version = ui.submit(
         form,
         lambda: services.register_version(
             actor=request.user, model=model, **form.service_arguments()
@@ -273,7 +253,7 @@ def raci_assign(request: HttpRequest, slug: str) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug)
     permissions.require_manage_raci(request.user, model)
     form = RaciAssignForm(_posted(request), auto_id="raci_%s")
-    assignment = _submit(
+    assignment = ui.submit(
         form,
         lambda: raci.assign_raci(actor=request.user, model=model, **form.service_arguments()),
     )

@@ -296,10 +296,9 @@ def _retier(actor: AbstractBaseUser | None, model: MLModel, trigger: str) -> Non
         _rederive_one(actor, current, current.rulebook, trigger)
 
 
-def _rederive_one(
-    actor: AbstractBaseUser | None, current: RiskAssessment, rulebook: Rulebook, trigger: str
-) -> RiskAssessment | None:
-    again = RiskAssessment(
+def _same_answers(current: RiskAssessment, rulebook: Rulebook) -> RiskAssessment:
+    """An unsaved assessment of the same subject with the same answers under other rules."""
+    return RiskAssessment(
         model=current.model,
         use_case=current.use_case,
         framework=current.framework,
@@ -307,6 +306,12 @@ def _rederive_one(
         answers=current.answers,
         assessed_by=current.assessed_by,
     )
+
+
+def _rederive_one(
+    actor: AbstractBaseUser | None, current: RiskAssessment, rulebook: Rulebook, trigger: str
+) -> RiskAssessment | None:
+    again = _same_answers(current, rulebook)
     try:
         outcome = _evaluate(again, timezone.localdate())
     except DomainError:
@@ -437,14 +442,7 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
         return controls.preview_catalog(rulebook, outcomes_for)
     rows = []
     for current in _affected(rulebook):
-        trial = RiskAssessment(
-            model=current.model,
-            use_case=current.use_case,
-            framework=current.framework,
-            rulebook=rulebook,
-            answers=current.answers,
-            assessed_by=current.assessed_by,
-        )
+        trial = _same_answers(current, rulebook)
         try:
             new = _evaluate(trial, max(rulebook.effective_from, timezone.localdate()))
             new_result, problem = new.result, ""

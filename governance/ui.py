@@ -1,0 +1,27 @@
+"""What every web view shares: running a service behind a form, and telling htmx swaps apart."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.http import HttpRequest
+
+from governance.errors import DomainError
+from registry.forms import BootstrapForm
+
+T = TypeVar("T")
+
+
+def submit(form: BootstrapForm, action: Callable[[], T]) -> T | None:
+    """Run the service once the form is valid; a DomainError goes back onto the form."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return action()
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return None
+
+
+def is_fragment(request: HttpRequest) -> bool:
+    """An htmx swap wants a fragment; a history restore after a cache miss wants the page."""
+    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
