@@ -88,6 +88,11 @@ def require_manage_raci(user: User, model: MLModel) -> None:
         raise PermissionDenied(f"{user} may not change who is accountable for {model}")
 
 
+def can_read_rulebooks(user: User) -> bool:
+    """Administrators who edit them, and auditors who check what produced a classification."""
+    return can_globally(user, "view_audit") or can_globally(user, "edit_rulebooks")
+
+
 def models_for(user: User, action: str = "view") -> QuerySet[MLModel]:
     """Every model this user may see (or act on): a queryset to filter, sort and paginate."""
     if not user.is_active:
@@ -150,5 +155,6 @@ def navigation_for(user: User) -> dict[str, object]:
         "can_register_dataset": can_globally(user, "register_dataset"),
         "can_register_use_case": can_globally(user, "register_use_case"),
         "can_view_audit": can_globally(user, "view_audit"),
+        "can_view_rulebooks": can_read_rulebooks(user),
         "is_admin": bool(user.is_staff) or roles.ADMINISTRATOR in role_names,
     }

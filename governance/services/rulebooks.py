@@ -137,6 +137,11 @@ def load_shipped(directory: Path = RULEBOOK_DIR) -> list[Rulebook]:
 def draft_version(*, actor: AbstractBaseUser, base: Rulebook, changes: dict[str, Any]) -> Rulebook:
     """A new draft version of a rulebook: the base's content with an administrator's changes."""
     permissions.require_globally(actor, "edit_rulebooks")
+    for key in ("kind", "name"):  # what identifies the rulebook; anything else may change
+        if key in changes and changes[key] != base.content.get(key):
+            raise DomainError(
+                field="content", message=f"{key}: stays {base.content.get(key)!r} in a new version"
+            )
     latest = Rulebook.objects.filter(kind=base.kind, name=base.name).aggregate(v=Max("version"))
     content = {**base.content, **as_json(changes), "version": latest["v"] + 1}
     content.pop("ship_as_draft", None)
