@@ -473,11 +473,27 @@ def publish_rulebook(*, actor: AbstractBaseUser, draft: Rulebook) -> Rulebook:
     draft = Rulebook.objects.select_for_update().get(pk=draft.pk)
     if draft.is_published:
         raise DomainError(field="status", message=f"{draft} is already published")
+    _require_not_overtaken(draft)
     rulebooks.publish_version(actor, draft)
     if draft.effective_from > timezone.localdate():
         return draft  # takes effect later: apply_in_force re-derives on the day
     rederive(actor=actor, rulebook=draft)
     return draft
+
+
+def _require_not_overtaken(draft: Rulebook) -> None:
+    """A version would never be in force behind one that took effect later: refuse it."""
+    later = Rulebook.objects.filter(
+        kind=draft.kind, status=Rulebook.Status.PUBLISHED, effective_from__gt=draft.effective_from
+    )
+    if draft.kind == Rulebook.Kind.OBLIGATIONS:
+        later = later.filter(name=draft.name)
+    latest = later.order_by("-effective_from").first()
+    if latest is not None:
+        raise DomainError(
+            field="effective_from",
+            message=f"must be on or after {latest.effective_from}, when {latest} took effect",
+        )
 
 
 def rederive(*, actor: AbstractBaseUser | None, rulebook: Rulebook) -> None:

@@ -66,7 +66,8 @@ def in_force(kind: str, name: str | None = None, *, on: date | None = None) -> R
     )
     if name is not None:
         books = books.filter(name=name)
-    book = books.order_by("-effective_from", "-version").first()
+    # On the same effective date, the one published last wins (a new version, or a switch of method).
+    book = books.order_by("-effective_from", "-published_at", "-version").first()
     if book is None:
         raise DomainError(field="rulebook", message=f"no {kind} rulebook is in force on {on}")
     return book

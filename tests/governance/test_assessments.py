@@ -219,3 +219,22 @@ def test_a_new_major_version_flags_an_assessed_model_for_reassessment(
 def test_a_new_intended_purpose_flags_it_too(owner, credit_pd_model, scoped):
     services.update_model(actor=owner, model=credit_pd_model, intended_purpose="Marketing too")
     assert ReassessmentFlag.objects.get().reason == "intended purpose changed"
+
+
+def test_switching_tiering_method_needs_a_date_on_or_after_the_method_in_force(
+    owner, admin_user, credit_pd_model, scoped
+):
+    assess(owner, credit_pd_model, "tiering", TIER_1)
+    matrix = Rulebook.objects.get(kind="tiering", name="matrix", status="draft")
+    with pytest.raises(DomainError) as refused:
+        assessments.publish_rulebook(actor=admin_user, draft=matrix)
+    assert refused.value.field == "effective_from"
+    in_force = rulebooks.in_force(Rulebook.Kind.TIERING)
+    switch = rulebooks.draft_version(
+        actor=admin_user, base=matrix, changes={"effective_from": in_force.effective_from}
+    )
+    assessments.publish_rulebook(actor=admin_user, draft=switch)
+    assert rulebooks.in_force(Rulebook.Kind.TIERING) == switch
+    now = assessments.in_force_at(credit_pd_model, "tiering")
+    assert (now.rulebook, now.outcome["details"]["method"]) == (switch, "matrix")
+    assert assessments.apply_in_force() == 0  # the beat task agrees: nothing moves back
