@@ -164,6 +164,16 @@ def test_a_prohibited_use_case_is_shown_as_blocked_on_the_result_and_the_model(
     assert "Prohibited practice." in client.get(credit_pd_model.get_absolute_url()).content.decode()
 
 
+def test_the_model_page_says_how_much_is_evidenced_and_what_is_due_next(
+    client, owner, tiered_pd_model
+):
+    client.force_login(owner)
+    page = client.get(tiered_pd_model.get_absolute_url()).content.decode()
+    total = tiered_pd_model.controls.filter(applies=True).count()
+    assert f"0 of {total} obligations evidenced, 0 waived, {total} missing" in page
+    assert "Due next" in page and "applies now" in page
+
+
 def test_numbers_are_stored_as_numbers_and_an_emptied_answer_is_cleared(client, owner, lending):
     client.force_login(owner)
     answers = url("usecase-answers", "loan-decisions", "eu_ai_act")
