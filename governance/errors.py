@@ -1,6 +1,7 @@
 """DomainError: a rule of the domain refused an action; it names the field and, in batches, the row."""
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
 
 class DomainError(ValidationError):
@@ -34,3 +35,17 @@ def clean_or_raise(obj: object, *, exclude: list[str] | None = None) -> None:
         raise DomainError(
             field="non_field" if field == "__all__" else field, message=messages[0]
         ) from exc
+
+
+def save_new(obj: models.Model, *, field: str, message: str) -> None:
+    """Insert a row whose identifier must be unique.
+
+    Services check uniqueness first; this turns the rare concurrent insert that slips past the
+    check into the same field error (not a server error), inside a savepoint so the caller's
+    transaction stays usable.
+    """
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise DomainError(field=field, message=message) from exc

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from governance import audit, permissions
-from governance.errors import DomainError, clean_or_raise
+from governance.errors import DomainError, clean_or_raise, save_new
 from governance.models import RaciAssignment
 from governance.services import assessments, raci
 from registry import selectors
@@ -67,8 +67,9 @@ def register_model(
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise DomainError(field=sorted(unknown)[0], message="is not a model field")
+    taken = f"a model with slug {slug!r} already exists"
     if MLModel.objects.filter(slug=slug).exists():
-        raise DomainError(field="slug", message=f"a model with slug {slug!r} already exists")
+        raise DomainError(field="slug", message=taken)
     fields.setdefault("owner", actor)
     _check_owner(fields["owner"])
     fields["custom_fields"] = clean_values(fields.get("custom_fields") or {})
@@ -76,7 +77,7 @@ def register_model(
         slug=slug, name=name, business_unit=business_unit, model_type=model_type, **fields
     )
     clean_or_raise(model)
-    model.save()
+    save_new(model, field="slug", message=taken)
     audit.record(
         actor=actor,
         verb="model.registered",

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from governance import audit, permissions
-from governance.errors import DomainError, clean_or_raise
+from governance.errors import DomainError, clean_or_raise, save_new
 from registry.models import MLModel, UseCase
 
 EDITABLE = (
@@ -42,8 +42,9 @@ def register_use_case(
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise DomainError(field=sorted(unknown)[0], message="is not a use case field")
+    taken = f"a use case with slug {slug!r} already exists"
     if UseCase.objects.filter(slug=slug).exists():
-        raise DomainError(field="slug", message=f"a use case with slug {slug!r} already exists")
+        raise DomainError(field="slug", message=taken)
     _check_models(actor, models)
     fields.setdefault("owner", actor)
     use_case = UseCase(
@@ -54,7 +55,7 @@ def register_use_case(
         **fields,
     )
     clean_or_raise(use_case)
-    use_case.save()
+    save_new(use_case, field="slug", message=taken)
     use_case.models.set(models)
     audit.record(
         actor=actor, verb="usecase.registered", target=use_case, after=audit.snapshot(use_case)

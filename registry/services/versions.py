@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from governance import audit, permissions
-from governance.errors import DomainError, clean_or_raise
+from governance.errors import DomainError, clean_or_raise, save_new
 from governance.risk import material_change
 from governance.services import assessments
 from registry.models import DatasetVersion, MLModel, ModelVersion, PromptTemplate, TrainingRun
@@ -81,10 +81,9 @@ def register_version(
     unknown = set(fields) - set(VERSION_FIELDS)
     if unknown:
         raise DomainError(field=sorted(unknown)[0], message="is not a version field")
+    taken = f"{model.slug} already has a version {version!r}"
     if ModelVersion.objects.filter(model=model, version=version).exists():
-        raise DomainError(
-            field="version", message=f"{model.slug} already has a version {version!r}"
-        )
+        raise DomainError(field="version", message=taken)
     run = fields.get("training_run")
     if run is not None and run.model_id != model.pk:
         raise DomainError(field="training_run", message=f"run {run.pk} belongs to another model")
@@ -92,7 +91,7 @@ def register_version(
     obj = ModelVersion(model=model, version=version, created_by=actor, **fields)
     clean_or_raise(obj)
     _check_llm_fields(model, obj, prompt_templates)
-    obj.save()
+    save_new(obj, field="version", message=taken)
     templates = _prompt_templates(obj, prompt_templates)
     PromptTemplate.objects.bulk_create(templates)
     after = {**audit.snapshot(obj), "prompt_templates": {t.name: t.sha256 for t in templates}}

@@ -9,6 +9,7 @@ from governance.models import AuditEvent, RaciAssignment
 from registry import services
 from registry.models import MLModel, MLModelUserObjectPermission
 from tests.factories.accounts import UserFactory
+from tests.factories.registry import MLModelFactory
 
 
 def register(actor, **overrides) -> MLModel:
@@ -121,3 +122,23 @@ def test_personas_without_the_register_right_are_refused_and_nothing_is_written(
     with pytest.raises(PermissionDenied):
         register(actor)
     assert written() == before
+
+
+def test_a_concurrent_registration_of_the_same_slug_is_a_field_error_not_a_crash(
+    owner, monkeypatch
+):
+    """Another writer commits the slug between the uniqueness check and the insert."""
+    from registry.services import models as model_services
+
+    def competitor_commits_first(obj, **kwargs) -> None:
+        MLModelFactory(slug=obj.slug)
+
+    monkeypatch.setattr(model_services, "clean_or_raise", competitor_commits_first)
+    before = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as refused:
+        register(owner, slug="fraud-gbm")
+    assert (refused.value.field, refused.value.error_text) == (
+        "slug",
+        "a model with slug 'fraud-gbm' already exists",
+    )
+    assert AuditEvent.objects.count() == before  # nothing of ours was written
