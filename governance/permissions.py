@@ -88,6 +88,26 @@ def require_manage_raci(user: User, model: MLModel) -> None:
         raise PermissionDenied(f"{user} may not change who is accountable for {model}")
 
 
+# The sign-off roles a gate policy can ask for, and the group that holds each specialist role.
+SPECIALIST_ROLES = {"compliance": roles.COMPLIANCE, "legal": roles.LEGAL}
+
+
+def signoff_roles(user: User, model: MLModel) -> frozenset[str]:
+    """The roles in which this user may sign off requests on this model.
+
+    Validators hold validation rights on it (RACI), the committee decision rights; compliance
+    and legal sign-offs come from membership of their group.
+    """
+    if not can(user, "view", model):
+        return frozenset()
+    held = {"validator"} if can(user, "validate", model) else set()
+    if can(user, "decide", model):
+        held.add("committee")
+    groups = set(user.groups.values_list("name", flat=True))
+    held |= {role for role, group in SPECIALIST_ROLES.items() if group in groups}
+    return frozenset(held)
+
+
 def can_read_rulebooks(user: User) -> bool:
     """Administrators who edit them, and auditors who check what produced a classification."""
     return can_globally(user, "view_audit") or can_globally(user, "edit_rulebooks")

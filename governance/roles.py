@@ -7,6 +7,8 @@ DEVELOPER = "Developers"
 VALIDATOR = "Validators"
 COMMITTEE = "Committee members"
 AUDITOR = "Auditors"
+COMPLIANCE = "Compliance officers"
+LEGAL = "Legal counsel"
 ADMINISTRATOR = "Administrators"
 
 _READ_REFERENCE = ["registry.view_dataset", "registry.view_usecase"]
@@ -26,6 +28,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Second line reviews the whole portfolio; validation rights on a model come from RACI.
     VALIDATOR: [*_READ_REFERENCE, "registry.view_mlmodel"],
     COMMITTEE: [*_READ_REFERENCE, "registry.view_mlmodel", "registry.decide_mlmodel"],
+    # Second-line specialists who sign off Tier 1 requests in their own role.
+    COMPLIANCE: [*_READ_REFERENCE, "registry.view_mlmodel"],
+    LEGAL: [*_READ_REFERENCE, "registry.view_mlmodel"],
     # Third line: read everything, change nothing.
     AUDITOR: [*_READ_REFERENCE, "registry.view_mlmodel", "governance.view_auditevent"],
     ADMINISTRATOR: [

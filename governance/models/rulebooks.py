@@ -1,4 +1,4 @@
-"""Rulebooks: EU AI Act rules, scoping rules, tiering methods and obligation catalogs as data.
+"""Rulebooks: EU AI Act, scoping and tiering rules, obligation catalogs and gate policies as data.
 
 Each version is a row with its effective date; once published it never changes (a change is a
 new version), so an assessment can always say exactly which rules produced it.
@@ -15,6 +15,7 @@ class Rulebook(models.Model):
         SCOPING = "scoping", "Scoping rules"
         TIERING = "tiering", "Tiering method"
         OBLIGATIONS = "obligations", "Obligation catalog"
+        GATE_POLICY = "gate_policy", "Gate policy"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

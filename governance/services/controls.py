@@ -1,6 +1,5 @@
 """A model's obligations checklist: which obligations apply, their evidence, review and waivers."""
 
-import hashlib
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -15,9 +14,9 @@ from django.utils import timezone
 from governance import audit, permissions
 from governance.errors import DomainError, clean_or_raise
 from governance.models import Control, Evidence, Rulebook
-from governance.risk import evidence_files, obligations
+from governance.risk import obligations
 from governance.risk.results import Outcome
-from governance.services import rulebooks
+from governance.services import rulebooks, uploads
 from registry.models import DatasetVersion, Deployment, MLModel, TrainingRun
 
 # Records already in Attest that can stand as evidence, and how to find them for one model.
@@ -124,32 +123,6 @@ def preview_catalog(
 # ---- Evidence ---------------------------------------------------------------------------------
 
 
-def _sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
-def _file_fields(upload: UploadedFile) -> dict[str, Any]:
-    limit = settings.ATTEST_EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise DomainError(field="file", message=f"is larger than the {limit // 2**20} MB limit")
-    head = upload.read(evidence_files.SNIFF_BYTES)
-    upload.seek(0)
-    try:
-        media_type = evidence_files.media_type(upload.name, head)
-    except ValueError as exc:
-        raise DomainError(field="file", message=str(exc)) from exc
-    return {
-        "file": upload,
-        "sha256": _sha256(upload),
-        "size": upload.size,
-        "media_type": media_type,
-    }
-
-
 def _record_fields(model: MLModel, record_type: str, record_id: str) -> dict[str, Any]:
     find = RECORDS.get(record_type)
     if find is None:
@@ -181,7 +154,7 @@ def attach_evidence(
     if len(given) != 1:
         raise DomainError(field="file", message="give exactly one of a file, a link or a record")
     if file is not None:
-        fields = {"kind": Evidence.Kind.FILE, **_file_fields(file)}
+        fields = {"kind": Evidence.Kind.FILE, **uploads.describe(file)}
     elif url:
         fields = {"kind": Evidence.Kind.LINK, "url": url}
     else:

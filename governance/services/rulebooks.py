@@ -18,6 +18,7 @@ from governance import audit, permissions
 from governance.errors import DomainError
 from governance.models import Rulebook
 from governance.risk import obligations, tiering
+from governance.workflow import policy
 
 RULEBOOK_DIR = Path(settings.BASE_DIR) / "governance" / "rulebooks"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -55,6 +56,8 @@ def problems(kind: str, content: dict[str, Any]) -> list[str]:
         found += tiering.check_method(as_rules(content))
     if kind == Rulebook.Kind.OBLIGATIONS:
         found += obligations.check_catalog(as_rules(content))
+    if kind == Rulebook.Kind.GATE_POLICY:
+        found += policy.check_policy(as_rules(content), tiering.TIERS)
     return found
 
 

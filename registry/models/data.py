@@ -69,6 +69,8 @@ class TrainingRun(models.Model):
     external_id = models.CharField(max_length=200, blank=True)
     params = models.JSONField(default=dict, blank=True)
     code_commit = models.CharField(max_length=64, blank=True)
+    # The commit's author (email or username), so segregation of duties can follow the code.
+    code_author = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     input_datasets = models.ManyToManyField(

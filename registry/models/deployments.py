@@ -25,6 +25,10 @@ class Deployment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_deployments"
     )
+    # What the deployment gate answered for this version and environment when it went live;
+    # a deployment through a closed gate is a policy breach.
+    gate_open = models.BooleanField(null=True, blank=True)
+    gate_answer = models.JSONField(default=dict, blank=True)
 
     objects = DeploymentQuerySet.as_manager()
 

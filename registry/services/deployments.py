@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from governance import audit, permissions
 from governance.errors import DomainError, clean_or_raise
+from governance.services import gate
 from registry.models import Deployment, MLModel, ModelVersion
 
 
@@ -67,6 +68,7 @@ def record_deployment(
         after=after,
         mlmodel_id=version.model_id,
     )
+    gate.record_at_deployment(actor, deployment)
     return deployment
 
 

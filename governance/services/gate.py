@@ -1,0 +1,171 @@
+"""The deployment gate: may this version pass this gate (into this environment) now?
+
+The answer lists every rule of the gate policy in force with pass or fail and why, so a
+pipeline (and the committee) sees exactly what is unmet.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
+from django.utils import timezone
+
+from governance import audit
+from governance.errors import DomainError
+from governance.models import (
+    ApprovalRequest,
+    Finding,
+    Gate,
+    PolicyException,
+    RevalidationFlag,
+    Rulebook,
+)
+from governance.services import approval_facts, findings, rulebooks
+from governance.workflow import policy, states
+from monitoring.models import FairnessResult
+from registry.models import Deployment, ModelVersion
+
+
+def _approval(
+    version: ModelVersion, gate: str, environment: str, at: datetime, today: date
+) -> tuple[str | None, tuple[str, ...]]:
+    """The reference of the approval that holds, else why the latest one no longer does."""
+    latest = (
+        ApprovalRequest.objects.filter(
+            version=version,
+            gate=gate,
+            environment=environment if gate == Gate.DEPLOYMENT else "",
+            state__in=states.APPROVALS,
+            decided_at__lte=at,
+        )
+        .select_related("model", "version")
+        .order_by("-decided_at")
+        .first()
+    )
+    if latest is None:
+        return None, ()
+    lapses = approval_facts.lapses_of(latest, today)
+    return (None, lapses) if lapses else (latest.reference, ())
+
+
+def _open_findings(version: ModelVersion, today: date) -> tuple[policy.Finding, ...]:
+    """Open findings, and accepted risks whose acceptance ran out."""
+    rows = Finding.objects.filter(model_id=version.model_id).filter(
+        Q(status__in=Finding.OPEN_STATUSES)
+        | Q(status=Finding.Status.ACCEPTED_RISK, accepted_until__lt=today)
+    )
+    return tuple(policy.Finding(f.reference, f.severity, f.title) for f in rows)
+
+
+def _waivers(version: ModelVersion, today: date) -> dict[str, policy.Waiver]:
+    rows = PolicyException.objects.filter(
+        model_id=version.model_id, revoked_at__isnull=True, expires_on__gte=today
+    ).select_related("approved_by")
+    return {
+        e.rule_id: policy.Waiver(e.reference, e.expires_on, str(e.approved_by))
+        for e in rows.order_by("expires_on")
+    }
+
+
+def facts_for(
+    version: ModelVersion, environment: str, gate: str = Gate.DEPLOYMENT, at: datetime | None = None
+) -> policy.Facts:
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    model = version.model
+    tier = approval_facts.tier_of(model, at)
+    eu = approval_facts.eu_outcome(model, at)
+    approval, lapses = _approval(version, gate, environment, at, today)
+    validation = approval_facts.current_validation(version, today)
+    fairness = (
+        FairnessResult.objects.filter(version=version, passed=True, evaluated_at__lte=at)
+        .order_by("-evaluated_at")
+        .values_list("evaluated_at", flat=True)
+        .first()
+    )
+    flags = RevalidationFlag.objects.filter(model=model, cleared_at__isnull=True)
+    return policy.Facts(
+        gate=gate,
+        environment=environment,
+        today=today,
+        tier=tier.result if tier else None,
+        eu_category=eu.result if eu else None,
+        prohibited=bool(eu and eu.details.get("blocked")),
+        approval=approval,
+        approval_lapses=lapses,
+        validated_on=timezone.localdate(validation.decided_at) if validation else None,
+        cadence_months=tier.details.get("cadence_months") if tier else None,
+        fairness_passed_on=timezone.localdate(fairness) if fairness else None,
+        missing_obligations=tuple(approval_facts.missing_obligations(model, today)),
+        open_findings=_open_findings(version, today),
+        revalidation_required=tuple(flags.values_list("reason", flat=True)),
+        exceptions=_waivers(version, today),
+    )
+
+
+def check(
+    version: ModelVersion, environment: str, gate: str = Gate.DEPLOYMENT, at: datetime | None = None
+) -> tuple[policy.Answer, Rulebook]:
+    """The gate's answer under the policy in force at `at` (now by default)."""
+    at = at or timezone.now()
+    book = rulebooks.in_force(Rulebook.Kind.GATE_POLICY, on=timezone.localdate(at))
+    facts = facts_for(version, environment, gate, at)
+    return policy.evaluate(rulebooks.as_rules(book.content), facts), book
+
+
+def as_json(
+    version: ModelVersion, environment: str, answer: policy.Answer, book: Rulebook, at: datetime
+) -> dict[str, Any]:
+    requirements = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "passed": r.passed,
+            "reason": r.reason,
+            "waived_by": r.waived_by,
+        }
+        for r in answer.results
+    ]
+    return {
+        "model": version.model.slug,
+        "version": version.version,
+        "environment": environment,
+        "open": answer.open,
+        "checked_at": at.isoformat(),
+        "policy": {"name": book.name, "version": book.version, "sha256": book.content_sha256},
+        "requirements": requirements,
+        "unmet": [r for r in requirements if not r["passed"]],
+    }
+
+
+def record_at_deployment(actor: AbstractBaseUser, deployment: Deployment) -> None:
+    """Keep what the gate said when a version went live; through a closed gate is a breach.
+
+    Runs inside record_deployment's transaction. A breach opens a high-severity finding for
+    the model's owner, so it cannot go unnoticed.
+    """
+    version = deployment.version
+    try:
+        answer, book = check(version, deployment.environment, at=deployment.started_at)
+    except DomainError:
+        # Before any gate policy took effect there was no gate to pass: nothing to judge.
+        deployment.gate_answer = {"policy": None, "note": "no gate policy was in force"}
+        deployment.save(update_fields=["gate_answer"])
+        return
+    deployment.gate_open = answer.open
+    deployment.gate_answer = as_json(
+        version, deployment.environment, answer, book, deployment.started_at
+    )
+    deployment.save(update_fields=["gate_open", "gate_answer"])
+    if answer.open:
+        return
+    unmet = "; ".join(f"{r.title}: {r.reason}" for r in answer.unmet)
+    audit.record(
+        actor=actor,
+        verb="deployment.policy_breach",
+        target=deployment,
+        after={"environment": deployment.environment, "unmet": [r.id for r in answer.unmet]},
+        mlmodel_id=version.model_id,
+    )
+    findings.record_breach(deployment=deployment, description=unmet)

@@ -1,0 +1,114 @@
+"""Who must sign off a request, who may, and when the sign-offs add up to a decision.
+
+Segregation of duties: nobody signs off a model they own, a version they built (lineage decides
+who built it), or a request they submitted, and one person fills one required role per request.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("validator", "committee", "compliance", "legal")
+APPROVE = "approve"
+APPROVE_WITH_CONDITIONS = "approve_with_conditions"
+REJECT = "reject"
+DECISIONS = (APPROVE, APPROVE_WITH_CONDITIONS, REJECT)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """`count` distinct people in `role` must approve (a committee quorum is a count above 1)."""
+
+    role: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Given:
+    """A sign-off already on the request."""
+
+    role: str
+    signer: int
+    decision: str
+
+
+@dataclass(frozen=True)
+class Refused(Exception):  # noqa: N818 - reads as the domain says it
+    """This person may not sign off in this role; `field` says which input to look at."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class Progress:
+    requirements: tuple[Requirement, ...]
+    approvals: Mapping[str, int]
+    outstanding: tuple[Requirement, ...]
+    rejected_by: tuple[Given, ...] = field(default_factory=tuple)
+
+    @property
+    def complete(self) -> bool:
+        return not self.outstanding and not self.rejected_by
+
+
+def required(policy: Mapping[str, Any], gate: str, tier: str) -> tuple[Requirement, ...]:
+    """The sign-offs a gate policy asks of a request at `gate` for a model of `tier`."""
+    by_tier = policy["gates"][gate]["signoffs"]
+    if tier not in by_tier:
+        raise KeyError(f"the gate policy names no sign-offs for {tier} at the {gate} gate")
+    return tuple(Requirement(role, int(count)) for role, count in by_tier[tier].items())
+
+
+def progress(requirements: Iterable[Requirement], given: Iterable[Given]) -> Progress:
+    requirements = tuple(requirements)
+    given = tuple(given)
+    approvals = Counter(g.role for g in given if g.decision != REJECT)
+    outstanding = tuple(
+        Requirement(r.role, r.count - approvals[r.role])
+        for r in requirements
+        if approvals[r.role] < r.count
+    )
+    rejected = tuple(g for g in given if g.decision == REJECT)
+    return Progress(requirements, dict(approvals), outstanding, rejected)
+
+
+def check_signer(
+    *,
+    signer: int,
+    role: str,
+    holds: Iterable[str],
+    owner: int,
+    requester: int | None,
+    builders: Mapping[int, str],
+    requirements: Iterable[Requirement],
+    given: Iterable[Given],
+) -> None:
+    """Refuse a sign-off that breaks a rule; `builders` maps each builder to what they built."""
+    requirements = tuple(requirements)
+    given = tuple(given)
+    wanted = {r.role: r.count for r in requirements}
+    if role not in wanted:
+        needed = ", ".join(r.role for r in requirements)
+        raise Refused("role", f"this request needs no {role} sign-off (it needs: {needed})")
+    if role not in set(holds):
+        raise Refused("role", f"you do not hold the {role} role for this model")
+    if signer == owner:
+        raise Refused("signer", "you own this model; its sign-offs must come from someone else")
+    if signer in builders:
+        raise Refused("signer", f"you built this version ({builders[signer]})")
+    if requester is not None and signer == requester:
+        raise Refused("signer", "you submitted this request; someone else must sign it off")
+    mine = [g for g in given if g.signer == signer]
+    if mine:
+        raise Refused(
+            "signer",
+            f"you already signed off as {mine[0].role}; one person fills one role per request",
+        )
+    done = progress(requirements, given).approvals.get(role, 0)
+    if done >= wanted[role]:
+        raise Refused("role", f"the {role} sign-offs are already complete ({done} of {done})")

@@ -1,0 +1,53 @@
+"""What pipelines and monitors report about a version: metric points and fairness checks."""
+
+from django.conf import settings
+from django.db import models
+
+
+class MetricPoint(models.Model):
+    """One value of one metric for one version (optionally per segment), at a step and time."""
+
+    version = models.ForeignKey(
+        "registry.ModelVersion", on_delete=models.PROTECT, related_name="metric_points"
+    )
+    name = models.CharField(max_length=200)
+    value = models.FloatField()
+    step = models.BigIntegerField(null=True, blank=True)
+    timestamp = models.DateTimeField()
+    segment = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["timestamp", "pk"]
+        indexes = [
+            models.Index(fields=["version", "name", "timestamp"], name="monitoring_metric_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value} at {self.timestamp:%Y-%m-%d %H:%M}"
+
+
+class FairnessResult(models.Model):
+    """A fairness check of a version: its summary figures and whether it passed its thresholds."""
+
+    version = models.ForeignKey(
+        "registry.ModelVersion", on_delete=models.PROTECT, related_name="fairness_results"
+    )
+    evaluated_at = models.DateTimeField()
+    passed = models.BooleanField()
+    source = models.CharField(max_length=40, blank=True)
+    # Plain data: {"sensitive": [...], "metrics": {"demographic_parity_difference": 0.04, ...}}
+    summary = models.JSONField(default=dict)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-evaluated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["version", "passed", "evaluated_at"], name="monitoring_fair_idx"),
+        ]
+
+    def __str__(self) -> str:
+        verdict = "passed" if self.passed else "failed"
+        return f"fairness {verdict} for {self.version} on {self.evaluated_at:%Y-%m-%d}"

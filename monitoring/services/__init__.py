@@ -1,0 +1,1 @@
+"""Monitoring services: recording what pipelines and monitors report about a version."""
