@@ -1,0 +1,4 @@
+"""Findings, exceptions and revalidation UI routes (namespace `findings`), under /governance/."""
+
+app_name = "findings"
+urlpatterns: list = []
