@@ -1,38 +1,15 @@
 """Concurrent writers on PostgreSQL: appends queue on the head row and the chain never forks."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from governance import selectors
 from governance.models import AuditEvent
 from registry import services
 from registry.models import Deployment
+from tests.concurrency import in_threads
 from tests.factories.registry import ModelVersionFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _in_threads(count: int, work) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # collected and asserted on by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_parallel_registrations_leave_one_unbroken_chain(owner):
@@ -46,7 +23,7 @@ def test_parallel_registrations_leave_one_unbroken_chain(owner):
                 model_type="classical_ml",
             )
 
-    assert _in_threads(4, register) == []
+    assert in_threads(4, register) == []
     assert AuditEvent.objects.filter(verb="model.registered").count() == 20
     assert selectors.audit_chain_break() is None
 
@@ -60,7 +37,7 @@ def test_parallel_deployments_of_one_model_leave_exactly_one_live(owner):
     def deploy(index: int) -> None:
         services.record_deployment(actor=owner, version=versions[index], environment="production")
 
-    errors = _in_threads(4, deploy)
+    errors = in_threads(4, deploy)
     assert len(errors) <= 3  # a writer whose start time lost the race is refused cleanly
     live = Deployment.objects.filter(
         version__model=model, environment="production", ended_at__isnull=True

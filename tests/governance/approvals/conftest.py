@@ -1,6 +1,7 @@
 """People and models for approval workflow tests: a second validator, a committee quorum,
 compliance and legal, and models whose evidence is complete enough to submit."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pytest
@@ -17,9 +18,13 @@ from tests.factories.accounts import UserFactory
 from tests.risk_answers import TIER_3, assess
 
 
-def evidence_everything(actor: AbstractBaseUser, model: MLModel) -> None:
-    """Attach a link to every obligation of the model so submission is not blocked."""
-    for control in Control.objects.filter(model=model, applies=True):
+def evidence_everything(
+    actor: AbstractBaseUser, model: MLModel, only: Iterable[Control] | None = None
+) -> None:
+    """Attach a link to every obligation of the model (or `only` these) so submission is not
+    blocked."""
+    found = Control.objects.filter(model=model, applies=True) if only is None else only
+    for control in found:
         controls.attach_evidence(
             actor=actor,
             control=control,
