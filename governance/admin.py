@@ -1,4 +1,5 @@
-"""Governance admin: the audit trail and RACI are visible here and changeable nowhere in admin."""
+"""Governance admin: the audit trail, RACI, approvals and findings are visible here and
+changeable nowhere in admin."""
 
 from typing import Any
 
@@ -8,7 +9,15 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
-from governance.models import AuditEvent, RaciAssignment
+from governance.models import (
+    ApprovalRequest,
+    AuditEvent,
+    Finding,
+    PolicyException,
+    RaciAssignment,
+    RevalidationFlag,
+    SignOff,
+)
 from governance.services import accounts
 from registry.admin import ReadOnlyAdmin
 
@@ -28,6 +37,35 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class RaciAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["model", "role", "area", "user", "group"]
     list_filter = ["role", "area"]
+
+
+# Approvals and findings change only through their services (audited); admin shows them.
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model", "version", "gate", "environment", "state", "decided_at"]
+    list_filter = ["state", "gate", "environment"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["request", "role", "signer", "decision", "signed_at"]
+    list_filter = ["role", "decision"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model", "title", "severity", "status", "owner", "due_on"]
+    list_filter = ["severity", "status", "source"]
+
+
+@admin.register(PolicyException)
+class PolicyExceptionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model", "rule_id", "approved_by", "expires_on", "revoked_at"]
+
+
+@admin.register(RevalidationFlag)
+class RevalidationFlagAdmin(ReadOnlyAdmin):
+    list_display = ["model", "reason", "raised_at", "cleared_at"]
 
 
 class AuditedUserAdmin(UserAdmin):
