@@ -49,14 +49,19 @@ def _locked(request: ApprovalRequest) -> ApprovalRequest:
     )
 
 
+def _next_state(request: ApprovalRequest, action: str) -> str:
+    """Where `action` takes the request, or a refusal naming the state and why."""
+    try:
+        return states.next_state(request.state, action)
+    except states.IllegalTransition as exc:
+        raise DomainError(field="state", message=str(exc)) from exc
+
+
 def _move(
     actor: AbstractBaseUser | None, request: ApprovalRequest, action: str, **after: Any
 ) -> None:
-    """Take one step of the state machine, or refuse it with the reason."""
-    try:
-        new_state = states.next_state(request.state, action)
-    except states.IllegalTransition as exc:
-        raise DomainError(field="state", message=str(exc)) from exc
+    """Take one step of the state machine and audit it."""
+    new_state = _next_state(request, action)
     before = request.state
     request.state = new_state
     request.save()
@@ -154,8 +159,7 @@ def submit(*, actor: AbstractBaseUser, request: ApprovalRequest) -> ApprovalRequ
     """Fix the sign-offs the tier needs and route the request to them."""
     request = _locked(request)
     permissions.require(actor, "submit", request.model)
-    if request.state != states.DRAFT:
-        _move(actor, request, "submit")  # refuses with the state machine's reason
+    _next_state(request, "submit")
     book = policy_in_force()
     tier = approval_facts.tier_of(request.model)
     _require_submittable(request, book, tier.result if tier else None)
@@ -290,12 +294,8 @@ def sign_off(
     """Record one sign-off; the one that completes the required set decides the request."""
     request = _locked(request)
     permissions.require(actor, "view", request.model)
-    if request.state != states.SUBMITTED:
-        action = signoffs.REJECT if decision == signoffs.REJECT else signoffs.APPROVE
-        try:
-            states.next_state(request.state, action)
-        except states.IllegalTransition as exc:
-            raise DomainError(field="state", message=str(exc)) from exc
+    if request.state != states.SUBMITTED:  # a submitted request goes into review first
+        _next_state(request, signoffs.REJECT if decision == signoffs.REJECT else signoffs.APPROVE)
     if decision not in signoffs.DECISIONS:
         raise DomainError(field="decision", message=f"one of {', '.join(signoffs.DECISIONS)}")
     if decision == signoffs.REJECT and not comment.strip():
