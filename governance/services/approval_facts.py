@@ -4,6 +4,8 @@ Reads only: the tier in force, the EU AI Act block, obligations due without evid
 built a version, what an approval covered (its snapshot) and why it no longer holds.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from governance.models import (
     ApprovalRequest,
+    Condition,
     Control,
     Framework,
     Gate,
@@ -34,7 +37,7 @@ def tier_of(model: MLModel, at: datetime | None = None) -> Outcome | None:
 
 
 def eu_outcome(model: MLModel, at: datetime | None = None) -> Outcome | None:
-    return assessments.outcomes_for(model, at).get(Framework.EU_AI_ACT)
+    return assessments.eu_category_of(model, at)
 
 
 def prohibited(model: MLModel) -> bool:
@@ -155,6 +158,33 @@ def snapshot_of(request: ApprovalRequest) -> dict[str, Any]:
 # ---- Why an approval no longer holds -----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ModelEvents:
+    """What every approval of one model is checked against, read once per question."""
+
+    cadence_months: int | None
+    breaches: tuple[tuple[datetime, str, datetime | None], ...]  # raised, reason, cleared
+    changes: tuple[tuple[datetime, str], ...]
+
+    @property
+    def revalidation_required(self) -> tuple[str, ...]:
+        return tuple(reason for _, reason, cleared in self.breaches if cleared is None)
+
+
+def events_of(model: MLModel, tier: Outcome | None) -> ModelEvents:
+    return ModelEvents(
+        cadence_months=tier.details.get("cadence_months") if tier else None,
+        breaches=tuple(
+            RevalidationFlag.objects.filter(model=model).values_list(
+                "raised_at", "reason", "cleared_at"
+            )
+        ),
+        changes=tuple(
+            ReassessmentFlag.objects.filter(model=model).values_list("raised_at", "reason")
+        ),
+    )
+
+
 def _relied_waivers(snapshot: dict[str, Any]) -> list[validity.Dated]:
     """The waivers the approval counted on, as they stand now (evidence since is fine)."""
     waived = [
@@ -162,71 +192,81 @@ def _relied_waivers(snapshot: dict[str, Any]) -> list[validity.Dated]:
         for o in snapshot.get("obligations", [])
         if o["status"] == Control.Status.WAIVED
     ]
-    found = []
-    for control in Control.objects.filter(pk__in=waived):
-        if control.status == Control.Status.WAIVED:
-            found.append(
-                validity.Dated(f"waiver of {control.reference}", control.waiver_expires_on)
-            )
-        elif control.status == Control.Status.MISSING:
-            found.append(validity.Dated(f"waiver of {control.reference}", None))
     exception_ids = [e["id"] for e in snapshot.get("exceptions", [])]
-    for exception in PolicyException.objects.filter(pk__in=exception_ids):
+    found = []
+    for control in Control.objects.filter(pk__in=waived) if waived else ():
+        label = f"waiver of {control.reference}"
+        if control.status == Control.Status.WAIVED:
+            found.append(validity.Dated(label, control.waiver_expires_on))
+        elif control.status == Control.Status.MISSING:
+            found.append(validity.Dated(label, None))
+    for exception in PolicyException.objects.filter(pk__in=exception_ids) if exception_ids else ():
         on = None if exception.revoked_at else exception.expires_on
         found.append(validity.Dated(f"exception {exception.reference}", on))
     return found
 
 
-def current_validation(version: ModelVersion, today: date) -> ApprovalRequest | None:
-    """The version's latest validation approval that still holds."""
+def current_validation(
+    version: ModelVersion, today: date, events: ModelEvents | None = None
+) -> ApprovalRequest | None:
+    """The version's latest validation approval that still holds (the cadence aside)."""
+    events = events or events_of(version.model, tier_of(version.model))
     approvals = ApprovalRequest.objects.filter(
         version=version, gate=Gate.VALIDATION, state__in=states.APPROVALS
     ).order_by("-decided_at")
     for approval in approvals:
-        if not lapses_of(approval, today, revalidation=False):
+        if not lapses_of(approval, today, events=events, revalidation=False):
             return approval
     return None
 
 
-def _revalidation_due(request: ApprovalRequest, today: date) -> date | None:
-    tier = tier_of(request.model)
-    cadence = tier.details.get("cadence_months") if tier else None
-    if not cadence:
+def _revalidation_due(request: ApprovalRequest, today: date, events: ModelEvents) -> date | None:
+    if not events.cadence_months:
         return None
     basis = (
-        request if request.gate == Gate.VALIDATION else current_validation(request.version, today)
+        request
+        if request.gate == Gate.VALIDATION
+        else current_validation(request.version, today, events)
     )
     if basis is None:
         return None
-    return validity.add_months(timezone.localdate(basis.decided_at), cadence)
+    return validity.add_months(timezone.localdate(basis.decided_at), events.cadence_months)
 
 
-def _since(decided_at: datetime, flags: Any, label: str) -> tuple[validity.Dated, ...]:
-    later = flags.filter(raised_at__gt=decided_at)
+def _since(decided_at: datetime, events: Iterable[tuple]) -> tuple[validity.Dated, ...]:
     return tuple(
-        validity.Dated(getattr(flag, label), timezone.localdate(flag.raised_at)) for flag in later
+        validity.Dated(reason, timezone.localdate(raised_at))
+        for raised_at, reason, *_ in events
+        if raised_at > decided_at
     )
 
 
 def lapses_of(
-    request: ApprovalRequest, today: date | None = None, *, revalidation: bool = True
+    request: ApprovalRequest,
+    today: date | None = None,
+    *,
+    events: ModelEvents | None = None,
+    revalidation: bool = True,
 ) -> tuple[str, ...]:
     """Why an approval no longer holds on `today` (empty while it does; empty if no approval)."""
     if request.state not in states.APPROVALS or request.decided_at is None:
         return ()
     today = today or timezone.localdate()
-    model = request.model
+    events = events or events_of(request.model, tier_of(request.model))
+    conditions = (
+        request.conditions.all()
+        if request.state == states.APPROVED_WITH_CONDITIONS
+        else Condition.objects.none()
+    )
     facts = validity.ApprovalFacts(
         decided_on=timezone.localdate(request.decided_at),
         expires_on=request.expires_on,
         conditions=tuple(
-            validity.Dated(c.text, c.due_on, c.met_at is not None) for c in request.conditions.all()
+            validity.Dated(c.text, c.due_on, c.met_at is not None) for c in conditions
         ),
         waivers=tuple(_relied_waivers(request.snapshot)),
-        revalidation_due=_revalidation_due(request, today) if revalidation else None,
-        breaches=_since(request.decided_at, RevalidationFlag.objects.filter(model=model), "reason"),
-        material_changes=_since(
-            request.decided_at, ReassessmentFlag.objects.filter(model=model), "reason"
-        ),
+        revalidation_due=_revalidation_due(request, today, events) if revalidation else None,
+        breaches=_since(request.decided_at, events.breaches),
+        material_changes=_since(request.decided_at, events.changes),
     )
     return validity.lapses(facts, today)

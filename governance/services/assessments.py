@@ -85,6 +85,16 @@ def in_force_at(
     return found.order_by("-valid_from", "-pk").first()
 
 
+def eu_category_of(model: MLModel, at: Any = None) -> Outcome | None:
+    """The strictest EU AI Act outcome in force among the use cases the model serves."""
+    eu = [
+        effective_outcome(a)
+        for use_case in model.use_cases.all()
+        if (a := in_force_at(use_case, Framework.EU_AI_ACT, at)) is not None
+    ]
+    return eu_ai_act.strictest(eu)
+
+
 def outcomes_for(model: MLModel, at: Any = None) -> dict[str, Outcome]:
     """The model's outcomes keyed by framework, as the obligation catalogs read them.
 
@@ -92,12 +102,7 @@ def outcomes_for(model: MLModel, at: Any = None) -> dict[str, Outcome]:
     serves every model-risk framework that scoping put in scope.
     """
     found: dict[str, Outcome] = {}
-    eu = [
-        effective_outcome(a)
-        for use_case in model.use_cases.all()
-        if (a := in_force_at(use_case, Framework.EU_AI_ACT, at)) is not None
-    ]
-    if (strictest := eu_ai_act.strictest(eu)) is not None:
+    if (strictest := eu_category_of(model, at)) is not None:
         found["eu_ai_act"] = strictest
     tier = in_force_at(model, Framework.TIERING, at)
     if tier is not None:

@@ -18,7 +18,6 @@ from governance.models import (
     Finding,
     Gate,
     PolicyException,
-    RevalidationFlag,
     Rulebook,
 )
 from governance.services import approval_facts, findings, rulebooks
@@ -28,7 +27,11 @@ from registry.models import Deployment, ModelVersion
 
 
 def _approval(
-    version: ModelVersion, gate: str, environment: str, at: datetime, today: date
+    version: ModelVersion,
+    gate: str,
+    environment: str,
+    at: datetime,
+    events: approval_facts.ModelEvents,
 ) -> tuple[str | None, tuple[str, ...]]:
     """The reference of the approval that holds, else why the latest one no longer does."""
     latest = (
@@ -45,7 +48,7 @@ def _approval(
     )
     if latest is None:
         return None, ()
-    lapses = approval_facts.lapses_of(latest, today)
+    lapses = approval_facts.lapses_of(latest, timezone.localdate(at), events=events)
     return (None, lapses) if lapses else (latest.reference, ())
 
 
@@ -76,15 +79,15 @@ def facts_for(
     model = version.model
     tier = approval_facts.tier_of(model, at)
     eu = approval_facts.eu_outcome(model, at)
-    approval, lapses = _approval(version, gate, environment, at, today)
-    validation = approval_facts.current_validation(version, today)
+    events = approval_facts.events_of(model, tier)
+    approval, lapses = _approval(version, gate, environment, at, events)
+    validation = approval_facts.current_validation(version, today, events)
     fairness = (
         FairnessResult.objects.filter(version=version, passed=True, evaluated_at__lte=at)
         .order_by("-evaluated_at")
         .values_list("evaluated_at", flat=True)
         .first()
     )
-    flags = RevalidationFlag.objects.filter(model=model, cleared_at__isnull=True)
     return policy.Facts(
         gate=gate,
         environment=environment,
@@ -99,7 +102,7 @@ def facts_for(
         fairness_passed_on=timezone.localdate(fairness) if fairness else None,
         missing_obligations=tuple(approval_facts.missing_obligations(model, today)),
         open_findings=_open_findings(version, today),
-        revalidation_required=tuple(flags.values_list("reason", flat=True)),
+        revalidation_required=events.revalidation_required,
         exceptions=_waivers(version, today),
     )
 
