@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -155,6 +156,19 @@ MEDIA_URL = "media/"
 # switched on per organisation, e.g. ATTEST_VOLUNTARY_FRAMEWORKS=nist_ai_rmf,iso_42001.
 ATTEST_EVIDENCE_MAX_BYTES = env_int("ATTEST_EVIDENCE_MAX_BYTES", default=25 * 2**20)
 ATTEST_VOLUNTARY_FRAMEWORKS = env_list("ATTEST_VOLUNTARY_FRAMEWORKS", default=[])
+# Periodic reviews open this many days before they fall due; emails link back to this address.
+ATTEST_REVIEW_LEAD_DAYS = env_int("ATTEST_REVIEW_LEAD_DAYS", default=30)
+ATTEST_BASE_URL = os.environ.get("ATTEST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Reminders are printed to the console until an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Attest <attest@localhost>")
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated pipeline then hears 401 with `WWW-Authenticate: Token`.
@@ -216,5 +230,14 @@ CELERY_BEAT_SCHEDULE = {
     "apply-rulebooks-in-force": {
         "task": "governance.tasks.apply_rulebooks_in_force",
         "schedule": 6 * 3600,
+    },
+    # Daily, reviews first so that a review opened today gets its first reminder the same day.
+    "open-due-reviews": {
+        "task": "governance.tasks.open_due_reviews",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "send-review-reminders": {
+        "task": "governance.tasks.send_review_reminders",
+        "schedule": crontab(hour=5, minute=30),
     },
 }

@@ -1,0 +1,278 @@
+"""Gate benchmark: the deployment gate endpoint at 10,000 models must answer in p99 < 20 ms.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/attest_bench .venv/bin/python bench/gate.py --reuse
+
+The inventory comes from bench/inventory.py (its fill and helpers are imported, not copied).
+A sample of the bench models is then governed THROUGH THE SERVICES (tiering assessment,
+validation and deployment approvals), so the gate reads exactly what production writes; this
+takes about a minute the first time and is skipped when the sample is already governed.
+The gate is requested through django.test.Client as a committee member, round-robin over open
+and closed cases, and the server time is reported as p50/p95/p99 with queries per request.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import inventory
+
+TARGET_P99_MS = 20.0
+GATE_URL = "/api/v1/gate/?model={slug}&version={version}&environment=production"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=10_000)
+    parser.add_argument("--versions", type=int, default=10, help="versions per model")
+    parser.add_argument("--owners", type=int, default=10)
+    parser.add_argument("--sample", type=int, default=200, help="models given a tier")
+    parser.add_argument("--requests", type=int, default=600, help="timed gate requests")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep an already filled database")
+    parser.add_argument("--allow-sqlite", action="store_true")
+    parser.add_argument("--show-queries", action="store_true", help="print each case's queries")
+    return parser.parse_args()
+
+
+# --- fixture --------------------------------------------------------------------------------
+
+
+def ensure_inventory(args: argparse.Namespace) -> inventory.People:
+    """The 10,000-model inventory, reused when present (--reuse) and filled otherwise."""
+    from django.core.management import call_command
+
+    from registry.models import MLModel
+
+    people = inventory.ensure_people(args.owners)
+    existing = MLModel.objects.count()
+    if args.reuse and existing >= args.models:
+        print(f"reusing {existing:,} models")
+        return people
+    if existing:
+        call_command("flush", interactive=False, verbosity=0)
+        call_command("migrate", verbosity=0, interactive=False)  # reloads the shipped rulebooks
+        people = inventory.ensure_people(args.owners)
+    started = time.perf_counter()
+    inventory.fill(people, 0, args.models, args.versions)
+    print(f"filled {args.models:,} models in {time.perf_counter() - started:.0f} s")
+    return people
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # "open", "closed: no deployment approval", "closed: no tier"
+    slug: str
+    version: str
+
+
+def _live_version(model: Any) -> Any:
+    from registry.models import Deployment
+
+    live = Deployment.objects.filter(
+        version__model=model, environment="production", ended_at__isnull=True
+    ).select_related("version")
+    return live.get().version
+
+
+def _validator_of(model: Any) -> Any:
+    from governance.models import RaciAssignment
+
+    return RaciAssignment.objects.get(model=model, area="validation", role="R").user
+
+
+def _govern(model: Any, approve_deployment: bool) -> None:
+    """Scoped and tiered 3 through the questionnaires, evidence on every obligation, then
+    validation (and deployment) approvals: what a governed model has in production."""
+    from governance.models import Control
+    from governance.services import approvals, assessments, controls
+    from tests.risk_answers import TIER_3, US_BANK_SCORECARD
+
+    version, validator = _live_version(model), _validator_of(model)
+    for framework, answers in (("scoping", US_BANK_SCORECARD), ("tiering", TIER_3)):
+        draft = assessments.save_answers(
+            actor=model.owner, framework=framework, subject=model, answers=answers
+        )
+        assessments.complete(actor=model.owner, draft=draft)
+    for control in Control.objects.filter(model=model, applies=True):
+        controls.attach_evidence(
+            actor=model.owner,
+            control=control,
+            title=f"Evidence for {control.reference}",
+            url=f"https://docs.bench.example/{control.pk}",
+        )
+    gates = [("validation", "")] + ([("deployment", "production")] if approve_deployment else [])
+    for gate, environment in gates:
+        request = approvals.open_request(
+            actor=model.owner, version=version, gate=gate, environment=environment
+        )
+        request = approvals.submit(actor=model.owner, request=request)
+        approvals.sign_off(actor=validator, request=request, role="validator", decision="approve")
+
+
+def ensure_cases(args: argparse.Namespace) -> list[Case]:
+    """The sample: 3/4 with open gates, 1/4 validated only; as many again never tiered."""
+    from governance.models import ApprovalRequest
+    from registry.models import MLModel
+
+    models = list(
+        MLModel.objects.filter(status="production").select_related("owner").order_by("pk")
+    )
+    governed, untouched = models[: args.sample], models[args.sample : 2 * args.sample]
+    started, done = time.perf_counter(), 0
+    cases = []
+    for i, model in enumerate(governed):
+        opens = i % 4 != 3
+        if not ApprovalRequest.objects.filter(model=model).exists():
+            _govern(model, approve_deployment=opens)
+            done += 1
+        kind = "open" if opens else "closed: no deployment approval"
+        cases.append(Case(kind, model.slug, _live_version(model).version))
+    if done:
+        inventory.analyze()
+        print(
+            f"governed {done} models through the services in {time.perf_counter() - started:.0f} s"
+        )
+    cases += [Case("closed: no tier", m.slug, _live_version(m).version) for m in untouched]
+    return cases
+
+
+# --- measurement ----------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    mechanism: str
+    times_ms: list[float]
+    queries: dict[str, list[dict[str, str]]]
+    answers: Counter
+
+    def percentile(self, p: int) -> float:
+        return statistics.quantiles(self.times_ms, n=100, method="inclusive")[p - 1]
+
+
+def _endpoint(client: Any) -> Any:
+    """GET the real endpoint; None when it is not mounted yet (HTTP 404 on a known case)."""
+
+    def ask(case: Case) -> bool:
+        response = client.get(GATE_URL.format(slug=case.slug, version=case.version))
+        if response.status_code != 200:
+            raise RuntimeError(f"{case}: HTTP {response.status_code} {response.content[:300]!r}")
+        return response.json()["open"]
+
+    return ask
+
+
+def _service(user: Any) -> Any:
+    """What a view would do without HTTP and DRF: resolve, check permission, answer as JSON."""
+    from django.utils import timezone
+
+    from governance import permissions
+    from governance.services import gate
+    from registry.models import ModelVersion
+
+    def ask(case: Case) -> bool:
+        version = ModelVersion.objects.select_related("model").get(
+            model__slug=case.slug, version=case.version
+        )
+        permissions.require(user, "view", version.model)
+        at = timezone.now()
+        answer, book = gate.check(version, "production", at=at)
+        return gate.as_json(version, "production", answer, book, at)["open"]
+
+    return ask
+
+
+def pick_mechanism(people: inventory.People, probe: Case) -> tuple[str, Any]:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(people.committee)
+    response = client.get(GATE_URL.format(slug=probe.slug, version=probe.version))
+    if response.status_code == 200:
+        return "GET /api/v1/gate/ (django.test.Client)", _endpoint(client)
+    print(f"GET /api/v1/gate/ answered HTTP {response.status_code}: timing the service instead")
+    return "gate.check + as_json in-process (FALLBACK: endpoint missing)", _service(
+        people.committee
+    )
+
+
+def measure(ask: Any, mechanism: str, cases: list[Case], args: argparse.Namespace) -> Timing:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries = {}
+    for case in cases:  # one of each kind, warm, with its queries
+        if case.kind not in queries:
+            ask(case)
+            with CaptureQueriesContext(connection) as captured:
+                ask(case)
+            queries[case.kind] = list(captured.captured_queries)
+    for i in range(args.warmup):
+        ask(cases[i % len(cases)])
+    times, answers = [], Counter()
+    for i in range(args.requests):
+        case = cases[(i * 7) % len(cases)]  # stride: consecutive requests hit different models
+        started = time.perf_counter()
+        is_open = ask(case)
+        times.append((time.perf_counter() - started) * 1000)
+        answers[(case.kind, is_open)] += 1
+    return Timing(mechanism, times, queries, answers)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def report(timing: Timing, models: int, show_queries: bool) -> None:
+    print(f"\nGate at {models:,} models: {timing.mechanism}")
+    print(f"  {len(timing.times_ms)} requests as a committee member, round-robin over the cases")
+    print(f"  p50 {timing.percentile(50):.1f} ms   p95 {timing.percentile(95):.1f} ms   "
+          f"p99 {timing.percentile(99):.1f} ms   max {max(timing.times_ms):.1f} ms")  # fmt: skip
+    print("  answers (case, gate open): " + ", ".join(
+        f"{kind} / {is_open}: {n}" for (kind, is_open), n in sorted(timing.answers.items())
+    ))  # fmt: skip
+    print("  queries per request:")
+    for kind, queries in timing.queries.items():
+        total = sum(float(q["time"]) for q in queries) * 1000
+        print(f"    {kind:<32} {len(queries):>3} queries, {total:.1f} ms in the database")
+    for kind, queries in timing.queries.items():
+        shapes = Counter(_shape(q["sql"]) for q in queries)
+        print(f"\n  {kind}: most repeated statements")
+        for sql, n in shapes.most_common(8 if show_queries else 4):
+            print(f"    {n:>2} x {sql}")
+    if show_queries:
+        for kind, queries in timing.queries.items():
+            print(f"\n  {kind}: every query, slowest first")
+            for q in sorted(queries, key=lambda q: -float(q["time"])):
+                print(f"    {q['time']}s {' '.join(q['sql'].split())[:170]}")
+    verdict = "PASS" if timing.percentile(99) < TARGET_P99_MS else "FAIL"
+    print(f"\nTarget p99 < {TARGET_P99_MS:.0f} ms: {verdict} ({timing.percentile(99):.1f} ms)")
+
+
+def _shape(sql: str) -> str:
+    """A statement with the selected columns elided, so repeats of one query group together."""
+    text = " ".join(sql.split())
+    if text.startswith("SELECT") and " FROM " in text:
+        text = "SELECT ... FROM " + text.split(" FROM ", 1)[1]  # noqa: S608 - printed, not run
+    return text[:150]
+
+
+def main() -> None:
+    args = parse_args()
+    inventory.prepare_database(args)
+    sys.path.insert(0, str(inventory.ROOT))  # `tests.risk_answers` holds the tier 3 answers
+    inventory.setup_django()
+    from registry.models import MLModel
+
+    people = ensure_inventory(args)
+    cases = ensure_cases(args)
+    mechanism, ask = pick_mechanism(people, cases[0])
+    timing = measure(ask, mechanism, cases, args)
+    report(timing, MLModel.objects.count(), args.show_queries)
+
+
+if __name__ == "__main__":
+    main()
