@@ -142,6 +142,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
             "external_id",
             "params",
             "code_commit",
+            "code_author",
             "started_at",
             "finished_at",
             "input_datasets",
@@ -177,8 +178,20 @@ class DeploymentSerializer(serializers.ModelSerializer):
             "started_at",
             "ended_at",
             "recorded_by",
+            "gate_open",
+            "gate_answer",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "gate_open": {
+                "help_text": "Whether the deployment gate was open when it went live; "
+                "null when no gate policy was in force"
+            },
+            "gate_answer": {
+                "help_text": "What the gate answered then: every rule with passed and reason "
+                "(as GET /api/v1/gate/)"
+            },
+        }
 
 
 class ServingAnswerSerializer(serializers.Serializer):
@@ -354,6 +367,12 @@ class TrainingRunRecordInput(StrictInput):
     external_id = text(200)
     params = serializers.DictField(required=False)
     code_commit = text(64)
+    code_author = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Email or username of the commit's author: they may not validate the version.",
+    )
     started_at = serializers.DateTimeField(required=False, allow_null=True)
     finished_at = serializers.DateTimeField(required=False, allow_null=True)
     input_datasets = serializers.ListField(
