@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_perms, remove_perm
 
 from governance import roles
@@ -124,7 +124,9 @@ def models_for(user: User, action: str = "view") -> QuerySet[MLModel]:
 
 def model_for_user_or_404(user: User, slug: str, action: str = "view") -> MLModel:
     """The model, 404 when the user may not even see it, 403 when they may see but not act."""
-    model = get_object_or_404(models_for(user, "view"), slug=slug)
+    model = MLModel.objects.filter(slug=slug).first()
+    if model is None or not can(user, "view", model):
+        raise Http404("No such model.")
     require(user, action, model)
     return model
 
@@ -132,10 +134,16 @@ def model_for_user_or_404(user: User, slug: str, action: str = "view") -> MLMode
 def version_for_user_or_404(
     user: User, slug: str, version: str, action: str = "view"
 ) -> ModelVersion:
-    model = model_for_user_or_404(user, slug, action)
-    return get_object_or_404(
-        ModelVersion.objects.select_related("model"), model=model, version=version
+    """One indexed lookup, then the same rights check as the model (pipelines ask per deploy)."""
+    found = (
+        ModelVersion.objects.select_related("model")
+        .filter(model__slug=slug, version=version)
+        .first()
     )
+    if found is None or not can(user, "view", found.model):
+        raise Http404("No such model version.")
+    require(user, action, found.model)
+    return found
 
 
 def sync_model_grants(

@@ -206,6 +206,9 @@ def _relied_waivers(snapshot: dict[str, Any]) -> list[validity.Dated]:
     return found
 
 
+_UNREAD = object()  # `validation` not read yet by the caller
+
+
 def current_validation(
     version: ModelVersion, today: date, events: ModelEvents | None = None
 ) -> ApprovalRequest | None:
@@ -220,14 +223,17 @@ def current_validation(
     return None
 
 
-def _revalidation_due(request: ApprovalRequest, today: date, events: ModelEvents) -> date | None:
+def _revalidation_due(
+    request: ApprovalRequest, today: date, events: ModelEvents, validation: Any
+) -> date | None:
     if not events.cadence_months:
         return None
-    basis = (
-        request
-        if request.gate == Gate.VALIDATION
-        else current_validation(request.version, today, events)
-    )
+    if request.gate == Gate.VALIDATION:
+        basis = request
+    elif validation is _UNREAD:
+        basis = current_validation(request.version, today, events)
+    else:
+        basis = validation
     if basis is None:
         return None
     return validity.add_months(timezone.localdate(basis.decided_at), events.cadence_months)
@@ -247,8 +253,13 @@ def lapses_of(
     *,
     events: ModelEvents | None = None,
     revalidation: bool = True,
+    validation: object = _UNREAD,
 ) -> tuple[str, ...]:
-    """Why an approval no longer holds on `today` (empty while it does; empty if no approval)."""
+    """Why an approval no longer holds on `today` (empty while it does; empty if no approval).
+
+    `events` and the version's current `validation` may be passed in when the caller has
+    already read them (the gate does), so one answer reads each once.
+    """
     if request.state not in states.APPROVALS or request.decided_at is None:
         return ()
     today = today or timezone.localdate()
@@ -265,7 +276,9 @@ def lapses_of(
             validity.Dated(c.text, c.due_on, c.met_at is not None) for c in conditions
         ),
         waivers=tuple(_relied_waivers(request.snapshot)),
-        revalidation_due=_revalidation_due(request, today, events) if revalidation else None,
+        revalidation_due=(
+            _revalidation_due(request, today, events, validation) if revalidation else None
+        ),
         breaches=_since(request.decided_at, events.breaches),
         material_changes=_since(request.decided_at, events.changes),
     )

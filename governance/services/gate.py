@@ -32,6 +32,7 @@ def _approval(
     environment: str,
     at: datetime,
     events: approval_facts.ModelEvents,
+    validation: ApprovalRequest | None,
 ) -> tuple[str | None, tuple[str, ...]]:
     """The reference of the approval that holds, else why the latest one no longer does."""
     latest = (
@@ -48,7 +49,9 @@ def _approval(
     )
     if latest is None:
         return None, ()
-    lapses = approval_facts.lapses_of(latest, timezone.localdate(at), events=events)
+    lapses = approval_facts.lapses_of(
+        latest, timezone.localdate(at), events=events, validation=validation
+    )
     return (None, lapses) if lapses else (latest.reference, ())
 
 
@@ -80,8 +83,8 @@ def facts_for(
     tier = approval_facts.tier_of(model, at)
     eu = approval_facts.eu_outcome(model, at)
     events = approval_facts.events_of(model, tier)
-    approval, lapses = _approval(version, gate, environment, at, events)
     validation = approval_facts.current_validation(version, today, events)
+    approval, lapses = _approval(version, gate, environment, at, events, validation)
     fairness = (
         FairnessResult.objects.filter(version=version, passed=True, evaluated_at__lte=at)
         .order_by("-evaluated_at")
