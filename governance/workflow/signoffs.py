@@ -61,7 +61,9 @@ def required(policy: Mapping[str, Any], gate: str, tier: str) -> tuple[Requireme
     by_tier = policy["gates"][gate]["signoffs"]
     if tier not in by_tier:
         raise KeyError(f"the gate policy names no sign-offs for {tier} at the {gate} gate")
-    return tuple(Requirement(role, int(count)) for role, count in by_tier[tier].items())
+    # In the order of ROLES, whatever order the stored policy keeps its keys in (jsonb sorts).
+    wanted = by_tier[tier]
+    return tuple(Requirement(role, int(wanted[role])) for role in ROLES if role in wanted)
 
 
 def progress(requirements: Iterable[Requirement], given: Iterable[Given]) -> Progress:
