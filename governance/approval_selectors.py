@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from governance import permissions
 from governance.errors import DomainError
-from governance.models import ApprovalRequest, Condition, Finding, Gate, SignOff
-from governance.services import approval_facts, gate
+from governance.models import ApprovalRequest, Attachment, Condition, Finding, Gate, SignOff
+from governance.services import approval_facts, approvals, gate
 from governance.workflow import policy, signoffs, states
 from monitoring.models import FairnessResult, MetricPoint
 from registry.models import MLModel, ModelVersion
@@ -278,18 +278,9 @@ def why_not_sign(user: AbstractBaseUser, request: ApprovalRequest, role: str) ->
     """Segregation of duties, said before the person fills the form in ('' if nothing stops
     them). The service checks again on submit."""
     try:
-        signoffs.check_signer(
-            signer=user.pk,
-            role=role,
-            holds=permissions.signoff_roles(user, request.model),
-            owner=request.model.owner_id,
-            requester=request.submitted_by_id,
-            builders=approval_facts.builders_of(request.version),
-            requirements=requirements_of(request),
-            given=given_of(request.sign_offs.all()),
-        )
-    except signoffs.Refused as exc:
-        return exc.reason
+        approvals.check_signer(user, request, role)
+    except DomainError as exc:
+        return exc.error_text
     return ""
 
 
@@ -302,3 +293,11 @@ def requests_of(
         found = found.filter(version=version)
     today = timezone.localdate()
     return [(r, approval_facts.lapses_of(r, today)) for r in found]
+
+
+def attachment_for(user: AbstractBaseUser, pk: int) -> Attachment | None:
+    """A sign-off's stored file, for someone who may see the model (never from MEDIA_URL)."""
+    found = Attachment.objects.filter(
+        sign_off__request__model__in=permissions.models_for(user)
+    ).exclude(file="")
+    return found.filter(pk=pk).first()

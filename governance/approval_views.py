@@ -24,7 +24,7 @@ from governance.approval_forms import (
     WithdrawForm,
 )
 from governance.errors import DomainError
-from governance.models import ApprovalRequest, Attachment, Condition, Framework
+from governance.models import ApprovalRequest, Condition, Framework
 from governance.risk_forms import label_for
 from governance.risk_views import evidence_response
 from governance.selectors import coverage
@@ -250,10 +250,7 @@ def condition_meet(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A sign-off's file, only for those who may see the model (never from MEDIA_URL)."""
-    found = Attachment.objects.filter(
-        sign_off__request__model__in=permissions.models_for(request.user)
-    ).exclude(file="")
-    attachment = found.filter(pk=pk).first()
+    attachment = selectors.attachment_for(request.user, pk)
     if attachment is None:
         raise Http404("No such attachment.")
     # Same shape as evidence (file, sha256, media_type): served the same way, ETag and all.

@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.utils import html
 from rest_framework.views import APIView
 
-from governance import permissions
+from governance import approval_selectors, permissions
 from governance.api.serializers import ErrorsSerializer, StrictInput
 from governance.api.views import REFUSALS, validated
 from governance.errors import DomainError
@@ -37,8 +37,8 @@ from governance.models import ApprovalRequest, Attachment, Condition, Gate, Sign
 from governance.risk_views import evidence_response
 from governance.services import approval_facts, approvals, gate
 from governance.workflow import signoffs
-from registry.api.serializers import label_field, models_by_slug, slug_field, text
-from registry.models import Deployment, MLModel, ModelVersion
+from registry.api.serializers import VersionInput, label_field, slug_field, text
+from registry.models import Deployment
 
 # Decision endpoints can also answer 409: the request moved on before this call.
 DECISION_REFUSALS = {**REFUSALS, 409: ErrorsSerializer}
@@ -227,9 +227,7 @@ class SignOffResultSerializer(serializers.Serializer):
 # ---- Input --------------------------------------------------------------------------------------
 
 
-class RequestOpenInput(StrictInput):
-    model = slug_field(help_text="Slug of the model.")
-    version = label_field()
+class RequestOpenInput(VersionInput):
     gate = serializers.ChoiceField(choices=Gate.choices)
     environment = serializers.ChoiceField(
         choices=ENVIRONMENTS,
@@ -244,17 +242,6 @@ class RequestOpenInput(StrictInput):
     submit = serializers.BooleanField(
         default=False, help_text="Submit at once; nothing is kept if the submission is refused."
     )
-
-    def validate_model(self, slug: str) -> MLModel:
-        return models_by_slug(self.context, [slug])[0]
-
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        found = ModelVersion.objects.filter(model=data["model"], version=data["version"]).first()
-        if found is None:
-            raise serializers.ValidationError(
-                {"version": f"{data['model'].slug} has no version {data['version']!r}"}
-            )
-        return {**data, "version": found}
 
 
 class NothingInput(StrictInput):
@@ -535,10 +522,7 @@ class AttachmentFileView(APIView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorsSerializer},
     )
     def get(self, request: Request, pk: int) -> Any:
-        found = Attachment.objects.filter(
-            sign_off__request__model__in=permissions.models_for(request.user)
-        ).exclude(file="")
-        attachment = found.filter(pk=pk).first()
+        attachment = approval_selectors.attachment_for(request.user, pk)
         if attachment is None:
             raise Http404("No such attachment.")
         return evidence_response(request, attachment)  # same shape as evidence: file, sha256

@@ -240,7 +240,8 @@ def _requirements(request: ApprovalRequest) -> list[signoffs.Requirement]:
     return [signoffs.Requirement(r["role"], r["count"]) for r in request.requirements]
 
 
-def _check_signer(actor: AbstractBaseUser, request: ApprovalRequest, role: str) -> None:
+def check_signer(actor: AbstractBaseUser, request: ApprovalRequest, role: str) -> None:
+    """Refuse (DomainError on role or signer) a sign-off that segregation of duties forbids."""
     try:
         signoffs.check_signer(
             signer=actor.pk,
@@ -301,7 +302,7 @@ def sign_off(
     if decision == signoffs.REJECT and not comment.strip():
         raise DomainError(field="comment", message="say why you reject the request")
     _clean_conditions(decision, conditions, expires_on)
-    _check_signer(actor, request, role)
+    check_signer(actor, request, role)
     if request.state == states.SUBMITTED:
         request.review_started_at = timezone.now()
         _move(actor, request, "start_review")

@@ -422,12 +422,11 @@ class ServingQueryInput(serializers.Serializer):
     )
 
 
-class DeploymentRecordInput(StrictInput):
+class VersionInput(StrictInput):
+    """Input naming a version by its model's slug and its label; validated into the version."""
+
     model = slug_field(help_text="Slug of the model.")
     version = label_field()
-    environment = serializers.ChoiceField(choices=Deployment.Environment.choices)
-    endpoint = text(300)
-    started_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
 
     def validate_model(self, slug: str) -> MLModel:
         return models_by_slug(self.context, [slug])[0]
@@ -439,6 +438,12 @@ class DeploymentRecordInput(StrictInput):
                 {"version": f"{data['model'].slug} has no version {data['version']!r}"}
             )
         return {**data, "version": found}
+
+
+class DeploymentRecordInput(VersionInput):
+    environment = serializers.ChoiceField(choices=Deployment.Environment.choices)
+    endpoint = text(300)
+    started_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
 
 
 class DeploymentEndInput(StrictInput):
