@@ -106,11 +106,8 @@ def test_fairness_rule_applies_only_to_high_risk_or_tier_1() -> None:
 
 def test_staging_and_validation_check_fewer_rules() -> None:
     staging = Facts(gate="deployment", environment="staging", today=TODAY)
-    assert [r.id for r in policy.evaluate(POLICY, staging).results] == [
-        "not-prohibited",
-        "tier-in-force",
-        "no-revalidation-required",
-    ]
+    # A fix may go to staging while revalidation is pending; a prohibited practice may not.
+    assert [r.id for r in policy.evaluate(POLICY, staging).results] == ["not-prohibited"]
     assert policy.requires_approval(POLICY, "deployment", "production")
     assert not policy.requires_approval(POLICY, "deployment", "staging")
 
