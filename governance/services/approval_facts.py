@@ -210,14 +210,24 @@ _UNREAD = object()  # `validation` not read yet by the caller
 
 
 def current_validation(
-    version: ModelVersion, today: date, events: ModelEvents | None = None
+    version: ModelVersion,
+    today: date,
+    events: ModelEvents | None = None,
+    approvals: Iterable[ApprovalRequest] | None = None,
 ) -> ApprovalRequest | None:
-    """The version's latest validation approval that still holds (the cadence aside)."""
+    """The version's latest validation approval that still holds (the cadence aside).
+
+    `approvals` may be the version's approvals already read, newest first (the gate reads its
+    own gate's and validation's in one query).
+    """
     events = events or events_of(version.model, tier_of(version.model))
-    approvals = ApprovalRequest.objects.filter(
-        version=version, gate=Gate.VALIDATION, state__in=states.APPROVALS
-    ).order_by("-decided_at")
+    if approvals is None:
+        approvals = ApprovalRequest.objects.filter(
+            version=version, state__in=states.APPROVALS
+        ).order_by("-decided_at")
     for approval in approvals:
+        if approval.gate != Gate.VALIDATION:
+            continue
         if not lapses_of(approval, today, events=events, revalidation=False):
             return approval
     return None

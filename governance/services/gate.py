@@ -4,6 +4,7 @@ The answer lists every rule of the gate policy in force with pass or fail and wh
 pipeline (and the committee) sees exactly what is unmet.
 """
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
@@ -26,33 +27,30 @@ from monitoring.models import FairnessResult
 from registry.models import Deployment, ModelVersion
 
 
-def _approval(
-    version: ModelVersion,
-    gate: str,
-    environment: str,
-    at: datetime,
-    events: approval_facts.ModelEvents,
-    validation: ApprovalRequest | None,
-) -> tuple[str | None, tuple[str, ...]]:
-    """The reference of the approval that holds, else why the latest one no longer does."""
-    latest = (
+def _approvals(version: ModelVersion, gate: str, environment: str, at: datetime) -> list:
+    """The version's approvals decided by `at` at this gate and at validation, newest first."""
+    here = Q(gate=gate, environment=environment if gate == Gate.DEPLOYMENT else "")
+    return list(
         ApprovalRequest.objects.filter(
+            here | Q(gate=Gate.VALIDATION),
             version=version,
-            gate=gate,
-            environment=environment if gate == Gate.DEPLOYMENT else "",
             state__in=states.APPROVALS,
             decided_at__lte=at,
-        )
-        .select_related("model", "version")
-        .order_by("-decided_at")
-        .first()
+        ).order_by("-decided_at")
     )
+
+
+def _approval(
+    latest: ApprovalRequest | None,
+    today: date,
+    events: approval_facts.ModelEvents,
+    validation: ApprovalRequest | None,
+) -> dict[str, Any]:
+    """The reference of the approval that holds, else why the latest one no longer does."""
     if latest is None:
-        return None, ()
-    lapses = approval_facts.lapses_of(
-        latest, timezone.localdate(at), events=events, validation=validation
-    )
-    return (None, lapses) if lapses else (latest.reference, ())
+        return {}
+    lapses = approval_facts.lapses_of(latest, today, events=events, validation=validation)
+    return {"approval_lapses": lapses} if lapses else {"approval": latest.reference}
 
 
 def _open_findings(version: ModelVersion, today: date) -> tuple[policy.Finding, ...]:
@@ -74,40 +72,64 @@ def _waivers(version: ModelVersion, today: date) -> dict[str, policy.Waiver]:
     }
 
 
+def _approval_facts(
+    version: ModelVersion, gate: str, environment: str, at: datetime, needed: set[str], tier: Any
+) -> dict[str, Any]:
+    today = timezone.localdate(at)
+    events = approval_facts.events_of(version.model, tier)
+    found: dict[str, Any] = {"revalidation_required": events.revalidation_required}
+    if not needed & {"approved", "validation_current"}:
+        return found
+    approvals = _approvals(version, gate, environment, at)
+    validation = approval_facts.current_validation(version, today, events, approvals)
+    if validation is not None:
+        found["validated_on"] = timezone.localdate(validation.decided_at)
+    if "approved" in needed:
+        latest = next((a for a in approvals if a.gate == gate), None)
+        found |= _approval(latest, today, events, validation)
+    return found
+
+
 def facts_for(
-    version: ModelVersion, environment: str, gate: str = Gate.DEPLOYMENT, at: datetime | None = None
+    version: ModelVersion,
+    environment: str,
+    gate: str = Gate.DEPLOYMENT,
+    at: datetime | None = None,
+    rules: Any = None,
 ) -> policy.Facts:
+    """What the gate's rules look at; given the policy's `rules`, only what they need is read
+    (a pipeline asks before every deployment, so each query counts)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
     model = version.model
     tier = approval_facts.tier_of(model, at)
     eu = approval_facts.eu_outcome(model, at)
-    events = approval_facts.events_of(model, tier)
-    validation = approval_facts.current_validation(version, today, events)
-    approval, lapses = _approval(version, gate, environment, at, events, validation)
-    fairness = (
-        FairnessResult.objects.filter(version=version, passed=True, evaluated_at__lte=at)
-        .order_by("-evaluated_at")
-        .values_list("evaluated_at", flat=True)
-        .first()
-    )
-    return policy.Facts(
+    facts = policy.Facts(
         gate=gate,
         environment=environment,
         today=today,
         tier=tier.result if tier else None,
         eu_category=eu.result if eu else None,
         prohibited=bool(eu and eu.details.get("blocked")),
-        approval=approval,
-        approval_lapses=lapses,
-        validated_on=timezone.localdate(validation.decided_at) if validation else None,
         cadence_months=tier.details.get("cadence_months") if tier else None,
-        fairness_passed_on=timezone.localdate(fairness) if fairness else None,
-        missing_obligations=tuple(approval_facts.missing_obligations(model, today)),
-        open_findings=_open_findings(version, today),
-        revalidation_required=events.revalidation_required,
-        exceptions=_waivers(version, today),
     )
+    needed = set(policy.CHECKS) if rules is None else policy.checks_needed(rules, facts)
+    found: dict[str, Any] = {}
+    if needed & {"approved", "validation_current", "no_revalidation_required"}:
+        found |= _approval_facts(version, gate, environment, at, needed, tier)
+    if "recent_fairness_pass" in needed:
+        fairness = (
+            FairnessResult.objects.filter(version=version, passed=True, evaluated_at__lte=at)
+            .order_by("-evaluated_at")
+            .values_list("evaluated_at", flat=True)
+            .first()
+        )
+        found["fairness_passed_on"] = timezone.localdate(fairness) if fairness else None
+    if "obligations_evidenced" in needed:
+        found["missing_obligations"] = tuple(approval_facts.missing_obligations(model, today))
+    if "no_open_findings" in needed:
+        found["open_findings"] = _open_findings(version, today)
+    return dataclasses.replace(facts, **found)
 
 
 def check(
@@ -116,8 +138,13 @@ def check(
     """The gate's answer under the policy in force at `at` (now by default)."""
     at = at or timezone.now()
     book = rulebooks.in_force(Rulebook.Kind.GATE_POLICY, on=timezone.localdate(at))
-    facts = facts_for(version, environment, gate, at)
-    return policy.evaluate(rulebooks.as_rules(book.content), facts), book
+    rules = rulebooks.as_rules(book.content)
+    facts = facts_for(version, environment, gate, at, rules)
+    answer = policy.evaluate(rules, facts)
+    if policy.waivable_unmet(rules, answer):  # only then can an exception change the answer
+        facts = dataclasses.replace(facts, exceptions=_waivers(version, facts.today))
+        answer = policy.evaluate(rules, facts)
+    return answer, book
 
 
 def as_json(

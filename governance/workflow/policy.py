@@ -175,6 +175,17 @@ def rules_for(policy: Mapping[str, Any], facts: Facts) -> list[Mapping[str, Any]
     return [rule for rule in policy["rules"] if _applies(rule, facts)]
 
 
+def checks_needed(policy: Mapping[str, Any], facts: Facts) -> set[str]:
+    """The checks the rules that apply here run: the facts worth reading (tier and EU category
+    must be in `facts` already, since `when` depends on them)."""
+    return {rule["check"] for rule in rules_for(policy, facts)}
+
+
+def waivable_unmet(policy: Mapping[str, Any], answer: Answer) -> bool:
+    waivable = {rule["id"] for rule in policy["rules"] if rule.get("waivable")}
+    return any(result.id in waivable for result in answer.unmet)
+
+
 def evaluate(policy: Mapping[str, Any], facts: Facts) -> Answer:
     """Every rule that applies, passed or failed with the reason; open only if none failed."""
     results = []
