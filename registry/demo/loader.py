@@ -7,10 +7,17 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 
 from governance import context, roles
-from governance.models import AuditEvent, Control, RaciAssignment, RiskAssessment
+from governance.models import (
+    ApprovalRequest,
+    AuditEvent,
+    Control,
+    Finding,
+    RaciAssignment,
+    RiskAssessment,
+)
 from governance.services import accounts, assessments, controls, raci
 from registry import demo, services
-from registry.demo import risk
+from registry.demo import approvals, risk
 from registry.demo.spec import at, digest
 from registry.models import (
     Dataset,
@@ -81,6 +88,7 @@ def seed() -> dict[str, int]:
         _register_use_cases(admin, users, models)
         _assess_risk(users, models)
         _evidence_checklists(users, models)
+        approvals.seed(users, models)
     finally:
         context.request_id.reset(token)
     return portfolio_counts()
@@ -100,6 +108,8 @@ def portfolio_counts() -> dict[str, int]:
         "RACI assignments": RaciAssignment.objects.count(),
         "risk assessments": RiskAssessment.objects.exclude(status="draft").count(),
         "obligations": Control.objects.filter(applies=True).count(),
+        "approval requests": ApprovalRequest.objects.count(),
+        "findings": Finding.objects.count(),
         "audit events": AuditEvent.objects.count(),
     }
 

@@ -138,6 +138,9 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("vera", "Vera", "Lindqvist", roles.VALIDATOR, "Model validation lead"),
     DemoUser("victor", "Victor", "Adeyemi", roles.VALIDATOR, "Model validator"),
     DemoUser("carl", "Carl", "Jensen", roles.COMMITTEE, "Chair, Model Risk Committee"),
+    DemoUser("celine", "Celine", "Dubois", roles.COMMITTEE, "Member, Model Risk Committee"),
+    DemoUser("cora", "Cora", "Whitfield", roles.COMPLIANCE, "Regulatory compliance officer"),
+    DemoUser("leon", "Leon", "Brandt", roles.LEGAL, "Legal counsel, technology and data"),
     DemoUser("audrey", "Audrey", "Fontaine", roles.AUDITOR, "Internal audit"),
 )
 

@@ -10,9 +10,22 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Max
 from django.test import override_settings
+from django.utils import timezone
 
-from governance import chain, permissions, roles
-from governance.models import AuditEvent, Control, Evidence, RaciAssignment, RiskAssessment
+from governance import approval_selectors, chain, permissions, roles
+from governance.models import (
+    ApprovalRequest,
+    AuditEvent,
+    Control,
+    Evidence,
+    Finding,
+    PolicyException,
+    RaciAssignment,
+    RevalidationFlag,
+    RiskAssessment,
+)
+from governance.services import approval_facts, approvals, gate
+from governance.workflow import states
 from registry import demo
 from registry.demo import loader
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
@@ -148,9 +161,20 @@ class TestSeededPortfolio:
         seeded_events = events.filter(seq__gte=seeded.first_seq)
         assert seeded_events.count() > 400
         assert set(seeded_events.values_list("request_id", flat=True)) == {loader.REQUEST_ID}
-        # Only the administrator's own account is created by the system, not by a person.
+        # The system, not a person, creates only the administrator's own account and raises a
+        # finding for each production release through a closed gate (the demo's history has
+        # releases after the gate policy took effect, before the models were tiered).
         system = seeded_events.filter(actor__isnull=True)
-        assert list(system.values_list("verb", "target_repr")) == [("user.created", "ada")]
+        breaches = Deployment.objects.filter(gate_open=False).order_by("pk")
+        assert breaches.count() == 5
+        assert not breaches.exclude(environment="production").exists()
+        raised = [
+            ("finding.raised", str(f)) for f in Finding.objects.filter(source="gate").order_by("pk")
+        ]
+        assert list(system.values_list("verb", "target_repr")) == [
+            ("user.created", "ada"),
+            *raised,
+        ]
 
     def test_second_run_changes_nothing_and_prints_the_logins_again(self):
         before = loader.portfolio_counts()
@@ -178,6 +202,76 @@ class TestSeededPortfolio:
         built = RaciAssignment.objects.filter(user__username="dev", area="development")
         assert visible_slugs("dev") == set(built.values_list("model__slug", flat=True))
         assert "card-fraud" not in visible_slugs("dev")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+class TestSeededApprovals:
+    def test_requests_exist_in_every_state(self):
+        assert set(ApprovalRequest.objects.values_list("state", flat=True)) == set(
+            ApprovalRequest.State.values
+        )
+        conditional = ApprovalRequest.objects.get(state=states.APPROVED_WITH_CONDITIONS)
+        assert conditional.conditions.filter(met_at__isnull=True, due_on__isnull=False).exists()
+        review = ApprovalRequest.objects.get(gate="periodic_review")
+        assert review.due_on is not None and review.state == states.SUBMITTED
+
+    def test_an_approval_lapsed_after_a_critical_monitoring_breach(self):
+        validated = ApprovalRequest.objects.get(
+            model__slug="support-assistant", gate="validation", state=states.APPROVED
+        )
+        lapses = approval_facts.lapses_of(validated, timezone.localdate())
+        assert len(lapses) == 1 and "critical monitoring breach" in lapses[0]
+        assert RevalidationFlag.objects.filter(model__slug="support-assistant").exists()
+
+    def test_carl_can_work_the_committee_queue_end_to_end(self):
+        carl = get_user_model().objects.get(username="carl")
+        awaiting = [
+            item
+            for item in approval_selectors.my_work(carl).to_sign_off
+            if "committee" in item.roles
+        ]
+        assert len(awaiting) >= 2
+        assert {item.request.state for item in awaiting} == {states.IN_REVIEW}
+        tier_2 = next(
+            item.request
+            for item in awaiting
+            if item.request.tier == "tier_2" and item.request.environment == "production"
+        )
+        approvals.sign_off(actor=carl, request=tier_2, role="committee", decision="approve")
+        tier_2.refresh_from_db()
+        assert tier_2.state == states.APPROVED
+
+    def test_the_tier_1_deployment_needs_both_committee_members(self):
+        pd = ApprovalRequest.objects.get(model__slug="retail-pd", state=states.IN_REVIEW)
+        people = get_user_model().objects.in_bulk(["carl", "celine"], field_name="username")
+        approvals.sign_off(actor=people["carl"], request=pd, role="committee", decision="approve")
+        pd.refresh_from_db()
+        assert pd.state == states.IN_REVIEW
+        approvals.sign_off(actor=people["celine"], request=pd, role="committee", decision="approve")
+        pd.refresh_from_db()
+        assert pd.state == states.APPROVED
+
+    def test_one_production_gate_is_open_and_another_closed_with_reasons(self):
+        live = Deployment.objects.live().filter(environment="production")
+        churn = live.get(version__model__slug="current-account-churn").version
+        answer, _ = gate.check(churn, "production")
+        assert answer.open and not answer.unmet
+        assistant = live.get(version__model__slug="support-assistant").version
+        answer, _ = gate.check(assistant, "production")
+        assert not answer.open
+        unmet = {r.id: r.reason for r in answer.unmet}
+        assert {"approval", "no-revalidation-required", "no-open-high-findings"} <= set(unmet)
+        assert "Hallucination rate" in unmet["no-revalidation-required"]
+
+    def test_findings_span_states_and_severities_with_exceptions(self):
+        assert set(Finding.objects.values_list("status", flat=True)) == set(Finding.Status.values)
+        assert set(Finding.objects.values_list("severity", flat=True)) == set(
+            Finding.Severity.values
+        )
+        accepted = Finding.objects.get(status="accepted_risk")
+        assert accepted.accepted_until > timezone.localdate()
+        assert PolicyException.objects.filter(revoked_at__isnull=True).count() >= 2
 
 
 def test_if_empty_skips_when_another_model_exists(db):

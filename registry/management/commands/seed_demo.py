@@ -57,8 +57,8 @@ class Command(BaseCommand):
             self.stdout.write("No demo logins: this database was not seeded by seed_demo.")
             return
         self.stdout.write(f"\nDemo logins (password for all: {demo.PASSWORD})")
-        self.stdout.write(f"  {'user':<8} {'role':<18} {'name':<16} title")
+        self.stdout.write(f"  {'user':<8} {'role':<19} {'name':<16} title")
         for person in people:
             name = f"{person.first_name} {person.last_name}"
-            self.stdout.write(f"  {person.username:<8} {person.role:<18} {name:<16} {person.title}")
+            self.stdout.write(f"  {person.username:<8} {person.role:<19} {name:<16} {person.title}")
         self.stdout.write(f"  ({demo.ADMIN} is also a Django superuser: /admin/)\n")
