@@ -80,6 +80,8 @@ def _requests_page(request: HttpRequest, model: Any, version: ModelVersion | Non
         "version": version,
         "requests": selectors.requests_of(request.user, model, version),
         "can_submit": permissions.can(request.user, "submit", model),
+        "can_raise": permissions.can(request.user, "validate", model)
+        or permissions.can(request.user, "decide", model),
         "versions": model.versions.order_by("-created_at") if version is None else [],
     }
     template = "_requests.html" if ui.is_fragment(request) else "requests.html"
