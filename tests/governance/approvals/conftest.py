@@ -86,6 +86,21 @@ def tier3_ready(scoped_pd_model, owner) -> MLModel:
     return scoped_pd_model
 
 
+@pytest.fixture
+def validated(tier3_ready, pd_v1, owner, validator):
+    """Version 1.0 of a Tier 3 model with a validation approval (one validator suffices)."""
+    approve(submitted(owner, pd_v1, "validation"), (validator, "validator"))
+    return pd_v1
+
+
+@pytest.fixture
+def approved_for_production(validated, owner, validator):
+    """... and an approval to deploy it to production."""
+    return approve(
+        submitted(owner, validated, "deployment", "production"), (validator, "validator")
+    )
+
+
 def submitted(
     owner: AbstractBaseUser, version: ModelVersion, gate: str, environment: str = ""
 ) -> ApprovalRequest:

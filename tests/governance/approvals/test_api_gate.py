@@ -7,25 +7,10 @@ from drf_spectacular.validation import validate_schema
 
 from governance.models import AuditEvent, Finding
 from tests.api_errors import error_fields
-from tests.governance.approvals.conftest import approve, submitted
 
 pytestmark = pytest.mark.django_db
 GATE = "/api/v1/gate/"
 PRODUCTION = {"model": "retail-pd", "version": "1.0", "environment": "production"}
-
-
-@pytest.fixture
-def validated(tier3_ready, pd_v1, owner, validator):
-    """Version 1.0 of a Tier 3 model with a validation approval (one validator suffices)."""
-    approve(submitted(owner, pd_v1, "validation"), (validator, "validator"))
-    return pd_v1
-
-
-@pytest.fixture
-def approved_for_production(validated, owner, validator):
-    return approve(
-        submitted(owner, validated, "deployment", "production"), (validator, "validator")
-    )
 
 
 def test_without_a_deployment_approval_the_gate_is_closed_and_says_why(

@@ -27,20 +27,6 @@ def unmet(version, environment="production") -> dict[str, str]:
     return {r.id: r.reason for r in answer.unmet}
 
 
-@pytest.fixture
-def validated(tier3_ready, pd_v1, owner, validator):
-    """Version 1.0 of a Tier 3 model with a validation approval."""
-    approve(submitted(owner, pd_v1, "validation"), (validator, "validator"))
-    return pd_v1
-
-
-@pytest.fixture
-def approved_for_production(validated, owner, validator):
-    return approve(
-        submitted(owner, validated, "deployment", "production"), (validator, "validator")
-    )
-
-
 def test_without_a_deployment_approval_the_gate_is_closed(validated):
     assert unmet(validated) == {
         "approval": "no approval of this version for deployment to production"
