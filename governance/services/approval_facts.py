@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
 from django.utils import timezone
 
 from governance.models import (
@@ -172,16 +172,21 @@ class ModelEvents:
 
 
 def events_of(model: MLModel, tier: Outcome | None) -> ModelEvents:
+    """Both flag tables in one round trip: the gate asks this before every deployment."""
+    breaches = RevalidationFlag.objects.filter(model=model).order_by().annotate(
+        kind=Value("breach"), cleared=F("cleared_at")
+    )
+    changes = ReassessmentFlag.objects.filter(model=model).order_by().annotate(
+        kind=Value("change"), cleared=Value(None, output_field=DateTimeField())
+    )
+    fields = ("kind", "raised_at", "reason", "cleared")
+    rows = list(breaches.values_list(*fields).union(changes.values_list(*fields), all=True))
     return ModelEvents(
         cadence_months=tier.details.get("cadence_months") if tier else None,
         breaches=tuple(
-            RevalidationFlag.objects.filter(model=model).values_list(
-                "raised_at", "reason", "cleared_at"
-            )
+            (at, reason, cleared) for kind, at, reason, cleared in rows if kind == "breach"
         ),
-        changes=tuple(
-            ReassessmentFlag.objects.filter(model=model).values_list("raised_at", "reason")
-        ),
+        changes=tuple((at, reason) for kind, at, reason, _ in rows if kind == "change"),
     )
 
 
