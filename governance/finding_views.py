@@ -65,7 +65,11 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "counts": selectors.open_by_severity(found),
-        "flags": selectors.open_flags(request.user, filters.filters().get("model", "")),
+        # Few open flags at a time; only validators of the model may clear one.
+        "flags": [
+            (flag, permissions.can(request.user, "validate", flag.model))
+            for flag in selectors.open_flags(request.user, filters.filters().get("model", ""))
+        ],
     }
     return render(request, "governance/findings/list.html", context)
 
@@ -174,7 +178,8 @@ def finding_accept_risk(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def exception_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
-    rows = selectors.exceptions_for(request.user, timezone.localdate(), state)
+    found = selectors.exceptions_for(request.user, timezone.localdate(), state)
+    rows = [(row, permissions.can(request.user, "decide", row.model)) for row in found]
     context = {
         "rows": rows,
         "state": state,
