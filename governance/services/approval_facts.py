@@ -173,11 +173,15 @@ class ModelEvents:
 
 def events_of(model: MLModel, tier: Outcome | None) -> ModelEvents:
     """Both flag tables in one round trip: the gate asks this before every deployment."""
-    breaches = RevalidationFlag.objects.filter(model=model).order_by().annotate(
-        kind=Value("breach"), cleared=F("cleared_at")
+    breaches = (
+        RevalidationFlag.objects.filter(model=model)
+        .order_by()
+        .annotate(kind=Value("breach"), cleared=F("cleared_at"))
     )
-    changes = ReassessmentFlag.objects.filter(model=model).order_by().annotate(
-        kind=Value("change"), cleared=Value(None, output_field=DateTimeField())
+    changes = (
+        ReassessmentFlag.objects.filter(model=model)
+        .order_by()
+        .annotate(kind=Value("change"), cleared=Value(None, output_field=DateTimeField()))
     )
     fields = ("kind", "raised_at", "reason", "cleared")
     rows = list(breaches.values_list(*fields).union(changes.values_list(*fields), all=True))
