@@ -170,10 +170,11 @@ def _endpoint(client: Any) -> Any:
 def pick_mechanism(people: inventory.People) -> tuple[str, Any]:
     """A pipeline's call: token authentication, as CI/CD sends it."""
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
-    token, _ = Token.objects.get_or_create(user=people.committee)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    from governance.services import tokens
+
+    _, key = tokens.issue_token(actor=people.committee, user=people.committee, name="gate bench")
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     return "GET /api/v1/gate/ with a token (django.test.Client)", _endpoint(client)
 
 

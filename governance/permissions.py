@@ -34,6 +34,7 @@ GLOBAL_PERMS = {
     "define_custom_field": "registry.change_customfield",
     "assign_raci": "governance.add_raciassignment",
     "edit_rulebooks": "governance.add_rulebook",
+    "manage_service_accounts": "governance.manage_service_accounts",
 }
 
 

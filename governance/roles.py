@@ -10,6 +10,8 @@ AUDITOR = "Auditors"
 COMPLIANCE = "Compliance officers"
 LEGAL = "Legal counsel"
 ADMINISTRATOR = "Administrators"
+# Service accounts: pipelines register the datasets their runs read; model rights come from RACI.
+PIPELINE = "Pipelines"
 
 _READ_REFERENCE = ["registry.view_dataset", "registry.view_usecase"]
 
@@ -33,8 +35,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     LEGAL: [*_READ_REFERENCE, "registry.view_mlmodel"],
     # Third line: read everything, change nothing.
     AUDITOR: [*_READ_REFERENCE, "registry.view_mlmodel", "governance.view_auditevent"],
+    PIPELINE: [*_READ_REFERENCE, "registry.add_dataset"],
     ADMINISTRATOR: [
         *_READ_REFERENCE,
+        "governance.manage_service_accounts",
         "registry.view_mlmodel",
         "registry.add_mlmodel",
         "registry.change_mlmodel",

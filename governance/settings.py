@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "governance.middleware.RequestIdMiddleware",
+    "governance.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -155,6 +155,18 @@ MEDIA_URL = "media/"
 # Risk: evidence uploads are capped; voluntary frameworks (NIST AI RMF, ISO/IEC 42001) are
 # switched on per organisation, e.g. ATTEST_VOLUNTARY_FRAMEWORKS=nist_ai_rmf,iso_42001.
 ATTEST_EVIDENCE_MAX_BYTES = env_int("ATTEST_EVIDENCE_MAX_BYTES", default=25 * 2**20)
+# The largest API request body (a bulk metric push); the CLI sends bigger files in chunks.
+ATTEST_MAX_UPLOAD_BYTES = env_int("ATTEST_MAX_UPLOAD_BYTES", default=256 * 2**20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATTEST_MAX_UPLOAD_BYTES
+# How far in the future a pushed timestamp may lie (clock skew between pipeline and server).
+ATTEST_FUTURE_TOLERANCE_SECONDS = env_int("ATTEST_FUTURE_TOLERANCE_SECONDS", default=300)
+# Fairness results pushed without a verdict are judged against these (the four-fifths rule and
+# the usual 0.1 disparity limit); per-model monitoring policies refine them.
+ATTEST_FAIRNESS_LIMITS = {
+    "demographic_parity_difference": 0.1,
+    "equalized_odds_difference": 0.1,
+    "four_fifths_ratio": 0.8,
+}
 ATTEST_VOLUNTARY_FRAMEWORKS = env_list("ATTEST_VOLUNTARY_FRAMEWORKS", default=[])
 # Periodic reviews open this many days before they fall due; emails link back to this address.
 ATTEST_REVIEW_LEAD_DAYS = env_int("ATTEST_REVIEW_LEAD_DAYS", default=30)
@@ -173,7 +185,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Attest <attest@localh
 REST_FRAMEWORK = {
     # Token first: an unauthenticated pipeline then hears 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +24,7 @@ from governance.api.serializers import (
     RaciAssignmentSerializer,
 )
 from governance.models import AuditEvent, RaciAssignment
-from governance.services import raci
+from governance.services import raci, tokens
 from registry.models import MLModel
 
 # ---- Shared by every API view ---------------------------------------------------------------
@@ -132,11 +131,22 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class ApiTokenView(ObtainAuthToken):
-    """Exchange a username and password for the caller's API token (pipelines, scripts)."""
+class ApiTokenView(APIView):
+    """Exchange a username and password for a new personal API token (scripts, notebooks).
+
+    Each call issues a new token named "password exchange"; earlier ones stay valid until
+    revoked on the "API tokens" page. Pipelines should use a service account's token instead.
+    """
+
+    authentication_classes: list = []
+    permission_classes: list = []
 
     @extend_schema(
         request=AuthTokenSerializer, responses={200: ApiTokenSerializer, 400: ErrorsSerializer}
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+    def post(self, request: Request) -> Response:
+        credentials = AuthTokenSerializer(data=request.data, context={"request": request})
+        credentials.is_valid(raise_exception=True)
+        user = credentials.validated_data["user"]
+        _, key = tokens.issue_token(actor=user, user=user, name="password exchange")
+        return Response({"token": key})

@@ -14,8 +14,10 @@ from governance.models.controls import Control, Evidence, ReassessmentFlag
 from governance.models.findings import Finding, PolicyException, RevalidationFlag
 from governance.models.raci import RaciAssignment
 from governance.models.rulebooks import Rulebook
+from governance.models.tokens import ApiToken, ServiceAccount
 
 __all__ = [
+    "ApiToken",
     "ApprovalRequest",
     "Attachment",
     "AuditChainHead",
@@ -33,5 +35,6 @@ __all__ = [
     "RevalidationFlag",
     "RiskAssessment",
     "Rulebook",
+    "ServiceAccount",
     "SignOff",
 ]

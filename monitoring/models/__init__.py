@@ -1,5 +1,21 @@
-"""Monitoring records: metric points and fairness results per model version."""
+"""Monitoring records: what pipelines pushed per model version, and the batches they came in."""
 
-from monitoring.models.results import FairnessResult, MetricPoint
+from monitoring.models.ingestion import (
+    DataValidationResult,
+    DriftResult,
+    EvaluationResult,
+    EvidenceFile,
+    IngestionBatch,
+)
+from monitoring.models.results import FairnessResult, MetricDefinition, MetricPoint
 
-__all__ = ["FairnessResult", "MetricPoint"]
+__all__ = [
+    "DataValidationResult",
+    "DriftResult",
+    "EvaluationResult",
+    "EvidenceFile",
+    "FairnessResult",
+    "IngestionBatch",
+    "MetricDefinition",
+    "MetricPoint",
+]

@@ -15,6 +15,16 @@ class MetricPoint(models.Model):
     step = models.BigIntegerField(null=True, blank=True)
     timestamp = models.DateTimeField()
     segment = models.CharField(max_length=200, blank=True)
+    tags = models.JSONField(default=dict, blank=True)
+    # No index: a million-point COPY should not maintain one; points are read by version.
+    batch = models.ForeignKey(
+        "monitoring.IngestionBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["timestamp", "pk"]
@@ -41,6 +51,13 @@ class FairnessResult(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    batch = models.ForeignKey(
+        "monitoring.IngestionBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-evaluated_at", "-pk"]
@@ -51,3 +68,32 @@ class FairnessResult(models.Model):
     def __str__(self) -> str:
         verdict = "passed" if self.passed else "failed"
         return f"fairness {verdict} for {self.version} on {self.evaluated_at:%Y-%m-%d}"
+
+
+class MetricDefinition(models.Model):
+    """A metric a model reports. Once a model defines any, pushes of other names are refused."""
+
+    class Direction(models.TextChoices):
+        HIGHER_IS_BETTER = "higher", "Higher is better"
+        LOWER_IS_BETTER = "lower", "Lower is better"
+
+    model = models.ForeignKey(
+        "registry.MLModel", on_delete=models.PROTECT, related_name="metric_definitions"
+    )
+    name = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    defined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    defined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "name"], name="monitoring_metricdef_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.model}"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from governance.models import ApprovalRequest, Control, Finding, Gate
 from governance.services import approvals, controls, findings
 from governance.services.approvals import NewCondition
-from monitoring.services import results
+from monitoring.services import ingestion, results
 from registry.models import MLModel, ModelVersion
 
 Users = dict[str, AbstractBaseUser]
@@ -144,7 +144,7 @@ def _approval_that_lapsed(users: Users, models: Models) -> None:
     version = _version(models, "support-assistant", "2.0")
     validation = _request(users, version, Gate.VALIDATION, summary="GPT-4.1 upgrade")
     _sign(users, validation, (("vera", "validator"),))
-    results.record_metrics(
+    ingestion.record_metrics(
         actor=users["hana"],
         version=version,
         points=[

@@ -68,6 +68,7 @@ class TrainingRun(models.Model):
     tracker = models.CharField(max_length=20, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=dict, blank=True)
     code_commit = models.CharField(max_length=64, blank=True)
     # The commit's author (email or username), so segregation of duties can follow the code.
     code_author = models.CharField(max_length=200, blank=True)

@@ -98,6 +98,8 @@ class ModelVersion(models.Model):
     framework = models.CharField(max_length=100, blank=True)
     source_tracker = models.CharField(max_length=20, choices=Tracker.choices, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
+    # The tracker's own names for it (MLflow aliases such as "champion"), as last pushed.
+    aliases = models.JSONField(default=list, blank=True)
     training_run = models.ForeignKey(
         "registry.TrainingRun",
         null=True,

@@ -20,6 +20,7 @@ VERSION_FIELDS = (
     "framework",
     "source_tracker",
     "external_id",
+    "aliases",
     "training_run",
     "base_model",
     "provider",
@@ -111,6 +112,7 @@ def record_training_run(
     tracker: str = "",
     external_id: str = "",
     params: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
     code_commit: str = "",
     code_author: str = "",
     started_at: datetime | None = None,
@@ -133,6 +135,7 @@ def record_training_run(
         tracker=tracker,
         external_id=external_id,
         params=dict(params or {}),
+        tags=dict(tags or {}),
         code_commit=code_commit,
         code_author=code_author.strip(),
         started_at=started_at,
@@ -151,3 +154,20 @@ def record_training_run(
     if reason := material_change.new_data_sources(read_now, read_before):
         assessments.flag_material_change(model=model, reason=reason)
     return run
+
+
+@transaction.atomic
+def set_aliases(*, actor: AbstractBaseUser, version: ModelVersion, aliases: Sequence[str]) -> None:
+    """Record the tracker's current aliases of a version (e.g. MLflow "champion")."""
+    permissions.require(actor, "change", version.model)
+    before = {"aliases": version.aliases}
+    version.aliases = sorted({a.strip() for a in aliases if a.strip()})
+    version.save(update_fields=["aliases"])
+    audit.record(
+        actor=actor,
+        verb="version.aliases_changed",
+        target=version,
+        before=before,
+        after={"aliases": version.aliases},
+        mlmodel_id=version.model_id,
+    )

@@ -3,10 +3,9 @@
 import pytest
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from governance.models import AuditEvent
+from governance.models import ApiToken, AuditEvent
 from registry import services
 
 EVENTS = "/api/v1/audit-events/"
@@ -53,7 +52,11 @@ def test_a_pipeline_exchanges_credentials_for_a_token_and_uses_it(owner, credit_
     payload = {"username": "olivia", "password": "correct-horse-battery"}
     response = anonymous.post("/api/v1/api-token/", payload, format="json")
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=owner).key
+    [token] = ApiToken.objects.filter(user=owner)
+    assert (token.name, response.json()["token"].startswith(token.prefix)) == (
+        "password exchange",
+        True,
+    )
     pipeline = APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert pipeline.get("/api/v1/models/retail-pd/").json()["slug"] == "retail-pd"
 
@@ -63,7 +66,7 @@ def test_wrong_password_gets_no_token(owner):
     response = APIClient().post("/api/v1/api-token/", payload, format="json")
     assert response.status_code == 400
     assert "errors" in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_openapi_schema_renders_valid_and_without_warnings(api_client, auditor):

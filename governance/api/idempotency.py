@@ -1,0 +1,92 @@
+"""Every API write runs in one transaction, is kept as an IngestionBatch, and can be retried.
+
+`Idempotency-Key: <key>`: the first accepted answer is stored; a repeat with the same key and
+the same request gets that answer back without writing (`Idempotent-Replayed: true`); the same
+key with a different request is a 409. Refused requests (4xx, 5xx) are rolled back whole and
+leave no batch, so a corrected retry may reuse the key.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+
+from governance.api.auth import token_user
+from monitoring.services import batches
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+API_PREFIX = "/api/"
+KEY_MAX = 200
+
+
+def _refusal(status: int, field: str, message: str) -> JsonResponse:
+    return JsonResponse({"errors": [{"field": field, "message": message}]}, status=status)
+
+
+def _oversize(request: HttpRequest) -> JsonResponse | None:
+    limit = settings.ATTEST_MAX_UPLOAD_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _refusal(400, "Content-Length", "is not a number")
+    if length <= limit:
+        return None
+    return _refusal(
+        413,
+        "body",
+        f"is {length:,} bytes; the limit is {limit:,} bytes (ATTEST_MAX_UPLOAD_BYTES). "
+        "Send metric points in chunks (the attest CLI does).",
+    )
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in WRITES or not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        refused = _oversize(request)
+        if refused is not None:
+            return refused
+        user = request.user if request.user.is_authenticated else None
+        actor = token_user(request) or user
+        try:
+            source = resolve(request.path_info).url_name or "api"
+        except Resolver404:
+            actor = None
+        if actor is None:  # DRF answers 401/403/404 with its usual body
+            return self.get_response(request)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > KEY_MAX:
+            return _refusal(400, "Idempotency-Key", f"is longer than {KEY_MAX} characters")
+        return self._once(request, actor, key, source)
+
+    def _once(self, request: HttpRequest, actor: object, key: str, source: str) -> HttpResponse:
+        with transaction.atomic():
+            opened = batches.begin(
+                actor=actor,
+                key=key,
+                request_sha256=batches.fingerprint(request),
+                method=request.method,
+                path=request.path,
+                source=source,
+            )
+            if opened.conflict:
+                return _refusal(
+                    409,
+                    "Idempotency-Key",
+                    f"{key!r} was already used for a different request "
+                    f"(batch {opened.earlier.pk}); use a new key for new content",
+                )
+            if opened.earlier is not None:
+                return batches.replay(opened.earlier)
+            request.ingestion_batch = opened.batch
+            response = self.get_response(request)
+            if 200 <= response.status_code < 300:
+                batches.finish(opened.batch, response)
+            else:
+                transaction.set_rollback(True)
+        return response

@@ -1,0 +1,199 @@
+"""Ingestion API for pipelines: bulk metrics, tracker bundles, file imports, evidence files.
+
+Every write here runs inside the request's transaction and batch (governance.api.idempotency),
+so a refused push leaves nothing behind and a keyed retry replays the first answer.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance import permissions
+from governance.api.views import REFUSALS, ModelScoped, validated
+from governance.errors import DomainError
+from monitoring import adapters
+from monitoring.api.serializers import (
+    EvidenceFileAnswerSerializer,
+    EvidenceFileInput,
+    ImportInput,
+    IngestionBatchSerializer,
+    MetricColumnsSerializer,
+    MetricDefinitionSerializer,
+    PushAnswerSerializer,
+)
+from monitoring.ingest import frames
+from monitoring.ingest.bundle import Bundle
+from monitoring.models import IngestionBatch, MetricDefinition
+from monitoring.services import evidence, ingestion, metric_definitions
+from registry.models import ModelVersion
+
+PUSH_REFUSALS = {**REFUSALS, 409: REFUSALS[400], 413: REFUSALS[400]}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="A retry with the same key and body replays the first answer; another body is 409",
+)
+
+
+def _answer(request: Request, version: ModelVersion) -> Response:
+    batch: IngestionBatch = request.ingestion_batch
+    batch.refresh_from_db(fields=["counts"])
+    body = {
+        "batch": batch.pk,
+        "model": version.model.slug,
+        "version": version.version,
+        "counts": batch.counts,
+    }
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MetricPointsView(APIView):
+    """Bulk metric points; parsed and checked column-wise, never row by row by a serializer."""
+
+    parser_classes: list = []  # the body is read raw: JSON, CSV or Parquet
+
+    @extend_schema(
+        summary="Push metric points (JSON columns or rows, CSV, Parquet); all or none",
+        parameters=[IDEMPOTENCY_KEY],
+        request={
+            "application/json": MetricColumnsSerializer,
+            "text/csv": OpenApiTypes.STR,
+            "application/vnd.apache.parquet": OpenApiTypes.BINARY,
+        },
+        responses={201: PushAnswerSerializer, **PUSH_REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, version: str) -> Response:
+        found = permissions.version_for_user_or_404(request.user, model_slug, version, "change")
+        with ingestion.domain_errors():
+            frame = frames.read(request.body, request.content_type)
+        ingestion.ingest_metrics(
+            actor=request.user, version=found, frame=frame, batch=request.ingestion_batch
+        )
+        return _answer(request, found)
+
+
+class BundleView(APIView):
+    """A tracker push as one bundle: datasets, run, version info and results."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Push a bundle (run, datasets, metrics, fairness, drift, validation, evals)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=OpenApiRequest(OpenApiTypes.OBJECT),
+        responses={201: PushAnswerSerializer, **PUSH_REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, version: str) -> Response:
+        model = permissions.model_for_user_or_404(request.user, model_slug, "change")
+        with ingestion.domain_errors():
+            bundle = Bundle.from_json(request.data)
+        pushed = ingestion.push_bundle(
+            actor=request.user,
+            model=model,
+            version=version,
+            bundle=bundle,
+            batch=request.ingestion_batch,
+        )
+        return _answer(request, pushed)
+
+
+class ImportView(APIView):
+    """A tool's own artifact, read on the server by that tool's adapter."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Import a tool's artifact (evidently, great-expectations, dvc, fairness, ...)",
+        parameters=[
+            IDEMPOTENCY_KEY,
+            OpenApiParameter(
+                "source", str, OpenApiParameter.PATH, enum=list(adapters.FILE_ADAPTERS)
+            ),
+        ],
+        request={"multipart/form-data": ImportInput},
+        responses={201: PushAnswerSerializer, **PUSH_REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, version: str, source: str) -> Response:
+        model = permissions.model_for_user_or_404(request.user, model_slug, "change")
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise DomainError(field="file", message="required: the artifact to import")
+        options = {k: v for k, v in request.POST.items() if k != "file"}
+        with ingestion.domain_errors():
+            bundle = adapters.read_file(
+                source, upload.read(), filename=upload.name, options=options
+            )
+        pushed = ingestion.push_bundle(
+            actor=request.user,
+            model=model,
+            version=version,
+            bundle=bundle,
+            batch=request.ingestion_batch,
+        )
+        return _answer(request, pushed)
+
+
+class EvidenceFileView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Attach a free-form evidence file to a version",
+        parameters=[IDEMPOTENCY_KEY],
+        request={"multipart/form-data": EvidenceFileInput},
+        responses={201: EvidenceFileAnswerSerializer, **PUSH_REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, version: str) -> Response:
+        found = permissions.version_for_user_or_404(request.user, model_slug, version, "change")
+        payload = validated(EvidenceFileInput, request)
+        stored = evidence.attach_file(
+            actor=request.user,
+            version=found,
+            upload=payload["file"],
+            title=payload["title"],
+            kind=payload["kind"],
+            batch=request.ingestion_batch,
+        )
+        return Response(EvidenceFileAnswerSerializer(stored).data, status=status.HTTP_201_CREATED)
+
+
+class IngestionBatchViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The caller's own batches; auditors see everyone's."""
+
+    serializer_class = IngestionBatchSerializer
+    queryset = IngestionBatch.objects.none()
+    filterset_fields = ["source", "key"]
+
+    def get_queryset(self) -> QuerySet[IngestionBatch]:
+        found = IngestionBatch.objects.select_related("actor", "version__model")
+        if permissions.can_globally(self.request.user, "view_audit"):
+            return found
+        return found.filter(actor=self.request.user)
+
+
+class MetricDefinitionViewSet(ModelScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The metrics a model reports; defining any makes pushes of other names a 400."""
+
+    serializer_class = MetricDefinitionSerializer
+    queryset = MetricDefinition.objects.none()
+
+    def get_queryset(self) -> QuerySet[MetricDefinition]:
+        return self.parent().metric_definitions.select_related("defined_by")
+
+    @extend_schema(
+        request=MetricDefinitionSerializer, responses={201: MetricDefinitionSerializer, **REFUSALS}
+    )
+    def create(self, request: Request, model_slug: str) -> Response:
+        model = self.parent("change")
+        payload: dict[str, Any] = validated(MetricDefinitionSerializer, request)
+        definition = metric_definitions.define_metric(actor=request.user, model=model, **payload)
+        return Response(MetricDefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)

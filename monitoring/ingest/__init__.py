@@ -1,0 +1,1 @@
+"""Ingestion without Django: the bundle every tracker adapter produces, and metric frames."""

@@ -1,0 +1,373 @@
+"""Pushes from pipelines: bulk metric points and bundles from any tracker, all or nothing."""
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from governance import audit, permissions
+from governance.errors import DomainError
+from monitoring.ingest import frames
+from monitoring.ingest.bundle import (
+    Bundle,
+    DatasetVersionRef,
+    DataValidation,
+    DriftCheck,
+    Evaluation,
+    MetricColumns,
+    Run,
+    VersionInfo,
+)
+from monitoring.ingest.errors import BadInput
+from monitoring.ingest.verdicts import fairness_passed
+from monitoring.models import (
+    DataValidationResult,
+    DriftResult,
+    EvaluationResult,
+    IngestionBatch,
+    MetricDefinition,
+)
+from monitoring.services import batches, point_store
+from monitoring.services.results import record_fairness_result
+from registry.models import Dataset, DatasetVersion, MLModel, ModelVersion, TrainingRun
+from registry.services import data as datasets
+from registry.services import versions
+
+
+@contextmanager
+def domain_errors(prefix: str = "") -> Iterator[None]:
+    """Turn an adapter's or parser's BadInput into the DomainError every caller handles."""
+    try:
+        yield
+    except BadInput as exc:
+        field = f"{prefix}.{exc.field}" if prefix else exc.field
+        raise DomainError(field=field, message=exc.message, row=exc.row) from exc
+
+
+@transaction.atomic
+def ingest_metrics(
+    *,
+    actor: AbstractBaseUser,
+    version: ModelVersion,
+    frame: pd.DataFrame,
+    batch: IngestionBatch | None = None,
+) -> int:
+    """Check every point column-wise, then store them all (COPY on PostgreSQL), or none."""
+    permissions.require(actor, "change", version.model)
+    known = MetricDefinition.objects.filter(model_id=version.model_id)
+    with domain_errors():
+        checked = frames.validate(
+            frame,
+            now=timezone.now(),
+            future_tolerance=timedelta(seconds=settings.ATTEST_FUTURE_TOLERANCE_SECONDS),
+            known_names=set(known.values_list("name", flat=True)),
+        )
+    stored = point_store.write(checked, version_id=version.pk, batch_id=batch.pk if batch else None)
+    names = sorted(checked["name"].unique().tolist())
+    audit.record(
+        actor=actor,
+        verb="metrics.ingested",
+        target=version,
+        after={
+            "points": stored,
+            "names": names[:50],
+            "from": checked["timestamp"].min().isoformat(),
+            "to": checked["timestamp"].max().isoformat(),
+            "batch": batch.pk if batch else None,
+        },
+        mlmodel_id=version.model_id,
+    )
+    batches.tally(batch, version, metric_points=stored)
+    return stored
+
+
+def metric_frame(columns: MetricColumns) -> pd.DataFrame:
+    data: dict[str, list[Any]] = {
+        "name": columns.name,
+        "value": columns.value,
+        "timestamp": columns.timestamp,
+    }
+    if columns.step:
+        data["step"] = columns.step
+    if columns.segment:
+        data["segment"] = columns.segment
+    return pd.DataFrame(data)
+
+
+# --- bundles --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def push_bundle(
+    *,
+    actor: AbstractBaseUser,
+    model: MLModel,
+    version: str,
+    bundle: Bundle,
+    batch: IngestionBatch | None = None,
+) -> ModelVersion:
+    """Everything one tracker push holds, registered and recorded against `version`.
+
+    Datasets, the run and the version are upserts keyed by their external ids, so pushing the
+    same run twice records it once; results and metric points are new records each push.
+    """
+    permissions.require(actor, "change", model)
+    for i, ref in enumerate(bundle.datasets):
+        _dataset_version(actor, ref, f"datasets[{i}]")
+    run = _run(actor, model, bundle.run) if bundle.run else None
+    target = _version(actor, model, version, bundle, run)
+    if len(bundle.metrics):
+        with domain_errors("metrics"):
+            frame = metric_frame(bundle.metrics)
+        ingest_metrics(actor=actor, version=target, frame=frame, batch=batch)
+    for check in bundle.fairness:
+        summary = {
+            "sensitive": check.sensitive_features,
+            "metrics": check.metrics,
+            "overall": check.overall,
+            "by_group": [vars(g) for g in check.by_group],
+            "limits": settings.ATTEST_FAIRNESS_LIMITS,
+        }
+        passed = check.passed
+        if passed is None:
+            passed = fairness_passed(check.metrics, settings.ATTEST_FAIRNESS_LIMITS)
+        record_fairness_result(
+            actor=actor,
+            version=target,
+            passed=passed,
+            summary=summary,
+            evaluated_at=check.evaluated_at,
+            source=bundle.source,
+            batch=batch,
+        )
+    _drift(actor, target, bundle.drift, batch)
+    _validations(actor, target, bundle.data_validation, batch)
+    _evaluations(actor, target, bundle.evaluations, batch)
+    counts = bundle.counts()
+    counts.pop("metric_points", None)  # ingest_metrics tallied those
+    batches.tally(batch, target, **counts)
+    return target
+
+
+def _dataset_version(actor: AbstractBaseUser, ref: DatasetVersionRef, path: str) -> DatasetVersion:
+    """The registered dataset version, registered now when it is new; hashes must agree."""
+    dataset = Dataset.objects.filter(slug=ref.dataset).first()
+    if dataset is None:
+        dataset = datasets.register_dataset(
+            actor=actor, slug=ref.dataset, name=ref.name or ref.dataset
+        )
+    found = DatasetVersion.objects.filter(dataset=dataset, version=ref.version).first()
+    if found is None:
+        return datasets.register_dataset_version(
+            actor=actor,
+            dataset=dataset,
+            version=ref.version,
+            uri=ref.uri or f"{ref.dataset}@{ref.version}",
+            content_sha256=ref.content_sha256,
+            external_ref=ref.external_ref,
+            row_count=ref.row_count,
+            schema=ref.schema,
+        )
+    for field in ("content_sha256", "external_ref"):
+        pushed, kept = getattr(ref, field), getattr(found, field)
+        if pushed and kept and pushed != kept:
+            raise DomainError(
+                field=f"{path}.{field}",
+                message=f"{ref.dataset} {ref.version} is registered with {field} {kept}, "
+                f"not {pushed}: dataset versions are immutable, push a new version label",
+            )
+    return found
+
+
+def _run(actor: AbstractBaseUser, model: MLModel, run: Run) -> TrainingRun:
+    """Upsert on tracker + external id: a retried or re-pushed run is the same run."""
+    if not run.external_id:
+        raise DomainError(field="run.external_id", message="required: the tracker's run id")
+    found = TrainingRun.objects.filter(tracker=run.tracker, external_id=run.external_id).first()
+    if found is not None:
+        if found.model_id != model.pk:
+            raise DomainError(
+                field="run.external_id",
+                message=f"{run.tracker} run {run.external_id} belongs to {found.model}",
+            )
+        return found
+    inputs = [
+        _dataset_version(actor, ref, f"run.input_datasets[{i}]")
+        for i, ref in enumerate(run.input_datasets)
+    ]
+    return versions.record_training_run(
+        actor=actor,
+        model=model,
+        tracker=run.tracker,
+        external_id=run.external_id,
+        params=run.params,
+        tags=run.tags,
+        code_commit=run.code_commit,
+        code_author=run.code_author,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        input_datasets=inputs,
+    )
+
+
+def _version(
+    actor: AbstractBaseUser, model: MLModel, label: str, bundle: Bundle, run: TrainingRun | None
+) -> ModelVersion:
+    found = ModelVersion.objects.filter(model=model, version=label).select_related("model").first()
+    info = bundle.version
+    if found is None:
+        if info is None and run is None:
+            raise DomainError(
+                field="version",
+                message=f"{model.slug} has no version {label!r}; register it or push its run",
+            )
+        return versions.register_version(
+            actor=actor, model=model, version=label, **_version_fields(bundle, info, run)
+        )
+    if info is not None and info.aliases and sorted(set(info.aliases)) != found.aliases:
+        versions.set_aliases(actor=actor, version=found, aliases=info.aliases)
+    return found
+
+
+def _version_fields(
+    bundle: Bundle, info: VersionInfo | None, run: TrainingRun | None
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {"training_run": run}
+    tracker = run.tracker if run else bundle.source
+    if tracker in ModelVersion.Tracker.values:
+        fields["source_tracker"] = tracker
+    if info is not None:
+        fields.update(
+            artifact_uri=info.artifact_uri,
+            artifact_sha256=info.artifact_sha256,
+            framework=info.framework,
+            external_id=info.external_id,
+            aliases=list(info.aliases),
+        )
+    return fields
+
+
+def _recorded(
+    actor: AbstractBaseUser, verb: str, result: Any, version: ModelVersion, fields: Sequence[str]
+) -> None:
+    audit.record(
+        actor=actor,
+        verb=verb,
+        target=result,
+        after=audit.snapshot(result, fields),
+        mlmodel_id=version.model_id,
+    )
+
+
+def _not_future(when: Any, field: str) -> None:
+    if when > timezone.now() + timedelta(seconds=settings.ATTEST_FUTURE_TOLERANCE_SECONDS):
+        raise DomainError(field=field, message=f"{when.isoformat()} is in the future")
+
+
+def _drift(
+    actor: AbstractBaseUser,
+    version: ModelVersion,
+    checks: Sequence[DriftCheck],
+    batch: IngestionBatch | None,
+) -> None:
+    for i, check in enumerate(checks):
+        _not_future(check.evaluated_at, f"drift[{i}].evaluated_at")
+        if check.drift_share is not None and not 0 <= check.drift_share <= 1:
+            raise DomainError(field=f"drift[{i}].drift_share", message="must be between 0 and 1")
+        result = DriftResult.objects.create(
+            version=version,
+            evaluated_at=check.evaluated_at,
+            tool=check.tool,
+            reference=check.reference,
+            dataset_drift=check.dataset_drift,
+            drift_share=check.drift_share,
+            columns=[vars(c) for c in check.columns],
+            tests=check.tests,
+            batch=batch,
+            recorded_by=actor,
+        )
+        fields = ["version", "evaluated_at", "tool", "dataset_drift", "drift_share"]
+        _recorded(actor, "drift.recorded", result, version, fields)
+
+
+def _validations(
+    actor: AbstractBaseUser,
+    version: ModelVersion,
+    checks: Sequence[DataValidation],
+    batch: IngestionBatch | None,
+) -> None:
+    for i, check in enumerate(checks):
+        _not_future(check.evaluated_at, f"data_validation[{i}].evaluated_at")
+        dataset_version = (
+            _dataset_version(actor, check.dataset, f"data_validation[{i}].dataset")
+            if check.dataset
+            else None
+        )
+        result = DataValidationResult.objects.create(
+            version=version,
+            evaluated_at=check.evaluated_at,
+            tool=check.tool,
+            suite=check.suite,
+            success=check.success,
+            dataset_version=dataset_version,
+            results=[vars(r) for r in check.results],
+            statistics=check.statistics,
+            batch=batch,
+            recorded_by=actor,
+        )
+        fields = ["version", "evaluated_at", "suite", "success", "dataset_version"]
+        _recorded(actor, "data_validation.recorded", result, version, fields)
+
+
+def _evaluations(
+    actor: AbstractBaseUser,
+    version: ModelVersion,
+    evaluations: Sequence[Evaluation],
+    batch: IngestionBatch | None,
+) -> None:
+    for i, evaluation in enumerate(evaluations):
+        path = f"evaluations[{i}]"
+        _not_future(evaluation.evaluated_at, f"{path}.evaluated_at")
+        _check_evaluation(evaluation, path)
+        result = EvaluationResult.objects.create(
+            version=version,
+            evaluated_at=evaluation.evaluated_at,
+            suite=evaluation.suite,
+            kind=evaluation.kind,
+            cases=evaluation.cases,
+            passed=evaluation.passed,
+            cost_per_request=evaluation.cost_per_request,
+            tokens_per_request=evaluation.tokens_per_request,
+            metrics=evaluation.metrics,
+            batch=batch,
+            recorded_by=actor,
+        )
+        fields = ["version", "evaluated_at", "suite", "kind", "cases", "passed"]
+        _recorded(actor, "evaluation.recorded", result, version, fields)
+
+
+def _check_evaluation(evaluation: Evaluation, path: str) -> None:
+    kinds = EvaluationResult.Kind.values
+    if evaluation.kind not in kinds:
+        raise DomainError(field=f"{path}.kind", message=f"must be one of {', '.join(kinds)}")
+    if evaluation.cases < 1:
+        raise DomainError(field=f"{path}.cases", message="must be at least 1")
+    if not 0 <= evaluation.passed <= evaluation.cases:
+        raise DomainError(field=f"{path}.passed", message="must be between 0 and cases")
+    for field in ("cost_per_request", "tokens_per_request"):
+        value = getattr(evaluation, field)
+        if value is not None and value < 0:
+            raise DomainError(field=f"{path}.{field}", message="must not be negative")
+
+
+def record_metrics(
+    *, actor: AbstractBaseUser, version: ModelVersion, points: Sequence[Mapping[str, Any]]
+) -> int:
+    """Points given as Python mappings (demo data, tests) through the same checks and store."""
+    return ingest_metrics(actor=actor, version=version, frame=pd.DataFrame.from_records(points))
