@@ -58,18 +58,25 @@ worker: venv
 beat: venv
 	$(BIN)/celery -A governance beat --loglevel=info
 
-# Re-pin every dependency from pyproject.toml in a scratch virtualenv.
+# Re-pin every dependency from pyproject.toml in a scratch virtualenv. The dev lock also pins
+# every tracker extra (mlflow, wandb, evidently, ...): the adapters' tests need them all.
 lock:
 	rm -rf /tmp/attest-lock && $(PYTHON) -m venv /tmp/attest-lock
 	$(PYTHON) -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb')); \
 		open('/tmp/attest-lock/rt.in', 'w').write('\n'.join(d['project']['dependencies'])); \
-		open('/tmp/attest-lock/dev.in', 'w').write('\n'.join(d['project']['optional-dependencies']['dev']))"
+		extras = d['project']['optional-dependencies']; \
+		trackers = [r for k, v in extras.items() if k not in ('dev', 'trackers') for r in v]; \
+		open('/tmp/attest-lock/dev.in', 'w').write('\n'.join(extras['dev'] + trackers))"
 	/tmp/attest-lock/bin/pip install --quiet -r /tmp/attest-lock/rt.in
 	/tmp/attest-lock/bin/pip freeze > /tmp/attest-lock/rt.txt
 	/tmp/attest-lock/bin/pip install --quiet -r /tmp/attest-lock/dev.in
 	/tmp/attest-lock/bin/pip freeze > /tmp/attest-lock/all.txt
+	# An extra may move a runtime pin (mlflow caps gunicorn): the runtime lock takes the final one.
+	$(PYTHON) -c "import re; name = lambda l: re.split('[=<>]', l)[0].lower(); \
+		rt = {name(l) for l in open('/tmp/attest-lock/rt.txt')}; \
+		open('/tmp/attest-lock/rt.txt', 'w').writelines(l for l in open('/tmp/attest-lock/all.txt') if name(l) in rt)"
 	{ echo "# Runtime dependencies, pinned. Regenerate with: make lock"; cat /tmp/attest-lock/rt.txt; } > requirements.lock
-	{ echo "# Test and lint dependencies, pinned on top of requirements.lock. Regenerate with: make lock"; \
+	{ echo "# Test, lint and tracker-extra dependencies, pinned on top of requirements.lock. Regenerate with: make lock"; \
 		echo "-r requirements.lock"; \
 		sort /tmp/attest-lock/all.txt | comm -13 <(sort /tmp/attest-lock/rt.txt) -; } > requirements-dev.lock
 

@@ -42,12 +42,20 @@ def test_columnar_json_is_stored_with_a_batch_and_an_audit_event(pipeline_client
     body = response.json()
     assert body["counts"] == {"metric_points": 1000}
     batch = IngestionBatch.objects.get(pk=body["batch"])
-    assert (batch.actor, batch.source, batch.counts) == (pipeline, "version-metrics", body["counts"])
+    assert (batch.actor, batch.source, batch.counts) == (
+        pipeline,
+        "version-metrics",
+        body["counts"],
+    )
     points = MetricPoint.objects.filter(batch=batch)
     assert points.count() == 1000
     assert points.filter(name="auc", segment="retail").count() == 500
     first = points.get(step=0)
-    assert (first.name, first.value, first.timestamp) == ("ks", 0.5, datetime(2026, 11, 1, tzinfo=UTC))
+    assert (first.name, first.value, first.timestamp) == (
+        "ks",
+        0.5,
+        datetime(2026, 11, 1, tzinfo=UTC),
+    )
     event = AuditEvent.objects.get(verb="metrics.ingested")
     assert (event.actor_id, event.after["points"], event.after["names"]) == (
         pipeline.pk,

@@ -1,0 +1,78 @@
+"""Service accounts and their API tokens from the command line (set-up scripts, CI bootstrap).
+
+manage.py service_account create ci-credit --description "Retail PD pipeline" --by ada
+manage.py service_account token ci-credit --name "github actions" --by ada   # prints the key
+manage.py service_account revoke att_AbCdEf --by ada
+manage.py service_account list
+"""
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from governance.errors import DomainError
+from governance.models import ApiToken, ServiceAccount
+from governance.services import tokens
+
+
+class Command(BaseCommand):
+    help = "Create service accounts, issue and revoke their API tokens, list them."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        create = actions.add_parser("create", help="a new service account")
+        create.add_argument("username")
+        create.add_argument("--description", default="")
+        token = actions.add_parser("token", help="issue a token; the key is printed once")
+        token.add_argument("username")
+        token.add_argument("--name", required=True, help="where the token will be used")
+        revoke = actions.add_parser("revoke", help="revoke a token by its prefix")
+        revoke.add_argument("prefix")
+        actions.add_parser("list", help="service accounts and their tokens")
+        for sub in (create, token, revoke):
+            sub.add_argument("--by", required=True, help="the administrator doing it (audited)")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        try:
+            getattr(self, f"_{action}")(**options)
+        except (DomainError, PermissionDenied) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _user(self, username: str) -> Any:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user named {username!r}")
+        return user
+
+    def _create(self, username: str, description: str, by: str, **_: Any) -> None:
+        tokens.create_service_account(
+            actor=self._user(by), username=username, description=description
+        )
+        self.stdout.write(
+            f"created service account {username}; name it in a model's RACI to give it access"
+        )
+
+    def _token(self, username: str, name: str, by: str, **_: Any) -> None:
+        _, key = tokens.issue_token(actor=self._user(by), user=self._user(username), name=name)
+        self.stdout.write(key)
+
+    def _revoke(self, prefix: str, by: str, **_: Any) -> None:
+        found = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
+        if found.count() != 1:
+            raise CommandError(
+                f"{found.count()} active tokens start with {prefix!r}; need exactly one"
+            )
+        tokens.revoke_token(actor=self._user(by), token=found.get())
+        self.stdout.write(f"revoked {prefix}")
+
+    def _list(self, **_: Any) -> None:
+        for account in ServiceAccount.objects.select_related("user"):
+            self.stdout.write(f"{account.user.username}: {account.description}")
+            for token in account.user.api_tokens.all():
+                state = (
+                    "revoked" if token.revoked_at else f"last used {token.last_used_at or 'never'}"
+                )
+                self.stdout.write(f"  {token.prefix}  {token.name}  ({state})")
