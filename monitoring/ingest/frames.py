@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from monitoring.ingest.errors import BadInput
@@ -44,9 +45,9 @@ def read(body: bytes, media_type: str) -> pd.DataFrame:
 
 def _from_json(body: bytes) -> pd.DataFrame:
     try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise BadInput(field="body", message=f"is not valid JSON: {exc}") from None
+        data = orjson.loads(body)  # about twice as fast as json on a million points
+    except orjson.JSONDecodeError:
+        data = _lenient_json(body)
     if isinstance(data, Mapping) and "points" in data:
         data = data["points"]
     if isinstance(data, list):
@@ -54,6 +55,14 @@ def _from_json(body: bytes) -> pd.DataFrame:
     if isinstance(data, Mapping):
         return _from_columns(data)
     raise BadInput(field="body", message="must be an object of columns or a list of points")
+
+
+def _lenient_json(body: bytes) -> Any:
+    """The standard parser reads NaN and Infinity, so the checks can name the row holding one."""
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise BadInput(field="body", message=f"is not valid JSON: {exc}") from None
 
 
 def _from_rows(rows: list[Any]) -> pd.DataFrame:
@@ -155,28 +164,41 @@ def _refuse_where(mask: Any, field: str, message: str, column: pd.Series) -> Non
         raise BadInput(field=field, row=row, message=f"{_shown(column.iloc[row - 1])} {message}")
 
 
-def _labels(column: pd.Series, field: str, known: Collection[str] = ()) -> pd.Series:
-    """Names and segments repeat a few values a million times: judge each distinct value once."""
-    if not pd.api.types.is_object_dtype(column) and not pd.api.types.is_string_dtype(column):
-        _refuse_where(column.notna(), field, "is not text", column)
-    for value in pd.unique(column):
-        problem = _label_problem(value, known)
+def _distinct(column: pd.Series, field: str) -> tuple[np.ndarray, pd.Index]:
+    """Codes and distinct values: text columns repeat a few values a million times, so each
+    distinct value is judged (and parsed) once and the verdict mapped back to rows."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    _refuse_where(codes < 0, field, "is missing", column)
+    return codes, uniques
+
+
+def _refuse_distinct(
+    bad: np.ndarray, codes: np.ndarray, field: str, message: str, column: pd.Series
+) -> None:
+    if bad.any():
+        _refuse_where(bad[codes], field, message, column)
+
+
+def _labels(
+    column: pd.Series, field: str, known: Collection[str] = (), *, blank_ok: bool = False
+) -> pd.Series:
+    if blank_ok:
+        column = column.where(column.notna(), "")
+    codes, uniques = _distinct(column, field)
+    for index, value in enumerate(uniques):
+        problem = _label_problem(value, known, blank_ok=blank_ok)
         if problem:
-            same = column.isna() if _missing(value) else column.eq(value)
-            _refuse_where(same, field, problem, column)
-    return column.astype(str).str.strip()
+            _refuse_where(codes == index, field, problem, column)
+    stripped = np.array([value.strip() for value in uniques], dtype=object)
+    return pd.Series(stripped.take(codes), index=column.index, dtype=object)
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def _label_problem(value: Any, known: Collection[str]) -> str:
+def _label_problem(value: Any, known: Collection[str], *, blank_ok: bool) -> str:
     if not isinstance(value, str):
-        return "is missing" if _missing(value) else "is not text"
+        return "is not text"
     text = value.strip()
     if not text:
-        return "is empty"
+        return "" if blank_ok else "is empty"
     if len(text) > NAME_MAX:
         return f"is longer than {NAME_MAX} characters"
     if known and text not in known:
@@ -206,21 +228,7 @@ def _timestamps(column: pd.Series, latest: datetime) -> pd.Series:
             raise BadInput(field="timestamp", message="Parquet column has no time zone")
         parsed = column.dt.tz_convert("UTC")
     else:
-        if pd.api.types.infer_dtype(column, skipna=False) != "string":
-            not_text = ~column.map(lambda v: isinstance(v, str)).astype(bool)
-            _refuse_where(not_text, "timestamp", "is not an ISO 8601 date-time", column)
-        text = column.astype(str)
-        # Most pipelines write "Z"; only the rest pay for the regular expression.
-        naive = ~text.str.endswith(("Z", "z"))
-        naive[naive] = ~text[naive].str.contains(_OFFSET, regex=True).to_numpy(dtype=bool)
-        _refuse_where(
-            naive,
-            "timestamp",
-            "is not an ISO 8601 date-time with a UTC offset (e.g. 2026-11-01T10:15:00Z)",
-            column,
-        )
-        parsed = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
-        _refuse_where(parsed.isna(), "timestamp", "is not an ISO 8601 date-time", column)
+        parsed = _parsed_text_timestamps(column)
     _refuse_where(
         parsed > pd.Timestamp(latest),
         "timestamp",
@@ -228,6 +236,26 @@ def _timestamps(column: pd.Series, latest: datetime) -> pd.Series:
         column,
     )
     return parsed
+
+
+def _parsed_text_timestamps(column: pd.Series) -> pd.Series:
+    codes, uniques = _distinct(column, "timestamp")
+    text = pd.Series(uniques, dtype=object)
+    is_text = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    _refuse_distinct(~is_text, codes, "timestamp", "is not an ISO 8601 date-time", column)
+    with_offset = text.str.contains(_OFFSET, regex=True).to_numpy(dtype=bool)
+    _refuse_distinct(
+        ~with_offset,
+        codes,
+        "timestamp",
+        "is not an ISO 8601 date-time with a UTC offset (e.g. 2026-11-01T10:15:00Z)",
+        column,
+    )
+    instants = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+    _refuse_distinct(
+        instants.isna().to_numpy(), codes, "timestamp", "is not an ISO 8601 date-time", column
+    )
+    return pd.Series(pd.DatetimeIndex(instants).take(codes), index=column.index)
 
 
 def _steps(column: pd.Series) -> pd.Series:
@@ -239,12 +267,7 @@ def _steps(column: pd.Series) -> pd.Series:
 
 
 def _segments(column: pd.Series) -> pd.Series:
-    segments = column.where(column.notna(), "").astype(object)
-    blank = segments.eq("")
-    if blank.all():
-        return segments
-    segments[blank] = "all"  # judged as a label, then put back: "" means "not segmented"
-    return _labels(segments, "segment").where(~blank, "")
+    return _labels(column, "segment", blank_ok=True)
 
 
 def _tags(column: pd.Series) -> pd.Series:

@@ -206,3 +206,9 @@ def test_a_token_for_model_a_cannot_write_to_model_b(pipeline_client, hidden_mod
     assert response.status_code == 404
     assert not MetricPoint.objects.exists()
     assert ModelVersion.objects.get(model=hidden_model).metric_points.count() == 0
+
+
+def test_tags_are_kept_per_point(pipeline_client):
+    body = columns(2, tags=[{"region": "north"}, None])
+    assert post_json(pipeline_client, body).status_code == 201
+    assert [p.tags for p in MetricPoint.objects.order_by("step")] == [{"region": "north"}, {}]
