@@ -27,6 +27,7 @@ urlpatterns = [
     path("governance/rulebooks/", include("governance.rulebook_urls")),
     path("governance/approvals/", include("governance.approval_urls")),
     path("governance/", include("governance.finding_urls")),
+    path("governance/tokens/", include("governance.token_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
