@@ -1,0 +1,258 @@
+"""DVC: the dataset versions a `dvc.lock` or a `.dvc` file pins (plain YAML; DVC need not be installed).
+
+Files read, as DVC 2 and 3 write them (`dvc.lock` schema 2.0; a `.dvc` file of `dvc add`):
+
+- `dvc.lock`: `{"schema": "2.0", "stages": {name: {"cmd", "deps": [...], "outs": [...]}}}`. A
+  dataset version is what a run read, so by default the datasets are the stages' `deps`, less
+  code (`.py`, `.ipynb`, `.sql`, ...); `take=outs` takes the outputs instead (a data-preparation
+  pipeline), `take=all` both, and `stage` narrows to one stage. A path listed twice (the output
+  of one stage read by the next) is one dataset.
+- `.dvc`: `{"outs": [{"md5", "size", "hash": "md5", "path"}]}`; `take=deps` reads the `deps`
+  of an imported file instead.
+
+Each entry becomes `DatasetVersionRef(dataset=<slug of the path: data/train.csv ->
+data-train-csv>, version=<first 12 characters of the md5>, name=<the path>, uri=<the path>,
+external_ref="md5:<full md5>")`. A directory's md5 ends in ".dir" and is kept whole in the
+reference. Entries without an md5 (an external dependency) use their etag or checksum.
+
+Options:
+- `dataset`, `version`: the slug and the version label to register, instead of the derived
+  ones (`dataset` only when the file yields one dataset).
+- `remote`: the DVC remote's URL (e.g. `s3://bucket/dvcstore`). A remote stores content by its
+  hash, so `uri` becomes where the content is: `<remote>/files/md5/<2>/<30>` for DVC 3 entries,
+  `<remote>/<2>/<30>` for DVC 2 ones.
+- `lakefs_commit`: the 64-hex LakeFS commit the remote (or the data) was read at. The
+  commit pins the data, so `external_ref` becomes `lakefs:<commit>` (the md5 stays in the
+  version). A `remote` of the form `lakefs://<repo>/<commit>/<prefix>` gives the same without
+  the option; a branch name there pins nothing and is taken as a plain remote.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from monitoring.adapters.errors import refuse_unknown_options
+from monitoring.ingest.bundle import Bundle, DatasetVersionRef
+from monitoring.ingest.errors import BadInput
+
+SOURCE = "dvc"
+OPTIONS = frozenset({"dataset", "version", "remote", "lakefs_commit", "stage", "take"})
+TAKES = ("deps", "outs", "all")
+LOCK_SCHEMA = "2.0"
+CODE_SUFFIXES = frozenset({".py", ".ipynb", ".r", ".sh", ".jl", ".scala", ".java", ".js", ".sql"})
+DIGESTS = ("md5", "etag", "checksum")  # what DVC records per entry, best first
+# The registry's rules for a dataset slug and a version label: (pattern, length, in words).
+SLUG_RULE = (re.compile(r"[a-z0-9][a-z0-9_-]*\Z"), 80, "lowercase letters, digits, - and _")
+LABEL_RULE = (re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\Z"), 64, "letters, digits, ., _, + and -")
+COMMIT = re.compile(r"[0-9a-f]{64}\Z")
+LAKEFS_URI = re.compile(r"lakefs://[^/]+/(?P<ref>[^/]+)")
+
+
+def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
+    """The dataset versions a dvc.lock or .dvc file pins."""
+    refuse_unknown_options(options, OPTIONS, source=SOURCE)
+    document = _load_yaml(content)
+    if _is_lock(document, filename):
+        entries = _lock_entries(document, options)
+    elif isinstance(document, dict) and ("outs" in document or filename.endswith(".dvc")):
+        entries = _dvc_file_entries(document, options)
+    else:
+        raise BadInput(
+            field="file", message="is neither a dvc.lock (with stages) nor a .dvc file (with outs)"
+        )
+    entries = _unique(entries)
+    if not entries:
+        raise BadInput(field="file", message="lists no data (only code, or nothing)")
+    if "dataset" in options and len(entries) > 1:
+        paths = ", ".join(entry.path for entry in entries)
+        raise BadInput(
+            field="dataset",
+            message=f"names one dataset but the file pins {len(entries)} ({paths}): "
+            "narrow it with stage or take, or leave dataset out",
+        )
+    commit = _lakefs_commit(options)
+    return Bundle(
+        source=SOURCE,
+        datasets=[_reference(entry, options, commit) for entry in entries],
+    )
+
+
+def _load_yaml(content: bytes) -> Any:
+    if not content.strip():
+        raise BadInput(field="file", message="is empty")
+    try:
+        return yaml.safe_load(content)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        raise BadInput(field="file", message=f"is not valid YAML: {exc.problem}{where}") from None
+    except yaml.YAMLError as exc:
+        raise BadInput(field="file", message=f"is not valid YAML: {exc}") from None
+
+
+def _is_lock(document: Any, filename: str) -> bool:
+    named = PurePosixPath(filename.replace("\\", "/")).name == "dvc.lock"
+    return named or (isinstance(document, dict) and "stages" in document)
+
+
+# --- the entries of each kind of file --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A dep or an out as DVC wrote it, and where it is in the file (for messages)."""
+
+    path: str
+    where: str
+    fields: dict[str, Any]
+
+
+def _lock_entries(document: Any, options: Mapping[str, str]) -> list[Entry]:
+    if not isinstance(document, dict) or "schema" not in document:
+        raise BadInput(
+            field="schema",
+            message="is missing: a dvc.lock of DVC 1 is not supported; "
+            "re-run `dvc repro` with DVC 2 or 3 to rewrite it",
+        )
+    if str(document["schema"]) != LOCK_SCHEMA:
+        raise BadInput(
+            field="schema",
+            message=f"{document['schema']!r} is not a dvc.lock schema this adapter reads "
+            f"({LOCK_SCHEMA}, DVC 2 and 3)",
+        )
+    stages = _mapping(document.get("stages"), "stages")
+    chosen = options.get("stage")
+    if chosen is not None and chosen not in stages:
+        names = ", ".join(map(str, stages))
+        raise BadInput(field="stage", message=f"{chosen!r} is not a stage of this file ({names})")
+    entries = []
+    for name, stage in stages.items():
+        if chosen is None or name == chosen:
+            stage = _mapping(stage, f"stages.{name}")
+            entries += _take(stage, options.get("take", "deps"), f"stages.{name}")
+    return entries
+
+
+def _dvc_file_entries(document: dict[str, Any], options: Mapping[str, str]) -> list[Entry]:
+    if "stage" in options:
+        raise BadInput(field="stage", message="applies to a dvc.lock; this is a .dvc file")
+    return _take(document, options.get("take", "outs"), "")
+
+
+def _take(node: dict[str, Any], take: str, path: str) -> list[Entry]:
+    if take not in TAKES:
+        raise BadInput(field="take", message=f"{take!r} is not one of {', '.join(TAKES)}")
+    sides = ("deps", "outs") if take == "all" else (take,)
+    entries = []
+    for side in sides:
+        where = f"{path}.{side}" if path else side
+        for i, entry in enumerate(_sequence(node.get(side, []), where)):
+            entry = _mapping(entry, f"{where}[{i}]")
+            file_path = entry.get("path")
+            if not isinstance(file_path, str) or not file_path:
+                raise BadInput(field=f"{where}[{i}].path", message="is missing")
+            if side == "outs" or not _is_code(file_path):
+                entries.append(Entry(path=file_path, where=f"{where}[{i}]", fields=entry))
+    return entries
+
+
+def _is_code(path: str) -> bool:
+    return PurePosixPath(path).suffix.lower() in CODE_SUFFIXES
+
+
+def _unique(entries: list[Entry]) -> list[Entry]:
+    """One entry per path: an output read by the next stage is listed twice, the same data."""
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        seen.setdefault(entry.path, entry)
+    return list(seen.values())
+
+
+# --- one dataset version ---------------------------------------------------------------------
+
+
+def _reference(entry: Entry, options: Mapping[str, str], commit: str) -> DatasetVersionRef:
+    kind, digest = _digest(entry)
+    return DatasetVersionRef(
+        dataset=_option(options, "dataset", SLUG_RULE) or _slug(entry.path),
+        version=_option(options, "version", LABEL_RULE) or _version(digest),
+        uri=_uri(entry, kind, digest, options.get("remote", "")),
+        name=entry.path,
+        external_ref=f"lakefs:{commit}" if commit else f"{kind}:{digest}",
+    )
+
+
+def _digest(entry: Entry) -> tuple[str, str]:
+    for kind in DIGESTS:
+        value = entry.fields.get(kind)
+        if isinstance(value, str) and value:
+            return kind, value
+    raise BadInput(
+        field=entry.where,
+        message=f"has no {', '.join(DIGESTS)}: DVC has not hashed it (run `dvc commit`)",
+    )
+
+
+def _slug(path: str) -> str:
+    """A dataset slug from a path: data/train.csv -> data-train-csv."""
+    limit = SLUG_RULE[1]
+    slug = re.sub(r"[^a-z0-9_-]+", "-", path.lower()).strip("-_")[:limit].rstrip("-_")
+    if not slug:
+        raise BadInput(field="dataset", message=f"cannot be derived from {path!r}: pass dataset")
+    return slug
+
+
+def _version(digest: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", digest)[:12]
+
+
+def _uri(entry: Entry, kind: str, digest: str, remote: str) -> str:
+    if not remote or kind != "md5":
+        return entry.path
+    base = remote.rstrip("/")
+    # DVC 3 marks its entries `hash: md5` and stores them under files/md5/; DVC 2 at the root.
+    prefix = f"{base}/files/md5" if entry.fields.get("hash") == "md5" else base
+    return f"{prefix}/{digest[:2]}/{digest[2:]}"
+
+
+def _lakefs_commit(options: Mapping[str, str]) -> str:
+    given = options.get("lakefs_commit", "")
+    if given and not COMMIT.match(given):
+        raise BadInput(
+            field="lakefs_commit", message=f"{given!r} is not a LakeFS commit id (64 hex digits)"
+        )
+    match = LAKEFS_URI.match(options.get("remote", ""))
+    in_remote = match["ref"] if match and COMMIT.match(match["ref"]) else ""
+    if given and in_remote and given != in_remote:
+        raise BadInput(
+            field="lakefs_commit", message=f"differs from the commit in remote ({in_remote})"
+        )
+    return given or in_remote
+
+
+def _option(options: Mapping[str, str], name: str, rule: tuple[re.Pattern[str], int, str]) -> str:
+    value = options.get(name, "")
+    pattern, limit, words = rule
+    if value and (not pattern.match(value) or len(value) > limit):
+        raise BadInput(
+            field=name,
+            message=f"{value!r} is not valid: up to {limit} {words}, "
+            "starting with a letter or digit",
+        )
+    return value
+
+
+def _mapping(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadInput(field=path, message="must be a mapping")
+    return value
+
+
+def _sequence(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise BadInput(field=path, message="must be a list")
+    return value
