@@ -4,6 +4,7 @@ Every write here runs inside the request's transaction and batch (governance.api
 so a refused push leaves nothing behind and a keyed retry replays the first answer.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -55,6 +56,21 @@ def _answer(request: Request, version: ModelVersion) -> Response:
     return Response(body, status=status.HTTP_201_CREATED)
 
 
+def _push(request: Request, model_slug: str, version: str, read: Callable[[], Bundle]) -> Response:
+    """Read a bundle (BadInput becomes a 400 naming the field), then record it all."""
+    model = permissions.model_for_user_or_404(request.user, model_slug, "change")
+    with ingestion.domain_errors():
+        bundle = read()
+    pushed = ingestion.push_bundle(
+        actor=request.user,
+        model=model,
+        version=version,
+        bundle=bundle,
+        batch=request.ingestion_batch,
+    )
+    return _answer(request, pushed)
+
+
 class MetricPointsView(APIView):
     """Bulk metric points; parsed and checked column-wise, never row by row by a serializer."""
 
@@ -92,17 +108,7 @@ class BundleView(APIView):
         responses={201: PushAnswerSerializer, **PUSH_REFUSALS},
     )
     def post(self, request: Request, model_slug: str, version: str) -> Response:
-        model = permissions.model_for_user_or_404(request.user, model_slug, "change")
-        with ingestion.domain_errors():
-            bundle = Bundle.from_json(request.data)
-        pushed = ingestion.push_bundle(
-            actor=request.user,
-            model=model,
-            version=version,
-            bundle=bundle,
-            batch=request.ingestion_batch,
-        )
-        return _answer(request, pushed)
+        return _push(request, model_slug, version, lambda: Bundle.from_json(request.data))
 
 
 class ImportView(APIView):
@@ -122,23 +128,15 @@ class ImportView(APIView):
         responses={201: PushAnswerSerializer, **PUSH_REFUSALS},
     )
     def post(self, request: Request, model_slug: str, version: str, source: str) -> Response:
-        model = permissions.model_for_user_or_404(request.user, model_slug, "change")
         upload = request.FILES.get("file")
         if upload is None:
             raise DomainError(field="file", message="required: the artifact to import")
         options = {k: v for k, v in request.POST.items() if k != "file"}
-        with ingestion.domain_errors():
-            bundle = adapters.read_file(
-                source, upload.read(), filename=upload.name, options=options
-            )
-        pushed = ingestion.push_bundle(
-            actor=request.user,
-            model=model,
-            version=version,
-            bundle=bundle,
-            batch=request.ingestion_batch,
-        )
-        return _answer(request, pushed)
+
+        def read() -> Bundle:
+            return adapters.read_file(source, upload.read(), filename=upload.name, options=options)
+
+        return _push(request, model_slug, version, read)
 
 
 class EvidenceFileView(APIView):

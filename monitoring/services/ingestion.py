@@ -1,6 +1,6 @@
 """Pushes from pipelines: bulk metric points and bundles from any tracker, all or nothing."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -146,9 +146,7 @@ def push_bundle(
             source=bundle.source,
             batch=batch,
         )
-    _drift(actor, target, bundle.drift, batch)
-    _validations(actor, target, bundle.data_validation, batch)
-    _evaluations(actor, target, bundle.evaluations, batch)
+    _record_results(actor, target, bundle, batch)
     counts = bundle.counts()
     counts.pop("metric_points", None)  # ingest_metrics tallied those
     batches.tally(batch, target, **counts)
@@ -253,103 +251,90 @@ def _version_fields(
     return fields
 
 
-def _recorded(
-    actor: AbstractBaseUser, verb: str, result: Any, version: ModelVersion, fields: Sequence[str]
-) -> None:
-    audit.record(
-        actor=actor,
-        verb=verb,
-        target=result,
-        after=audit.snapshot(result, fields),
-        mlmodel_id=version.model_id,
-    )
-
-
 def _not_future(when: Any, field: str) -> None:
     if when > timezone.now() + timedelta(seconds=settings.ATTEST_FUTURE_TOLERANCE_SECONDS):
         raise DomainError(field=field, message=f"{when.isoformat()} is in the future")
 
 
-def _drift(
-    actor: AbstractBaseUser,
-    version: ModelVersion,
-    checks: Sequence[DriftCheck],
-    batch: IngestionBatch | None,
+def _drift_fields(actor: AbstractBaseUser, check: DriftCheck, path: str) -> dict[str, Any]:
+    if check.drift_share is not None and not 0 <= check.drift_share <= 1:
+        raise DomainError(field=f"{path}.drift_share", message="must be between 0 and 1")
+    return {
+        "reference": check.reference,
+        "dataset_drift": check.dataset_drift,
+        "drift_share": check.drift_share,
+        "columns": [vars(c) for c in check.columns],
+        "tests": check.tests,
+    }
+
+
+def _validation_fields(actor: AbstractBaseUser, check: DataValidation, path: str) -> dict[str, Any]:
+    dataset = check.dataset and _dataset_version(actor, check.dataset, f"{path}.dataset")
+    return {
+        "suite": check.suite,
+        "success": check.success,
+        "dataset_version": dataset,
+        "results": [vars(r) for r in check.results],
+        "statistics": check.statistics,
+    }
+
+
+def _evaluation_fields(
+    actor: AbstractBaseUser, evaluation: Evaluation, path: str
+) -> dict[str, Any]:
+    _check_evaluation(evaluation, path)
+    return {
+        "suite": evaluation.suite,
+        "kind": evaluation.kind,
+        "cases": evaluation.cases,
+        "passed": evaluation.passed,
+        "cost_per_request": evaluation.cost_per_request,
+        "tokens_per_request": evaluation.tokens_per_request,
+        "metrics": evaluation.metrics,
+    }
+
+
+# bundle field: (result model, its fields from one item, audit verb, fields the event shows)
+RESULT_KINDS: dict[str, tuple[type, Callable[..., dict[str, Any]], str, tuple[str, ...]]] = {
+    "drift": (DriftResult, _drift_fields, "drift.recorded", ("dataset_drift", "drift_share")),
+    "data_validation": (
+        DataValidationResult,
+        _validation_fields,
+        "data_validation.recorded",
+        ("suite", "success", "dataset_version"),
+    ),
+    "evaluations": (
+        EvaluationResult,
+        _evaluation_fields,
+        "evaluation.recorded",
+        ("suite", "kind", "cases", "passed"),
+    ),
+}
+
+
+def _record_results(
+    actor: AbstractBaseUser, version: ModelVersion, bundle: Bundle, batch: IngestionBatch | None
 ) -> None:
-    for i, check in enumerate(checks):
-        _not_future(check.evaluated_at, f"drift[{i}].evaluated_at")
-        if check.drift_share is not None and not 0 <= check.drift_share <= 1:
-            raise DomainError(field=f"drift[{i}].drift_share", message="must be between 0 and 1")
-        result = DriftResult.objects.create(
-            version=version,
-            evaluated_at=check.evaluated_at,
-            tool=check.tool,
-            reference=check.reference,
-            dataset_drift=check.dataset_drift,
-            drift_share=check.drift_share,
-            columns=[vars(c) for c in check.columns],
-            tests=check.tests,
-            batch=batch,
-            recorded_by=actor,
-        )
-        fields = ["version", "evaluated_at", "tool", "dataset_drift", "drift_share"]
-        _recorded(actor, "drift.recorded", result, version, fields)
-
-
-def _validations(
-    actor: AbstractBaseUser,
-    version: ModelVersion,
-    checks: Sequence[DataValidation],
-    batch: IngestionBatch | None,
-) -> None:
-    for i, check in enumerate(checks):
-        _not_future(check.evaluated_at, f"data_validation[{i}].evaluated_at")
-        dataset_version = (
-            _dataset_version(actor, check.dataset, f"data_validation[{i}].dataset")
-            if check.dataset
-            else None
-        )
-        result = DataValidationResult.objects.create(
-            version=version,
-            evaluated_at=check.evaluated_at,
-            tool=check.tool,
-            suite=check.suite,
-            success=check.success,
-            dataset_version=dataset_version,
-            results=[vars(r) for r in check.results],
-            statistics=check.statistics,
-            batch=batch,
-            recorded_by=actor,
-        )
-        fields = ["version", "evaluated_at", "suite", "success", "dataset_version"]
-        _recorded(actor, "data_validation.recorded", result, version, fields)
-
-
-def _evaluations(
-    actor: AbstractBaseUser,
-    version: ModelVersion,
-    evaluations: Sequence[Evaluation],
-    batch: IngestionBatch | None,
-) -> None:
-    for i, evaluation in enumerate(evaluations):
-        path = f"evaluations[{i}]"
-        _not_future(evaluation.evaluated_at, f"{path}.evaluated_at")
-        _check_evaluation(evaluation, path)
-        result = EvaluationResult.objects.create(
-            version=version,
-            evaluated_at=evaluation.evaluated_at,
-            suite=evaluation.suite,
-            kind=evaluation.kind,
-            cases=evaluation.cases,
-            passed=evaluation.passed,
-            cost_per_request=evaluation.cost_per_request,
-            tokens_per_request=evaluation.tokens_per_request,
-            metrics=evaluation.metrics,
-            batch=batch,
-            recorded_by=actor,
-        )
-        fields = ["version", "evaluated_at", "suite", "kind", "cases", "passed"]
-        _recorded(actor, "evaluation.recorded", result, version, fields)
+    """Drift, data-validation and evaluation results: checked, stored, audited one by one."""
+    for kind, (result_model, fields_of, verb, shown) in RESULT_KINDS.items():
+        for i, item in enumerate(getattr(bundle, kind)):
+            path = f"{kind}[{i}]"
+            _not_future(item.evaluated_at, f"{path}.evaluated_at")
+            result = result_model.objects.create(
+                version=version,
+                evaluated_at=item.evaluated_at,
+                tool=getattr(item, "tool", "") or bundle.source,
+                batch=batch,
+                recorded_by=actor,
+                **fields_of(actor, item, path),
+            )
+            audit.record(
+                actor=actor,
+                verb=verb,
+                target=result,
+                after=audit.snapshot(result, ["version", "evaluated_at", "tool", *shown]),
+                mlmodel_id=version.model_id,
+            )
 
 
 def _check_evaluation(evaluation: Evaluation, path: str) -> None:
