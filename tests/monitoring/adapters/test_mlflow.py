@@ -1,0 +1,178 @@
+"""The MLflow adapter reads a run that the installed MLflow logged to a local SQLite store."""
+
+import importlib
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
+
+import mlflow
+import mlflow.data
+import mlflow.sklearn
+from mlflow.tracking import MlflowClient
+from sklearn.linear_model import LogisticRegression
+
+from monitoring.adapters import mlflow as adapter
+from monitoring.adapters.errors import MissingExtra
+from monitoring.ingest.bundle import Bundle
+from monitoring.ingest.errors import BadInput
+
+# MLflow's own chatter while logging the fixture run.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Hint. Inferred schema contains integer:UserWarning"),
+    pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning"),
+]
+COMMIT_TAG = "mlflow.source.git.commit"
+COMMIT = "3f2c9a1b7d4e5f60718293a4b5c6d7e8f9a0b1c2"
+LOSSES = [0.69, 0.52, 0.44, 0.41, 0.40]
+OFFLINE = {
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "true",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "5",
+}
+
+
+@dataclass(frozen=True)
+class Logged:
+    tracking_uri: str
+    run_id: str
+    artifacts: Path
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory) -> Logged:
+    """A training run: params, a loss history, a dataset input, a registered sklearn model."""
+    root = tmp_path_factory.mktemp("mlflow")
+    uri = f"sqlite:///{root}/mlflow.db"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**OFFLINE, "MLFLOW_TRACKING_URI": uri}.items():
+            patch.setenv(name, value)
+        client = MlflowClient(tracking_uri=uri)
+        experiment = client.create_experiment("pd", artifact_location=str(root / "artifacts"))
+        run_id = _train(experiment)
+        client.set_registered_model_alias("retail-pd", "champion", "1")
+        client.set_registered_model_alias("retail-pd", "challenger", "1")
+    return Logged(tracking_uri=uri, run_id=run_id, artifacts=root / "artifacts")
+
+
+def _train(experiment: str) -> str:
+    rng = np.random.default_rng(3)
+    loans = pd.DataFrame({"income": rng.normal(50, 15, 200), "debt": rng.normal(10, 4, 200)})
+    loans["defaulted"] = (loans["debt"] * 3 > loans["income"]).astype(int)
+    with mlflow.start_run(experiment_id=experiment) as run:
+        mlflow.log_params({"C": 0.5, "solver": "lbfgs"})
+        mlflow.set_tags(
+            {"team": "retail-credit", COMMIT_TAG: COMMIT, "attest.code_author": "dev@bank.example"}
+        )
+        for step, loss in enumerate(LOSSES):
+            mlflow.log_metric("loss", loss, step=step)
+        data = mlflow.data.from_pandas(
+            loans,
+            source="s3://lake/loans/2026-10.parquet",
+            name="Retail Loans",
+            targets="defaulted",
+        )
+        mlflow.log_input(data, context="training")
+        model = LogisticRegression(C=0.5).fit(loans[["income", "debt"]], loans["defaulted"])
+        mlflow.log_metric("auc", 0.91)
+        mlflow.sklearn.log_model(model, name="model", registered_model_name="retail-pd")
+    return run.info.run_id
+
+
+@pytest.fixture(scope="module")
+def bundle(logged) -> Bundle:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in OFFLINE.items():
+            patch.setenv(name, value)
+        return adapter.read_run(logged.tracking_uri, logged.run_id)
+
+
+def test_run_carries_params_tags_commit_and_times(bundle, logged):
+    run = bundle.run
+
+    assert (run.tracker, run.external_id) == ("mlflow", logged.run_id)
+    assert run.params == {"C": "0.5", "solver": "lbfgs"}
+    assert run.tags["team"] == "retail-credit"
+    assert COMMIT_TAG not in run.tags
+    assert (run.code_commit, run.code_author) == (COMMIT, "dev@bank.example")
+    assert run.started_at.tzinfo is UTC
+    assert run.started_at <= run.finished_at <= datetime.now(tz=UTC)
+
+
+def test_full_metric_history_comes_with_steps_and_timestamps(bundle, logged):
+    metrics = bundle.metrics
+    loss = [i for i, name in enumerate(metrics.name) if name == "loss"]
+
+    assert [metrics.value[i] for i in loss] == LOSSES
+    assert [metrics.step[i] for i in loss] == [0, 1, 2, 3, 4]
+    assert "auc" in metrics.name
+    stamps = [datetime.fromisoformat(metrics.timestamp[i]) for i in loss]
+    assert all(s.utcoffset().total_seconds() == 0 for s in stamps)
+    assert stamps == sorted(stamps)
+    assert bundle.run.started_at <= stamps[0]
+
+
+def test_dataset_input_becomes_a_dataset_version(bundle):
+    (dataset,) = bundle.run.input_datasets
+
+    assert (dataset.dataset, dataset.name) == ("retail-loans", "Retail Loans")
+    assert dataset.external_ref == f"mlflow-digest:{dataset.version}"
+    assert dataset.uri == "s3://lake/loans/2026-10.parquet"
+    assert dataset.row_count == 200
+    columns = [c["name"] for c in dataset.schema["mlflow_colspec"]]
+    assert columns == ["income", "debt", "defaulted"]
+
+
+def test_registered_version_with_aliases_and_framework(bundle, logged):
+    version = bundle.version
+
+    assert version.external_id == "retail-pd/1"
+    assert version.aliases == ["challenger", "champion"]
+    assert version.framework.startswith("sklearn ")
+    assert Path(version.artifact_uri).is_relative_to(logged.artifacts)
+    assert (Path(version.artifact_uri) / "MLmodel").is_file()
+
+
+def test_bundle_survives_the_trip_as_json(bundle):
+    assert Bundle.from_json(bundle.as_json()) == bundle
+
+
+def test_unknown_run_is_named(logged):
+    with pytest.raises(BadInput) as caught:
+        adapter.read_run(logged.tracking_uri, "0" * 32)
+
+    assert caught.value.field == "run_id"
+
+
+def test_malformed_run_id_is_refused_before_any_call():
+    with pytest.raises(BadInput) as caught:
+        adapter.read_run("sqlite:///unused.db", "abc' OR name='x")
+
+    assert caught.value.field == "run_id"
+
+
+def test_unreachable_tracking_server_is_named(monkeypatch):
+    for name, value in OFFLINE.items():
+        monkeypatch.setenv(name, value)
+
+    with pytest.raises(BadInput) as caught:
+        adapter.read_run("http://127.0.0.1:9", "0" * 32)
+
+    assert caught.value.field == "tracking_uri"
+    assert "127.0.0.1:9" in caught.value.message
+
+
+def test_missing_mlflow_says_which_extra_to_install(monkeypatch):
+    for name in [m for m in sys.modules if m == "mlflow" or m.startswith("mlflow.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if the extra were not installed
+    monkeypatch.delitem(sys.modules, "monitoring.adapters.mlflow")
+
+    with pytest.raises(MissingExtra, match=r"attest\[mlflow\]"):
+        importlib.import_module("monitoring.adapters.mlflow")
