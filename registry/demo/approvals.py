@@ -15,7 +15,7 @@ from django.utils import timezone
 from governance.models import ApprovalRequest, Control, Finding, Gate
 from governance.services import approvals, controls, findings
 from governance.services.approvals import NewCondition
-from monitoring.services import ingestion, results
+from monitoring.services import ingestion
 from registry.models import MLModel, ModelVersion
 
 Users = dict[str, AbstractBaseUser]
@@ -161,15 +161,7 @@ def _approval_that_lapsed(users: Users, models: Models) -> None:
 
 def _awaiting_the_committee(users: Users, models: Models) -> None:
     """Three deployments in review that the committee (Carl, Celine) must sign off."""
-    pd = _version(models, "retail-pd", "2.1")
-    results.record_fairness_result(
-        actor=users["olivia"],
-        version=pd,
-        passed=True,
-        summary={"metric": "approval rate ratio", "worst_group": "age 18-25", "value": 0.91},
-        evaluated_at=_day("2026-11-09"),
-        source="fairness-pipeline",
-    )
+    pd = _version(models, "retail-pd", "2.1")  # its fairness check came in through pushes
     tier_1 = _request(users, pd, Gate.DEPLOYMENT, "production", "Recalibrated PD 2.1")
     _sign(users, tier_1, (("vera", "validator"), ("cora", "compliance"), ("leon", "legal")))
     prepayment = _version(models, "mortgage-prepayment", "1.0")

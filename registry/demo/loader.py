@@ -17,7 +17,7 @@ from governance.models import (
 )
 from governance.services import accounts, assessments, controls, raci
 from registry import demo, services
-from registry.demo import approvals, risk
+from registry.demo import approvals, pushes, risk
 from registry.demo.spec import at, digest
 from registry.models import (
     Dataset,
@@ -88,6 +88,7 @@ def seed() -> dict[str, int]:
         _register_use_cases(admin, users, models)
         _assess_risk(users, models)
         _evidence_checklists(users, models)
+        pushes.seed(users, models, REQUEST_ID)
         approvals.seed(users, models)
     finally:
         context.request_id.reset(token)

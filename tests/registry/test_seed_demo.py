@@ -26,8 +26,15 @@ from governance.models import (
 )
 from governance.services import approval_facts, approvals, gate
 from governance.workflow import states
+from monitoring.models import (
+    DriftResult,
+    EvaluationResult,
+    FairnessResult,
+    IngestionBatch,
+    MetricPoint,
+)
 from registry import demo
-from registry.demo import loader
+from registry.demo import loader, pushes
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
 from tests.factories.accounts import UserFactory
 from tests.factories.registry import MLModelFactory
@@ -273,6 +280,25 @@ class TestSeededApprovals:
         accepted = Finding.objects.get(status="accepted_risk")
         assert accepted.accepted_until > timezone.localdate()
         assert PolicyException.objects.filter(revoked_at__isnull=True).count() >= 2
+
+    def test_monitoring_data_came_in_through_the_ingestion_api(self):
+        pipeline = get_user_model().objects.get(username=pushes.PIPELINE)
+        batches = IngestionBatch.objects.filter(actor=pipeline)
+        sources = set(batches.values_list("source", flat=True))
+        assert sources == {"version-metrics", "version-import", "version-bundles"}
+        live = Deployment.objects.filter(environment="production", ended_at__isnull=True)
+        for deployment in live.select_related("version"):
+            points = MetricPoint.objects.filter(version=deployment.version, batch__in=batches)
+            assert points.count() >= pushes.HISTORY_DAYS * 3, deployment.version
+        assert not FairnessResult.objects.filter(batch__isnull=True).exists()
+        verdicts = dict(
+            FairnessResult.objects.filter(summary__sensitive=["sex"]).values_list(
+                "version__model__slug", "passed"
+            )
+        )
+        assert verdicts == {"retail-pd": True, "current-account-churn": True, "cv-screening": False}
+        assert DriftResult.objects.filter(batch__actor=pipeline).exists()
+        assert EvaluationResult.objects.filter(kind="safety", batch__actor=pipeline).count() == 4
 
 
 def test_if_empty_skips_when_another_model_exists(db):
