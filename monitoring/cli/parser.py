@@ -1,0 +1,256 @@
+"""The `attest` command line's grammar: `attest push SOURCE ...` and `attest gate ...`."""
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from monitoring.cli.points import CHUNK_SIZE
+
+EPILOG = """\
+exit codes (for CI):
+  0  success, or the gate is open
+  1  the gate is closed (each unmet requirement is printed with its reason)
+  2  usage or bad input: a bad flag or file, or the server's 400, 404, 409 or 413
+  3  authentication or permission: the server's 401 or 403
+  4  the server or the network failed, even after the retries
+
+configuration: --url/--token, else ATTEST_URL/ATTEST_TOKEN, else the TOML file named by
+ATTEST_CONFIG or ~/.config/attest/config.toml (keys: url, token). Prefer the environment
+or the file for the token: command lines show up in process lists and CI logs.
+
+Every write carries an Idempotency-Key derived from the command, model, version, options and
+content: running the same command again after a failure never records anything twice.
+
+examples:
+  attest push mlflow --tracking-uri http://mlflow:5000 --run-id 3f2a9c --model credit-pd --version 7
+  attest push fairness predictions.parquet --label y --prediction y_hat --sensitive sex,age_band \\
+      --model cv-screening --version 2
+  attest push metrics metrics.csv --model credit-pd --version 7
+  attest gate --model credit-pd --version 7 --environment production
+"""
+FORMATTER = argparse.RawDescriptionHelpFormatter
+
+
+def _version() -> str:
+    try:
+        return metadata.version("attest")
+    except metadata.PackageNotFoundError:
+        return "source checkout"
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _option(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return name.strip(), value
+
+
+def _connection() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    group = shared.add_argument_group("connection")
+    group.add_argument("--url", help="Attest's base URL (default: ATTEST_URL or the config file)")
+    group.add_argument("--token", help="API token (default: ATTEST_TOKEN or the config file)")
+    group.add_argument(
+        "--retries",
+        type=_positive,
+        default=3,
+        metavar="N",
+        help="attempts per request on connection errors, 429 and 502/503/504 (default 3)",
+    )
+    group.add_argument(
+        "--backoff",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds before the first retry, doubled before each next one (default 1)",
+    )
+    group.add_argument(
+        "--timeout", type=float, default=300.0, metavar="S", help="seconds per request"
+    )
+    group.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bars on stderr (default: only on a terminal)",
+    )
+    return shared
+
+
+def _target() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    group = shared.add_argument_group("target")
+    group.add_argument("--model", required=True, help="the model's slug")
+    group.add_argument("--version", required=True, help="the model version's label")
+    group.add_argument(
+        "--idempotency-key",
+        metavar="KEY",
+        help="use KEY instead of the key derived from the content (chunks add :i/n)",
+    )
+    group.add_argument("--json", action="store_true", help="print the server's answers as JSON")
+    return shared
+
+
+def _chunked() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument(
+        "--chunk-size",
+        type=_positive,
+        default=CHUNK_SIZE,
+        metavar="N",
+        help=f"metric points per request (default {CHUNK_SIZE:,})",
+    )
+    return shared
+
+
+def _optioned() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument(
+        "-o",
+        "--option",
+        type=_option,
+        action="append",
+        metavar="KEY=VALUE",
+        help="a further option of the adapter (repeatable)",
+    )
+    return shared
+
+
+def _file(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help=help_text)
+
+
+# Each source: (help, extra parents, a function adding its own arguments).
+Adder = Callable[[argparse.ArgumentParser], None]
+
+
+def _mlflow(p: argparse.ArgumentParser) -> None:
+    tracking = os.environ.get("MLFLOW_TRACKING_URI")
+    p.add_argument(
+        "--tracking-uri",
+        default=tracking,
+        required=tracking is None,
+        help="MLflow tracking URI (default: MLFLOW_TRACKING_URI)",
+    )
+    p.add_argument("--run-id", required=True, help="the MLflow run id")
+
+
+def _wandb(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "path",
+        type=Path,
+        metavar="PATH",
+        help="an offline run directory (wandb/offline-run-...) or a run exported as JSON",
+    )
+
+
+def _great_expectations(p: argparse.ArgumentParser) -> None:
+    _file(p, "a Great Expectations validation result (JSON)")
+    p.add_argument("--dataset", help="the dataset's slug the validation is evidence for")
+    p.add_argument("--dataset-version", help="that dataset's version label")
+
+
+def _fairness(p: argparse.ArgumentParser) -> None:
+    _file(p, "CSV or Parquet of labels, predictions and sensitive features")
+    p.add_argument("--label", required=True, help="column of true labels")
+    p.add_argument("--prediction", required=True, help="column of predictions")
+    p.add_argument("--sensitive", required=True, help="sensitive feature columns, comma separated")
+    p.add_argument("--positive-label", help="the favourable outcome (default 1)")
+    p.add_argument("--min-group-size", type=_positive, help="smaller groups are not judged")
+
+
+def _evidence(p: argparse.ArgumentParser) -> None:
+    _file(p, "any file: a model card, a test report, a sign-off PDF")
+    p.add_argument("--title", required=True)
+    p.add_argument("--kind", required=True, help='e.g. "model-card", "test-report"')
+
+
+def _just_file(help_text: str) -> Adder:
+    return lambda p: _file(p, help_text)
+
+
+SOURCES: dict[str, tuple[str, tuple[str, ...], Adder]] = {
+    "mlflow": ("an MLflow run, read where the pipeline runs", ("chunked",), _mlflow),
+    "wandb": ("a W&B offline run directory or JSON export", ("chunked",), _wandb),
+    "evidently": (
+        "an Evidently Report/TestSuite JSON",
+        ("optioned",),
+        _just_file("an Evidently 0.7 Report or TestSuite saved as JSON"),
+    ),
+    "great-expectations": (
+        "a Great Expectations validation result",
+        ("optioned",),
+        _great_expectations,
+    ),
+    "dvc": (
+        "dataset versions from dvc.lock or a .dvc file",
+        ("optioned",),
+        _just_file("dvc.lock or a .dvc file"),
+    ),
+    "fairness": ("fairness computed with fairlearn from predictions", ("optioned",), _fairness),
+    "metrics": (
+        "metric points from CSV, Parquet or JSON, in chunks",
+        ("chunked", "optioned"),
+        _just_file("CSV, Parquet or JSON with name, value, timestamp[, step, segment]"),
+    ),
+    "bundle": ("a bundle written as JSON", ("chunked",), _just_file("the bundle (JSON)")),
+    "evidence": ("a free-form evidence file", (), _evidence),
+}
+
+
+def build(runs: Mapping[str, Any]) -> argparse.ArgumentParser:
+    """The parser; each leaf command's `run` default is taken from `runs` by its name."""
+    parser = argparse.ArgumentParser(
+        prog="attest",
+        description="Push what a pipeline produced to Attest, and ask the deployment gate.",
+        epilog=EPILOG,
+        formatter_class=FORMATTER,
+    )
+    parser.add_argument("-V", "--cli-version", action="version", version=f"attest {_version()}")
+    top = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    connection, target = _connection(), _target()
+    extras = {"chunked": _chunked(), "optioned": _optioned()}
+    push = top.add_parser(
+        "push",
+        help="push a tracker run or a tool's artifact",
+        epilog=EPILOG,
+        formatter_class=FORMATTER,
+    )
+    sources = push.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    for name, (help_text, extra, add) in SOURCES.items():
+        parents = [connection, target, *(extras[e] for e in extra)]
+        leaf = sources.add_parser(
+            name, help=help_text, parents=parents, epilog=EPILOG, formatter_class=FORMATTER
+        )
+        add(leaf)
+        leaf.set_defaults(run=runs[name])
+    _gate(top, connection, runs["gate"])
+    return parser
+
+
+def _gate(top: Any, connection: argparse.ArgumentParser, run: Any) -> None:
+    gate = top.add_parser(
+        "gate",
+        help="may this version be deployed? exit 0 open, 1 closed",
+        parents=[connection],
+        epilog=EPILOG,
+        formatter_class=FORMATTER,
+    )
+    gate.add_argument("--model", required=True, help="the model's slug")
+    gate.add_argument("--version", required=True, help="the model version's label")
+    gate.add_argument("--environment", required=True, help="e.g. production, staging")
+    gate.add_argument("--gate", help="which gate (default: deployment)")
+    gate.add_argument("--json", action="store_true", help="print the server's answer as JSON")
+    gate.set_defaults(run=run)

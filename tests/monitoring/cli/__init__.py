@@ -1,0 +1,1 @@
+"""The attest CLI: unit tests, and its pushes against a live server."""
