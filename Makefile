@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); CI's PostgreSQL run uses 0, as its Celery worker reads one test database.
+PYTEST_WORKERS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: venv run test lint format typecheck check bench worker beat lock clean
@@ -29,10 +31,10 @@ run: venv
 # Browser tests drive Debian's Chromium; without it they are deselected, and we say so.
 test: venv
 	@if [ -x $(CHROMIUM) ]; then \
-		$(BIN)/pytest $(PYTEST_ARGS); \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	else \
 		echo "note: $(CHROMIUM) not found, browser tests deselected (apt-get install chromium)"; \
-		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS); \
 	fi
 
 lint: venv
