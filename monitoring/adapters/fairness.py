@@ -33,7 +33,6 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -43,6 +42,7 @@ import pyarrow.parquet as pq
 from fairlearn.metrics import MetricFrame
 
 from monitoring.adapters.errors import parse_instant, refuse_unknown_options
+from monitoring.adapters.files import table_format
 from monitoring.ingest.bundle import Bundle, FairnessCheck, GroupFigures
 from monitoring.ingest.errors import BadInput
 
@@ -74,7 +74,9 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
     sensitive = _sensitive(options)
     min_group_size = _min_group_size(options)
     evaluated_at = _evaluated_at(options)
-    frame = _table(content, _format(filename, options), [label, prediction], sensitive)
+    frame = _table(
+        content, table_format(filename, options, FORMATS), [label, prediction], sensitive
+    )
     positive = options.get("positive_label", "1")
     cells = confusion_cells(
         _selected(frame[label], label, positive),
@@ -304,21 +306,6 @@ def _evaluated_at(options: Mapping[str, str]) -> datetime:
     if "evaluated_at" in options:
         return parse_instant(options["evaluated_at"], field="evaluated_at")
     return datetime.now(tz=UTC)
-
-
-def _format(filename: str, options: Mapping[str, str]) -> str:
-    if "format" in options:
-        chosen = options["format"].strip().lower()
-        if chosen not in FORMATS.values():
-            raise BadInput(field="format", message=f"{chosen!r} is not one of csv, parquet")
-        return chosen
-    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
-    if suffix not in FORMATS:
-        raise BadInput(
-            field="format",
-            message=f"cannot be told from the file name {filename!r}: pass format (csv, parquet)",
-        )
-    return FORMATS[suffix]
 
 
 def _table(

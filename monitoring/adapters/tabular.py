@@ -15,13 +15,13 @@ Options: `format` (csv, parquet or json; else taken from the file name's extensi
 
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from monitoring.adapters.errors import parse_instant, refuse_unknown_options
+from monitoring.adapters.files import table_format
 from monitoring.ingest import frames
 from monitoring.ingest.bundle import Bundle, MetricColumns
 from monitoring.ingest.errors import BadInput
@@ -43,7 +43,7 @@ TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"", "0", "false"
 def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
     """The metric points of a CSV, Parquet or JSON file."""
     refuse_unknown_options(options, OPTIONS, source=SOURCE)
-    frame = _parse(content, _format(filename, options))
+    frame = _parse(content, table_format(filename, options, SUFFIXES))
     if _wide(options):
         frame = _melted(frame)
     if "timestamp" in options:
@@ -76,23 +76,6 @@ def frame_to_columns(frame: pd.DataFrame) -> MetricColumns:
 
 
 # --- reading the file ----------------------------------------------------------------------
-
-
-def _format(filename: str, options: Mapping[str, str]) -> str:
-    if "format" in options:
-        chosen = options["format"].strip().lower()
-        if chosen not in MEDIA_TYPES:
-            known = ", ".join(MEDIA_TYPES)
-            raise BadInput(field="format", message=f"{chosen!r} is not one of {known}")
-        return chosen
-    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise BadInput(
-            field="format",
-            message=f"cannot be told from the file name {filename!r}: pass format "
-            f"({', '.join(MEDIA_TYPES)})",
-        )
-    return SUFFIXES[suffix]
 
 
 def _parse(content: bytes, fmt: str) -> pd.DataFrame:

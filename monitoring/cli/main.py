@@ -1,14 +1,6 @@
 """`attest`: push what a pipeline produced to Attest, and ask the deployment gate.
 
-Exit codes, meant for CI:
-  0  success, or the gate is open
-  1  the gate is closed (each unmet requirement is printed with its reason)
-  2  usage or bad input: a bad flag or file, or the server's 400, 404, 409 or 413
-  3  authentication or permission: the server's 401 or 403
-  4  the server or the network failed, even after the retries
-
-Configuration: --url/--token, else ATTEST_URL/ATTEST_TOKEN, else the TOML file named by
-ATTEST_CONFIG or ~/.config/attest/config.toml (keys `url` and `token`).
+Exit codes and configuration: see `parser.EPILOG` (what `attest --help` prints).
 """
 
 import argparse
