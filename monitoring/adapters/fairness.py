@@ -1,25 +1,15 @@
-"""Fairness: group metrics and disparities of a binary classifier, as fairlearn defines them.
+"""Fairness: group metrics and disparities of a binary classifier, read from a file.
 
 `read` takes a CSV or Parquet file of raw outcomes, one row per scored case: the true label,
 the model's predicted label (a hard decision, not a score) and one or more sensitive features.
 It yields one `FairnessCheck` per sensitive feature and, with two or more, one for their
 intersection (every combination present in the data). Per group: `selection_rate`,
-`true_positive_rate`, `false_positive_rate`, `accuracy` and the count, as fairlearn's
-`MetricFrame` reports them. Per check: `demographic_parity_difference`,
-`demographic_parity_ratio` and `equalized_odds_difference` (fairlearn's between-groups,
-worst-case definitions), `four_fifths_ratio` (lowest / highest selection rate, the EEOC's
-four-fifths rule) with `four_fifths_passed` (1.0 when the ratio is at least 0.8), and the number
-of groups judged and excluded. `passed` stays None: the server's thresholds judge.
-
-Groups smaller than `min_group_size` are listed in `by_group` (with `judged` 0.0) but left out
-of the disparities: a rate over a handful of cases is noise, and one tiny group would
-otherwise set the worst case.
-
-The figures come from one grouped count of the confusion cells (vectorised, about a second for
-a million rows and three features) rather than from `MetricFrame`, which calls each metric per
-group and takes seconds per frame at that size; the arithmetic is fairlearn's, including its
-rates of 0.0 where a group has no positives (or no negatives), as sklearn's normalised
-confusion matrix gives them.
+`true_positive_rate`, `false_positive_rate`, `accuracy`, the count and `judged` (0.0 for a group
+smaller than `min_group_size`, listed but left out of the disparities). Per check:
+`demographic_parity_difference`, `demographic_parity_ratio`, `equalized_odds_difference`,
+`four_fifths_ratio` with `four_fifths_passed` (1.0 when the ratio is at least 0.8), and the
+number of groups judged and excluded. The figures are fairlearn's, computed by
+`monitoring.stats.fairness`. `passed` stays None: the server's thresholds judge.
 
 Options: `label`, `prediction` (column names; required), `sensitive` (a comma list of column
 names; required), `positive_label` (the value meaning "selected", default 1), `min_group_size`
@@ -32,6 +22,7 @@ else taken from the file name).
 import io
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +36,7 @@ from monitoring.adapters.errors import parse_instant, refuse_unknown_options
 from monitoring.adapters.files import table_format
 from monitoring.ingest.bundle import Bundle, FairnessCheck, GroupFigures
 from monitoring.ingest.errors import BadInput
+from monitoring.stats import fairness
 
 SOURCE = "fairness"
 OPTIONS = frozenset(
@@ -59,10 +51,6 @@ OPTIONS = frozenset(
     }
 )
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-DEFAULT_MIN_GROUP_SIZE = 30
-FOUR_FIFTHS = 0.8
-MISSING_GROUP = "(missing)"  # a blank sensitive value is a group of its own, shown, not dropped
-CELLS = ("tp", "fp", "fn", "tn")
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "accuracy")
 TRUE_WORDS = frozenset({"1", "true", "yes"})
 
@@ -78,16 +66,13 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
         content, table_format(filename, options, FORMATS), [label, prediction], sensitive
     )
     positive = options.get("positive_label", "1")
-    cells = confusion_cells(
+    figures = fairness.assess(
         _selected(frame[label], label, positive),
         _selected(frame[prediction], prediction, positive),
-        frame[sensitive],
+        {name: _group_labels(frame[name]) for name in sensitive},
+        min_group_size=min_group_size,
     )
-    features = [[name] for name in sensitive]
-    if len(sensitive) > 1:
-        features.append(list(sensitive))
-    checks = [_check(cells, f, min_group_size, evaluated_at) for f in features]
-    return Bundle(source=SOURCE, fairness=checks)
+    return Bundle(source=SOURCE, fairness=[_check(f, evaluated_at) for f in figures])
 
 
 def from_metric_frame(frame: MetricFrame, *, evaluated_at: datetime) -> FairnessCheck:
@@ -133,114 +118,46 @@ def from_metric_frame(frame: MetricFrame, *, evaluated_at: datetime) -> Fairness
     )
 
 
-def confusion_cells(
-    actual: np.ndarray, predicted: np.ndarray, sensitive: pd.DataFrame
-) -> pd.DataFrame:
-    """Counts of tp, fp, fn, tn per combination of sensitive values present (one grouped sum)."""
-    groups = {name: _group_labels(sensitive[name]) for name in sensitive.columns}
-    indicators = pd.DataFrame(
-        {
-            **groups,
-            "tp": actual & predicted,
-            "fp": ~actual & predicted,
-            "fn": actual & ~predicted,
-            "tn": ~actual & ~predicted,
-        }
-    )
-    counts = indicators.groupby(list(groups), sort=True, observed=True)[list(CELLS)].sum()
-    return counts.astype("int64")
-
-
-def group_rates(cells: pd.DataFrame) -> pd.DataFrame:
-    """Rates per group from its confusion cells, with fairlearn's 0.0 where a rate is 0/0."""
-    tp, fp, fn, tn = (cells[c].to_numpy(dtype="float64") for c in CELLS)
-    count = tp + fp + fn + tn
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rates = {
-            "selection_rate": (tp + fp) / count,
-            "true_positive_rate": np.nan_to_num(tp / (tp + fn)),
-            "false_positive_rate": np.nan_to_num(fp / (fp + tn)),
-            "accuracy": (tp + tn) / count,
-        }
-    return pd.DataFrame({**rates, "count": count.astype("int64")}, index=cells.index)
-
-
-def disparities(rates: pd.DataFrame) -> dict[str, float | None]:
-    """fairlearn's between-groups disparities (and the four-fifths ratio) over these groups."""
-    if len(rates) < 2:
-        return dict.fromkeys(
-            (
-                "demographic_parity_difference",
-                "demographic_parity_ratio",
-                "equalized_odds_difference",
-                "four_fifths_ratio",
-                "four_fifths_passed",
-            )
-        )
-    selection = rates["selection_rate"]
-    ratio = _ratio(selection.min(), selection.max())
-    return {
-        "demographic_parity_difference": _spread(selection),
-        "demographic_parity_ratio": ratio,
-        "equalized_odds_difference": max(
-            _spread(rates["true_positive_rate"]), _spread(rates["false_positive_rate"])
-        ),
-        "four_fifths_ratio": ratio,
-        "four_fifths_passed": None if ratio is None else float(ratio >= FOUR_FIFTHS),
-    }
-
-
-# --- one check ------------------------------------------------------------------------------
-
-
-def _check(
-    cells: pd.DataFrame, features: list[str], min_group_size: int, evaluated_at: datetime
-) -> FairnessCheck:
-    rates = group_rates(_cells_by(cells, features))
-    judged = rates["count"] >= min_group_size
-    metrics = {
-        **disparities(rates[judged]),
-        "groups_judged": float(judged.sum()),
-        "groups_excluded": float((~judged).sum()),
-    }
-    by_group = [
-        GroupFigures(
-            group=_group_of(key, rates.index),
-            count=int(row["count"]),
-            metrics={**_numbers(row[list(RATES)]), "judged": float(is_judged)},
-        )
-        for (key, row), is_judged in zip(rates.iterrows(), judged, strict=True)
-    ]
-    overall = group_rates(cells.sum().to_frame().T).iloc[0]
+def _check(figures: fairness.FairnessFigures, evaluated_at: datetime) -> FairnessCheck:
+    disparities = {name: _number(value) for name, value in asdict(figures.disparities).items()}
     return FairnessCheck(
         evaluated_at=evaluated_at,
-        sensitive_features=features,
-        metrics=metrics,
-        by_group=by_group,
-        overall={**_numbers(overall[list(RATES)]), "count": float(overall["count"])},
+        sensitive_features=list(figures.features),
+        metrics={
+            **disparities,
+            "groups_judged": float(figures.groups_judged),
+            "groups_excluded": float(figures.groups_excluded),
+        },
+        by_group=[
+            GroupFigures(
+                group={name: str(value) for name, value in group.group.items()},
+                count=group.count,
+                metrics={**_rates(group), "judged": float(group.judged)},
+            )
+            for group in figures.groups
+        ],
+        overall={**_rates(figures.overall), "count": float(figures.overall.count)},
     )
 
 
-def _cells_by(cells: pd.DataFrame, features: list[str]) -> pd.DataFrame:
-    """The cells per group of `features`: the intersectional counts summed over the others."""
-    if len(features) == cells.index.nlevels:
-        return cells
-    return cells.groupby(level=features, sort=True).sum()
+def _rates(rates: fairness.Rates) -> dict[str, float | None]:
+    return {name: getattr(rates, name) for name in RATES}
+
+
+# --- a user's MetricFrame -------------------------------------------------------------------
 
 
 def _frame_disparities(rates: pd.DataFrame) -> dict[str, float | None]:
     metrics: dict[str, float | None] = {}
     for name in rates.columns:
-        metrics[f"{name}_difference"] = _spread(rates[name])
-        metrics[f"{name}_ratio"] = _ratio(rates[name].min(), rates[name].max())
+        metrics[f"{name}_difference"] = fairness.difference(rates[name])
+        metrics[f"{name}_ratio"] = fairness.ratio(rates[name])
     if "selection_rate" in rates:
         selection = metrics["selection_rate_ratio"]
         metrics["demographic_parity_difference"] = metrics["selection_rate_difference"]
         metrics["demographic_parity_ratio"] = selection
         metrics["four_fifths_ratio"] = selection
-        metrics["four_fifths_passed"] = (
-            None if selection is None else float(selection >= FOUR_FIFTHS)
-        )
+        metrics["four_fifths_passed"] = _number(fairness.four_fifths_passed(selection))
     if {"true_positive_rate", "false_positive_rate"} <= set(rates.columns):
         spreads = [
             metrics["true_positive_rate_difference"],
@@ -250,15 +167,9 @@ def _frame_disparities(rates: pd.DataFrame) -> dict[str, float | None]:
     return metrics
 
 
-def _spread(values: pd.Series) -> float | None:
-    return _number(values.max() - values.min())
-
-
-def _ratio(low: float, high: float) -> float | None:
-    return _number(low / high) if high else None
-
-
 def _number(value: Any) -> float | None:
+    if value is None:
+        return None
     number = float(value)
     return number if math.isfinite(number) else None
 
@@ -296,7 +207,7 @@ def _sensitive(options: Mapping[str, str]) -> list[str]:
 
 
 def _min_group_size(options: Mapping[str, str]) -> int:
-    raw = options.get("min_group_size", str(DEFAULT_MIN_GROUP_SIZE)).strip()
+    raw = options.get("min_group_size", str(fairness.MIN_GROUP_SIZE)).strip()
     if not raw.isdigit():
         raise BadInput(field="min_group_size", message=f"{raw!r} is not a whole number")
     return int(raw)
@@ -399,4 +310,4 @@ def _group_labels(column: pd.Series) -> pd.Series:
         values = column.dropna()
         if (values == np.floor(values)).all():
             column = column.astype("Int64")
-    return column.astype("string").fillna(MISSING_GROUP).reset_index(drop=True)
+    return column.astype("string").fillna(fairness.MISSING_GROUP).reset_index(drop=True)

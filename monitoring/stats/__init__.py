@@ -1,0 +1,1 @@
+"""Monitoring arithmetic without Django: drift statistics, fairness figures, threshold checks."""
