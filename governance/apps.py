@@ -12,7 +12,7 @@ def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
 
     # Role groups reference registry permissions, which post_migrate creates per app, in
     # app order: make sure they exist before the groups are set.
-    for label in ("registry", "governance"):
+    for label in ("registry", "governance", "monitoring"):
         create_permissions(
             apps.get_app_config(label), verbosity=0, using=kwargs.get("using", "default")
         )

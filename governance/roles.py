@@ -28,13 +28,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     DEVELOPER: [*_READ_REFERENCE, "registry.add_mlmodel", "registry.add_dataset"],
     # Second line reviews the whole portfolio; validation rights on a model come from RACI.
-    VALIDATOR: [*_READ_REFERENCE, "registry.view_mlmodel"],
-    COMMITTEE: [*_READ_REFERENCE, "registry.view_mlmodel", "registry.decide_mlmodel"],
+    # Those who see the whole portfolio also read its monitoring totals (/metrics).
+    VALIDATOR: [*_READ_REFERENCE, "registry.view_mlmodel", "monitoring.view_alert"],
+    COMMITTEE: [
+        *_READ_REFERENCE,
+        "registry.view_mlmodel",
+        "registry.decide_mlmodel",
+        "monitoring.view_alert",
+    ],
     # Second-line specialists who sign off Tier 1 requests in their own role.
     COMPLIANCE: [*_READ_REFERENCE, "registry.view_mlmodel"],
     LEGAL: [*_READ_REFERENCE, "registry.view_mlmodel"],
     # Third line: read everything, change nothing.
-    AUDITOR: [*_READ_REFERENCE, "registry.view_mlmodel", "governance.view_auditevent"],
+    AUDITOR: [
+        *_READ_REFERENCE,
+        "registry.view_mlmodel",
+        "governance.view_auditevent",
+        "monitoring.view_alert",
+    ],
     PIPELINE: [*_READ_REFERENCE, "registry.add_dataset"],
     ADMINISTRATOR: [
         *_READ_REFERENCE,
@@ -54,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "governance.view_auditevent",
         "governance.add_raciassignment",
         "governance.add_rulebook",
+        "monitoring.view_alert",
     ],
 }
 

@@ -167,6 +167,8 @@ ATTEST_FAIRNESS_LIMITS = {
     "equalized_odds_difference": 0.1,
     "four_fifths_ratio": 0.8,
 }
+# Alerts are POSTed (Slack-compatible JSON) to each of these URLs; e-mail goes to the owner.
+ATTEST_ALERT_WEBHOOKS = env_list("ATTEST_ALERT_WEBHOOKS", default=[])
 ATTEST_VOLUNTARY_FRAMEWORKS = env_list("ATTEST_VOLUNTARY_FRAMEWORKS", default=[])
 # Periodic reviews open this many days before they fall due; emails link back to this address.
 ATTEST_REVIEW_LEAD_DAYS = env_int("ATTEST_REVIEW_LEAD_DAYS", default=30)
@@ -251,5 +253,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-review-reminders": {
         "task": "governance.tasks.send_review_reminders",
         "schedule": crontab(hour=5, minute=30),
+    },
+    # Staleness and every threshold of every production model, besides the check on ingestion.
+    "sweep-production-models": {
+        "task": "monitoring.tasks.sweep_production_models",
+        "schedule": env_int("MONITORING_SWEEP_INTERVAL_SECONDS", default=3600),
     },
 }

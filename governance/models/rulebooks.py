@@ -16,6 +16,7 @@ class Rulebook(models.Model):
         TIERING = "tiering", "Tiering method"
         OBLIGATIONS = "obligations", "Obligation catalog"
         GATE_POLICY = "gate_policy", "Gate policy"
+        MONITORING = "monitoring", "Monitoring defaults"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -107,14 +107,31 @@ def raise_finding(
 
 def record_breach(*, deployment: Deployment, description: str) -> Finding:
     """The gate was closed when this deployment went live: a high finding for the owner."""
-    version = deployment.version
+    return record_system_finding(
+        version=deployment.version,
+        title=f"Deployed to {deployment.environment} while the gate was closed",
+        description=description,
+        source=Finding.Source.GATE,
+    )
+
+
+def record_system_finding(
+    *,
+    version: ModelVersion,
+    title: str,
+    description: str,
+    source: str,
+    severity: str = Finding.Severity.HIGH,
+) -> Finding:
+    """A finding Attest raises itself (a gate breach, a critical monitoring breach), for the
+    model's owner to remediate within BREACH_DUE_DAYS."""
     finding = Finding.objects.create(
         model=version.model,
         version=version,
-        title=f"Deployed to {deployment.environment} while the gate was closed",
+        title=title,
         description=description,
-        severity=Finding.Severity.HIGH,
-        source=Finding.Source.GATE,
+        severity=severity,
+        source=source,
         owner=version.model.owner,
         due_on=timezone.localdate() + timedelta(days=BREACH_DUE_DAYS),
         raised_by=None,

@@ -19,6 +19,7 @@ from governance.errors import DomainError
 from governance.models import Rulebook
 from governance.risk import obligations, tiering
 from governance.workflow import policy
+from monitoring.stats import thresholds
 
 RULEBOOK_DIR = Path(settings.BASE_DIR) / "governance" / "rulebooks"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -58,6 +59,8 @@ def problems(kind: str, content: dict[str, Any]) -> list[str]:
         found += obligations.check_catalog(as_rules(content))
     if kind == Rulebook.Kind.GATE_POLICY:
         found += policy.check_policy(as_rules(content), tiering.TIERS)
+    if kind == Rulebook.Kind.MONITORING:
+        found += thresholds.check_defaults(content, tiering.TIERS)
     return found
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from monitoring.api import views
+from monitoring.api import health, views
 
 VERSION = "models/<slug:model_slug>/versions/<str:version>"
 
@@ -14,6 +14,13 @@ router.register(
     views.MetricDefinitionViewSet,
     basename="metric-definition",
 )
+router.register(
+    "models/<slug:model_slug>/monitoring-policies",
+    health.PolicyViewSet,
+    basename="monitoring-policy",
+)
+router.register("alerts", health.AlertViewSet, basename="alert")
+router.register("incidents", health.IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path(f"{VERSION}/metrics/", views.MetricPointsView.as_view(), name="version-metrics"),
@@ -24,5 +31,6 @@ urlpatterns = [
         views.EvidenceFileView.as_view(),
         name="version-evidence-files",
     ),
+    path("models/<slug:model_slug>/health/", health.HealthView.as_view(), name="model-health"),
     *router.urls,
 ]

@@ -1,5 +1,6 @@
 """Monitoring records: what pipelines pushed per model version, and the batches they came in."""
 
+from monitoring.models.health import Alert, HealthCheck, Incident, MonitoringPolicy
 from monitoring.models.ingestion import (
     DataValidationResult,
     DriftResult,
@@ -10,12 +11,16 @@ from monitoring.models.ingestion import (
 from monitoring.models.results import FairnessResult, MetricDefinition, MetricPoint
 
 __all__ = [
+    "Alert",
     "DataValidationResult",
     "DriftResult",
     "EvaluationResult",
     "EvidenceFile",
     "FairnessResult",
+    "HealthCheck",
+    "Incident",
     "IngestionBatch",
     "MetricDefinition",
     "MetricPoint",
+    "MonitoringPolicy",
 ]

@@ -33,7 +33,7 @@ from monitoring.models import (
     IngestionBatch,
     MetricDefinition,
 )
-from monitoring.services import batches, point_store
+from monitoring.services import batches, health, point_store
 from monitoring.services.results import record_fairness_result
 from registry.models import Dataset, DatasetVersion, MLModel, ModelVersion, TrainingRun
 from registry.services import data as datasets
@@ -58,7 +58,19 @@ def ingest_metrics(
     frame: pd.DataFrame,
     batch: IngestionBatch | None = None,
 ) -> int:
-    """Check every point column-wise, then store them all (COPY on PostgreSQL), or none."""
+    """Check every point column-wise, then store them all (COPY on PostgreSQL), or none; then
+    judge the model against its thresholds when this version serves production."""
+    stored = _store_metrics(actor, version, frame, batch)
+    health.check_version(version)
+    return stored
+
+
+def _store_metrics(
+    actor: AbstractBaseUser,
+    version: ModelVersion,
+    frame: pd.DataFrame,
+    batch: IngestionBatch | None,
+) -> int:
     permissions.require(actor, "change", version.model)
     known = MetricDefinition.objects.filter(model_id=version.model_id)
     with domain_errors():
@@ -125,7 +137,7 @@ def push_bundle(
     if len(bundle.metrics):
         with domain_errors("metrics"):
             frame = metric_frame(bundle.metrics)
-        ingest_metrics(actor=actor, version=target, frame=frame, batch=batch)
+        _store_metrics(actor, target, frame, batch)
     for check in bundle.fairness:
         summary = {
             "sensitive": check.sensitive_features,
@@ -148,8 +160,9 @@ def push_bundle(
         )
     _record_results(actor, target, bundle, batch)
     counts = bundle.counts()
-    counts.pop("metric_points", None)  # ingest_metrics tallied those
+    counts.pop("metric_points", None)  # _store_metrics tallied those
     batches.tally(batch, target, **counts)
+    health.check_version(target)
     return target
 
 

@@ -1,0 +1,152 @@
+"""Alerts: raised on a breach, de-duplicated per model and key, resolved on recovery or by hand.
+
+A critical breach opens a finding for the owner; a critical breach of a material threshold also
+requires revalidation, which closes the model's deployment gate until a validator clears it.
+Notifications (e-mail, webhooks) go out after the transaction commits.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from governance import audit, permissions
+from governance.errors import DomainError
+from governance.models import Finding, RevalidationFlag
+from governance.services import findings
+from monitoring.models import Alert
+from monitoring.stats.thresholds import Status
+from registry.models import MLModel, ModelVersion
+
+FIELDS = ["state", "severity", "value", "message", "occurrences", "finding", "revalidation"]
+
+
+def apply(version: ModelVersion, verdicts: Sequence, at: datetime) -> None:
+    """Open, update or resolve the model's alerts from one check's verdicts."""
+    model = version.model
+    unresolved = {
+        a.key: a
+        for a in Alert.objects.select_for_update()
+        .filter(model=model)
+        .exclude(state=Alert.State.RESOLVED)
+    }
+    for verdict in verdicts:
+        judgement = verdict.judgement
+        key = verdict.applied.threshold.key
+        alert = unresolved.get(key)
+        if judgement.is_breach:
+            _breach(version, verdict, alert, at)
+        elif judgement.status == Status.HEALTHY and alert is not None:
+            _recover(alert, judgement.reason, at)
+
+
+def _breach(version: ModelVersion, verdict, alert: Alert | None, at: datetime) -> None:
+    judgement, threshold = verdict.judgement, verdict.applied.threshold
+    severity = judgement.status.value
+    if alert is None:
+        alert = Alert(model=version.model, key=threshold.key, opened_at=at, occurrences=0)
+        verb, before = "alert.raised", {}
+    elif alert.severity == Alert.Severity.WARNING and severity == Alert.Severity.CRITICAL:
+        verb, before = "alert.escalated", audit.snapshot(alert, FIELDS)
+    else:
+        verb, before = "", {}
+    alert.version, alert.severity, alert.value = version, severity, judgement.value
+    alert.message, alert.threshold = judgement.reason[:500], verdict.applied.as_json()
+    alert.occurrences += 1
+    alert.last_seen_at = at
+    if severity == Alert.Severity.CRITICAL and alert.finding_id is None:
+        alert.finding = findings.record_system_finding(
+            version=version,
+            title=f"Monitoring: critical breach of {threshold.key}",
+            description=judgement.reason,
+            source=Finding.Source.MONITORING,
+        )
+    if severity == Alert.Severity.CRITICAL and threshold.material and alert.revalidation_id is None:
+        alert.revalidation = _revalidation(version.model, threshold.key, judgement.reason)
+    alert.save()
+    if verb:
+        _audit(None, verb, alert, before)
+        _notify(alert, verb)
+
+
+def _revalidation(model: MLModel, key: str, reason: str) -> RevalidationFlag:
+    """One uncleared monitoring flag per model is enough to close the gate; reuse it."""
+    existing = RevalidationFlag.objects.filter(
+        model=model, cleared_at__isnull=True, source="monitoring"
+    ).first()
+    if existing is not None:
+        return existing
+    return findings.require_revalidation(
+        actor=None, model=model, reason=f"critical breach of {key}: {reason}"[:500]
+    )
+
+
+def _recover(alert: Alert, reason: str, at: datetime) -> None:
+    before = audit.snapshot(alert, FIELDS)
+    alert.state, alert.resolved_at = Alert.State.RESOLVED, at
+    alert.resolution = f"recovered: {reason}"
+    alert.save()
+    _audit(None, "alert.recovered", alert, before)
+    _notify(alert, "alert.recovered")
+
+
+def _audit(actor: AbstractBaseUser | None, verb: str, alert: Alert, before: dict) -> None:
+    audit.record(
+        actor=actor,
+        verb=verb,
+        target=alert,
+        before=before,
+        after=audit.snapshot(alert, [*FIELDS, "key", "resolution", "acknowledgement"]),
+        mlmodel_id=alert.model_id,
+    )
+
+
+def _notify(alert: Alert, event: str) -> None:
+    from monitoring import tasks  # tasks import the services
+
+    transaction.on_commit(lambda: tasks.notify_alert.delay(alert.pk, event))
+
+
+def _may_handle(actor: AbstractBaseUser, model: MLModel) -> bool:
+    """The owner and those Responsible or Accountable for monitoring, and validators."""
+    return permissions.can(actor, "change", model) or permissions.can(actor, "validate", model)
+
+
+def _locked(alert: Alert, actor: AbstractBaseUser) -> Alert:
+    alert = Alert.objects.select_for_update().select_related("model").get(pk=alert.pk)
+    if not _may_handle(actor, alert.model):
+        raise PermissionDenied(f"{actor} may not handle alerts of {alert.model}")
+    return alert
+
+
+@transaction.atomic
+def acknowledge(*, actor: AbstractBaseUser, alert: Alert, note: str) -> Alert:
+    """Someone looks into it: the alert stays until resolved, but stops asking for attention."""
+    alert = _locked(alert, actor)
+    if alert.state != Alert.State.OPEN:
+        raise DomainError(field="state", message=f"the alert is {alert.get_state_display()}")
+    before = audit.snapshot(alert, FIELDS)
+    alert.state, alert.acknowledged_by = Alert.State.ACKNOWLEDGED, actor
+    alert.acknowledged_at, alert.acknowledgement = timezone.now(), note.strip()
+    alert.save()
+    _audit(actor, "alert.acknowledged", alert, before)
+    return alert
+
+
+@transaction.atomic
+def resolve(*, actor: AbstractBaseUser, alert: Alert, resolution: str) -> Alert:
+    """Closed by hand, saying why. A new breach later opens a new alert."""
+    alert = _locked(alert, actor)
+    if alert.state == Alert.State.RESOLVED:
+        raise DomainError(field="state", message="the alert is already resolved")
+    if not resolution.strip():
+        raise DomainError(field="resolution", message="say what was done about it")
+    before = audit.snapshot(alert, FIELDS)
+    alert.state, alert.resolved_by = Alert.State.RESOLVED, actor
+    alert.resolved_at, alert.resolution = timezone.now(), resolution.strip()
+    alert.save()
+    _audit(actor, "alert.resolved", alert, before)
+    return alert
