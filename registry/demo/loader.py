@@ -17,7 +17,7 @@ from governance.models import (
 )
 from governance.services import accounts, assessments, controls, raci
 from registry import demo, services
-from registry.demo import approvals, pushes, risk
+from registry.demo import approvals, monitoring, pushes, risk
 from registry.demo.spec import at, digest
 from registry.models import (
     Dataset,
@@ -86,10 +86,12 @@ def seed() -> dict[str, int]:
         models = {spec.slug: _load_model(spec, users, data) for spec in demo.MODELS}
         _link_models(admin, models)
         _register_use_cases(admin, users, models)
+        # Pushed before any tier or threshold applies: the sweep at the end raises every alert.
+        pushes.seed(users, models, REQUEST_ID)
         _assess_risk(users, models)
         _evidence_checklists(users, models)
-        pushes.seed(users, models, REQUEST_ID)
         approvals.seed(users, models)
+        monitoring.seed(models)
     finally:
         context.request_id.reset(token)
     return portfolio_counts()

@@ -2,7 +2,9 @@
 
 A service account, `ci-pipeline`, is named Responsible for monitoring on every model with a
 live version and pushes through `/api/v1/` with its token (Django's test client, no socket):
-90 days of daily metrics as CSV or columnar JSON, fairness computed by the fairness import
+90 days of daily metrics up to the night before the seed (monitoring data is recent by
+nature, so it follows the day the demo is built, unlike the release history) as CSV or columnar
+JSON, fairness computed by the fairness import
 from raw predictions (fairlearn), drift and LLM safety evaluations as bundles. So the demo's
 monitoring data went through the same middleware, adapters and services as production's.
 """
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from governance.models import RaciAssignment
 from governance.services import raci, tokens
@@ -34,12 +37,16 @@ LLM = {
     "latency_p95_ms": (850.0, 1.0, 40.0),
     "cost_per_1k_requests": (2.10, 0.002, 0.05),
 }
-# slug: (version, how strongly predictions favour one sex): cv-screening's check fails.
+# slug: (version, how strongly predictions favour one sex): cv-screening's check fails, and so
+# does the bureau score's in production (monitoring raises its alert).
 FAIRNESS = {
     "retail-pd": ("2.1", 0.02),
     "current-account-churn": ("1.1", 0.03),
     "cv-screening": (None, 0.25),
+    "bureau-score": ("7.0", 0.15),
 }
+# slug: days before the demo date on which its feed stopped: the AML pipeline broke.
+STALE = {"aml-transaction-monitoring": 10}
 Users = dict[str, object]
 Models = dict[str, MLModel]
 
@@ -95,14 +102,19 @@ def _post(api: Client, url: str, body: object, content_type: str, key: str) -> N
         raise RuntimeError(f"demo push to {url} refused: {response.content[:500]!r}")
 
 
-def _days() -> list[datetime]:
-    end = datetime.combine(demo.DEMO_AS_OF, time(2, 0), tzinfo=demo.UTC)
-    return [end - timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
+def _last_night() -> date:
+    return timezone.localdate() - timedelta(days=1)
+
+
+def _days(slug: str) -> list[datetime]:
+    end = datetime.combine(_last_night(), time(2, 0), tzinfo=demo.UTC)
+    end -= timedelta(days=STALE.get(slug, 0))
+    return [end - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
 
 
 def _series(slug: str, metrics: dict[str, tuple[float, float, float]]) -> pd.DataFrame:
     rng = np.random.default_rng(sum(slug.encode()))
-    days = _days()
+    days = _days(slug)
     frames = []
     for name, (start, drift, noise) in metrics.items():
         values = start + drift * np.arange(len(days)) + rng.normal(0, noise, len(days))
@@ -155,7 +167,7 @@ def _push_fairness(api: Client, slug: str, version: str, bias: float) -> None:
 def _push_drift(api: Client, slug: str, version: str) -> None:
     """Last week's feature drift, as a monitoring job computed it; one feature has moved."""
     scores = {"amount": 0.27, "merchant_category": 0.08, "hour_of_day": 0.03, "country": 0.12}
-    at = datetime.combine(demo.DEMO_AS_OF - timedelta(days=1), time(3, 0), tzinfo=demo.UTC)
+    at = datetime.combine(_last_night() - timedelta(days=1), time(3, 0), tzinfo=demo.UTC)
     columns = [
         {
             "column": c,
@@ -193,7 +205,7 @@ def _push_safety(api: Client, slug: str, version: str) -> None:
     """Weekly red-team and answer-quality suites of the support assistant."""
     evaluations = []
     for weeks_ago in range(4, 0, -1):
-        day: date = demo.DEMO_AS_OF - timedelta(weeks=weeks_ago)
+        day: date = _last_night() - timedelta(weeks=weeks_ago)
         at = datetime.combine(day, time(4, 0), tzinfo=demo.UTC).isoformat()
         evaluations += [
             {"evaluated_at": at, "suite": "jailbreak-redteam", "kind": "safety", "cases": 400,

@@ -27,9 +27,11 @@ from governance.models import (
 from governance.services import approval_facts, approvals, gate
 from governance.workflow import states
 from monitoring.models import (
+    Alert,
     DriftResult,
     EvaluationResult,
     FairnessResult,
+    HealthCheck,
     IngestionBatch,
     MetricPoint,
 )
@@ -169,9 +171,10 @@ class TestSeededPortfolio:
         seeded_events = events.filter(seq__gte=seeded.first_seq)
         assert seeded_events.count() > 400
         assert set(seeded_events.values_list("request_id", flat=True)) == {loader.REQUEST_ID}
-        # The system, not a person, creates only the administrator's own account and raises a
+        # The system, not a person, creates only the administrator's own account, raises a
         # finding for each production release through a closed gate (the demo's history has
-        # releases after the gate policy took effect, before the models were tiered).
+        # releases after the gate policy took effect, before the models were tiered) and, in
+        # the monitoring sweep, raises alerts with their findings and revalidation flags.
         system = seeded_events.filter(actor__isnull=True)
         breaches = Deployment.objects.filter(gate_open=False).order_by("pk")
         assert breaches.count() == 5
@@ -179,10 +182,16 @@ class TestSeededPortfolio:
         raised = [
             ("finding.raised", str(f)) for f in Finding.objects.filter(source="gate").order_by("pk")
         ]
-        assert list(system.values_list("verb", "target_repr")) == [
-            ("user.created", "ada"),
-            *raised,
-        ]
+        sweep = {
+            ("finding.raised", str(f)) for f in Finding.objects.filter(source="monitoring")
+        } | {("alert.raised", str(a)) for a in Alert.objects.all()}
+        sweep |= {
+            ("model.revalidation_required", str(f))
+            for f in RevalidationFlag.objects.filter(source="monitoring", raised_by=None)
+        }
+        events = list(system.values_list("verb", "target_repr"))
+        assert events[: len(raised) + 1] == [("user.created", "ada"), *raised]
+        assert set(events[len(raised) + 1 :]) == sweep
 
     def test_second_run_changes_nothing_and_prints_the_logins_again(self):
         before = loader.portfolio_counts()
@@ -296,9 +305,58 @@ class TestSeededApprovals:
                 "version__model__slug", "passed"
             )
         )
-        assert verdicts == {"retail-pd": True, "current-account-churn": True, "cv-screening": False}
+        assert verdicts == {
+            "retail-pd": True,
+            "current-account-churn": True,
+            "cv-screening": False,
+            "bureau-score": False,
+        }
         assert DriftResult.objects.filter(batch__actor=pipeline).exists()
         assert EvaluationResult.objects.filter(kind="safety", batch__actor=pipeline).count() == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+class TestSeededMonitoring:
+    """A drifted model, a fairness breach and a stale feed, each with its alert and finding;
+    every production model judged."""
+
+    @pytest.mark.parametrize(
+        ("slug", "key", "value"),
+        [
+            ("card-fraud", "drift:psi", 0.27),
+            ("bureau-score", "fairness:demographic_parity_difference", None),
+            ("aml-transaction-monitoring", "freshness:days_since_data", None),
+        ],
+    )
+    def test_breaches_have_their_alert_and_finding(self, slug, key, value):
+        alert = Alert.objects.get(model__slug=slug, key=key)
+        assert (alert.severity, alert.state) == ("critical", "open")
+        if value is not None:
+            assert alert.value == pytest.approx(value, abs=0.01)
+        if key.startswith("freshness"):  # its feed stopped ten days before the others' last push
+            assert 10 < alert.value < 12
+        assert alert.finding.source == Finding.Source.MONITORING
+        assert alert.finding.status == Finding.Status.OPEN
+        assert alert.opened_at.date() == timezone.localdate()
+
+    def test_every_production_model_is_judged(self):
+        live = Deployment.objects.filter(environment="production", ended_at__isnull=True)
+        served = set(live.values_list("version__model__slug", flat=True))
+        judged = set(HealthCheck.objects.values_list("model__slug", flat=True))
+        assert served == judged
+
+    def test_owner_thresholds_warn_and_the_rest_stay_healthy(self):
+        warnings = set(Alert.objects.filter(severity="warning").values_list("model__slug", "key"))
+        assert ("support-assistant", "evaluation:pass_rate[jailbreak-redteam]") in warnings
+        healthy = HealthCheck.objects.get(
+            model__slug="support-assistant", key="metric:latency_p95_ms"
+        )
+        assert healthy.status == "healthy"
+
+    def test_a_material_fairness_breach_closes_the_gate(self):
+        flag = RevalidationFlag.objects.get(model__slug="bureau-score", cleared_at=None)
+        assert "fairness:demographic_parity_difference" in flag.reason
 
 
 def test_if_empty_skips_when_another_model_exists(db):
