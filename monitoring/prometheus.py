@@ -4,21 +4,23 @@ Read from the database at each scrape with one aggregate query per metric family
 model, so a scrape costs the same number of queries at ten models as at ten thousand.
 """
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from monitoring.models import Alert, HealthCheck, IngestionBatch
 from monitoring.services import health
+from monitoring.stats import thresholds
 from monitoring.stats.thresholds import Status
 from registry.models import Deployment, MLModel
 
-# Prometheus has no enums: one number per status, ordered so that `max` is the worst.
+# Prometheus has no enums: one number per status, higher is worse.
 HEALTH_VALUES = {
     Status.HEALTHY: 0,
     Status.INSUFFICIENT: 1,
@@ -69,13 +71,14 @@ def model_health(serving: Sequence[Deployment], at: datetime) -> GaugeMetricFami
 
 
 def _worst_by_model() -> dict[int, int]:
+    """Each model's health by the one rule the pages use (`thresholds.overall`), from its
+    distinct statuses: at most five rows per model."""
+    statuses: dict[int, set[str]] = defaultdict(set)
     # Over every model with checks: a few stale rows are cheaper than an IN list of 10,000 ids.
-    value = Case(
-        *(When(status=status, then=Value(n)) for status, n in HEALTH_VALUES.items()),
-        output_field=IntegerField(),
-    )
-    rows = HealthCheck.objects.order_by().values_list("model_id").annotate(worst=Max(value))
-    return dict(rows)
+    rows = HealthCheck.objects.order_by().values_list("model_id", "status").distinct()
+    for model_id, status in rows:
+        statuses[model_id].add(status)
+    return {m: HEALTH_VALUES[thresholds.overall(found)] for m, found in statuses.items()}
 
 
 def unresolved_alerts() -> GaugeMetricFamily:

@@ -31,7 +31,7 @@ from monitoring.models import (
 )
 from monitoring.services import health, observations
 from monitoring.services.health import Applied
-from monitoring.stats import readings
+from monitoring.stats import readings, thresholds
 from monitoring.stats.thresholds import SEVERITY_ORDER, Direction, Status, Threshold
 from registry.models import Deployment, MLModel, ModelVersion
 
@@ -111,7 +111,7 @@ def _fleet_row(
 
 
 def _health_by_model(model_ids: Sequence[int]) -> dict[int, tuple[Status, datetime]]:
-    """Each model's worst status in its latest check, and when that check ran."""
+    """Each model's health at its latest check (`thresholds.overall`), and when that ran."""
     statuses: dict[int, list[Status]] = defaultdict(list)
     checked: dict[int, datetime] = {}
     rows = HealthCheck.objects.filter(model_id__in=model_ids)
@@ -119,7 +119,7 @@ def _health_by_model(model_ids: Sequence[int]) -> dict[int, tuple[Status, dateti
         statuses[model_id].append(Status(status))
         checked[model_id] = max(checked_at, checked.get(model_id, checked_at))
     return {
-        model_id: (min(found, key=SEVERITY_ORDER.__getitem__), checked[model_id])
+        model_id: (thresholds.overall(found), checked[model_id])
         for model_id, found in statuses.items()
     }
 
@@ -195,7 +195,7 @@ def model_monitoring(model: MLModel, at: datetime | None = None) -> ModelMonitor
     return ModelMonitoring(
         deployment=deployment,
         checks=checks,
-        health=min(judged, key=SEVERITY_ORDER.__getitem__) if judged else None,
+        health=thresholds.overall(judged) if judged else None,
         metric_series=metric_series(version, applied, at) if version else [],
         fairness=fairness_panels(version) if version else [],
         drift=drift,

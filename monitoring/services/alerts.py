@@ -24,23 +24,23 @@ from registry.models import MLModel, ModelVersion
 FIELDS = ["state", "severity", "value", "message", "occurrences", "finding", "revalidation"]
 
 
-def apply(version: ModelVersion, verdicts: Sequence, at: datetime) -> None:
-    """Open, update or resolve the model's alerts from one check's verdicts."""
-    model = version.model
-    unresolved = {
-        a.key: a
+def apply(served: dict[int, ModelVersion], verdicts: dict[int, Sequence], at: datetime) -> None:
+    """Open, update or resolve the alerts of the models one check judged (one query for all
+    their unresolved alerts: a sweep judges thousands of models, most of them quiet)."""
+    unresolved: dict[tuple[int, str], Alert] = {
+        (a.model_id, a.key): a
         for a in Alert.objects.select_for_update()
-        .filter(model=model)
+        .filter(model_id__in=list(verdicts))
         .exclude(state=Alert.State.RESOLVED)
     }
-    for verdict in verdicts:
-        judgement = verdict.judgement
-        key = verdict.applied.threshold.key
-        alert = unresolved.get(key)
-        if judgement.is_breach:
-            _breach(version, verdict, alert, at)
-        elif judgement.status == Status.HEALTHY and alert is not None:
-            _recover(alert, judgement.reason, at)
+    for model_id, per_model in verdicts.items():
+        for verdict in per_model:
+            judgement = verdict.judgement
+            alert = unresolved.get((model_id, verdict.applied.threshold.key))
+            if judgement.is_breach:
+                _breach(served[model_id], verdict, alert, at)
+            elif judgement.status == Status.HEALTHY and alert is not None:
+                _recover(alert, judgement.reason, at)
 
 
 def _breach(version: ModelVersion, verdict, alert: Alert | None, at: datetime) -> None:

@@ -25,6 +25,7 @@ from monitoring.stats.thresholds import Judgement, Threshold
 from registry.models import Deployment, MLModel, ModelVersion
 
 CHUNK = 500  # models judged per round of queries in a sweep
+STORED = ["version", "status", "value", "observed_at", "reason", "threshold"]
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,7 @@ def _check(
     verdicts = judge(deployments, at, staleness=staleness)
     served = {d.version.model_id: d.version for d in deployments}
     _store(verdicts, served, at, everything=staleness)
-    for model_id, per_model in verdicts.items():
-        alerts.apply(served[model_id], per_model, at)
+    alerts.apply(served, verdicts, at)
     return verdicts
 
 
@@ -234,9 +234,18 @@ def _store(
         for model_id, per_model in verdicts.items()
         for v in per_model
     ]
-    replaced = HealthCheck.objects.filter(model_id__in=list(verdicts))
-    if not everything:
-        replaced = replaced.filter(key__in={row.key for row in rows})
-    # A full check also drops the rows of thresholds a model no longer has.
-    replaced.delete()
-    HealthCheck.objects.bulk_create(rows)
+    if everything:  # a full check also drops the rows of thresholds a model no longer has
+        current = {(row.model_id, row.key) for row in rows}
+        existing = HealthCheck.objects.filter(model_id__in=list(verdicts))
+        gone = [
+            pk
+            for pk, *key in existing.values_list("pk", "model_id", "key")
+            if tuple(key) not in current
+        ]
+        HealthCheck.objects.filter(pk__in=gone).delete()
+    HealthCheck.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["model", "key"],
+        update_fields=[*STORED, "checked_at"],
+    )

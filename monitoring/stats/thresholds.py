@@ -227,10 +227,12 @@ def _judged(threshold: Threshold, judged: list[Observation]) -> Judgement:
 
 
 def overall(statuses: Iterable[Status | str]) -> Status:
-    """A model's health: its worst status (healthy when nothing is judged at all)."""
-    return min(
-        (Status(s) for s in statuses), key=SEVERITY_ORDER.__getitem__, default=Status.HEALTHY
-    )
+    """A model's health: its worst judged status. Thresholds that could not judge (no data,
+    too few cases) decide only when nothing was judged: a tier default on a signal the model
+    does not report (fairness of a VaR model) must not hide that the rest is healthy."""
+    found = {Status(s) for s in statuses}
+    judged = found & {Status.CRITICAL, Status.WARNING, Status.HEALTHY}
+    return min(judged or found or {Status.NO_DATA}, key=SEVERITY_ORDER.__getitem__)
 
 
 def from_entry(entry: Mapping[str, Any]) -> Threshold:

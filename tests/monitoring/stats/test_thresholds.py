@@ -135,8 +135,11 @@ def test_the_shipped_defaults_check_clean_and_a_duplicate_is_named():
 def test_overall_health_is_the_worst():
     judged = [thresholds.judge(AUC, seen(v), NOW) for v in (0.9, 0.79)]
     assert thresholds.overall(j.status for j in judged) == Status.WARNING
-    assert thresholds.overall(["healthy", "no_data"]) == Status.NO_DATA
-    assert thresholds.overall([]) == Status.HEALTHY
+    assert thresholds.overall(["warning", "no_data"]) == Status.WARNING
+    assert thresholds.overall([]) == Status.NO_DATA
+    # Checks that could not judge do not hide a judged result.
+    assert thresholds.overall(["no_data", "insufficient_data", "healthy"]) == Status.HEALTHY
+    assert thresholds.overall(["no_data", "insufficient_data"]) == Status.NO_DATA
 
 
 def test_drift_readings_take_the_worst_matching_column():
