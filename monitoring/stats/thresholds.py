@@ -203,13 +203,13 @@ def _judged(threshold: Threshold, judged: list[Observation]) -> Judgement:
     common = {"value": latest.value, "observed_at": latest.at, "observations": len(judged)}
     if breaches == 0:
         return Judgement(
-            threshold, Status.HEALTHY, f"{latest.value:g} within {threshold.describe()}", **common
+            threshold, Status.HEALTHY, f"{latest.value:.4g} within {threshold.describe()}", **common
         )
     if breaches < threshold.consecutive:
         return Judgement(
             threshold,
             Status.HEALTHY,
-            f"{latest.value:g} breaches {threshold.describe()}, {breaches} of "
+            f"{latest.value:.4g} breaches {threshold.describe()}, {breaches} of "
             f"{threshold.consecutive} consecutive breaches needed to alert",
             breaches=breaches,
             **common,
@@ -220,7 +220,7 @@ def _judged(threshold: Threshold, judged: list[Observation]) -> Judgement:
     return Judgement(
         threshold,
         status,
-        f"{latest.value:g} breaches {threshold.describe()}{run}",
+        f"{latest.value:.4g} breaches {threshold.describe()}{run}",
         breaches=breaches,
         **common,
     )
