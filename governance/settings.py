@@ -207,7 +207,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Versions and runs share the tracker choices: one enum in the schema, not two names.
-    "ENUM_NAME_OVERRIDES": {"TrackerEnum": "registry.models.ModelVersion.Tracker"},
+    "ENUM_NAME_OVERRIDES": {
+        "TrackerEnum": "registry.models.ModelVersion.Tracker",
+        # Names clients already use, kept stable now that alerts and checks have their own.
+        "SeverityEnum": "governance.models.Finding.Severity",
+        "StatusEnum": "registry.models.MLModel.Status",
+        "AlertSeverityEnum": "monitoring.models.Alert.Severity",
+        "HealthStatusEnum": "monitoring.stats.thresholds.Status",
+    },
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from monitoring.models import Alert, HealthCheck, Incident, MonitoringPolicy
 from monitoring.stats.thresholds import SIGNALS, Direction
+from registry.models import Deployment
 
 
 def _username(field: str) -> serializers.CharField:
@@ -153,7 +154,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 class IncidentInput(serializers.Serializer):
     model = serializers.SlugField(help_text="Slug of the model")
     environment = serializers.ChoiceField(
-        choices=["production", "staging", "development"], default="production"
+        choices=Deployment.Environment.choices, default=Deployment.Environment.PRODUCTION
     )
     occurred_at = serializers.DateTimeField()
     title = serializers.CharField(max_length=300)

@@ -65,6 +65,7 @@ def test_migrate_restores_a_roles_declared_baseline_and_audits_it(db):
     restored = AuditEvent.objects.filter(verb="role.updated").last()
     assert (restored.actor_name, restored.before) == ("system", {"permissions": []})
     assert sorted(auditors.permissions.values_list("codename", flat=True)) == [
+        "view_alert",
         "view_auditevent",
         "view_dataset",
         "view_mlmodel",
