@@ -18,6 +18,7 @@ FILE_ADAPTERS = {
     "great-expectations": "monitoring.adapters.great_expectations",
     "dvc": "monitoring.adapters.dvc",
     "fairness": "monitoring.adapters.fairness",
+    "drift": "monitoring.adapters.drift",
     "wandb-export": "monitoring.adapters.wandb",
     "metrics": "monitoring.adapters.tabular",
 }

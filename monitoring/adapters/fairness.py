@@ -19,7 +19,6 @@ else taken from the file name).
 `from_metric_frame` turns a `MetricFrame` a user already computed into a `FairnessCheck`.
 """
 
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -28,12 +27,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from fairlearn.metrics import MetricFrame
 
 from monitoring.adapters.errors import parse_instant, refuse_unknown_options
-from monitoring.adapters.files import table_format
+from monitoring.adapters.files import read_table, table_format
 from monitoring.ingest.bundle import Bundle, FairnessCheck, GroupFigures
 from monitoring.ingest.errors import BadInput
 from monitoring.stats import fairness
@@ -223,41 +220,14 @@ def _table(
     content: bytes, fmt: str, outcomes: Sequence[str], sensitive: Sequence[str]
 ) -> pd.DataFrame:
     """The named columns of the file (only those are read); BadInput for one that is missing."""
-    if not content.strip():
-        raise BadInput(field="file", message="is empty")
     columns = [*outcomes, *sensitive]
-    if fmt == "parquet":
-        frame = _parquet(content, columns)
-    else:
-        frame = _csv(content, columns, text=sensitive)
+    frame = read_table(content, fmt, columns, text=sensitive)
     for column in columns:
         if column not in frame:
             raise BadInput(field=column, message="required column is missing")
     if frame.empty:
         raise BadInput(field="file", message="holds no rows")
     return frame
-
-
-def _csv(content: bytes, columns: Sequence[str], *, text: Sequence[str]) -> pd.DataFrame:
-    wanted = set(columns)
-    try:
-        # Sensitive values stay text: a region "007" is not the number 7.
-        return pd.read_csv(
-            io.BytesIO(content),
-            usecols=lambda name: name in wanted,
-            dtype=dict.fromkeys(text, str),
-        )
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise BadInput(field="file", message=f"is not readable CSV: {exc}") from None
-
-
-def _parquet(content: bytes, columns: Sequence[str]) -> pd.DataFrame:
-    try:
-        source = pq.ParquetFile(io.BytesIO(content))
-        present = [c for c in columns if c in source.schema_arrow.names]
-        return source.read(columns=present).to_pandas()
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise BadInput(field="file", message=f"is not readable Parquet: {exc}") from None
 
 
 # --- labels and groups ----------------------------------------------------------------------

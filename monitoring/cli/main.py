@@ -172,6 +172,7 @@ RUNS: dict[str, Run] = {
     "fairness": run_file(
         "fairness", "label", "prediction", "sensitive", "positive_label", "min_group_size"
     ),
+    "drift": run_file("drift", "window", "columns", "categorical", "reference"),
     "metrics": run_metrics,
     "bundle": run_bundle,
     "evidence": run_evidence,

@@ -26,6 +26,7 @@ content: running the same command again after a failure never records anything t
 
 examples:
   attest push mlflow --tracking-uri http://mlflow:5000 --run-id 3f2a9c --model credit-pd --version 7
+  attest push drift windows.parquet --categorical region --model fraud-gbm --version 12
   attest push fairness predictions.parquet --label y --prediction y_hat --sensitive sex,age_band \\
       --model cv-screening --version 2
   attest push metrics metrics.csv --model credit-pd --version 7
@@ -171,6 +172,14 @@ def _fairness(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-group-size", type=_positive, help="smaller groups are not judged")
 
 
+def _drift(p: argparse.ArgumentParser) -> None:
+    _file(p, "CSV or Parquet of feature values, each row in the reference or current window")
+    p.add_argument("--window", help='column naming each row\'s window (default "window")')
+    p.add_argument("--columns", help="feature columns, comma separated (default: all others)")
+    p.add_argument("--categorical", help="columns to treat as categorical, comma separated")
+    p.add_argument("--reference", help='what the reference window is, e.g. "training data"')
+
+
 def _evidence(p: argparse.ArgumentParser) -> None:
     _file(p, "any file: a model card, a test report, a sign-off PDF")
     p.add_argument("--title", required=True)
@@ -200,6 +209,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...], Adder]] = {
         _just_file("dvc.lock or a .dvc file"),
     ),
     "fairness": ("fairness computed with fairlearn from predictions", ("optioned",), _fairness),
+    "drift": ("drift computed by Attest from reference and current rows", ("optioned",), _drift),
     "metrics": (
         "metric points from CSV, Parquet or JSON, in chunks",
         ("chunked", "optioned"),
