@@ -47,7 +47,7 @@ def _form_page(
 ) -> HttpResponse:
     context = {"form": form, "model": model, "heading": heading, "button": button, "intro": intro}
     status = 400 if form.is_bound else 200
-    return render(request, "governance/findings/form.html", context, status=status)
+    return render(request, "_model_form.html", context, status=status)
 
 
 # ---- Findings -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from monitoring.forms import (
     ResolveForm,
 )
 from monitoring.models import Alert
-from monitoring.services import alerts, health, incidents, policies
+from monitoring.services import alerts, incidents, policies
 from registry.forms import BootstrapForm
 from registry.models import MLModel
 
@@ -159,7 +159,7 @@ def _policy_page(
     )
     if policy is None:
         return _form_page(request, form, model, heading, "Save threshold", POLICY_INTRO)
-    key = health.policy_threshold(policy).key
+    key = policy.threshold().key
     if policy.enabled:
         messages.success(request, f"The threshold {key} applies to {model.name}.")
     else:
@@ -187,7 +187,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_remove(request: HttpRequest, pk: int) -> HttpResponse:
     policy = selectors.policy_for_user_or_404(request.user, pk)
     permissions.require(request.user, "change", policy.model)
-    key = health.policy_threshold(policy).key
+    key = policy.threshold().key
     if request.method != "POST":
         context = {"policy": policy, "model": policy.model, "key": key}
         return render(request, "monitoring/policy_remove.html", context)

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from monitoring.stats.thresholds import SIGNALS, Direction, Status
+from monitoring.stats import thresholds
+from monitoring.stats.thresholds import SIGNALS, Direction, Status, Threshold
 
 
 class MonitoringPolicy(models.Model):
@@ -43,8 +44,25 @@ class MonitoringPolicy(models.Model):
             )
         ]
 
+    # What the policy says about health, as `monitoring.stats.thresholds.from_entry` reads it.
+    THRESHOLD_FIELDS = (
+        "signal",
+        "measure",
+        "scope",
+        "direction",
+        "warning",
+        "critical",
+        "min_sample_size",
+        "consecutive",
+        "window",
+        "material",
+    )
+
     def __str__(self) -> str:
         return f"{self.signal}:{self.measure} of {self.model}"
+
+    def threshold(self) -> Threshold:
+        return thresholds.from_entry({f: getattr(self, f) for f in self.THRESHOLD_FIELDS})
 
 
 class HealthCheck(models.Model):

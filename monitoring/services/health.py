@@ -111,31 +111,12 @@ def thresholds_for(model_ids: Sequence[int], at: datetime) -> dict[int, list[App
         tier = tiers.get(model_id, "")
         chosen = {t.key: Applied(t, f"{tier} default ({book})") for t in defaults.get(tier, [])}
         for policy in own[model_id]:
-            threshold = policy_threshold(policy)
+            threshold = policy.threshold()
             chosen.pop(threshold.key, None)
             if policy.enabled:
                 chosen[threshold.key] = Applied(threshold, "model policy")
         applied[model_id] = list(chosen.values())
     return applied
-
-
-def policy_threshold(policy: MonitoringPolicy) -> Threshold:
-    fields = {f: getattr(policy, f) for f in POLICY_FIELDS}
-    return thresholds.from_entry(fields)
-
-
-POLICY_FIELDS = (
-    "signal",
-    "measure",
-    "scope",
-    "direction",
-    "warning",
-    "critical",
-    "min_sample_size",
-    "consecutive",
-    "window",
-    "material",
-)
 
 
 def judge(

@@ -12,20 +12,7 @@ from monitoring.models import MonitoringPolicy
 from monitoring.stats import thresholds
 from registry.models import MLModel
 
-FIELDS = [
-    "signal",
-    "measure",
-    "scope",
-    "direction",
-    "warning",
-    "critical",
-    "min_sample_size",
-    "consecutive",
-    "window",
-    "material",
-    "enabled",
-    "note",
-]
+FIELDS = [*MonitoringPolicy.THRESHOLD_FIELDS, "enabled", "note"]
 DEFAULT_WINDOW = timedelta(days=30)
 
 
