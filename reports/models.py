@@ -1,0 +1,54 @@
+"""Evidence packs: one PDF per model version and as-of instant, stored with its hashes."""
+
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import models
+
+# Fixed namespace for pack ids: uuid5(PACK_NAMESPACE, "<version id>@<as-of ISO>").
+PACK_NAMESPACE = uuid.UUID("6f1c1d0e-6a3b-5d7e-9c8a-3e0b7a4f2d11")
+
+
+def pack_id_for(version_id: int, as_of: datetime) -> uuid.UUID:
+    """The same version and as-of instant always name the same pack."""
+    return uuid.uuid5(PACK_NAMESPACE, f"{version_id}@{as_of.astimezone(UTC).isoformat()}")
+
+
+class EvidencePack(models.Model):
+    """The examiner's PDF for one model version as of one instant, with its manifest and hash."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    pack_id = models.UUIDField(unique=True, editable=False)
+    version = models.ForeignKey(
+        "registry.ModelVersion", on_delete=models.PROTECT, related_name="evidence_packs"
+    )
+    as_of = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="evidence-packs/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    manifest = models.JSONField(default=dict, blank=True)
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "as_of"], name="reports_evidencepack_one_per_as_of"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence pack {self.pack_id} of {self.version} as of {self.as_of:%Y-%m-%d %H:%M}"

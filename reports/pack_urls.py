@@ -1,0 +1,13 @@
+"""Evidence-pack routes (namespace `packs`), under /reports/packs/."""
+
+from django.urls import path
+
+from reports import pack_views as views
+
+app_name = "packs"
+urlpatterns = [
+    path("verify/", views.pack_verify, name="pack-verify"),
+    path("<uuid:pack_id>/", views.pack_detail, name="pack-detail"),
+    path("<uuid:pack_id>/download/", views.pack_download, name="pack-download"),
+    path("<slug:slug>/<str:version>/", views.pack_list, name="pack-list"),
+]

@@ -1,0 +1,1 @@
+"""Evidence packs: gathering (assembly), drawing (render), hashing (manifest), checking (verify)."""

@@ -1,0 +1,81 @@
+"""The manifest of an evidence pack's attachments: canonical JSON and SHA-256. No Django here.
+
+The manifest is attached to the PDF as `manifest.json`; its SHA-256 is printed on the cover and
+kept with the pack's record, so a changed attachment, a changed manifest or a missing file shows.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from governance.chain import canonical_json
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file embedded in the pack."""
+
+    name: str
+    media_type: str
+    content: bytes
+    description: str = ""
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def json_bytes(payload: Mapping[str, object]) -> bytes:
+    """Canonical JSON bytes: the same data always gives the same bytes, and so the same hash."""
+    return canonical_json(payload).encode()
+
+
+def build_manifest(header: Mapping[str, object], attachments: list[Attachment]) -> dict:
+    """The pack's identity (`header`) and each attachment's name, type, size and SHA-256."""
+    entries = [
+        {
+            "name": a.name,
+            "media_type": a.media_type,
+            "size": len(a.content),
+            "sha256": sha256_hex(a.content),
+        }
+        for a in sorted(attachments, key=lambda a: a.name)
+    ]
+    return {**header, "attachments": entries}
+
+
+def differences(manifest_content: bytes, files: Mapping[str, bytes]) -> list[str]:
+    """What no longer matches between a manifest and the files found next to it (empty: intact)."""
+    try:
+        manifest = json.loads(manifest_content)
+    except ValueError:
+        return [f"{MANIFEST_NAME} is not valid JSON"]
+    listed = {entry["name"]: entry for entry in manifest.get("attachments", [])}
+    found = []
+    for name, entry in sorted(listed.items()):
+        if name not in files:
+            found.append(f"{name} is listed in the manifest but missing from the file")
+        elif sha256_hex(files[name]) != entry["sha256"]:
+            found.append(
+                f"{name} was changed: SHA-256 {sha256_hex(files[name])}, "
+                f"manifest says {entry['sha256']}"
+            )
+    found += [
+        f"{name} is attached but not listed in the manifest"
+        for name in sorted(set(files) - set(listed) - {MANIFEST_NAME})
+    ]
+    return found
+
+
+def changed_entries(recorded: Mapping[str, object], found: Mapping[str, object]) -> list[str]:
+    """Which attachments a manifest lists differently from the one recorded at generation."""
+    before = {e["name"]: e["sha256"] for e in recorded.get("attachments", [])}  # type: ignore[attr-defined]
+    after = {e["name"]: e["sha256"] for e in found.get("attachments", [])}  # type: ignore[attr-defined]
+    return [
+        f"{name} differs from the pack Attest generated"
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    ]

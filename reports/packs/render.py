@@ -1,0 +1,125 @@
+"""Drawing an evidence pack: the record as HTML, then one PDF/A-3b with its data embedded.
+
+Byte for byte reproducible: nothing here reads the clock. The document and attachment dates are
+the as-of instant and the file identifier is the pack id, so the same version and instant give
+the same PDF in any process (WeasyPrint would otherwise stamp "now" and a content hash).
+"""
+
+import csv
+import io
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from monitoring import charts
+from reports.packs import manifest
+from reports.packs.assembly import PackData
+
+TEMPLATE = "reports/pack/evidence_pack.html"
+EVIDENCE_NAME = "evidence.json"
+
+
+@dataclass(frozen=True)
+class RenderedPack:
+    """The PDF and the manifest it embeds (the cover prints `manifest_sha256`)."""
+
+    pdf: bytes
+    manifest: dict[str, Any]
+    manifest_sha256: str
+
+
+def series_csv(series: charts.MetricSeries) -> bytes:
+    """One metric's points, whole population first, then each segment: segment,at,value."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["segment", "at", "value"])
+    writer.writerows(("", p.at.astimezone(UTC).isoformat(), repr(p.value)) for p in series.points)
+    for segment in series.segments:
+        writer.writerows(
+            (segment.name, p.at.astimezone(UTC).isoformat(), repr(p.value)) for p in segment.points
+        )
+    return out.getvalue().encode()
+
+
+def _csv_name(index: int, series: charts.MetricSeries) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", series.name.lower()).strip("-")
+    return f"metrics/{index:02d}-{slug}.csv"
+
+
+def attachments_of(header: dict[str, Any], data: PackData) -> list[manifest.Attachment]:
+    """The JSON export of every section and a CSV per metric series."""
+    evidence = manifest.Attachment(
+        EVIDENCE_NAME,
+        "application/json",
+        manifest.json_bytes({"pack": header, **data.record}),
+        "Every section of this pack as JSON",
+    )
+    metric_files = [
+        manifest.Attachment(_csv_name(i, s), "text/csv", series_csv(s), f"Metric series {s.name}")
+        for i, s in enumerate(data.metric_series, start=1)
+    ]
+    return [evidence, *metric_files]
+
+
+def _embedded(item: manifest.Attachment, as_of: datetime) -> weasyprint.Attachment:
+    return weasyprint.Attachment(
+        string=item.content,
+        name=item.name,
+        description=item.description,
+        created=as_of,
+        modified=as_of,
+        relationship="Data",
+    )
+
+
+def render_pack(
+    *, pack_id: uuid.UUID, header: dict[str, Any], data: PackData, as_of: datetime
+) -> RenderedPack:
+    """The pack's PDF/A-3b, its attachments and manifest embedded, dated `as_of`."""
+    as_of = as_of.astimezone(UTC)
+    files = attachments_of(header, data)
+    listing = manifest.build_manifest(header, files)
+    listing_bytes = manifest.json_bytes(listing)
+    listing_sha256 = manifest.sha256_hex(listing_bytes)
+    context = {
+        "pack": header,
+        "record": data.record,
+        "as_of_pdf": as_of.isoformat().replace("+00:00", "Z"),
+        "manifest": listing,
+        "manifest_sha256": listing_sha256,
+        "metric_charts": zip(
+            data.record["monitoring"]["metrics"],
+            [charts.metric_over_time(s) for s in data.metric_series],
+            strict=True,
+        ),
+        "fairness_charts": zip(
+            data.record["monitoring"]["fairness"],
+            [charts.fairness_by_group(b) for b in data.fairness_bars],
+            strict=True,
+        ),
+    }
+    html = render_to_string(TEMPLATE, context)
+    embedded = [
+        *(_embedded(f, as_of) for f in files),
+        _embedded(
+            manifest.Attachment(
+                manifest.MANIFEST_NAME,
+                "application/json",
+                listing_bytes,
+                "SHA-256 of every attachment",
+            ),
+            as_of,
+        ),
+    ]
+    pdf = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_variant="pdf/a-3b",
+        pdf_identifier=pack_id.hex.encode(),
+        attachments=embedded,
+    )
+    return RenderedPack(pdf, listing, listing_sha256)

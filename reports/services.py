@@ -1,0 +1,131 @@
+"""Evidence packs: asking for one, generating it, and recording its downloads."""
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from governance import audit, permissions
+from governance.errors import DomainError
+from registry.models import ModelVersion
+from reports.models import EvidencePack, pack_id_for
+from reports.packs import assembly, manifest, render
+
+logger = logging.getLogger(__name__)
+
+
+def _checked_as_of(version: ModelVersion, as_of: datetime | None) -> datetime:
+    now = timezone.now()
+    as_of = (as_of or now).astimezone(UTC)
+    if as_of > now:
+        # A future instant would change as events arrive; a pack must rebuild identically.
+        raise DomainError(field="as_of", message="is in the future")
+    if as_of < version.created_at:
+        raise DomainError(
+            field="as_of", message=f"is before version {version.version} was registered"
+        )
+    return as_of
+
+
+def request_pack(
+    *, actor: AbstractBaseUser, version: ModelVersion, as_of: datetime | None = None
+) -> EvidencePack:
+    """Ask for the pack of `version` as of `as_of` (now by default); the same ask, the same pack.
+
+    A pack already made (or on its way) is reused; a failed one is queued again.
+    """
+    permissions.require(actor, "view", version.model)
+    as_of = _checked_as_of(version, as_of)
+    with transaction.atomic():
+        pack, created = EvidencePack.objects.get_or_create(
+            pack_id=pack_id_for(version.pk, as_of),
+            defaults={"version": version, "as_of": as_of, "requested_by": actor},
+        )
+        queue = created or pack.status == EvidencePack.Status.FAILED
+        if queue and not created:
+            pack.status, pack.error = EvidencePack.Status.QUEUED, ""
+            pack.save(update_fields=["status", "error"])
+        audit.record(
+            actor=actor,
+            verb="evidence_pack.requested",
+            target=pack,
+            after={"pack_id": str(pack.pack_id), "as_of": as_of.isoformat(), "reused": not queue},
+            mlmodel_id=version.model_id,
+        )
+        if queue:
+            from reports import tasks  # tasks import the services
+
+            transaction.on_commit(lambda: tasks.generate_evidence_pack.delay(pack.pk))
+    return pack
+
+
+def pack_header(pack: EvidencePack, data: assembly.PackData) -> dict[str, Any]:
+    """What identifies the pack: printed on the cover and leading the manifest."""
+    inventory, risk = data.record["inventory"], data.record["risk"]
+    return {
+        "pack_id": str(pack.pack_id),
+        "model_slug": inventory["model"]["slug"],
+        "model_name": inventory["model"]["name"],
+        "version": inventory["version"]["version"],
+        "version_id": pack.version_id,
+        "as_of": assembly.iso(pack.as_of),
+        "owner": inventory["model"]["owner"],
+        "tier": risk["tier"],
+        "eu_category": risk["eu_category"],
+    }
+
+
+def build(pack: EvidencePack) -> render.RenderedPack:
+    """Gather and draw the pack; reads only, so it can run again and give the same bytes."""
+    data = assembly.assemble(pack.version, pack.as_of)
+    return render.render_pack(
+        pack_id=pack.pack_id, header=pack_header(pack, data), data=data, as_of=pack.as_of
+    )
+
+
+def generate(pack: EvidencePack) -> EvidencePack:
+    """Build the pack's PDF and store it with its hashes; a failure is kept on the row."""
+    EvidencePack.objects.filter(pk=pack.pk).update(status=EvidencePack.Status.RUNNING)
+    try:
+        rendered = build(pack)
+    except Exception as error:  # any failure ends on the row, where the requester sees it
+        logger.exception("evidence pack %s failed", pack.pack_id)
+        EvidencePack.objects.filter(pk=pack.pk).update(
+            status=EvidencePack.Status.FAILED, error=str(error), finished_at=timezone.now()
+        )
+        pack.refresh_from_db()
+        return pack
+    with transaction.atomic():
+        if pack.file:
+            pack.file.delete(save=False)
+        pack.file.save(f"{pack.pack_id}.pdf", ContentFile(rendered.pdf), save=False)
+        pack.sha256 = manifest.sha256_hex(rendered.pdf)
+        pack.size = len(rendered.pdf)
+        pack.manifest, pack.manifest_sha256 = rendered.manifest, rendered.manifest_sha256
+        pack.status, pack.error, pack.finished_at = EvidencePack.Status.READY, "", timezone.now()
+        pack.save()
+        audit.record(
+            actor=pack.requested_by,
+            verb="evidence_pack.generated",
+            target=pack,
+            after={"pack_id": str(pack.pack_id), "sha256": pack.sha256, "size": pack.size},
+            mlmodel_id=pack.version.model_id,
+        )
+    return pack
+
+
+def record_download(*, actor: AbstractBaseUser, pack: EvidencePack) -> None:
+    """Who downloaded which pack: a download is an audit event, like the request."""
+    permissions.require(actor, "view", pack.version.model)
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            verb="evidence_pack.downloaded",
+            target=pack,
+            after={"pack_id": str(pack.pack_id), "sha256": pack.sha256},
+            mlmodel_id=pack.version.model_id,
+        )

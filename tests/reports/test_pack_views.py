@@ -1,0 +1,83 @@
+"""The evidence-pack pages: ask for a pack, see it ready, download it, verify an upload."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from governance.models import AuditEvent
+from reports.models import EvidencePack
+from tests.reports.conftest import AFTER
+
+pytestmark = pytest.mark.usefixtures("pack_media", "pack_clock")
+
+
+def packs_url(version) -> str:
+    return f"/reports/packs/{version.model.slug}/{version.version}/"
+
+
+@pytest.fixture
+def generated(client, auditor, scorecard, django_capture_on_commit_callbacks) -> EvidencePack:
+    """The auditor asks for the pack as of 1 November from the version's packs page."""
+    client.force_login(auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(packs_url(scorecard), {"as_of": "2026-11-01T12:00"})
+    pack = EvidencePack.objects.get()
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/reports/packs/{pack.pack_id}/"
+    return pack
+
+
+def test_the_pack_is_generated_and_downloaded(client, generated):
+    assert generated.as_of == AFTER
+    page = client.get(f"/reports/packs/{generated.pack_id}/").content.decode()
+    assert "Ready" in page
+    assert generated.sha256 in page and generated.manifest_sha256 in page
+    download = client.get(f"/reports/packs/{generated.pack_id}/download/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment; filename=")
+    body = b"".join(download.streaming_content)
+    assert body.startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(verb="evidence_pack.downloaded").count() == 1
+
+
+def test_the_version_page_links_to_its_packs(client, owner, scorecard):
+    client.force_login(owner)
+    page = client.get(f"/inventory/models/{scorecard.model.slug}/versions/1.0/").content.decode()
+    assert packs_url(scorecard) in page
+
+
+def test_a_future_as_of_is_refused_on_the_field(client, owner, scorecard):
+    client.force_login(owner)
+    answer = client.post(packs_url(scorecard), {"as_of": "2030-01-01T00:00"})
+    assert answer.status_code == 400
+    assert "is in the future" in answer.content.decode()
+    assert not EvidencePack.objects.exists()
+
+
+def test_outsiders_see_no_pack(client, outsider, generated):
+    client.force_login(outsider)
+    assert client.get(f"/reports/packs/{generated.pack_id}/").status_code == 404
+    assert client.get(f"/reports/packs/{generated.pack_id}/download/").status_code == 404
+    assert client.get(packs_url(generated.version)).status_code == 404
+
+
+def test_the_upload_form_says_intact_or_names_the_change(client, generated):
+    pdf = generated.file.read()
+    upload = SimpleUploadedFile("pack.pdf", pdf, content_type="application/pdf")
+    page = client.post("/reports/packs/verify/", {"file": upload}).content.decode()
+    assert "Intact." in page and str(generated.pack_id) in page
+
+    tampered = bytearray(pdf)
+    tampered[-200:-190] = b"0123456789"
+    upload = SimpleUploadedFile("pack.pdf", bytes(tampered), content_type="application/pdf")
+    page = client.post("/reports/packs/verify/", {"file": upload}).content.decode()
+    assert "Not intact." in page
+
+
+def test_a_file_that_is_not_a_pack_is_named_as_such(client, auditor):
+    client.force_login(auditor)
+    upload = SimpleUploadedFile("note.pdf", io.BytesIO(b"hello").read())
+    page = client.post("/reports/packs/verify/", {"file": upload}).content.decode()
+    assert "Not intact." in page
+    assert "not a readable PDF" in page

@@ -1,0 +1,275 @@
+"""Evidence packs: what the PDF says, what it embeds, that it rebuilds byte for byte, and that
+the verifier tells an intact pack from a changed one."""
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+
+import pypdf
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from governance.models import AuditEvent
+from registry.models import ModelVersion
+from reports import services
+from reports.models import EvidencePack, pack_id_for
+from reports.packs import assembly, verify
+from tests.reports.conftest import AFTER, BETWEEN, EVIDENCE_TITLE
+
+pytestmark = pytest.mark.usefixtures("pack_media", "pack_clock")
+
+
+def requested(actor, version: ModelVersion, as_of: datetime, capture) -> EvidencePack:
+    with capture(execute=True):
+        pack = services.request_pack(actor=actor, version=version, as_of=as_of)
+    pack.refresh_from_db()
+    return pack
+
+
+@pytest.fixture
+def pack(scorecard, owner, django_capture_on_commit_callbacks) -> EvidencePack:
+    return requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
+
+
+def pdf_of(pack: EvidencePack) -> bytes:
+    with pack.file.open("rb") as f:
+        return f.read()
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def embedded(pdf: bytes) -> dict[str, bytes]:
+    return {name: found[0] for name, found in pypdf.PdfReader(io.BytesIO(pdf)).attachments.items()}
+
+
+def test_pack_is_ready_with_its_hashes_and_a_deterministic_id(pack, scorecard) -> None:
+    pdf = pdf_of(pack)
+    assert pack.status == EvidencePack.Status.READY
+    assert pack.pack_id == pack_id_for(scorecard.pk, AFTER)
+    assert pack.sha256 == hashlib.sha256(pdf).hexdigest()
+    assert pack.size == len(pdf)
+
+
+def test_text_has_every_section_with_the_records_values(pack) -> None:
+    text = " ".join(text_of(pdf_of(pack)).split())
+    for heading in (
+        "Evidence pack",
+        "2. Inventory record",
+        "3. Risk classification",
+        "4. Obligations",
+        "5. Approvals",
+        "6. Lineage",
+        "7. Validation findings and remediation",
+        "8. Monitoring",
+        "9. Audit trail",
+        "10. Appendix: embedded attachments",
+    ):
+        assert heading in text
+    for value in (
+        "Retail PD scorecard",
+        "Retail Credit",
+        "Olivia Owner",
+        str(pack.pack_id),
+        "tier_1",
+        EVIDENCE_TITLE,
+        "Segregation of duties",
+        "intact",
+        "model.registered",
+    ):
+        assert value in text
+    assert pack.manifest_sha256 in text.replace(" ", "")
+
+
+def test_attachments_extract_and_match_the_manifest(pack) -> None:
+    files = embedded(pdf_of(pack))
+    listing = json.loads(files["manifest.json"])
+    assert hashlib.sha256(files["manifest.json"]).hexdigest() == pack.manifest_sha256
+    assert {e["name"] for e in listing["attachments"]} == set(files) - {"manifest.json"}
+    for entry in listing["attachments"]:
+        assert hashlib.sha256(files[entry["name"]]).hexdigest() == entry["sha256"]
+    record = json.loads(files["evidence.json"])
+    assert record["pack"]["pack_id"] == str(pack.pack_id)
+    assert record["risk"]["tier"] == "tier_1"
+    assert files["metrics/01-auc.csv"].decode().splitlines() == [
+        "segment,at,value",
+        ",2026-10-10T00:00:00+00:00,0.81",
+        ",2026-10-20T00:00:00+00:00,0.79",
+    ]
+
+
+def test_same_version_and_as_of_rebuild_byte_for_byte(pack) -> None:
+    assert services.build(pack).pdf == pdf_of(pack)
+    assert services.build(pack).pdf == pdf_of(pack)
+
+
+def test_the_same_request_gives_the_same_pack(pack, scorecard, auditor) -> None:
+    again = services.request_pack(actor=auditor, version=scorecard, as_of=AFTER)
+    assert again.pk == pack.pk
+
+
+def test_xmp_metadata_identifies_pdf_a_3b(pack) -> None:
+    xmp = pypdf.PdfReader(io.BytesIO(pdf_of(pack))).xmp_metadata
+    description = xmp.rdf_root.getElementsByTagName("rdf:Description")
+    attributes = {k: v for d in description for k, v in d.attributes.items()}
+    assert attributes["pdfaid:part"] == "3"
+    assert attributes["pdfaid:conformance"] == "B"
+
+
+def test_fonts_are_embedded_dejavu(pack) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdf_of(pack)))
+    fonts = {
+        font.get_object()["/BaseFont"].split("+")[-1]: font.get_object()
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert all(name.startswith("DejaVu") for name in fonts)
+    for font in fonts.values():
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor
+
+
+def test_as_of_pack_shows_the_assessment_in_force_then(
+    scorecard, owner, django_capture_on_commit_callbacks
+) -> None:
+    earlier = requested(owner, scorecard, BETWEEN, django_capture_on_commit_callbacks)
+    record = json.loads(embedded(pdf_of(earlier))["evidence.json"])
+    assert record["risk"]["tier"] == "tier_3"
+    assert [a["result"] for a in record["risk"]["history"]] == ["in_scope", "tier_3"]
+    assert record["obligations"][0]["evidence"] == []
+    assert record["monitoring"]["metrics"] == []
+
+
+def test_verifier_reports_intact_for_a_fresh_pack(pack) -> None:
+    verdict = verify.verify_pack(pdf_of(pack))
+    assert verdict.intact, verdict.differences
+    assert verdict.pack_id == str(pack.pack_id)
+
+
+def rebuilt_with(pdf: bytes, replaced: dict[str, bytes]) -> bytes:
+    """The same pages with the attachments copied over, some of them replaced."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf)))
+    files = embedded(pdf)
+    writer.root_object["/Names"].pop("/EmbeddedFiles")
+    for name, content in {**files, **replaced}.items():
+        writer.add_attachment(name, content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_verifier_names_a_changed_attachment(pack) -> None:
+    pdf = pdf_of(pack)
+    record = json.loads(embedded(pdf)["evidence.json"])
+    record["risk"]["tier"] = "tier_3"
+    verdict = verify.verify_pack(rebuilt_with(pdf, {"evidence.json": json.dumps(record).encode()}))
+    assert not verdict.intact
+    assert verdict.differences[0].startswith("evidence.json was changed")
+
+
+def test_verifier_names_a_manifest_rewritten_to_match(pack) -> None:
+    pdf = pdf_of(pack)
+    files = embedded(pdf)
+    listing = json.loads(files["manifest.json"])
+    forged = b'{"tier": "tier_3"}'
+    for entry in listing["attachments"]:
+        if entry["name"] == "evidence.json":
+            entry["sha256"] = hashlib.sha256(forged).hexdigest()
+    changed = rebuilt_with(
+        pdf, {"evidence.json": forged, "manifest.json": json.dumps(listing).encode()}
+    )
+    differences = verify.verify_pack(changed).differences
+    assert any(d.startswith("manifest.json was changed") for d in differences)
+    assert "evidence.json differs from the pack Attest generated" in differences
+
+
+def test_verify_command_says_intact_or_what_differs(pack, tmp_path, capsys) -> None:
+    fresh, changed = tmp_path / "fresh.pdf", tmp_path / "changed.pdf"
+    fresh.write_bytes(pdf_of(pack))
+    changed.write_bytes(rebuilt_with(pdf_of(pack), {"metrics/01-auc.csv": b"segment,at,value\n"}))
+    call_command("verify_evidence_pack", str(fresh))
+    assert "intact" in capsys.readouterr().out
+    with pytest.raises(CommandError, match=r"metrics/01-auc\.csv was changed"):
+        call_command("verify_evidence_pack", str(changed))
+
+
+def test_requesting_generating_and_downloading_are_audited(pack, auditor) -> None:
+    services.record_download(actor=auditor, pack=pack)
+    verbs = AuditEvent.objects.filter(target_type="reports.evidencepack", target_id=str(pack.pk))
+    assert list(verbs.order_by("seq").values_list("verb", "actor_name")) == [
+        ("evidence_pack.requested", "olivia"),
+        ("evidence_pack.generated", "olivia"),
+        ("evidence_pack.downloaded", "audrey"),
+    ]
+
+
+def test_outsider_may_not_request_or_download_a_pack(pack, scorecard, outsider) -> None:
+    with pytest.raises(PermissionDenied):
+        services.request_pack(actor=outsider, version=scorecard, as_of=AFTER)
+    with pytest.raises(PermissionDenied):
+        services.record_download(actor=outsider, pack=pack)
+
+
+def test_auditor_may_request_a_pack_of_any_model(
+    scorecard, auditor, django_capture_on_commit_callbacks
+) -> None:
+    found = requested(auditor, scorecard, BETWEEN, django_capture_on_commit_callbacks)
+    assert found.status == EvidencePack.Status.READY
+
+
+RENDER_IN_A_FRESH_PROCESS = """
+import pickle, sys, django
+django.setup()
+from reports.packs import render
+kwargs = pickle.load(sys.stdin.buffer)
+sys.stdout.buffer.write(render.render_pack(**kwargs).pdf)
+"""
+
+
+def test_a_fresh_process_draws_the_same_bytes(pack) -> None:
+    """No state of this process (font caches, chart ids, dict order) leaks into the PDF."""
+    data = assembly.assemble(pack.version, pack.as_of)
+    kwargs = {
+        "pack_id": pack.pack_id,
+        "header": services.pack_header(pack, data),
+        "data": data,
+        "as_of": pack.as_of,
+    }
+    drawn = subprocess.run(  # noqa: S603 - this interpreter, running the code above
+        [sys.executable, "-c", RENDER_IN_A_FRESH_PROCESS],
+        input=pickle.dumps(kwargs),
+        capture_output=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "governance.settings", "PYTHONHASHSEED": "1"},
+    )
+    assert drawn.stdout == pdf_of(pack)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler's pdftoppm (poppler-utils)")
+def test_no_page_is_blank(pack, tmp_path) -> None:
+    """Every page rendered by pdftoppm has ink between its running header and footer."""
+    import numpy as np
+    from PIL import Image
+
+    source = tmp_path / "pack.pdf"
+    source.write_bytes(pdf_of(pack))
+    subprocess.run(  # noqa: S603 - poppler's pdftoppm on our own file
+        ["/usr/bin/pdftoppm", "-r", "40", "-gray", "-png", str(source), str(tmp_path / "page")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(pypdf.PdfReader(io.BytesIO(pdf_of(pack))).pages)
+    for page in pages:
+        image = Image.open(page).convert("L")
+        width, height = image.size
+        body = image.crop((0, height // 10, width, height - height // 10))
+        assert (np.asarray(body) < 200).mean() > 0.005, f"{page.name} is blank"
