@@ -1,0 +1,1 @@
+"""Registers as CSV and XLSX, model documentation and validation reports as DOCX."""

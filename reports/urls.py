@@ -1,0 +1,28 @@
+"""Export routes (namespace `reports`), mounted under /reports/."""
+
+from django.urls import path, re_path
+
+from reports import export_views as views
+from reports.exports.registers import REGISTERS
+
+KEYS = "|".join(register.key for register in REGISTERS)
+
+app_name = "reports"
+urlpatterns = [
+    path("exports/", views.export_list, name="export-list"),
+    re_path(
+        rf"^exports/(?P<register>{KEYS})\.(?P<fmt>csv|xlsx)$",
+        views.register_export,
+        name="register-export",
+    ),
+    path(
+        "models/<slug:slug>/documentation.docx",
+        views.model_documentation,
+        name="model-documentation",
+    ),
+    path(
+        "approvals/<int:pk>/validation-report.docx",
+        views.validation_report,
+        name="validation-report",
+    ),
+]
