@@ -19,6 +19,7 @@ from monitoring.charts.data import (
 from monitoring.charts.drift import drift_by_feature
 from monitoring.charts.fairness import fairness_by_group
 from monitoring.charts.metric import metric_over_time
+from monitoring.charts.trend import MonthComparison, MonthTrend, month_comparison, month_trend
 
 __all__ = [
     "DriftBars",
@@ -26,9 +27,13 @@ __all__ = [
     "GroupBars",
     "GroupRate",
     "MetricSeries",
+    "MonthComparison",
+    "MonthTrend",
     "Point",
     "Segment",
     "drift_by_feature",
     "fairness_by_group",
     "metric_over_time",
+    "month_comparison",
+    "month_trend",
 ]

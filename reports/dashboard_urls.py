@@ -1,0 +1,10 @@
+"""Executive dashboard routes (namespace `reports-dashboard`), under /reports/."""
+
+from django.urls import path
+
+from reports import dashboard_views
+
+app_name = "reports-dashboard"
+urlpatterns = [
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+]
