@@ -10,6 +10,8 @@ AUDITOR = "Auditors"
 COMPLIANCE = "Compliance officers"
 LEGAL = "Legal counsel"
 ADMINISTRATOR = "Administrators"
+# Receive the monthly executive report and read the dashboard it comes from.
+EXECUTIVE = "Executives"
 # Service accounts: pipelines register the datasets their runs read; model rights come from RACI.
 PIPELINE = "Pipelines"
 
@@ -46,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "governance.view_auditevent",
         "monitoring.view_alert",
     ],
+    # The dashboard covers the whole portfolio, so it needs the global view right.
+    EXECUTIVE: ["registry.view_mlmodel"],
     PIPELINE: [*_READ_REFERENCE, "registry.add_dataset"],
     ADMINISTRATOR: [
         *_READ_REFERENCE,

@@ -173,6 +173,8 @@ ATTEST_VOLUNTARY_FRAMEWORKS = env_list("ATTEST_VOLUNTARY_FRAMEWORKS", default=[]
 # Periodic reviews open this many days before they fall due; emails link back to this address.
 ATTEST_REVIEW_LEAD_DAYS = env_int("ATTEST_REVIEW_LEAD_DAYS", default=30)
 ATTEST_BASE_URL = os.environ.get("ATTEST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The monthly executive report is e-mailed to the members of this group.
+ATTEST_EXECUTIVE_GROUP = os.environ.get("ATTEST_EXECUTIVE_GROUP", "Executives")
 
 # Reminders are printed to the console until an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -267,5 +269,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-production-models": {
         "task": "monitoring.tasks.sweep_production_models",
         "schedule": env_int("MONITORING_SWEEP_INTERVAL_SECONDS", default=3600),
+    },
+    # Last month's executive report, generated and e-mailed on the 1st.
+    "monthly-executive-report": {
+        "task": "reports.tasks.monthly_executive_report",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
 }

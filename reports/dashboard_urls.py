@@ -7,4 +7,6 @@ from reports import dashboard_views
 app_name = "reports-dashboard"
 urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/report/", dashboard_views.report_download, name="report-download"),
+    path("dashboard/report/generate/", dashboard_views.report_generate, name="report-generate"),
 ]

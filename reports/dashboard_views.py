@@ -1,38 +1,75 @@
-"""The executive dashboard: every figure of a month with its change and trend, and top risks.
+"""The executive dashboard: every figure of a month with its change and trend, and top risks,
+and the month's PDF report to generate and download.
 
 The whole portfolio is for those who may read every model (validators, the committee,
-compliance, legal, auditors, administrators: the global view right); anyone else gets a 403.
+compliance, legal, auditors, executives, administrators: the global view right); anyone else
+gets a 403.
 """
 
 from datetime import date, datetime
-from itertools import groupby
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from governance import permissions
-from monitoring import charts
-from reports import executive, kpis
+from governance.errors import DomainError
+from reports import executive, executive_report, kpis
+from reports.models import ExecutiveReport
 
-COMPARISON_IN = 4.6  # half the page: its text stays the size of the table's beside it
+may_read_portfolio = permission_required(permissions.PERMS["view"], raise_exception=True)
 
 
 @login_required
-@permission_required(permissions.PERMS["view"], raise_exception=True)
+@may_read_portfolio
 def dashboard(request: HttpRequest) -> HttpResponse:
     month = _month(request.GET.get("month", ""))
     report = executive.figures(month)
     context = {
         "report": report,
-        "sections": _sections(report),
-        "breakdowns": [(b, _comparison(b, report)) for b in report.breakdowns],
+        "sections": executive_report.sections(report),
+        "breakdowns": executive_report.comparisons(report),
         "earlier": kpis.add_months(month, -1),
         "later": kpis.add_months(month, 1) if report.period.complete else None,
+        "pdf": ExecutiveReport.objects.filter(month=month).first(),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+@require_POST
+@login_required
+@may_read_portfolio
+def report_generate(request: HttpRequest) -> HttpResponse:
+    """Draw (or draw again) the PDF of the month shown, then show that month again."""
+    month = _month(request.POST.get("month", ""))
+    try:
+        report = executive_report.generate_report(month=month, actor=request.user)
+    except DomainError as error:
+        messages.error(request, f"No report: {error.error_text}.")
+    else:
+        if report.status == ExecutiveReport.Status.READY:
+            messages.success(request, f"The report for {month:%B %Y} is ready to download.")
+        else:
+            messages.error(request, f"The report for {month:%B %Y} failed: {report.error}")
+    return redirect(f"{reverse('reports-dashboard:dashboard')}?month={month:%Y-%m}")
+
+
+@login_required
+@may_read_portfolio
+def report_download(request: HttpRequest) -> FileResponse:
+    month = _month(request.GET.get("month", ""))
+    report = ExecutiveReport.objects.filter(
+        month=month, status=ExecutiveReport.Status.READY
+    ).first()
+    if report is None:
+        raise Http404(f"No report for {month:%B %Y} yet.")
+    name = f"executive-report-{month:%Y-%m}.pdf"
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
 
 
 def _month(raw: str) -> date:
@@ -47,36 +84,3 @@ def _month(raw: str) -> date:
     if month > today:
         raise BadRequest(f"{month:%B %Y} has not started yet")
     return month
-
-
-def _sections(report: kpis.MonthlyFigures) -> list[tuple[str, list[tuple[kpis.Figure, str]]]]:
-    """The figures grouped as the report reads them, each with its trend chart."""
-    return [
-        (section, [(figure, _trend(figure, report)) for figure in figures])
-        for section, figures in groupby(report.figures, key=lambda figure: figure.section)
-    ]
-
-
-def _trend(figure: kpis.Figure, report: kpis.MonthlyFigures) -> str:
-    return charts.month_trend(
-        charts.MonthTrend(
-            title=figure.label,
-            months=tuple(f"{period.month:%b}" for period in report.periods),
-            values=figure.series,
-            shown=tuple(kpis.shown(value, figure.unit) for value in figure.series),
-        )
-    )
-
-
-def _comparison(breakdown: kpis.Breakdown, report: kpis.MonthlyFigures) -> str:
-    return charts.month_comparison(
-        charts.MonthComparison(
-            title=breakdown.label,
-            categories=tuple(row.label for row in breakdown.rows),
-            current=tuple(row.value or 0.0 for row in breakdown.rows),
-            previous=tuple(row.previous or 0.0 for row in breakdown.rows),
-            current_month=f"{report.period.month:%b %Y}",
-            previous_month=f"{report.previous_period.month:%b %Y}",
-        ),
-        width_in=COMPARISON_IN,
-    )

@@ -52,3 +52,39 @@ class EvidencePack(models.Model):
 
     def __str__(self) -> str:
         return f"evidence pack {self.pack_id} of {self.version} as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class ExecutiveReport(models.Model):
+    """The monthly portfolio report for executives: one PDF per calendar month, replaced when
+    the month is generated again."""
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    month = models.DateField(unique=True, help_text="The first day of the month reported.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="executive-reports/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    generated_at = models.DateTimeField()
+    # None when Celery beat made it on the 1st.
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="reports_executivereport_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"executive report {self.month:%B %Y}"

@@ -1,9 +1,12 @@
-"""Reports background work: generating evidence packs."""
+"""Reports background work: generating evidence packs and the monthly executive report."""
+
+from datetime import date
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
-from reports import services
+from reports import executive_report, kpis, services
 from reports.models import EvidencePack
 
 
@@ -16,3 +19,18 @@ def generate_evidence_pack(pack_pk: int) -> str:
     if pack.status == EvidencePack.Status.READY:
         return pack.status
     return services.generate(pack).status
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=1800)
+def monthly_executive_report() -> str:
+    """Beat, on the 1st: last month's report, e-mailed to the executive group."""
+    report = executive_report.generate_report(month=kpis.add_months(timezone.localdate(), -1))
+    sent = executive_report.send_report(report)
+    return f"{report.month:%Y-%m} {report.status}, sent to {sent}"
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=1800)
+def regenerate_executive_report(month_iso: str) -> str:
+    """Draw a past month's report again (`month_iso` is any day of it, "2026-10-01"); no e-mail."""
+    report = executive_report.generate_report(month=date.fromisoformat(month_iso))
+    return report.status

@@ -142,6 +142,7 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("cora", "Cora", "Whitfield", roles.COMPLIANCE, "Regulatory compliance officer"),
     DemoUser("leon", "Leon", "Brandt", roles.LEGAL, "Legal counsel, technology and data"),
     DemoUser("audrey", "Audrey", "Fontaine", roles.AUDITOR, "Internal audit"),
+    DemoUser("erin", "Erin", "Castellano", roles.EXECUTIVE, "Chief Risk Officer"),
 )
 
 CUSTOM_FIELDS: tuple[dict[str, object], ...] = (

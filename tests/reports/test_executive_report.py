@@ -1,0 +1,174 @@
+"""The monthly executive report as a PDF, on a small portfolio built through the services.
+
+The retail PD scorecard is registered on 3 September 2026 and tiered (Tier 3). A validator
+raises a high finding on 20 September, closed on 3 October, and a medium one on 15 October, due
+on the 25th and still open when October ends; so September and October differ in open and
+overdue findings and in the top risks. The clock then stands on 2 November.
+"""
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from celery.schedules import crontab
+from django.conf import settings
+from django.core import mail
+from pypdf import PdfReader
+
+from governance import roles
+from governance.models import AuditEvent, Finding
+from governance.services import findings, rulebooks
+from reports import executive, executive_report, tasks
+from reports.models import ExecutiveReport
+from tests.factories.accounts import UserFactory
+from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD, GENERATE, DOWNLOAD = (
+    "/reports/dashboard/",
+    "/reports/dashboard/report/generate/",
+    "/reports/dashboard/report/",
+)
+SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
+
+
+def on(month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock(settings, tmp_path):
+    """Files go to a temporary folder; the portfolio is built from 3 September 2026."""
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(on(9, 3), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def erin(db):
+    """Erin, an executive: reads the dashboard and receives the monthly report."""
+    return UserFactory(username="erin", email="erin@bank.example", roles=[roles.EXECUTIVE])
+
+
+@pytest.fixture
+def portfolio(clock, owner, validator, credit_pd_model) -> None:
+    rulebooks.load_shipped()
+    assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
+    assess(owner, credit_pd_model, "tiering", TIER_3)
+
+    def raise_finding(title: str, severity: str, due_on: date) -> Finding:
+        return findings.raise_finding(
+            actor=validator, model=credit_pd_model, title=title, severity=severity,
+            owner=owner, due_on=due_on,
+        )  # fmt: skip
+
+    clock.move_to(on(9, 20))
+    window = raise_finding("Back-test window too short", Finding.Severity.HIGH, date(2026, 10, 10))
+    clock.move_to(on(10, 3))
+    findings.close_finding(actor=validator, finding=window, resolution="Window extended")
+    clock.move_to(on(10, 15))
+    raise_finding("Stale reject inference", Finding.Severity.MEDIUM, date(2026, 10, 25))
+    clock.move_to(on(11, 2))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text on one line, as a reader would search it."""
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+
+
+def test_the_pdf_holds_every_figure_with_its_previous_month_and_change(portfolio):
+    report = executive.figures(OCTOBER)
+    assert report.figure("findings_overdue").series[-2:] == (0, 1)  # the fixture is as described
+    text = pdf_text(executive_report.render_report(OCTOBER))
+    assert text.startswith("Model portfolio report: October 2026")
+    for figure in report.figures:
+        row = " ".join(filter(None, (figure.label, figure.shown, figure.shown_previous)))
+        assert row in text, figure.key
+        assert figure.shown_change in text and figure.definition in text
+    for breakdown in report.breakdowns:
+        assert breakdown.label in text
+        for row in breakdown.rows:
+            assert f"{row.label} {row.shown} {row.shown_previous}" in text
+    assert "1 Retail PD scorecard" in text and report.ranking in text
+
+
+def test_a_month_generated_again_later_gives_the_same_bytes(portfolio, clock, erin):
+    first = executive_report.generate_report(month=OCTOBER, actor=erin)
+    first_pdf = first.file.read()
+    clock.move_to(on(12, 9))
+    again = executive_report.generate_report(month=date(2026, 10, 17), actor=None)
+    assert again.pk == first.pk and again.month == OCTOBER
+    assert again.file.read() == first_pdf
+    assert again.sha256 == first.sha256 and again.size == len(first_pdf)
+    assert again.generated_by is None
+    events = AuditEvent.objects.filter(verb="executive_report.generated").order_by("seq")
+    assert [(e.actor_name, e.after["sha256"]) for e in events] == [
+        ("erin", first.sha256),
+        ("system", first.sha256),
+    ]
+
+
+def test_beat_reports_last_month_to_the_executive_group(portfolio, clock, erin):
+    UserFactory(username="former", roles=[roles.EXECUTIVE], is_active=False)
+    UserFactory(username="bystander", roles=[roles.AUDITOR])
+    clock.move_to(datetime(2026, 11, 1, 6, 0, tzinfo=UTC))
+    assert tasks.monthly_executive_report.delay().get() == "2026-10 ready, sent to 1"
+    stored = ExecutiveReport.objects.get()
+    [message] = mail.outbox
+    assert message.to == ["erin@bank.example"]
+    assert message.subject == "Model portfolio report: October 2026"
+    assert f"{settings.ATTEST_BASE_URL}/reports/dashboard/?month=2026-10" in message.body
+    [(name, content, mimetype)] = message.attachments
+    assert (name, mimetype) == ("executive-report-2026-10.pdf", "application/pdf")
+    assert content == stored.file.read()
+
+
+def test_a_past_month_is_regenerated_from_the_page_and_downloaded(client, portfolio, erin):
+    client.force_login(erin)
+    response = client.post(GENERATE, {"month": "2026-09"})
+    assert response.status_code == 302 and response.url == f"{DASHBOARD}?month=2026-09"
+    stored = ExecutiveReport.objects.get(month=SEPTEMBER)
+    assert (stored.status, stored.generated_by) == (ExecutiveReport.Status.READY, erin)
+    page = client.get(response.url).content.decode()
+    assert "Regenerate PDF" in page and f"{DOWNLOAD}?month=2026-09" in page
+    download = client.get(DOWNLOAD, {"month": "2026-09"})
+    assert download["Content-Disposition"] == 'attachment; filename="executive-report-2026-09.pdf"'
+    pdf = stored.file.read()
+    assert b"".join(download.streaming_content) == pdf
+    assert "Model portfolio report: September 2026" in pdf_text(pdf)
+
+
+def test_the_regenerate_task_draws_the_month_it_is_given(portfolio):
+    assert tasks.regenerate_executive_report.delay("2026-09-01").get() == "ready"
+    assert list(ExecutiveReport.objects.values_list("month", flat=True)) == [SEPTEMBER]
+
+
+def test_a_running_month_has_no_report(client, erin):
+    client.force_login(erin)
+    response = client.post(GENERATE, {"month": "2026-09"}, follow=True)
+    assert "No report: September 2026 has not ended yet." in response.content.decode()
+    assert not ExecutiveReport.objects.exists()
+    assert client.get(DOWNLOAD, {"month": "2026-08"}).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["owner", "developer", "outsider"])
+def test_those_who_may_not_read_the_portfolio_get_403(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(GENERATE, {"month": "2026-08"}).status_code == 403
+    assert client.get(DOWNLOAD, {"month": "2026-08"}).status_code == 403
+    assert not ExecutiveReport.objects.exists()
+
+
+def test_executives_read_the_dashboard(client, erin):
+    client.force_login(erin)
+    assert client.get(DASHBOARD).status_code == 200
+
+
+def test_beat_runs_the_report_at_six_on_the_first_of_each_month():
+    entry = settings.CELERY_BEAT_SCHEDULE["monthly-executive-report"]
+    assert entry["task"] == tasks.monthly_executive_report.name
+    assert entry["schedule"] == crontab(day_of_month=1, hour=6, minute=0)
