@@ -373,12 +373,6 @@ def _unjudged_drift(measure: str) -> Threshold:
 # ---- Alerts, policies, incidents ----------------------------------------------------------------
 
 
-def may_handle(user: AbstractBaseUser, model: MLModel) -> bool:
-    """Who may acknowledge and resolve alerts and record incidents, as those services decide:
-    the owner, those Responsible or Accountable for the model, and its validators."""
-    return permissions.can(user, "change", model) or permissions.can(user, "validate", model)
-
-
 def alerts_for(user: AbstractBaseUser, **filters: Any) -> QuerySet[Alert]:
     """Alerts on models the user may see, filtered as the alert list's form asks."""
     found = Alert.objects.filter(model__in=permissions.models_for(user))

@@ -72,7 +72,7 @@ def model_monitoring(request: HttpRequest, slug: str) -> HttpResponse:
         "fairness_charts": [(p.result, charts.fairness_by_group(p.bars)) for p in shown.fairness],
         "drift_charts": [charts.drift_by_feature(bars) for bars in shown.drift_bars],
         "can_change": permissions.can(request.user, "change", model),
-        "can_handle": selectors.may_handle(request.user, model),
+        "can_handle": alerts.may_handle(request.user, model),
     }
     return render(request, "monitoring/model_monitoring.html", context)
 
@@ -92,7 +92,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def _alert_page(request: HttpRequest, alert: Alert, **forms: BootstrapForm) -> HttpResponse:
     context = {
         "alert": alert,
-        "can_handle": selectors.may_handle(request.user, alert.model),
+        "can_handle": alerts.may_handle(request.user, alert.model),
         "acknowledge_form": forms.get("acknowledge") or AcknowledgeForm(auto_id="ack_%s"),
         "resolve_form": forms.get("resolve") or ResolveForm(auto_id="res_%s"),
     }
@@ -202,7 +202,7 @@ def policy_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def incident_new(request: HttpRequest, slug: str) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug)
-    if not selectors.may_handle(request.user, model):
+    if not alerts.may_handle(request.user, model):
         raise PermissionDenied(f"{request.user} may not record incidents of {model}")
     form = IncidentForm(_posted(request), auto_id="i_%s")
     incident = ui.submit(

@@ -110,14 +110,15 @@ def _notify(alert: Alert, event: str) -> None:
     transaction.on_commit(lambda: tasks.notify_alert.delay(alert.pk, event))
 
 
-def _may_handle(actor: AbstractBaseUser, model: MLModel) -> bool:
-    """The owner and those Responsible or Accountable for monitoring, and validators."""
+def may_handle(actor: AbstractBaseUser, model: MLModel) -> bool:
+    """Who handles a model's alerts and records its incidents: the owner, those Responsible or
+    Accountable for it, and its validators."""
     return permissions.can(actor, "change", model) or permissions.can(actor, "validate", model)
 
 
 def _locked(alert: Alert, actor: AbstractBaseUser) -> Alert:
     alert = Alert.objects.select_for_update().select_related("model").get(pk=alert.pk)
-    if not _may_handle(actor, alert.model):
+    if not may_handle(actor, alert.model):
         raise PermissionDenied(f"{actor} may not handle alerts of {alert.model}")
     return alert
 

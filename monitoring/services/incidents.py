@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from governance import audit, permissions
+from governance import audit
 from governance.errors import DomainError
 from monitoring.models import Alert, Incident
-from monitoring.services import health
+from monitoring.services import alerts, health
 from registry.models import Deployment, MLModel
 
 FIELDS = ["deployment", "occurred_at", "title", "description", "severity"]
@@ -85,7 +85,7 @@ def record_incident(
     severity: str,
     description: str = "",
 ) -> Incident:
-    if not (permissions.can(actor, "change", model) or permissions.can(actor, "validate", model)):
+    if not alerts.may_handle(actor, model):
         raise PermissionDenied(f"{actor} may not record incidents of {model}")
     if occurred_at > timezone.now():
         raise DomainError(field="occurred_at", message="an incident cannot lie in the future")
