@@ -19,7 +19,7 @@ from governance.models import RiskAssessment, Rulebook
 from governance.models.assessments import Framework
 from governance.services import rulebooks
 from monitoring.models import HealthCheck, MonitoringPolicy
-from monitoring.services import alerts, observations
+from monitoring.services import alerts, observations, policies
 from monitoring.stats import thresholds
 from monitoring.stats.thresholds import Judgement, Threshold
 from registry.models import Deployment, MLModel, ModelVersion
@@ -100,11 +100,12 @@ def _defaults(at: datetime) -> tuple[dict[str, list[Threshold]], str]:
 
 
 def thresholds_for(model_ids: Sequence[int], at: datetime) -> dict[int, list[Applied]]:
-    """Each model's thresholds: tier defaults, replaced or switched off by its own policies."""
+    """Each model's thresholds at `at`: tier defaults, replaced or switched off by its own
+    policies as they stood then."""
     defaults, book = _defaults(at)
     tiers = tiers_of(model_ids, at)
     own: dict[int, list[MonitoringPolicy]] = defaultdict(list)
-    for policy in MonitoringPolicy.objects.filter(model_id__in=model_ids):
+    for policy in policies.policies_at(model_ids, at):
         own[policy.model_id].append(policy)
     applied: dict[int, list[Applied]] = {}
     for model_id in model_ids:

@@ -1,13 +1,15 @@
 """Monitoring policies: the owner says what healthy means for a model, one threshold at a time."""
 
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from governance import audit, permissions
+from governance import audit, history, permissions
 from governance.errors import DomainError
+from governance.models import AuditEvent
 from monitoring.models import MonitoringPolicy
 from monitoring.stats import thresholds
 from registry.models import MLModel
@@ -74,3 +76,17 @@ def remove_policy(*, actor: AbstractBaseUser, policy: MonitoringPolicy) -> None:
         mlmodel_id=policy.model_id,
     )
     policy.delete()
+
+
+def policies_at(model_ids: Collection[int], at: datetime) -> list[MonitoringPolicy]:
+    """The models' own policies as they stood at `at`: the changes recorded since, undone."""
+    wanted = set(model_ids)
+    since = [e for e in history.later_events(MonitoringPolicy, at) if e.mlmodel_id in wanted]
+    return history.rows_at(MonitoringPolicy.objects.filter(model_id__in=wanted), since, _restore)
+
+
+def _restore(policy: MonitoringPolicy | None, event: AuditEvent) -> MonitoringPolicy:
+    fields = dict(event.before)
+    if "window" in fields:  # the audit record states it in days, as the rulebook does
+        fields["window"] = timedelta(days=fields["window"])
+    return history.restored(policy or MonitoringPolicy(model_id=event.mlmodel_id), fields)

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
-from governance import chain
+from governance import chain, history
 from governance.models import (
     ApprovalRequest,
     AuditEvent,
@@ -89,7 +89,8 @@ def assemble(version: ModelVersion, as_of: datetime) -> PackData:
 
 
 def inventory(model: MLModel, version: ModelVersion, as_of: datetime) -> dict[str, Any]:
-    """The SR 11-7 inventory fields of the model and of this version."""
+    """The SR 11-7 inventory fields of the model and of this version, as they read then."""
+    model, version = history.row_at(model, as_of), history.row_at(version, as_of)
     use_cases = model.use_cases.filter(created_at__lte=as_of).order_by("name", "pk")
     return {
         "model": {
@@ -123,14 +124,18 @@ def inventory(model: MLModel, version: ModelVersion, as_of: datetime) -> dict[st
 
 
 def raci(model: MLModel, as_of: datetime) -> list[dict[str, str]]:
-    rows = (
-        RaciAssignment.objects.filter(model=model, created_at__lte=as_of)
-        .select_related("user", "group")
-        .order_by("area", "role", "pk")
+    """The assignments in place at the instant, those withdrawn since among them."""
+    current = RaciAssignment.objects.filter(model=model, created_at__lte=as_of).select_related(
+        "user", "group"
+    )
+    rows = history.rows_at(
+        current,
+        history.later_events(RaciAssignment, as_of, mlmodel_id=model.pk),
+        lambda row, event: history.restored(row or RaciAssignment(), event.before),
     )
     return [
         {"area": r.get_area_display(), "role": r.get_role_display(), "who": r.principal_name}
-        for r in rows
+        for r in sorted(rows, key=lambda r: (r.area, r.role, r.pk))
     ]
 
 
@@ -212,13 +217,25 @@ def _control_status(control: Control, evidence: list[Evidence], as_of: datetime)
     return (Control.Status.EVIDENCED if evidence else Control.Status.MISSING).label
 
 
-def obligations(model: MLModel, as_of: datetime) -> list[dict[str, Any]]:
-    """Every obligation that applies to the model, its status and the evidence behind it."""
-    controls = (
-        Control.objects.filter(model=model, applies=True)
+def _applying(model: MLModel, as_of: datetime) -> list[Control]:
+    """The model's controls that applied at the instant: each checklist sync since, undone."""
+    controls = list(
+        Control.objects.filter(model=model)
         .select_related("reviewed_by", "waiver_approved_by")
         .order_by("framework", "reference", "pk")
     )
+    applies = {c.obligation_id: c.applies for c in controls}
+    for sync in history.later_events(
+        MLModel, as_of, target_id=str(model.pk), verb="controls.synced"
+    ):
+        applies.update(dict.fromkeys(sync.after["added"], False))
+        applies.update(dict.fromkeys(sync.after["dropped"], True))
+    return [c for c in controls if applies[c.obligation_id]]
+
+
+def obligations(model: MLModel, as_of: datetime) -> list[dict[str, Any]]:
+    """Every obligation that applied to the model, its status and the evidence behind it."""
+    controls = _applying(model, as_of)
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     rows = Evidence.objects.filter(control__model=model, added_at__lte=as_of)
     for item in rows.select_related("added_by").order_by("added_at", "pk"):

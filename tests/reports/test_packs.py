@@ -13,12 +13,15 @@ from datetime import datetime
 
 import pypdf
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from governance.models import AuditEvent
-from registry.models import ModelVersion
+from governance.services import raci
+from registry import services as registry
+from registry.models import MLModel, ModelVersion
 from reports import services
 from reports.models import EvidencePack, pack_id_for
 from reports.packs import assembly, verify
@@ -273,3 +276,31 @@ def test_no_page_is_blank(pack, tmp_path) -> None:
         width, height = image.size
         body = image.crop((0, height // 10, width, height - height // 10))
         assert (np.asarray(body) < 200).mean() > 0.005, f"{page.name} is blank"
+
+
+def test_as_of_pack_reads_back_status_raci_and_obligations_changed_since(
+    scorecard, owner, validator, django_capture_on_commit_callbacks
+) -> None:
+    model = scorecard.model
+    with time_machine.travel(AFTER, tick=False):
+        vera = raci.assign_raci(
+            actor=owner, model=model, user=validator, role="R", area="validation"
+        )
+    registry.update_model(actor=owner, model=model, status=MLModel.Status.RETIRED)
+    raci.remove_raci(actor=owner, assignment=vera)
+
+    def record_at(as_of: datetime) -> dict:
+        pack = requested(owner, scorecard, as_of, django_capture_on_commit_callbacks)
+        return json.loads(embedded(pdf_of(pack))["evidence.json"])
+
+    then, before_retier = record_at(AFTER), record_at(BETWEEN)
+    assert then["inventory"]["model"]["status"] == "Development"
+    assert {"area": "Validation", "role": "Responsible", "who": validator.get_full_name()} in then[
+        "raci"
+    ]
+    assert validator.get_full_name() not in {r["who"] for r in before_retier["raci"]}
+    tier_3 = {o["reference"] for o in before_retier["obligations"]}
+    tier_1 = {o["reference"] for o in then["obligations"]}
+    # Tier 1 asks for more than Tier 3: the retiering added obligations the earlier pack lacks.
+    assert tier_3 < tier_1
+    assert "SR 26-2 §V (Outcomes Analysis)" in tier_1 - tier_3
