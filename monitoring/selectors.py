@@ -190,7 +190,7 @@ def model_monitoring(model: MLModel, at: datetime | None = None) -> ModelMonitor
     checks = check_rows(model, applied)
     judged = [Status(row.check.status) for row in checks if row.check]
     version = deployment.version if deployment else None
-    drift, drift_figures = drift_bars(version, applied) if version else (None, [])
+    drift, drift_figures = drift_bars(version, applied, at) if version else (None, [])
     unresolved, resolved = model_alerts(model)
     return ModelMonitoring(
         deployment=deployment,
@@ -335,10 +335,12 @@ def _min_group_size(groups: Sequence[charts.GroupRate], judged: Sequence[bool]) 
 
 
 def drift_bars(
-    version: ModelVersion, applied: Sequence[Applied]
+    version: ModelVersion, applied: Sequence[Applied], at: datetime
 ) -> tuple[DriftResult | None, list[charts.DriftBars]]:
-    """The version's latest drift result, one chart per drift measure its columns report."""
-    result = DriftResult.objects.filter(version=version).order_by("-evaluated_at", "-pk").first()
+    """The version's latest drift result known at `at`, one chart per drift measure its columns
+    report."""
+    known = DriftResult.objects.filter(version=version, evaluated_at__lte=at, recorded_at__lte=at)
+    result = known.order_by("-evaluated_at", "-pk").first()
     if result is None:
         return None, []
     by_measure: dict[str, list[Mapping[str, Any]]] = defaultdict(list)

@@ -43,6 +43,7 @@ class PackData:
     record: dict[str, Any]
     metric_series: list[charts.MetricSeries]
     fairness_bars: list[charts.GroupBars]
+    drift_bars: list[charts.DriftBars]
 
 
 def iso(at: datetime | None) -> str | None:
@@ -63,8 +64,10 @@ def person(user: AbstractBaseUser | None) -> str:
 def assemble(version: ModelVersion, as_of: datetime) -> PackData:
     """Gather every section of the pack for `version` as of `as_of` (an aware datetime)."""
     model = version.model
-    series = _metric_series(version, as_of)
+    applied = health.thresholds_for([model.pk], as_of)[model.pk]
+    series = monitoring_selectors.metric_series(version, applied, as_of)
     fairness = _fairness(version, as_of)
+    drift_result, drift_bars = monitoring_selectors.drift_bars(version, applied, as_of)
     record = {
         "inventory": inventory(model, version, as_of),
         "raci": raci(model, as_of),
@@ -76,13 +79,13 @@ def assemble(version: ModelVersion, as_of: datetime) -> PackData:
         "monitoring": {
             "metrics": [_series_record(s) for s in series],
             "fairness": [row for row, _ in fairness],
-            "drift": drift(version, as_of),
+            "drift": drift(drift_result),
             "alerts": alerts(model, as_of),
             "incidents": incidents(model, as_of),
         },
         "audit": audit_trail(model, as_of),
     }
-    return PackData(record, series, [bars for _, bars in fairness])
+    return PackData(record, series, [bars for _, bars in fairness], drift_bars)
 
 
 # ---- 2. Inventory and RACI ----------------------------------------------------------------------
@@ -445,11 +448,6 @@ def findings(model: MLModel, as_of: datetime) -> list[dict[str, Any]]:
 # ---- 8. Monitoring ------------------------------------------------------------------------------
 
 
-def _metric_series(version: ModelVersion, as_of: datetime) -> list[charts.MetricSeries]:
-    applied = health.thresholds_for([version.model_id], as_of)[version.model_id]
-    return monitoring_selectors.metric_series(version, applied, as_of)
-
-
 def _series_record(series: charts.MetricSeries) -> dict[str, Any]:
     t = series.threshold
     return {
@@ -486,13 +484,8 @@ def _fairness(version: ModelVersion, as_of: datetime) -> list[tuple[dict, charts
     ]
 
 
-def drift(version: ModelVersion, as_of: datetime) -> dict[str, Any] | None:
+def drift(found: DriftResult | None) -> dict[str, Any] | None:
     """The newest drift result known at the instant, feature by feature."""
-    found = (
-        DriftResult.objects.filter(version=version, evaluated_at__lte=as_of, recorded_at__lte=as_of)
-        .order_by("-evaluated_at", "-pk")
-        .first()
-    )
     if found is None:
         return None
     return {

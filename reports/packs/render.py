@@ -98,6 +98,7 @@ def render_pack(
             [charts.metric_over_time(s) for s in data.metric_series],
             strict=True,
         ),
+        "drift_charts": [charts.drift_by_feature(bars) for bars in data.drift_bars],
         "fairness_charts": zip(
             data.record["monitoring"]["fairness"],
             [charts.fairness_by_group(b) for b in data.fairness_bars],

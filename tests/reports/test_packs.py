@@ -9,7 +9,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pypdf
 import pytest
@@ -20,12 +20,14 @@ from django.core.management.base import CommandError
 
 from governance.models import AuditEvent
 from governance.services import raci
+from monitoring.ingest.bundle import Bundle
+from monitoring.services import ingestion
 from registry import services as registry
 from registry.models import MLModel, ModelVersion
 from reports import services
 from reports.models import EvidencePack, pack_id_for
 from reports.packs import assembly, verify
-from tests.reports.conftest import AFTER, BETWEEN, EVIDENCE_TITLE
+from tests.reports.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW
 
 pytestmark = pytest.mark.usefixtures("pack_media", "pack_clock")
 
@@ -304,3 +306,40 @@ def test_as_of_pack_reads_back_status_raci_and_obligations_changed_since(
     # Tier 1 asks for more than Tier 3: the retiering added obligations the earlier pack lacks.
     assert tier_3 < tier_1
     assert "SR 26-2 §V (Outcomes Analysis)" in tier_1 - tier_3
+
+
+def drift_push(owner, version: ModelVersion, at: datetime, income_psi: float) -> None:
+    bundle = Bundle.from_json(
+        {
+            "source": "evidently",
+            "drift": [
+                {
+                    "evaluated_at": at.isoformat(),
+                    "columns": [
+                        {"column": "income", "method": "psi", "score": income_psi},
+                        {"column": "age", "method": "psi", "score": 0.05},
+                    ],
+                }
+            ],
+        }
+    )
+    with time_machine.travel(at, tick=False):
+        ingestion.push_bundle(
+            actor=owner, model=version.model, version=version.version, bundle=bundle
+        )
+
+
+def test_pack_charts_drift_by_feature_as_known_at_its_date(
+    scorecard, owner, django_capture_on_commit_callbacks
+) -> None:
+    drift_push(owner, scorecard, BETWEEN, income_psi=0.31)
+    drift_push(owner, scorecard, NOW - timedelta(days=1), income_psi=0.02)
+    pack = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
+    text = " ".join(text_of(pdf_of(pack)).split())
+    assert "Drift by feature (psi)" in text
+    assert "income" in text and "age" in text
+    drift = json.loads(embedded(pdf_of(pack))["evidence.json"])["monitoring"]["drift"]
+    assert [(c["column"], c["score"]) for c in drift["columns"]] == [
+        ("income", 0.31),
+        ("age", 0.05),
+    ]
