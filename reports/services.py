@@ -41,7 +41,10 @@ def request_pack(
     permissions.require(actor, "view", version.model)
     as_of = _checked_as_of(version, as_of)
     with transaction.atomic():
-        pack, created = EvidencePack.objects.get_or_create(
+        # Locked, so two asks for a failed pack queue it once; two first asks at once meet on
+        # the unique index and the second reuses the first's row (tests/reports/
+        # test_pack_concurrency.py).
+        pack, created = EvidencePack.objects.select_for_update().get_or_create(
             pack_id=pack_id_for(version.pk, as_of),
             defaults={"version": version, "as_of": as_of, "requested_by": actor},
         )
