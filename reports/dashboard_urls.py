@@ -9,4 +9,5 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/report/", dashboard_views.report_download, name="report-download"),
     path("dashboard/report/generate/", dashboard_views.report_generate, name="report-generate"),
+    path("dashboard/report/status/", dashboard_views.report_status, name="report-status"),
 ]

@@ -1,5 +1,5 @@
 """The executive dashboard: every figure of a month with its change and trend, and top risks,
-and the month's PDF report to generate and download.
+and the month's PDF report, drawn by a Celery task, to ask for and download.
 
 The whole portfolio is for those who may read every model (validators, the committee,
 compliance, legal, auditors, executives, administrators: the global view right); anyone else
@@ -45,31 +45,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @may_read_portfolio
 def report_generate(request: HttpRequest) -> HttpResponse:
-    """Draw (or draw again) the PDF of the month shown, then show that month again."""
+    """Queue the PDF of the month shown, then show that month again with the PDF's progress."""
     month = _month(request.POST.get("month", ""))
     try:
-        report = executive_report.generate_report(month=month, actor=request.user)
+        executive_report.request_report(actor=request.user, month=month)
     except DomainError as error:
         messages.error(request, f"No report: {error.error_text}.")
-    else:
-        if report.status == ExecutiveReport.Status.READY:
-            messages.success(request, f"The report for {month:%B %Y} is ready to download.")
-        else:
-            messages.error(request, f"The report for {month:%B %Y} failed: {report.error}")
     return redirect(f"{reverse('reports-dashboard:dashboard')}?month={month:%Y-%m}")
 
 
 @login_required
 @may_read_portfolio
-def report_download(request: HttpRequest) -> FileResponse:
+def report_status(request: HttpRequest) -> HttpResponse:
+    """The month's PDF as the dashboard shows it; htmx asks again while it is being drawn."""
     month = _month(request.GET.get("month", ""))
-    report = ExecutiveReport.objects.filter(
-        month=month, status=ExecutiveReport.Status.READY
-    ).first()
+    context = {"month": month, "pdf": ExecutiveReport.objects.filter(month=month).first()}
+    return render(request, "reports/_report_status.html", context)
+
+
+@login_required
+@may_read_portfolio
+def report_download(request: HttpRequest) -> FileResponse:
+    """The month's last stored PDF, even while a new one is drawn; every download is audited."""
+    month = _month(request.GET.get("month", ""))
+    report = ExecutiveReport.objects.filter(month=month).exclude(file="").first()
     if report is None:
         raise Http404(f"No report for {month:%B %Y} yet.")
+    pdf = report.file.open("rb")
+    executive_report.record_download(actor=request.user, report=report)
     name = f"executive-report-{month:%Y-%m}.pdf"
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(pdf, as_attachment=True, filename=name)
 
 
 def _month(raw: str) -> date:

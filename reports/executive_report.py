@@ -9,7 +9,7 @@ both start from `executive.figures` and draw it through `sections` and `comparis
 import hashlib
 import logging
 import uuid
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from itertools import groupby
 
 import weasyprint
@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "reports/executive_report.html"
 COMPARISON_IN = 4.6  # half the page: its text stays the size of the table's beside it
+# The tasks that draw the report are killed after this long; an ask older than it is lost.
+TASK_TIME_LIMIT = timedelta(minutes=30)
 
 Section = tuple[str, list[tuple[kpis.Figure, str]]]
 
@@ -111,30 +113,94 @@ def _checked_month(month: date) -> date:
     return month
 
 
+def _require_portfolio_reader(actor: AbstractBaseUser) -> None:
+    """The report is the whole portfolio: only those who may read every model see it."""
+    if not (actor.is_active and actor.has_perm(permissions.PERMS["view"])):
+        raise PermissionDenied(f"{actor} may not read the whole portfolio")
+
+
+def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
+    """Ask for `month`'s report to be drawn in the background; an ask already on its way is reused.
+
+    A ready or failed month is queued again; its last file stays downloadable until the new one
+    is stored. An ask queued or running for longer than the task may run is taken as lost (a
+    worker died) and queued again, so a month never stays stuck.
+    """
+    _require_portfolio_reader(actor)
+    month = _checked_month(month)
+    with transaction.atomic():
+        report, created = ExecutiveReport.objects.select_for_update().get_or_create(month=month)
+        queue = created or not report.is_busy or _lost(report)
+        if queue:
+            report.status, report.error = ExecutiveReport.Status.QUEUED, ""
+            report.requested_by, report.requested_at = actor, timezone.now()
+            report.save(update_fields=["status", "error", "requested_by", "requested_at"])
+        audit.record(
+            actor=actor,
+            verb="executive_report.requested",
+            target=report,
+            after={"month": month.isoformat(), "reused": not queue},
+        )
+        if queue:
+            from reports import tasks  # tasks import this module
+
+            transaction.on_commit(
+                lambda: tasks.regenerate_executive_report.delay(month.isoformat(), actor.pk)
+            )
+    return report
+
+
+def _lost(report: ExecutiveReport) -> bool:
+    # Celery kills the task at its time limit without touching the row.
+    started = report.requested_at
+    return started is None or started < timezone.now() - TASK_TIME_LIMIT
+
+
 def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> ExecutiveReport:
     """Draw `month`'s report and store it, replacing any earlier file of that month; `actor` is
-    None when Celery beat asks. A failure is kept on the row, where the page shows it."""
-    if actor is not None and not actor.has_perm(permissions.PERMS["view"]):
-        raise PermissionDenied(f"{actor} may not read the whole portfolio")
+    None when Celery beat asks. A failure is kept on the row, where the page shows it, and the
+    earlier file, if any, stays."""
+    if actor is not None:
+        _require_portfolio_reader(actor)
     month = _checked_month(month)
+    report = _mark_running(month, actor)
     try:
         pdf = render_report(month)
     except Exception as error:  # any failure ends on the row, like an evidence pack's
         logger.exception("executive report %s failed", f"{month:%Y-%m}")
-        return _store_failure(month, actor, error)
+        ExecutiveReport.objects.filter(pk=report.pk).update(
+            status=ExecutiveReport.Status.FAILED, error=str(error)
+        )
+        report.refresh_from_db()
+        return report
+    return _store_pdf(report, pdf, actor)
+
+
+def _mark_running(month: date, actor: AbstractBaseUser | None) -> ExecutiveReport:
+    """The month's row, now running; a call not queued by `request_report` (beat, the shell) is
+    its own ask."""
     with transaction.atomic():
-        report, created = ExecutiveReport.objects.select_for_update().get_or_create(
-            month=month,
-            defaults={"status": ExecutiveReport.Status.READY, "generated_at": timezone.now()},
-        )
-        before = (
-            None
-            if created
-            else audit.snapshot(report, ("status", "sha256", "size", "generated_at"))
-        )
-        if report.file:
-            report.file.delete(save=False)
-        report.file.save(f"executive-report-{month:%Y-%m}.pdf", ContentFile(pdf), save=False)
+        report, created = ExecutiveReport.objects.select_for_update().get_or_create(month=month)
+        if created or report.status != ExecutiveReport.Status.QUEUED:
+            report.requested_by, report.requested_at = actor, timezone.now()
+        report.status, report.error = ExecutiveReport.Status.RUNNING, ""
+        report.save(update_fields=["status", "error", "requested_by", "requested_at"])
+    return report
+
+
+def _store_pdf(
+    report: ExecutiveReport, pdf: bytes, actor: AbstractBaseUser | None
+) -> ExecutiveReport:
+    with transaction.atomic():
+        report = ExecutiveReport.objects.select_for_update().get(pk=report.pk)
+        stored = ("sha256", "size", "generated_at")
+        before = audit.snapshot(report, stored) if report.file else None
+        previous = report.file.name
+        # The new file takes a name of its own; the old one goes only once the row points away
+        # from it, so a download running meanwhile, or a rollback, still finds it.
+        report.file.save(f"executive-report-{report.month:%Y-%m}.pdf", ContentFile(pdf), save=False)
+        if previous and previous != report.file.name:
+            transaction.on_commit(lambda: report.file.storage.delete(previous))
         report.sha256, report.size = hashlib.sha256(pdf).hexdigest(), len(pdf)
         report.status, report.error = ExecutiveReport.Status.READY, ""
         report.generated_at, report.generated_by = timezone.now(), actor
@@ -144,24 +210,21 @@ def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> Ex
             verb="executive_report.generated",
             target=report,
             before=before,
-            after=audit.snapshot(report, ("month", "status", "sha256", "size", "generated_at")),
+            after=audit.snapshot(report, ("month", "status", *stored)),
         )
     return report
 
 
-def _store_failure(
-    month: date, actor: AbstractBaseUser | None, error: Exception
-) -> ExecutiveReport:
-    report, _ = ExecutiveReport.objects.update_or_create(
-        month=month,
-        defaults={
-            "status": ExecutiveReport.Status.FAILED,
-            "error": str(error),
-            "generated_at": timezone.now(),
-            "generated_by": actor,
-        },
-    )
-    return report
+def record_download(*, actor: AbstractBaseUser, report: ExecutiveReport) -> None:
+    """Who downloaded which month's file: a download is an audit event, like the request."""
+    _require_portfolio_reader(actor)
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            verb="executive_report.downloaded",
+            target=report,
+            after={"month": report.month.isoformat(), "sha256": report.sha256},
+        )
 
 
 # ---- The e-mail ---------------------------------------------------------------------------------

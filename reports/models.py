@@ -59,16 +59,20 @@ class ExecutiveReport(models.Model):
     the month is generated again."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
     month = models.DateField(unique=True, help_text="The first day of the month reported.")
-    status = models.CharField(max_length=10, choices=Status.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
+    # The file and the fields below describe the last PDF stored: a regeneration that is queued,
+    # running or failed leaves them as they were, so that PDF stays downloadable.
     file = models.FileField(upload_to="executive-reports/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
-    generated_at = models.DateTimeField()
+    generated_at = models.DateTimeField(null=True, blank=True)
     # None when Celery beat made it on the 1st.
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -77,6 +81,16 @@ class ExecutiveReport(models.Model):
         blank=True,
         related_name="+",
     )
+    # The latest ask: by someone on the dashboard, or None for beat; null on rows made before
+    # reports were asked for.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-month"]
@@ -88,3 +102,8 @@ class ExecutiveReport(models.Model):
 
     def __str__(self) -> str:
         return f"executive report {self.month:%B %Y}"
+
+    @property
+    def is_busy(self) -> bool:
+        """Queued or running: the page keeps asking until it is ready or failed."""
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}

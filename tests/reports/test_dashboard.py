@@ -25,14 +25,15 @@ from registry import services
 from registry.models import MLModel
 from registry.services import deployments
 from registry.services import models as model_services
-from reports import executive, kpis
+from reports import executive, executive_report, kpis
 from tests.governance.approvals.conftest import approve, evidence_everything, submitted
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.django_db
 
-URL = "/reports/dashboard/"
-OCTOBER, SEPTEMBER = date(2026, 10, 1), date(2026, 9, 1)
+URL, STATUS = "/reports/dashboard/", "/reports/dashboard/report/status/"
+OCTOBER, SEPTEMBER, AUGUST = date(2026, 10, 1), date(2026, 9, 1), date(2026, 8, 1)
+POLLING = f'hx-get="{STATUS}?month=2026-08" hx-trigger="every 2s"'
 
 
 def on(month: int, day: int, hour: int = 12) -> datetime:
@@ -218,3 +219,36 @@ def test_without_a_month_the_last_complete_one_is_shown(client, auditor):
     report = client.get(URL).context["report"]
     assert report.period.month == date(2026, 8, 1)  # the clock says 3 September
     assert report.period.complete and len(report.periods) == executive.TREND_MONTHS
+
+
+def test_a_queued_report_shows_a_spinner_and_polls_for_its_progress(
+    client, auditor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():  # no worker has picked it up yet
+        executive_report.request_report(actor=auditor, month=AUGUST)
+    client.force_login(auditor)
+    fragment = client.get(STATUS, {"month": "2026-08"}, headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert POLLING in html and "spinner-border" in html
+    assert f"Queued: the PDF is being generated for {auditor}." in html
+    assert "report-download" not in html and "Generate PDF" in html
+    assert POLLING in client.get(URL, {"month": "2026-08"}).content.decode()
+
+
+def test_a_ready_report_shows_its_link_and_hash_and_stops_polling(
+    client, auditor, pack_media, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = executive_report.request_report(actor=auditor, month=AUGUST)
+    report.refresh_from_db()
+    client.force_login(auditor)
+    html = client.get(STATUS, {"month": "2026-08"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'href="/reports/dashboard/report/?month=2026-08"' in html and "Download PDF" in html
+    assert report.sha256 in html and f"by {auditor}" in html and "Regenerate PDF" in html
+    assert "hx-trigger" not in html and "spinner-border" not in html
+
+
+def test_a_month_never_asked_for_shows_no_status(client, auditor):
+    client.force_login(auditor)
+    html = client.get(STATUS, {"month": "2026-08"}).content.decode()
+    assert 'id="report-status"' in html and "hx-trigger" not in html and "Download" not in html

@@ -6,14 +6,17 @@ on the 25th and still open when October ends; so September and October differ in
 overdue findings and in the top risks. The clock then stands on 2 November.
 """
 
+import hashlib
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from governance import roles
@@ -26,12 +29,14 @@ from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD, GENERATE, DOWNLOAD = (
+DASHBOARD, GENERATE, DOWNLOAD, STATUS = (
     "/reports/dashboard/",
     "/reports/dashboard/report/generate/",
     "/reports/dashboard/report/",
+    "/reports/dashboard/report/status/",
 )
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
+Status = ExecutiveReport.Status
 
 
 def on(month: int, day: int, hour: int = 12) -> datetime:
@@ -127,24 +132,138 @@ def test_beat_reports_last_month_to_the_executive_group(portfolio, clock, erin):
     assert content == stored.file.read()
 
 
-def test_a_past_month_is_regenerated_from_the_page_and_downloaded(client, portfolio, erin):
+def events(verb: str) -> list[tuple[str, dict]]:
+    return [
+        (event.actor_name, event.after)
+        for event in AuditEvent.objects.filter(verb=verb).order_by("seq")
+    ]
+
+
+def test_a_past_month_asked_for_on_the_page_is_drawn_and_downloaded(
+    client, portfolio, erin, django_capture_on_commit_callbacks
+):
     client.force_login(erin)
-    response = client.post(GENERATE, {"month": "2026-09"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(GENERATE, {"month": "2026-09"})
     assert response.status_code == 302 and response.url == f"{DASHBOARD}?month=2026-09"
     stored = ExecutiveReport.objects.get(month=SEPTEMBER)
-    assert (stored.status, stored.generated_by) == (ExecutiveReport.Status.READY, erin)
+    assert (stored.status, stored.requested_by, stored.generated_by) == (Status.READY, erin, erin)
     page = client.get(response.url).content.decode()
     assert "Regenerate PDF" in page and f"{DOWNLOAD}?month=2026-09" in page
+    assert stored.sha256 in page and 'hx-trigger="every 2s"' not in page
     download = client.get(DOWNLOAD, {"month": "2026-09"})
     assert download["Content-Disposition"] == 'attachment; filename="executive-report-2026-09.pdf"'
     pdf = stored.file.read()
     assert b"".join(download.streaming_content) == pdf
     assert "Model portfolio report: September 2026" in pdf_text(pdf)
+    assert events("executive_report.downloaded") == [
+        ("erin", {"month": "2026-09-01", "sha256": stored.sha256})
+    ]
+
+
+def test_a_request_is_queued_then_drawn_for_the_one_who_asked(
+    portfolio, erin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        report = executive_report.request_report(actor=erin, month=date(2026, 10, 17))
+    assert (report.month, report.status, report.requested_by) == (OCTOBER, Status.QUEUED, erin)
+    assert not report.file and len(queued) == 1
+    queued[0]()
+    report.refresh_from_db()
+    assert (report.status, report.generated_by) == (Status.READY, erin)
+    pdf = report.file.read()
+    assert report.sha256 == hashlib.sha256(pdf).hexdigest() and report.size == len(pdf)
+    assert events("executive_report.requested") == [
+        ("erin", {"month": "2026-10-01", "reused": False})
+    ]
+    assert events("executive_report.generated") == [
+        ("erin", {"month": "2026-10-01", "status": "ready", "sha256": report.sha256,
+                  "size": len(pdf), "generated_at": "2026-11-02T12:00:00+00:00"}),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("status", [Status.QUEUED, Status.RUNNING])
+def test_asking_for_a_month_on_its_way_reuses_that_request(
+    portfolio, erin, auditor, status, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        first = executive_report.request_report(actor=erin, month=OCTOBER)
+        ExecutiveReport.objects.filter(pk=first.pk).update(status=status)
+        again = executive_report.request_report(actor=auditor, month=OCTOBER)
+    assert (again.pk, again.status, again.requested_by) == (first.pk, status, erin)
+    assert len(queued) == 1
+    assert [after["reused"] for _, after in events("executive_report.requested")] == [False, True]
+
+
+def test_a_request_lost_for_longer_than_the_task_may_run_is_queued_again(
+    portfolio, clock, erin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        executive_report.request_report(actor=erin, month=OCTOBER)
+        clock.shift(executive_report.TASK_TIME_LIMIT - timedelta(minutes=1))
+        executive_report.request_report(actor=erin, month=OCTOBER)
+        clock.shift(timedelta(minutes=2))
+        again = executive_report.request_report(actor=erin, month=OCTOBER)
+    assert len(queued) == 2 and again.status == Status.QUEUED
+    assert [after["reused"] for _, after in events("executive_report.requested")] == [
+        False, True, False
+    ]  # fmt: skip
+
+
+def test_a_ready_month_asked_again_keeps_its_file_until_the_new_one_is_stored(
+    client, portfolio, erin, django_capture_on_commit_callbacks
+):
+    first = executive_report.generate_report(month=OCTOBER)
+    first_pdf, first_name = first.file.read(), first.file.name
+    client.force_login(erin)
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(GENERATE, {"month": "2026-10"})
+    waiting = ExecutiveReport.objects.get()
+    assert (waiting.status, waiting.sha256, waiting.file.name) == (
+        Status.QUEUED, first.sha256, first_name
+    )  # fmt: skip
+    assert 'hx-trigger="every 2s"' in client.get(STATUS, {"month": "2026-10"}).content.decode()
+    assert b"".join(client.get(DOWNLOAD, {"month": "2026-10"}).streaming_content) == first_pdf
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()
+    again = ExecutiveReport.objects.get()
+    assert (again.status, again.generated_by) == (Status.READY, erin)
+    assert again.file.name != first_name and again.file.read() == first_pdf
+    assert not default_storage.exists(first_name)
+
+
+def test_a_failed_render_ends_failed_with_its_error_and_keeps_the_last_file(
+    client, portfolio, erin, monkeypatch, django_capture_on_commit_callbacks
+):
+    first = executive_report.generate_report(month=OCTOBER)
+    monkeypatch.setattr(executive_report, "TEMPLATE", "reports/no-such-report.html")
+    client.force_login(erin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(GENERATE, {"month": "2026-10"})
+    failed = ExecutiveReport.objects.get()
+    assert (failed.status, failed.error) == (Status.FAILED, "reports/no-such-report.html")
+    assert (failed.sha256, failed.file.name) == (first.sha256, first.file.name)
+    fragment = client.get(STATUS, {"month": "2026-10"}, headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert "Failed</span> reports/no-such-report.html" in html
+    assert "Download the previous PDF" in html and 'hx-trigger="every 2s"' not in html
+    assert len(events("executive_report.generated")) == 1
+
+
+def test_only_those_who_read_the_portfolio_may_ask_for_the_report(portfolio, owner, erin):
+    with pytest.raises(PermissionDenied):
+        executive_report.request_report(actor=owner, month=OCTOBER)
+    erin.is_active = False
+    with pytest.raises(PermissionDenied):
+        executive_report.request_report(actor=erin, month=OCTOBER)
+    assert not ExecutiveReport.objects.exists()
+    assert not AuditEvent.objects.filter(verb__startswith="executive_report.").exists()
 
 
 def test_the_regenerate_task_draws_the_month_it_is_given(portfolio):
     assert tasks.regenerate_executive_report.delay("2026-09-01").get() == "ready"
-    assert list(ExecutiveReport.objects.values_list("month", flat=True)) == [SEPTEMBER]
+    stored = ExecutiveReport.objects.get()
+    assert (stored.month, stored.requested_by, stored.generated_by) == (SEPTEMBER, None, None)
 
 
 def test_a_running_month_has_no_report(client, erin):
@@ -159,6 +278,7 @@ def test_a_running_month_has_no_report(client, erin):
 def test_those_who_may_not_read_the_portfolio_get_403(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.post(GENERATE, {"month": "2026-08"}).status_code == 403
+    assert client.get(STATUS, {"month": "2026-08"}).status_code == 403
     assert client.get(DOWNLOAD, {"month": "2026-08"}).status_code == 403
     assert not ExecutiveReport.objects.exists()
 
