@@ -9,7 +9,7 @@ both start from `executive.figures` and draw it through `sections` and `comparis
 import hashlib
 import logging
 import uuid
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 from itertools import groupby
 
 import weasyprint
@@ -34,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "reports/executive_report.html"
 COMPARISON_IN = 4.6  # half the page: its text stays the size of the table's beside it
-# The tasks that draw the report are killed after this long; an ask older than it is lost.
-TASK_TIME_LIMIT = timedelta(minutes=30)
 
 Section = tuple[str, list[tuple[kpis.Figure, str]]]
 
@@ -130,11 +128,11 @@ def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
     month = _checked_month(month)
     with transaction.atomic():
         report, created = ExecutiveReport.objects.select_for_update().get_or_create(month=month)
-        queue = created or not report.is_busy or _lost(report)
+        queue = created or not report.is_busy or report.is_lost(timezone.now())
         if queue:
             report.status, report.error = ExecutiveReport.Status.QUEUED, ""
-            report.requested_by, report.requested_at = actor, timezone.now()
-            report.save(update_fields=["status", "error", "requested_by", "requested_at"])
+            report.requested_by, report.queued_at = actor, timezone.now()
+            report.save(update_fields=["status", "error", "requested_by", "queued_at"])
         audit.record(
             actor=actor,
             verb="executive_report.requested",
@@ -148,12 +146,6 @@ def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
                 lambda: tasks.regenerate_executive_report.delay(month.isoformat(), actor.pk)
             )
     return report
-
-
-def _lost(report: ExecutiveReport) -> bool:
-    # Celery kills the task at its time limit without touching the row.
-    started = report.requested_at
-    return started is None or started < timezone.now() - TASK_TIME_LIMIT
 
 
 def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> ExecutiveReport:
@@ -182,9 +174,9 @@ def _mark_running(month: date, actor: AbstractBaseUser | None) -> ExecutiveRepor
     with transaction.atomic():
         report, created = ExecutiveReport.objects.select_for_update().get_or_create(month=month)
         if created or report.status != ExecutiveReport.Status.QUEUED:
-            report.requested_by, report.requested_at = actor, timezone.now()
+            report.requested_by, report.queued_at = actor, timezone.now()
         report.status, report.error = ExecutiveReport.Status.RUNNING, ""
-        report.save(update_fields=["status", "error", "requested_by", "requested_at"])
+        report.save(update_fields=["status", "error", "requested_by", "queued_at"])
     return report
 
 

@@ -1,7 +1,8 @@
-"""Evidence packs: one PDF per model version and as-of instant, stored with its hashes."""
+"""Evidence packs (one PDF per model version and as-of instant) and monthly executive reports,
+each drawn by a Celery task and stored with its hashes."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -15,8 +16,12 @@ def pack_id_for(version_id: int, as_of: datetime) -> uuid.UUID:
     return uuid.uuid5(PACK_NAMESPACE, f"{version_id}@{as_of.astimezone(UTC).isoformat()}")
 
 
-class EvidencePack(models.Model):
-    """The examiner's PDF for one model version as of one instant, with its manifest and hash."""
+# Celery kills a drawing task after this long without touching its row.
+TASK_TIME_LIMIT = timedelta(minutes=30)
+
+
+class Drawn(models.Model):
+    """A PDF a Celery task draws: where it is, and when it was last queued."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -24,13 +29,32 @@ class EvidencePack(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_busy(self) -> bool:
+        """Queued or running: the page keeps asking until it is ready or failed."""
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def is_lost(self, now: datetime) -> bool:
+        """Busy for longer than its task may run: a worker died with it, so it may be queued
+        again."""
+        return self.is_busy and (self.queued_at is None or self.queued_at < now - TASK_TIME_LIMIT)
+
+
+class EvidencePack(Drawn):
+    """The examiner's PDF for one model version as of one instant, with its manifest and hash."""
+
     pack_id = models.UUIDField(unique=True, editable=False)
     version = models.ForeignKey(
         "registry.ModelVersion", on_delete=models.PROTECT, related_name="evidence_packs"
     )
     as_of = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True)
     file = models.FileField(upload_to="evidence-packs/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     manifest = models.JSONField(default=dict, blank=True)
@@ -54,19 +78,11 @@ class EvidencePack(models.Model):
         return f"evidence pack {self.pack_id} of {self.version} as of {self.as_of:%Y-%m-%d %H:%M}"
 
 
-class ExecutiveReport(models.Model):
+class ExecutiveReport(Drawn):
     """The monthly portfolio report for executives: one PDF per calendar month, replaced when
     the month is generated again."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-
     month = models.DateField(unique=True, help_text="The first day of the month reported.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True)
     # The file and the fields below describe the last PDF stored: a regeneration that is queued,
     # running or failed leaves them as they were, so that PDF stays downloadable.
     file = models.FileField(upload_to="executive-reports/", blank=True)
@@ -90,7 +106,6 @@ class ExecutiveReport(models.Model):
         blank=True,
         related_name="+",
     )
-    requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-month"]
@@ -102,8 +117,3 @@ class ExecutiveReport(models.Model):
 
     def __str__(self) -> str:
         return f"executive report {self.month:%B %Y}"
-
-    @property
-    def is_busy(self) -> bool:
-        """Queued or running: the page keeps asking until it is ready or failed."""
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}

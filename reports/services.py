@@ -36,22 +36,24 @@ def request_pack(
 ) -> EvidencePack:
     """Ask for the pack of `version` as of `as_of` (now by default); the same ask, the same pack.
 
-    A pack already made (or on its way) is reused; a failed one is queued again.
+    A pack already made (or on its way) is reused; a failed one, or one busy for longer than
+    its task may run (its worker died), is queued again.
     """
     permissions.require(actor, "view", version.model)
     as_of = _checked_as_of(version, as_of)
+    now = timezone.now()
     with transaction.atomic():
         # Locked, so two asks for a failed pack queue it once; two first asks at once meet on
         # the unique index and the second reuses the first's row (tests/reports/
         # test_pack_concurrency.py).
         pack, created = EvidencePack.objects.select_for_update().get_or_create(
             pack_id=pack_id_for(version.pk, as_of),
-            defaults={"version": version, "as_of": as_of, "requested_by": actor},
+            defaults={"version": version, "as_of": as_of, "requested_by": actor, "queued_at": now},
         )
-        queue = created or pack.status == EvidencePack.Status.FAILED
+        queue = created or pack.status == EvidencePack.Status.FAILED or pack.is_lost(now)
         if queue and not created:
-            pack.status, pack.error = EvidencePack.Status.QUEUED, ""
-            pack.save(update_fields=["status", "error"])
+            pack.status, pack.error, pack.queued_at = EvidencePack.Status.QUEUED, "", now
+            pack.save(update_fields=["status", "error", "queued_at"])
         audit.record(
             actor=actor,
             verb="evidence_pack.requested",

@@ -8,10 +8,18 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from reports import executive_report, kpis, services
-from reports.models import EvidencePack
+from reports.models import TASK_TIME_LIMIT, EvidencePack
+
+# A row still busy after this long was lost with its worker: asking again queues it again.
+TIME_LIMIT = int(TASK_TIME_LIMIT.total_seconds())
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=1800)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=TIME_LIMIT,
+)
 def generate_evidence_pack(pack_pk: int) -> str:
     """Generate a queued pack; returns its status (a pack gone or already ready is left alone)."""
     pack = EvidencePack.objects.select_related("version__model").filter(pk=pack_pk).first()
@@ -22,15 +30,11 @@ def generate_evidence_pack(pack_pk: int) -> str:
     return services.generate(pack).status
 
 
-# The executive report's time limit is the one `request_report` waits for before asking again.
-REPORT_TIME_LIMIT = int(executive_report.TASK_TIME_LIMIT.total_seconds())
-
-
 @shared_task(
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
-    time_limit=REPORT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
 )
 def monthly_executive_report() -> str:
     """Beat, on the 1st: last month's report, e-mailed to the executive group."""
@@ -43,7 +47,7 @@ def monthly_executive_report() -> str:
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
-    time_limit=REPORT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
 )
 def regenerate_executive_report(month_iso: str, actor_pk: int | None = None) -> str:
     """Draw a past month's report again (`month_iso` is any day of it, "2026-10-01"), for the

@@ -25,7 +25,7 @@ from monitoring.services import ingestion
 from registry import services as registry
 from registry.models import MLModel, ModelVersion
 from reports import services
-from reports.models import EvidencePack, pack_id_for
+from reports.models import TASK_TIME_LIMIT, EvidencePack, pack_id_for
 from reports.packs import assembly, verify
 from tests.reports.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW
 
@@ -343,3 +343,20 @@ def test_pack_charts_drift_by_feature_as_known_at_its_date(
         ("income", 0.31),
         ("age", 0.05),
     ]
+
+
+@pytest.mark.parametrize(("past_limit", "queued_again"), [(-1, False), (1, True)])
+def test_a_pack_busy_for_longer_than_its_task_may_run_is_queued_again(
+    scorecard, owner, past_limit, queued_again, django_capture_on_commit_callbacks
+) -> None:
+    stuck = EvidencePack.objects.create(
+        pack_id=pack_id_for(scorecard.pk, AFTER),
+        version=scorecard,
+        as_of=AFTER,
+        requested_by=owner,
+        status=EvidencePack.Status.RUNNING,
+        queued_at=NOW - TASK_TIME_LIMIT - timedelta(minutes=past_limit),
+    )
+    pack = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
+    assert pack.pk == stuck.pk
+    assert (pack.status == EvidencePack.Status.READY) is queued_again
