@@ -38,6 +38,9 @@ from monitoring.models import (
 from registry import demo
 from registry.demo import loader, pushes
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
+from reports import services as reports
+from reports.models import EvidencePack
+from reports.packs import verify
 from tests.factories.accounts import UserFactory
 from tests.factories.registry import MLModelFactory
 
@@ -388,3 +391,28 @@ def test_demo_releases_are_in_order_and_before_the_as_of_date():
         for v in model.versions:
             steps = [day for day in (v.trained, v.staging, v.production) if day]
             assert steps == sorted(steps) and max(steps) < as_of, (model.slug, v.label)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+class TestSeededEvidencePacks:
+    """Every demo model's newest version gives a pack an auditor can verify."""
+
+    def test_every_model_produces_a_verified_pack(
+        self, settings, tmp_path, django_capture_on_commit_callbacks
+    ):
+        settings.MEDIA_ROOT = tmp_path
+        auditor = get_user_model().objects.get(username="audrey")
+        newest = {
+            version.model_id: version
+            for version in ModelVersion.objects.select_related("model").order_by("created_at")
+        }
+        assert len(newest) == MLModel.objects.count()
+        for version in newest.values():
+            with django_capture_on_commit_callbacks(execute=True):
+                pack = reports.request_pack(actor=auditor, version=version)
+            pack.refresh_from_db()
+            assert pack.status == EvidencePack.Status.READY, (version, pack.error)
+            with pack.file.open("rb") as pdf:
+                verdict = verify.verify_pack(pdf.read())
+            assert verdict.intact, (version, verdict)
