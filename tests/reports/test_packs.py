@@ -90,6 +90,7 @@ def test_text_has_every_section_with_the_records_values(pack) -> None:
         "Segregation of duties",
         "intact",
         "model.registered",
+        "2026-10-01 09:00:00 UTC",  # the retiering, printed to the second in UTC
     ):
         assert value in text
     assert pack.manifest_sha256 in text.replace(" ", "")
