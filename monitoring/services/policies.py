@@ -80,9 +80,8 @@ def remove_policy(*, actor: AbstractBaseUser, policy: MonitoringPolicy) -> None:
 
 def policies_at(model_ids: Collection[int], at: datetime) -> list[MonitoringPolicy]:
     """The models' own policies as they stood at `at`: the changes recorded since, undone."""
-    wanted = set(model_ids)
-    since = [e for e in history.later_events(MonitoringPolicy, at) if e.mlmodel_id in wanted]
-    return history.rows_at(MonitoringPolicy.objects.filter(model_id__in=wanted), since, _restore)
+    since = history.later_events(MonitoringPolicy, at, mlmodel_id__in=model_ids)
+    return history.rows_at(MonitoringPolicy.objects.filter(model_id__in=model_ids), since, _restore)
 
 
 def _restore(policy: MonitoringPolicy | None, event: AuditEvent) -> MonitoringPolicy:
