@@ -51,6 +51,8 @@ def test_owner_answers_the_tiering_questions_and_gets_a_tier_with_its_checklist(
 
     page.get_by_role("button", name="Classify").click()
     expect(page.get_by_text("exposure").first).to_be_visible()  # unanswered questions listed
+    # The questions show before htmx has bound to them; a tick before that saves nothing.
+    page.wait_for_load_state()
 
     for key, value in [
         ("exposure", "very_high"),
