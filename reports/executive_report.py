@@ -160,12 +160,26 @@ def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> Ex
         pdf = render_report(month)
     except Exception as error:  # any failure ends on the row, like an evidence pack's
         logger.exception("executive report %s failed", f"{month:%Y-%m}")
-        ExecutiveReport.objects.filter(pk=report.pk).update(
-            status=ExecutiveReport.Status.FAILED, error=str(error)
-        )
-        report.refresh_from_db()
-        return report
+        return _record_failure(report, str(error), actor)
     return _store_pdf(report, pdf, actor)
+
+
+def _record_failure(
+    report: ExecutiveReport, error: str, actor: AbstractBaseUser | None
+) -> ExecutiveReport:
+    """The failure on the row, where the page shows it, and in the trail."""
+    with transaction.atomic():
+        ExecutiveReport.objects.filter(pk=report.pk).update(
+            status=ExecutiveReport.Status.FAILED, error=error
+        )
+        audit.record(
+            actor=actor,
+            verb="executive_report.failed",
+            target=report,
+            after={"month": report.month.isoformat(), "error": error},
+        )
+    report.refresh_from_db()
+    return report
 
 
 def _mark_running(month: date, actor: AbstractBaseUser | None) -> ExecutiveReport:

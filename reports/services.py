@@ -99,11 +99,7 @@ def generate(pack: EvidencePack) -> EvidencePack:
         rendered = build(pack)
     except Exception as error:  # any failure ends on the row, where the requester sees it
         logger.exception("evidence pack %s failed", pack.pack_id)
-        EvidencePack.objects.filter(pk=pack.pk).update(
-            status=EvidencePack.Status.FAILED, error=str(error), finished_at=timezone.now()
-        )
-        pack.refresh_from_db()
-        return pack
+        return _record_failure(pack, str(error))
     with transaction.atomic():
         if pack.file:
             pack.file.delete(save=False)
@@ -120,6 +116,23 @@ def generate(pack: EvidencePack) -> EvidencePack:
             after={"pack_id": str(pack.pack_id), "sha256": pack.sha256, "size": pack.size},
             mlmodel_id=pack.version.model_id,
         )
+    return pack
+
+
+def _record_failure(pack: EvidencePack, error: str) -> EvidencePack:
+    """The failure on the row and in the trail: an auditor sees that an ask came to nothing."""
+    with transaction.atomic():
+        EvidencePack.objects.filter(pk=pack.pk).update(
+            status=EvidencePack.Status.FAILED, error=error, finished_at=timezone.now()
+        )
+        audit.record(
+            actor=pack.requested_by,
+            verb="evidence_pack.failed",
+            target=pack,
+            after={"pack_id": str(pack.pack_id), "error": error},
+            mlmodel_id=pack.version.model_id,
+        )
+    pack.refresh_from_db()
     return pack
 
 

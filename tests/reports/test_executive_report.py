@@ -248,6 +248,9 @@ def test_a_failed_render_ends_failed_with_its_error_and_keeps_the_last_file(
     assert "Failed</span> reports/no-such-report.html" in html
     assert "Download the previous PDF" in html and 'hx-trigger="every 2s"' not in html
     assert len(events("executive_report.generated")) == 1
+    assert events("executive_report.failed") == [
+        ("erin", {"month": "2026-10-01", "error": "reports/no-such-report.html"})
+    ]
 
 
 def test_only_those_who_read_the_portfolio_may_ask_for_the_report(portfolio, owner, erin):

@@ -361,3 +361,25 @@ def test_a_pack_busy_for_longer_than_its_task_may_run_is_queued_again(
     pack = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
     assert pack.pk == stuck.pk
     assert (pack.status == EvidencePack.Status.READY) is queued_again
+
+
+def test_a_failed_pack_keeps_its_error_is_audited_and_is_drawn_when_asked_again(
+    scorecard, owner, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from reports.packs import render
+
+    monkeypatch.setattr(render, "TEMPLATE", "reports/pack/no-such-pack.html")
+    failed = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
+    assert (failed.status, failed.error, failed.file.name) == (
+        EvidencePack.Status.FAILED, "reports/pack/no-such-pack.html", ""
+    )  # fmt: skip
+    monkeypatch.undo()
+    again = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
+    assert (again.pk, again.status, again.error) == (failed.pk, EvidencePack.Status.READY, "")
+    trail = AuditEvent.objects.filter(target_type="reports.evidencepack", target_id=str(failed.pk))
+    assert list(trail.order_by("seq").values_list("verb", "after__error")) == [
+        ("evidence_pack.requested", None),
+        ("evidence_pack.failed", "reports/pack/no-such-pack.html"),
+        ("evidence_pack.requested", None),
+        ("evidence_pack.generated", None),
+    ]
