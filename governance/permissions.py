@@ -35,6 +35,8 @@ GLOBAL_PERMS = {
     "assign_raci": "governance.add_raciassignment",
     "edit_rulebooks": "governance.add_rulebook",
     "manage_service_accounts": "governance.manage_service_accounts",
+    # Every model at once (the executive dashboard and report): the view right held globally.
+    "view_portfolio": PERMS["view"],
 }
 
 

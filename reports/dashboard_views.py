@@ -22,7 +22,9 @@ from governance.errors import DomainError
 from reports import executive, executive_report, kpis
 from reports.models import ExecutiveReport
 
-may_read_portfolio = permission_required(permissions.PERMS["view"], raise_exception=True)
+may_read_portfolio = permission_required(
+    permissions.GLOBAL_PERMS["view_portfolio"], raise_exception=True
+)
 
 
 @login_required

@@ -16,7 +16,6 @@ import weasyprint
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -111,12 +110,6 @@ def _checked_month(month: date) -> date:
     return month
 
 
-def _require_portfolio_reader(actor: AbstractBaseUser) -> None:
-    """The report is the whole portfolio: only those who may read every model see it."""
-    if not (actor.is_active and actor.has_perm(permissions.PERMS["view"])):
-        raise PermissionDenied(f"{actor} may not read the whole portfolio")
-
-
 def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
     """Ask for `month`'s report to be drawn in the background; an ask already on its way is reused.
 
@@ -124,7 +117,7 @@ def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
     is stored. An ask queued or running for longer than the task may run is taken as lost (a
     worker died) and queued again, so a month never stays stuck.
     """
-    _require_portfolio_reader(actor)
+    permissions.require_globally(actor, "view_portfolio")
     month = _checked_month(month)
     with transaction.atomic():
         report, created = ExecutiveReport.objects.select_for_update().get_or_create(month=month)
@@ -153,7 +146,7 @@ def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> Ex
     None when Celery beat asks. A failure is kept on the row, where the page shows it, and the
     earlier file, if any, stays."""
     if actor is not None:
-        _require_portfolio_reader(actor)
+        permissions.require_globally(actor, "view_portfolio")
     month = _checked_month(month)
     report = _mark_running(month, actor)
     try:
@@ -223,7 +216,7 @@ def _store_pdf(
 
 def record_download(*, actor: AbstractBaseUser, report: ExecutiveReport) -> None:
     """Who downloaded which month's file: a download is an audit event, like the request."""
-    _require_portfolio_reader(actor)
+    permissions.require_globally(actor, "view_portfolio")
     with transaction.atomic():
         audit.record(
             actor=actor,
