@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from governance import approval_selectors as selectors
-from governance import permissions, ui
+from governance import permissions, risk_selectors, ui
 from governance.approval_forms import (
     MeetConditionForm,
     QueueFilterForm,
@@ -24,10 +24,9 @@ from governance.approval_forms import (
     WithdrawForm,
 )
 from governance.errors import DomainError
+from governance.labels import label_for
 from governance.models import ApprovalRequest, Condition, Framework
-from governance.risk_forms import label_for
 from governance.risk_views import evidence_response
-from governance.selectors import coverage
 from governance.services import approval_facts, approvals
 from governance.workflow import states
 from registry.models import ModelVersion
@@ -144,7 +143,7 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
         "model": model,
         "version": version,
         "classification": _classification(model),
-        "coverage": coverage(model),
+        "coverage": risk_selectors.coverage(model),
         "missing": approval_facts.missing_obligations(model, timezone.localdate()),
         "findings": selectors.open_findings(model),
         "metrics": selectors.latest_metrics(version),

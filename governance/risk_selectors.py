@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from governance import permissions, selectors
+from governance import permissions
 from governance.models import (
     Control,
     Evidence,
@@ -36,7 +36,7 @@ from governance.models import (
     RiskAssessment,
 )
 from governance.risk import eu_ai_act
-from governance.risk.coverage import Coverage, Item, effective_status
+from governance.risk.coverage import Coverage, Item, effective_status, summarise
 from governance.risk.results import Outcome, Question
 from governance.services import assessments
 from registry.models import MLModel, UseCase
@@ -122,7 +122,7 @@ class ModelRisk:
 def model_risk(model: MLModel) -> ModelRisk:
     outcomes = assessments.outcomes_for(model)
     return ModelRisk(
-        coverage=selectors.coverage(model),
+        coverage=coverage(model),
         eu=outcomes.get(Framework.EU_AI_ACT),
         scoping=assessments.in_force_at(model, Framework.SCOPING),
         tier=assessments.in_force_at(model, Framework.TIERING),
@@ -238,3 +238,11 @@ def _groups_with(perm: Q) -> QuerySet[Any]:
 def end_of(day: date) -> datetime:
     """The last instant of a UTC day: what was in force "on" that day, including later that day."""
     return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def coverage(model: MLModel, today: date | None = None) -> Coverage:
+    """The model's checklist in one sentence: evidenced, waived, missing, and what is due next."""
+    rows = Control.objects.filter(model=model, applies=True).values_list(
+        "reference", "title", "status", "due_on", "waiver_expires_on"
+    )
+    return summarise((Item(*row) for row in rows), today or timezone.localdate())

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_POST
 
-from governance import permissions, risk_selectors, selectors, ui
+from governance import permissions, risk_selectors, ui
 from governance.errors import DomainError
 from governance.models import Control, Evidence, Framework, RiskAssessment, Rulebook
 from governance.risk import results
@@ -406,7 +406,7 @@ def _obligations_context(
         "subject": model,
         "listing": {"url": reverse("registry:model-list"), "title": "Inventory"},
         "tabs": _tabs(MODEL, model, "obligations"),
-        "coverage": selectors.coverage(model),
+        "coverage": risk_selectors.coverage(model),
         "groups": groups,
         "can_assess": rights["change"],
         "failed": next(iter((bound or {}).values()), None),

@@ -1,14 +1,9 @@
-"""Governance reads: the audit trail and its integrity, and a model's checklist coverage."""
+"""Audit trail reads: whether the chain is intact."""
 
 from collections.abc import Iterator
-from datetime import date
-
-from django.utils import timezone
 
 from governance import chain
-from governance.models import AuditChainHead, AuditEvent, Control
-from governance.risk.coverage import Coverage, Item, summarise
-from registry.models import MLModel
+from governance.models import AuditChainHead, AuditEvent
 
 
 def _links() -> Iterator[chain.ChainLink]:
@@ -30,11 +25,3 @@ def audit_chain_break() -> chain.ChainBreak | None:
     if head is not None and (head.last_seq, head.last_hash) != (last_seq, last_hash):
         return chain.ChainBreak(head.last_seq, f"events after #{last_seq} are missing")
     return None
-
-
-def coverage(model: MLModel, today: date | None = None) -> Coverage:
-    """The model's checklist in one sentence: evidenced, waived, missing, and what is due next."""
-    rows = Control.objects.filter(model=model, applies=True).values_list(
-        "reference", "title", "status", "due_on", "waiver_expires_on"
-    )
-    return summarise((Item(*row) for row in rows), today or timezone.localdate())

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from governance.risk_forms import label_for
+from governance.labels import label_for
 from monitoring.models import Alert, Incident, MonitoringPolicy
 from monitoring.stats.thresholds import MEASURES, SIGNALS, Direction, Status
 from registry.forms import BootstrapForm

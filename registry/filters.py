@@ -4,8 +4,8 @@ import django_filters
 from django.db.models import QuerySet
 
 from governance import risk_selectors
+from governance.labels import label_for
 from governance.risk import eu_ai_act, tiering
-from governance.risk_forms import label_for
 from registry.models import MLModel
 
 

@@ -14,6 +14,7 @@ from django.db.models import Min, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from governance.labels import label_for
 from governance.models import (
     ApprovalRequest,
     AuditEvent,
@@ -23,7 +24,6 @@ from governance.models import (
     RiskAssessment,
 )
 from governance.risk import eu_ai_act, tiering
-from governance.risk_forms import label_for
 from monitoring.models import Alert, EvaluationResult
 from registry.models import Deployment, MLModel, UseCase
 from reports import kpis

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from governance import permissions, risk_selectors, selectors
+from governance import permissions, risk_selectors
 from governance.api.serializers import ErrorsSerializer, StrictInput
 from governance.api.views import REFUSALS, GlobalRight, validated
 from governance.errors import DomainError
@@ -363,7 +363,7 @@ class ObligationsView(SubjectScoped, APIView):
     def get(self, request: Request, model_slug: str) -> Response:
         model = self.subject()
         rows = [control for _, group in risk_selectors.checklist_of(model) for control in group]
-        checklist = {"coverage": selectors.coverage(model), "controls": rows}
+        checklist = {"coverage": risk_selectors.coverage(model), "controls": rows}
         return Response(ChecklistSerializer(checklist).data)
 
 

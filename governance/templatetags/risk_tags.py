@@ -10,8 +10,8 @@ from django import template
 from django.urls import reverse
 
 from governance import risk_selectors
+from governance.labels import label_for
 from governance.models import Framework
-from governance.risk_forms import label_for
 from governance.services import assessments
 from registry.models import MLModel, UseCase
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, Q
 
+from governance.labels import label_for
 from governance.models import (
     ApprovalRequest,
     Condition,
@@ -22,9 +23,7 @@ from governance.models import (
     SignOff,
 )
 from governance.risk.results import Outcome
-from governance.risk_forms import label_for
-from governance.risk_selectors import status_of
-from governance.selectors import coverage
+from governance.risk_selectors import coverage, status_of
 from governance.services import approval_facts
 from registry.models import CustomField, DatasetVersion, MLModel, ModelVersion
 from reports.exports.registers import person

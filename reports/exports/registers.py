@@ -18,6 +18,7 @@ from django.http import QueryDict
 
 from governance import approval_selectors, finding_selectors, permissions, risk_selectors
 from governance.finding_forms import FindingFilterForm
+from governance.labels import label_for
 from governance.models import (
     ApprovalRequest,
     Control,
@@ -27,7 +28,6 @@ from governance.models import (
     SignOff,
 )
 from governance.risk import eu_ai_act
-from governance.risk_forms import label_for
 from governance.services import assessments
 from registry import export
 from registry.filters import MLModelFilter

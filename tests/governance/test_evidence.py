@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from governance import selectors
+from governance import risk_selectors
 from governance.errors import DomainError
 from governance.models import AuditEvent, Control, Evidence
 from governance.services import controls
@@ -194,7 +194,9 @@ def test_coverage_reads_the_models_checklist(owner, committee_member, credit_pd_
         approver=committee_member,
         expires_on=timezone.localdate() + dt.timedelta(days=30),
     )
-    summary = selectors.coverage(credit_pd_model)
+    summary = risk_selectors.coverage(credit_pd_model)
     assert summary.sentence == "1 of 3 obligations evidenced, 1 waived, 1 missing"
-    after_expiry = selectors.coverage(credit_pd_model, timezone.localdate() + dt.timedelta(days=31))
+    after_expiry = risk_selectors.coverage(
+        credit_pd_model, timezone.localdate() + dt.timedelta(days=31)
+    )
     assert (after_expiry.waived, after_expiry.missing) == (0, 2)

@@ -1,0 +1,38 @@
+"""Names people read for the codes Attest stores ("tier_1" -> "Tier 1 (high)").
+
+One place, so that a page, a PDF and an export never show a code a reader has to decode.
+"""
+
+LABELS = {
+    "in_scope": "In scope",
+    "out_of_scope": "Out of scope",
+    "tier_1": "Tier 1 (high)",
+    "tier_2": "Tier 2 (medium)",
+    "tier_3": "Tier 3 (low)",
+    "prohibited": "Prohibited practice (Art. 5)",
+    "high_risk_annex_i": "High risk: Annex I product (Art. 6(1))",
+    "high_risk_annex_iii": "High risk: Annex III (Art. 6(2))",
+    "annex_iii_not_high_risk": "Annex III, not high risk (Art. 6(3))",
+    "transparency": "Transparency (Art. 50)",
+    "transparency_interaction": "Transparency: interacts with people (Art. 50(1))",
+    "transparency_synthetic": "Transparency: synthetic content (Art. 50(2))",
+    "transparency_emotion_biometric": "Transparency: emotion or biometric categorisation (Art. 50(3))",
+    "transparency_deepfake": "Transparency: deep fakes (Art. 50(4))",
+    "transparency_public_text": "Transparency: public-interest text (Art. 50(4))",
+    "gpai": "General-purpose AI model",
+    "gpai_systemic": "General-purpose AI model with systemic risk",
+    "minimal": "Minimal risk",
+    "ai_literacy": "AI literacy (Art. 4)",
+    "eu_ai_act": "EU AI Act",
+    "sr_26_2": "SR 26-2",
+    "sr_11_7": "SR 11-7",
+    "pra_ss1_23": "PRA SS1/23",
+    "nist_ai_rmf": "NIST AI RMF",
+    "iso_42001": "ISO/IEC 42001",
+}
+
+
+def label_for(value: object) -> str:
+    """A result, label or framework id as people read it ("tier_1" -> "Tier 1 (high)")."""
+    text = str(value)
+    return LABELS.get(text) or text.replace("_", " ").capitalize()
