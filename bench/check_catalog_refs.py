@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGS = ROOT / "governance" / "rulebooks" / "obligations"
+CATALOGS = ROOT / "governance" / "rulebooks" / "data" / "obligations"
 DEFAULT_SHEET = ROOT.parent / "shared" / "reference" / "regulations.yaml"
 
 ARTICLE = re.compile(r"Art\. \d+(?:\(\d+\))?")

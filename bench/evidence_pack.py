@@ -76,7 +76,7 @@ def build_fixture(people: inventory.People) -> Any:
     import time_machine
     from django.utils import timezone
 
-    from governance.services import rulebooks
+    from governance.rulebooks import services as rulebooks
     from registry.models import MLModel
 
     if model := MLModel.objects.filter(slug=SLUG).first():
@@ -100,8 +100,9 @@ def build_fixture(people: inventory.People) -> Any:
 
 
 def _governed_model(owner: Any, developer: Any, validator: Any) -> Any:
-    from governance.models import Control
-    from governance.services import controls, raci
+    from governance.access.services import raci
+    from governance.risk.models import Control
+    from governance.risk.services import controls
     from registry import services as registry
     from tests.risk_answers import TIER_1, US_BANK_SCORECARD, assess
 
@@ -184,8 +185,8 @@ def _raise_findings(owner: Any, validator: Any, model: Any, first: datetime) -> 
     every other one remediated, a quarter closed."""
     import time_machine
 
-    from governance.models import Finding
-    from governance.services import findings
+    from governance.findings import services as findings
+    from governance.findings.models import Finding
 
     span = (VERSION_SPACING * (VERSIONS - 1)).total_seconds()
     versions = list(model.versions.order_by("created_at"))
@@ -213,8 +214,8 @@ def _raise_findings(owner: Any, validator: Any, model: Any, first: datetime) -> 
 
 def _top_up_audit(owner: Any, model: Any, people: inventory.People) -> None:
     """Informed RACI entries given and taken back until the trail holds AUDIT_EVENTS events."""
-    from governance.models import AuditEvent
-    from governance.services import raci
+    from governance.access.services import raci
+    from governance.auditlog.models import AuditEvent
 
     events = AuditEvent.objects.filter(mlmodel_id=model.pk)
     readers = people.owners[1:] + people.developers[1:]
@@ -303,7 +304,8 @@ def measure(model: Any, args: argparse.Namespace) -> None:
     from django.utils import timezone
     from pypdf import PdfReader
 
-    from governance.models import AuditEvent, Finding
+    from governance.auditlog.models import AuditEvent
+    from governance.findings.models import Finding
     from monitoring.models import MetricPoint
     from reports import services
     from reports.models import EvidencePack, pack_id_for

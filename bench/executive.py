@@ -77,7 +77,7 @@ def ensure_portfolio(args: argparse.Namespace, month: date) -> None:
     """The inventory and the governance history on top, reused when present (--reuse)."""
     from django.core.management import call_command
 
-    from governance.models import Finding
+    from governance.findings.models import Finding
     from registry.models import MLModel
 
     if args.reuse and Finding.objects.count() >= 3 * args.models:
@@ -145,15 +145,16 @@ class History:
         ModelVersion.objects.update(created_at=inventory.BASE_TIME)
 
     def _assessment(self, **fields: Any) -> Any:
-        from governance.models import RiskAssessment
+        from governance.risk.models import RiskAssessment
 
         return RiskAssessment(
             assessed_by=self.people.owners[0], status=RiskAssessment.Status.COMPLETED, **fields
         )
 
     def _tiers(self) -> None:
-        from governance.models import Framework, RiskAssessment, Rulebook
-        from governance.risk import tiering
+        from governance.risk.models import Framework, RiskAssessment
+        from governance.risk.rules import tiering
+        from governance.rulebooks.models import Rulebook
 
         book = Rulebook.objects.filter(kind="tiering", status="published").first()
         rows = []
@@ -174,8 +175,9 @@ class History:
         RiskAssessment.objects.bulk_create(rows, batch_size=2_000)
 
     def _use_cases(self) -> None:
-        from governance.models import Framework, RiskAssessment, Rulebook
-        from governance.risk import eu_ai_act
+        from governance.risk.models import Framework, RiskAssessment
+        from governance.risk.rules import eu_ai_act
+        from governance.rulebooks.models import Rulebook
         from registry.models import UseCase
 
         book = Rulebook.objects.filter(kind="eu_ai_act", status="published").first()
@@ -240,7 +242,7 @@ class History:
         )
 
     def _approvals(self) -> None:
-        from governance.models import ApprovalRequest
+        from governance.approvals.models import ApprovalRequest
 
         rows = []
         for model in self.models:
@@ -266,7 +268,7 @@ class History:
         ApprovalRequest.objects.bulk_create(rows, batch_size=2_000)
 
     def _reviews(self) -> None:
-        from governance.models import ApprovalRequest
+        from governance.approvals.models import ApprovalRequest
 
         rows = ApprovalRequest.objects.bulk_create(
             ApprovalRequest(
@@ -285,7 +287,7 @@ class History:
         ApprovalRequest.objects.bulk_update(rows, ["created_at"], batch_size=1_000)
 
     def _findings(self) -> None:
-        from governance.models import Finding
+        from governance.findings.models import Finding
 
         rows, raised = [], []
         for i, model in enumerate(self.models):

@@ -80,7 +80,7 @@ def _live_version(model: Any) -> Any:
 
 
 def _validator_of(model: Any) -> Any:
-    from governance.models import RaciAssignment
+    from governance.access.models import RaciAssignment
 
     return RaciAssignment.objects.get(model=model, area="validation", role="R").user
 
@@ -88,8 +88,9 @@ def _validator_of(model: Any) -> Any:
 def _govern(model: Any, approve_deployment: bool) -> None:
     """Scoped and tiered 3 through the questionnaires, evidence on every obligation, then
     validation (and deployment) approvals: what a governed model has in production."""
-    from governance.models import Control
-    from governance.services import approvals, assessments, controls
+    from governance.approvals.services import workflow as approvals
+    from governance.risk.models import Control
+    from governance.risk.services import assessments, controls
     from tests.risk_answers import TIER_3, US_BANK_SCORECARD
 
     version, validator = _live_version(model), _validator_of(model)
@@ -116,7 +117,7 @@ def _govern(model: Any, approve_deployment: bool) -> None:
 
 def ensure_cases(args: argparse.Namespace) -> list[Case]:
     """The sample: 3/4 with open gates, 1/4 validated only; as many again never tiered."""
-    from governance.models import ApprovalRequest
+    from governance.approvals.models import ApprovalRequest
     from registry.models import MLModel
 
     models = list(
@@ -171,7 +172,7 @@ def pick_mechanism(people: inventory.People) -> tuple[str, Any]:
     """A pipeline's call: token authentication, as CI/CD sends it."""
     from django.test import Client
 
-    from governance.services import tokens
+    from governance.access.services import tokens
 
     _, key = tokens.issue_token(actor=people.committee, user=people.committee, name="gate bench")
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")

@@ -214,8 +214,8 @@ def ensure_fixture(reuse: bool) -> Fixture:
     from django.core.management import call_command
 
     from governance import roles
-    from governance.models import RaciAssignment
-    from governance.services import raci, tokens
+    from governance.access.models import RaciAssignment
+    from governance.access.services import raci, tokens
     from registry import services
     from registry.models import MLModel, ModelVersion
 
@@ -275,7 +275,7 @@ def count_points(version_id: int) -> int:
 def revoke(fixture: Fixture) -> None:
     from django.contrib.auth import get_user_model
 
-    from governance.services import tokens
+    from governance.access.services import tokens
 
     tokens.revoke_token(actor=get_user_model().objects.get(username=ADMIN), token=fixture.token)
 

@@ -239,7 +239,7 @@ def _deployment(version: Any, started_at: datetime, ended_at: datetime | None) -
 def _bulk_raci_and_grants(people: People, models: list[Any]) -> list[Any]:
     """Three RACI rows per model and exactly the grants sync_model_grants would derive."""
     from governance import permissions
-    from governance.models import RaciAssignment
+    from governance.access.models import RaciAssignment
     from registry.models import MLModelGroupObjectPermission, MLModelUserObjectPermission
 
     role, area = RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Area
@@ -296,7 +296,7 @@ def _bulk_audit(
 ) -> None:
     """The events the services would have written, chained onto the head like audit.record."""
     from governance import audit, chain
-    from governance.models import AuditChainHead, AuditEvent
+    from governance.auditlog.models import AuditChainHead, AuditEvent
 
     head = audit.locked_head()
     targets = [

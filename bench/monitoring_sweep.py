@@ -61,7 +61,7 @@ def ensure_inventory(args: argparse.Namespace) -> None:
 
 def reset_monitoring() -> None:
     """The previous run's alerts, flags and checks go, so the first sweep starts clean."""
-    from governance.models import Finding, RevalidationFlag
+    from governance.findings.models import Finding, RevalidationFlag
     from monitoring.models import Alert, HealthCheck
 
     Alert.objects.all().delete()

@@ -9,16 +9,11 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
-from governance.models import (
-    ApprovalRequest,
-    AuditEvent,
-    Finding,
-    PolicyException,
-    RaciAssignment,
-    RevalidationFlag,
-    SignOff,
-)
-from governance.services import accounts
+from governance.access.models import RaciAssignment
+from governance.access.services import accounts
+from governance.approvals.models import ApprovalRequest, SignOff
+from governance.auditlog.models import AuditEvent
+from governance.findings.models import Finding, PolicyException, RevalidationFlag
 from registry.admin import ReadOnlyAdmin
 
 

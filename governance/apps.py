@@ -20,7 +20,7 @@ def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
 
 
 def _load_rulebooks(sender: AppConfig, **kwargs: Any) -> None:
-    from governance.services import rulebooks
+    from governance.rulebooks import services as rulebooks
 
     rulebooks.load_shipped()
 
@@ -30,6 +30,10 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
+        # The Celery app must exist before any task is queued, so that tasks bind to its broker
+        # settings; loaded here rather than in governance/__init__.py to keep rules modules pure.
+        from governance import celery  # noqa: F401
+
         # Setup, not domain logic: role groups need the permissions that post_migrate creates.
         post_migrate.connect(_ensure_roles, sender=self)
         # The shipped rulebooks are data every assessment needs, loaded like the role groups.

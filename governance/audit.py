@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from governance import chain, context
-from governance.models import AuditChainHead, AuditEvent
+from governance.auditlog.models import AuditChainHead, AuditEvent
 
 
 def _plain(value: Any) -> Any:

@@ -22,4 +22,6 @@ class RequestIdTask(Task):
 
 app = Celery("attest", task_cls=RequestIdTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each installed app's tasks.py, and those of the capabilities inside the governance app.
 app.autodiscover_tasks()
+app.autodiscover_tasks(["governance.approvals", "governance.auditlog", "governance.risk"])

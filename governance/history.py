@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 
 Row = TypeVar("Row", bound=models.Model)
 

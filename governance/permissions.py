@@ -7,7 +7,7 @@ from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_perms, remove_perm
 
 from governance import roles
-from governance.models import RaciAssignment
+from governance.access.models import RaciAssignment
 from registry.models import MLModel, MLModelUserObjectPermission, ModelVersion
 
 User = AbstractBaseUser | AnonymousUser

@@ -85,7 +85,7 @@ def ensure_roles() -> None:
     The declaration is the reviewed baseline of each role; permissions an administrator added
     beyond it are kept. Either way the audit trail shows who changed a role and when.
     """
-    from governance.services import accounts
+    from governance.access.services import accounts
 
     for name, dotted_perms in ROLE_PERMISSIONS.items():
         group, created = Group.objects.get_or_create(name=name)

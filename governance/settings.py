@@ -96,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "governance.context_processors.navigation",
+                "governance.navigation.navigation",
             ],
         },
     },
@@ -249,20 +249,20 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {
-        "task": "governance.tasks.record_audit_chain_check",
+        "task": "governance.auditlog.tasks.record_audit_chain_check",
         "schedule": env_int("AUDIT_CHECK_INTERVAL_SECONDS", default=24 * 3600),
     },
     "apply-rulebooks-in-force": {
-        "task": "governance.tasks.apply_rulebooks_in_force",
+        "task": "governance.risk.tasks.apply_rulebooks_in_force",
         "schedule": 6 * 3600,
     },
     # Daily, reviews first so that a review opened today gets its first reminder the same day.
     "open-due-reviews": {
-        "task": "governance.tasks.open_due_reviews",
+        "task": "governance.approvals.tasks.open_due_reviews",
         "schedule": crontab(hour=5, minute=0),
     },
     "send-review-reminders": {
-        "task": "governance.tasks.send_review_reminders",
+        "task": "governance.approvals.tasks.send_review_reminders",
         "schedule": crontab(hour=5, minute=30),
     },
     # Staleness and every threshold of every production model, besides the check on ingestion.

@@ -3,9 +3,9 @@
 import django_filters
 from django.db.models import QuerySet
 
-from governance import risk_selectors
 from governance.labels import label_for
-from governance.risk import eu_ai_act, tiering
+from governance.risk import selectors as risk_selectors
+from governance.risk.rules import eu_ai_act, tiering
 from registry.models import MLModel
 
 

@@ -8,9 +8,9 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from governance.access.models import RaciAssignment
 from governance.errors import DomainError
 from governance.forms import BootstrapForm, UserChoiceField, active_users
-from governance.models import RaciAssignment
 from registry.models import CustomField, Deployment, MLModel, ModelVersion, TrainingRun
 from registry.services import models as model_services
 from registry.validators import label_validator, slug_validator

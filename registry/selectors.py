@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, QuerySet
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from registry.lineage import Edge, LineageGraph, Node, build_graph
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion
 

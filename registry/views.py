@@ -14,9 +14,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
-from governance.models import RaciAssignment
-from governance.services import raci
-from governance.views import event_rows
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
+from governance.auditlog.views import event_rows
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
 from registry.forms import (

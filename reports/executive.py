@@ -14,16 +14,12 @@ from django.db.models import Min, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from governance.approvals.models import ApprovalRequest, Gate
+from governance.auditlog.models import AuditEvent
+from governance.findings.models import Finding
 from governance.labels import label_for
-from governance.models import (
-    ApprovalRequest,
-    AuditEvent,
-    Finding,
-    Framework,
-    Gate,
-    RiskAssessment,
-)
-from governance.risk import eu_ai_act, tiering
+from governance.risk.models import Framework, RiskAssessment
+from governance.risk.rules import eu_ai_act, tiering
 from monitoring.models import Alert, EvaluationResult
 from registry.models import Deployment, MLModel, UseCase
 from reports import kpis

@@ -9,8 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from governance import approval_selectors, permissions
-from governance.models import Gate
+from governance import permissions
+from governance.approvals.models import Gate
+from governance.approvals.selectors import queues as approval_selectors
 from reports.exports import documents, registers, tables, word
 
 CONTENT_TYPES = {

@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.test import APIClient
 
 from governance import roles
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
 from governance.celery import app as celery_app
-from governance.models import RaciAssignment
-from governance.services import raci
 from registry import services
 from registry.models import MLModel, UseCase
 from tests.factories.accounts import UserFactory

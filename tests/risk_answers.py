@@ -2,8 +2,8 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from governance.models import RiskAssessment
-from governance.services import assessments
+from governance.risk.models import RiskAssessment
+from governance.risk.services import assessments
 from registry.models import MLModel, UseCase
 
 # A US and UK bank's statistical scorecard: in scope of SR 26-2 and PRA SS1/23.

@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from governance.models import ApiToken
-from governance.models.tokens import key_digest
+from governance.access.models import ApiToken
+from governance.access.models.tokens import key_digest
 
 # Recording every use would turn each gate question into a write; once a minute is enough to
 # tell a live token from a forgotten one.

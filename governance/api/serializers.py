@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance import permissions
-from governance.models import AuditEvent, RaciAssignment
+from governance.access.models import RaciAssignment
+from governance.auditlog.models import AuditEvent
 
 
 def user_field(**kwargs: Any) -> serializers.SlugRelatedField:

@@ -3,7 +3,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from governance.api import approvals, findings, risk, views
+from governance.api import views
+from governance.approvals.api import views as approvals
+from governance.findings.api import views as findings
+from governance.risk.api import views as risk
 
 router = SimpleRouter(use_regex_path=False)
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")

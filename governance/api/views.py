@@ -15,6 +15,8 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from governance import permissions
+from governance.access.models import RaciAssignment
+from governance.access.services import raci, tokens
 from governance.api.serializers import (
     ApiTokenSerializer,
     AuditEventSerializer,
@@ -23,8 +25,7 @@ from governance.api.serializers import (
     RaciAssignInput,
     RaciAssignmentSerializer,
 )
-from governance.models import AuditEvent, RaciAssignment
-from governance.services import raci, tokens
+from governance.auditlog.models import AuditEvent
 from registry.models import MLModel
 
 # ---- Shared by every API view ---------------------------------------------------------------

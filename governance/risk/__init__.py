@@ -1,6 +1,1 @@
-"""Risk classification as pure computation: answers and rulebook data in, outcomes out.
-
-No Django here (import-linter keeps it so). The Django layer (governance.services.risk) loads
-rulebooks from governance/rulebooks/*.yaml into the database as versioned data, hands their
-content to these functions as plain dicts, and stores what they return.
-"""
+"""Risk: assessments (scoping, tiering, the EU AI Act), obligations and their evidence."""

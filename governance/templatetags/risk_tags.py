@@ -9,10 +9,10 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from governance import risk_selectors
 from governance.labels import label_for
-from governance.models import Framework
-from governance.services import assessments
+from governance.risk import selectors as risk_selectors
+from governance.risk.models import Framework
+from governance.risk.services import assessments
 from registry.models import MLModel, UseCase
 
 register = template.Library()

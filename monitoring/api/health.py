@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import permissions
-from governance.api.findings import OnVisibleModels
 from governance.api.views import REFUSALS, ModelScoped, validated
+from governance.findings.api.views import OnVisibleModels
 from monitoring.api.health_serializers import (
     AcknowledgeInput,
     AlertSerializer,

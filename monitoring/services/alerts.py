@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from governance import audit, permissions
 from governance.errors import DomainError
-from governance.models import Finding, RevalidationFlag
-from governance.services import findings
+from governance.findings import services as findings
+from governance.findings.models import Finding, RevalidationFlag
 from monitoring.models import Alert
 from monitoring.stats.thresholds import Status
 from registry.models import MLModel, ModelVersion

@@ -4,9 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from governance import audit, permissions
+from governance import audit, permissions, uploads
 from governance.errors import DomainError
-from governance.services import uploads
 from monitoring.models import EvidenceFile, IngestionBatch
 from monitoring.services import batches
 from registry.models import ModelVersion

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.errors import DomainError
-from governance.models import RiskAssessment, Rulebook
-from governance.models.assessments import Framework
-from governance.services import rulebooks
+from governance.risk.models import Framework, RiskAssessment
+from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
 from monitoring.models import HealthCheck, MonitoringPolicy
 from monitoring.services import alerts, observations, policies
 from monitoring.stats import thresholds

@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.urls import reverse
 
-from governance.models import RaciAssignment
+from governance.access.models import RaciAssignment
 from monitoring.models import Alert
 
 WEBHOOK_TIMEOUT_SECONDS = 10

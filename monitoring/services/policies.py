@@ -8,8 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from governance import audit, history, permissions
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent
 from monitoring.models import MonitoringPolicy
 from monitoring.stats import thresholds
 from registry.models import MLModel

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance import audit, permissions
+from governance.approvals.services import gate
 from governance.errors import DomainError, clean_or_raise
-from governance.services import gate
 from registry.models import Deployment, MLModel, ModelVersion
 
 

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from governance import audit, permissions
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
 from governance.errors import DomainError, clean_or_raise, save_new
-from governance.models import RaciAssignment
-from governance.services import assessments, raci
+from governance.risk.services import assessments
 from registry import selectors
 from registry.models import MLModel, ModelDependency
 from registry.services.custom_fields import clean_values

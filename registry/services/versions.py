@@ -10,8 +10,8 @@ from django.db import transaction
 
 from governance import audit, permissions
 from governance.errors import DomainError, clean_or_raise, save_new
-from governance.risk import material_change
-from governance.services import assessments
+from governance.risk.rules import material_change
+from governance.risk.services import assessments
 from registry.models import DatasetVersion, MLModel, ModelVersion, PromptTemplate, TrainingRun
 
 VERSION_FIELDS = (

@@ -10,21 +10,14 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, Q
 
+from governance.access.models import RaciAssignment
+from governance.approvals.models import ApprovalRequest, Condition, SignOff
+from governance.approvals.selectors import facts as approval_facts
+from governance.findings.models import Finding
 from governance.labels import label_for
-from governance.models import (
-    ApprovalRequest,
-    Condition,
-    Control,
-    Evidence,
-    Finding,
-    Framework,
-    RaciAssignment,
-    RiskAssessment,
-    SignOff,
-)
-from governance.risk.results import Outcome
-from governance.risk_selectors import coverage, status_of
-from governance.services import approval_facts
+from governance.risk.models import Control, Evidence, Framework, RiskAssessment
+from governance.risk.rules.results import Outcome
+from governance.risk.selectors import coverage, status_of
 from registry.models import CustomField, DatasetVersion, MLModel, ModelVersion
 from reports.exports.registers import person
 from reports.exports.word import Block, Document, Facts, Grid, Section

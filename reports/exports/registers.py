@@ -16,19 +16,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 
-from governance import approval_selectors, finding_selectors, permissions, risk_selectors
-from governance.finding_forms import FindingFilterForm
+from governance import permissions
+from governance.approvals.models import ApprovalRequest, SignOff
+from governance.approvals.selectors import queues as approval_selectors
+from governance.findings import selectors as finding_selectors
+from governance.findings.forms import FindingFilterForm
 from governance.labels import label_for
-from governance.models import (
-    ApprovalRequest,
-    Control,
-    Evidence,
-    Framework,
-    RiskAssessment,
-    SignOff,
-)
-from governance.risk import eu_ai_act
-from governance.services import assessments
+from governance.risk import selectors as risk_selectors
+from governance.risk.models import Control, Evidence, Framework, RiskAssessment
+from governance.risk.rules import eu_ai_act
+from governance.risk.services import assessments
 from registry import export
 from registry.filters import MLModelFilter
 from registry.models import CustomField, MLModel, UseCase

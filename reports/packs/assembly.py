@@ -16,19 +16,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
 from governance import chain, history
-from governance.models import (
-    ApprovalRequest,
-    AuditEvent,
-    Condition,
-    Control,
-    Evidence,
-    Finding,
-    Framework,
-    RaciAssignment,
-    RiskAssessment,
-    SignOff,
-)
-from governance.services import approval_facts, assessments
+from governance.access.models import RaciAssignment
+from governance.approvals.models import ApprovalRequest, Condition, SignOff
+from governance.approvals.selectors import facts as approval_facts
+from governance.auditlog.models import AuditEvent
+from governance.findings.models import Finding
+from governance.risk.models import Control, Evidence, Framework, RiskAssessment
+from governance.risk.services import assessments
 from monitoring import charts
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import Alert, DriftResult, FairnessResult, Incident

@@ -9,8 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from governance import roles
-from governance.models import ApprovalRequest, RaciAssignment
-from governance.services import gate, raci, rulebooks
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
+from governance.approvals.models import ApprovalRequest
+from governance.approvals.services import gate
+from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel, ModelVersion
 from tests.factories.accounts import UserFactory

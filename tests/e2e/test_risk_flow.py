@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from governance import roles
-from governance.services import rulebooks
+from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
 from tests.factories.accounts import UserFactory

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from governance.models import RaciAssignment
-from governance.services import raci, rulebooks, tokens
+from governance.access.models import RaciAssignment
+from governance.access.services import raci, tokens
+from governance.rulebooks import services as rulebooks
 from monitoring.models import FairnessResult, MetricPoint
 from registry.models import ModelVersion, TrainingRun
 

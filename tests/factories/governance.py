@@ -4,7 +4,8 @@ import datetime as dt
 
 import factory
 
-from governance.models import Control, Rulebook
+from governance.risk.models import Control
+from governance.rulebooks.models import Rulebook
 from tests.factories.registry import MLModelFactory
 
 

@@ -6,7 +6,7 @@ through the assessed fixtures), so the other governance tests keep their own set
 
 import pytest
 
-from governance.services import rulebooks
+from governance.rulebooks import services as rulebooks
 from registry.models import MLModel
 from tests.risk_answers import TIER_1, US_BANK_SCORECARD, assess
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from governance import roles
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from tests.factories.accounts import UserFactory
 
 

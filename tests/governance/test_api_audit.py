@@ -5,7 +5,8 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from governance.models import ApiToken, AuditEvent
+from governance.access.models import ApiToken
+from governance.auditlog.models import AuditEvent
 from registry import services
 
 EVENTS = "/api/v1/audit-events/"

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from governance import permissions
-from governance.models import AuditEvent, RaciAssignment
+from governance.access.models import RaciAssignment
+from governance.auditlog.models import AuditEvent
 from tests.api_errors import error_fields
 from tests.factories.accounts import UserFactory
 

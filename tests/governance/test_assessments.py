@@ -6,9 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent, Control, ReassessmentFlag, RiskAssessment, Rulebook
-from governance.services import assessments, rulebooks
+from governance.risk.models import Control, ReassessmentFlag, RiskAssessment
+from governance.risk.services import assessments
+from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
 from registry import services
 from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
 

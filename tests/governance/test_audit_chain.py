@@ -6,9 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from governance import chain, selectors
-from governance.models import AuditChainHead, AuditEvent
-from governance.services import integrity
+from governance import chain
+from governance.auditlog import selectors
+from governance.auditlog import services as integrity
+from governance.auditlog.models import AuditChainHead, AuditEvent
 from registry import services
 
 

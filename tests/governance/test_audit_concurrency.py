@@ -2,8 +2,8 @@
 
 import pytest
 
-from governance import selectors
-from governance.models import AuditEvent
+from governance.auditlog import selectors
+from governance.auditlog.models import AuditEvent
 from registry import services
 from registry.models import Deployment
 from tests.concurrency import in_threads

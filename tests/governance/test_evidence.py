@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from governance import risk_selectors
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent, Control, Evidence
-from governance.services import controls
+from governance.risk import selectors as risk_selectors
+from governance.risk.models import Control, Evidence
+from governance.risk.services import controls
 from tests.factories.governance import ControlFactory
 from tests.factories.registry import TrainingRunFactory
 from tests.risk_answers import PDF

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 
 from governance import history
-from governance.models import RaciAssignment
-from governance.services import raci
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
 from monitoring.services import policies
 from registry import services as registry
 from registry.models import MLModel

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from governance import permissions
-from governance.models import RaciAssignment
+from governance.access.models import RaciAssignment
 
 R, A, C, I = "R", "A", "C", "I"  # noqa: E741
 

@@ -5,9 +5,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from governance import permissions
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent, RaciAssignment
-from governance.services import raci
 from tests.factories.accounts import UserFactory
 
 

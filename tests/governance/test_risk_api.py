@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 
-from governance.models import AuditEvent, Control, Evidence, RiskAssessment
+from governance.auditlog.models import AuditEvent
+from governance.risk.models import Control, Evidence, RiskAssessment
 from tests.api_errors import error_fields
 from tests.risk_answers import EU_CREDIT_SCORING, PDF, TIER_1, US_BANK_SCORECARD, assess
 

@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import risk_selectors, roles
-from governance.models import Control, Evidence, RiskAssessment
-from governance.services import assessments
+from governance import roles
+from governance.risk import selectors as risk_selectors
+from governance.risk.models import Control, Evidence, RiskAssessment
+from governance.risk.services import assessments
 from registry import services
 from registry.models import MLModel
 from tests.factories.accounts import UserFactory

@@ -4,8 +4,11 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from governance.models import AuditEvent, Control, RiskAssessment, Rulebook
-from governance.services import assessments, rulebooks
+from governance.auditlog.models import AuditEvent
+from governance.risk.models import Control, RiskAssessment
+from governance.risk.services import assessments
+from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.usefixtures("shipped_rulebooks")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from governance import tasks
-from governance.models import AuditEvent
+from governance.auditlog import tasks
+from governance.auditlog.models import AuditEvent
 from registry import services
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

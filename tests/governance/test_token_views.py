@@ -6,8 +6,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from governance.models import ApiToken, AuditEvent, ServiceAccount
-from governance.services import tokens
+from governance.access.models import ApiToken, ServiceAccount
+from governance.access.services import tokens
+from governance.auditlog.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from governance import roles
+from governance.access.models import ApiToken
+from governance.access.services import tokens
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import ApiToken, AuditEvent
-from governance.services import tokens
 
 
 def client(key: str) -> APIClient:
@@ -49,7 +50,7 @@ def test_the_key_is_shown_once_and_only_its_digest_is_stored(admin_user, bot):
 def test_a_token_reaches_only_models_its_account_is_named_on(
     admin_user, bot, owner, credit_pd_model, hidden_model
 ):
-    from governance.services import raci
+    from governance.access.services import raci
 
     raci.assign_raci(actor=owner, model=credit_pd_model, user=bot, role="R", area="monitoring")
     _, key = tokens.issue_token(actor=admin_user, user=bot, name="ci")

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.test import APIClient
 
-from governance.models import RaciAssignment
-from governance.services import raci, tokens
+from governance.access.models import RaciAssignment
+from governance.access.services import raci, tokens
 from registry import services
 from registry.models import MLModel, ModelVersion
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from monitoring.ingest.bundle import (
     Bundle,
     ColumnDrift,

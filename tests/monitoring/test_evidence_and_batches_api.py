@@ -5,7 +5,7 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from monitoring.models import EvidenceFile, IngestionBatch
 
 URL = "/api/v1/models/retail-pd/versions/1.0.0/evidence-files/"

@@ -7,8 +7,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from governance.models import AuditEvent, Finding, RevalidationFlag
-from governance.services import gate, rulebooks
+from governance.approvals.services import gate
+from governance.auditlog.models import AuditEvent
+from governance.findings.models import Finding, RevalidationFlag
+from governance.rulebooks import services as rulebooks
 from monitoring.models import Alert, HealthCheck
 from monitoring.services import alerts, health, ingestion, policies
 from registry.services import record_deployment

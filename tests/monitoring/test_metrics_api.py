@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from monitoring.models import IngestionBatch, MetricPoint
 from monitoring.services import metric_definitions
 from registry.models import ModelVersion

@@ -12,8 +12,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
-from governance.models import RiskAssessment, Rulebook
-from governance.services import tokens
+from governance.access.services import tokens
+from governance.risk.models import RiskAssessment
+from governance.rulebooks.models import Rulebook
 from monitoring.models import Alert, HealthCheck, IngestionBatch
 from monitoring.prometheus import AttestCollector
 from registry.models import Deployment, MLModel

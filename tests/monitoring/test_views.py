@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.services import rulebooks
+from governance.rulebooks import services as rulebooks
 from monitoring.ingest.bundle import Bundle
 from monitoring.models import Alert, MonitoringPolicy
 from monitoring.services import ingestion, policies

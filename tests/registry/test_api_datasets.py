@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from registry.models import Dataset, DatasetVersion
 from tests.api_errors import error_fields
 from tests.factories.accounts import UserFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from registry import services
 from registry.models import MLModel, ModelDependency
 from tests.api_errors import error_fields

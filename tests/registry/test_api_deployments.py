@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from registry.models import Deployment, ModelVersion
 from tests.api_errors import error_fields
 from tests.factories.registry import DeploymentFactory, MLModelFactory, ModelVersionFactory

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from governance import roles
-from governance.models import AuditEvent
-from governance.services import raci
+from governance.access.services import raci
+from governance.auditlog.models import AuditEvent
 from registry import services
 from registry.models import MLModel
 from tests.api_errors import error_fields

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from registry import services
 from registry.models import MLModel, ModelVersion, PromptTemplate, TrainingRun
 from tests.api_errors import error_fields

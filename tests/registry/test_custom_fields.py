@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent
 from registry import services
 from registry.custom_values import CustomValueError, FieldSpec, clean_custom_values
 from registry.models import CustomField, MLModel

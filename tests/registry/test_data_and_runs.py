@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent
 from registry import services
 from registry.models import Dataset, DatasetVersion, TrainingRun
 from tests.factories.registry import DatasetVersionFactory, sha

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent
 from registry import selectors, services
 from registry.models import Deployment, MLModel, ModelVersion
 from tests.factories.registry import DeploymentFactory, MLModelFactory, ModelVersionFactory

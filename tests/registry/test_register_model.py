@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from governance import permissions
+from governance.access.models import RaciAssignment
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent, RaciAssignment
 from registry import services
 from registry.models import MLModel, MLModelUserObjectPermission
 from tests.factories.accounts import UserFactory

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from governance import permissions
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent
 from registry import selectors, services
 from registry.models import MLModel, ModelVersion, PromptTemplate
 from tests.factories.registry import DeploymentFactory, TrainingRunFactory, sha

@@ -12,20 +12,18 @@ from django.db.models import Count, Max
 from django.test import override_settings
 from django.utils import timezone
 
-from governance import approval_selectors, chain, permissions, roles
-from governance.models import (
-    ApprovalRequest,
-    AuditEvent,
-    Control,
-    Evidence,
-    Finding,
-    PolicyException,
-    RaciAssignment,
-    RevalidationFlag,
-    RiskAssessment,
-)
-from governance.services import approval_facts, approvals, gate
-from governance.workflow import states
+from governance import chain, demo, permissions, roles
+from governance.access.models import RaciAssignment
+from governance.approvals.models import ApprovalRequest
+from governance.approvals.rules import states
+from governance.approvals.selectors import facts as approval_facts
+from governance.approvals.selectors import queues as approval_selectors
+from governance.approvals.services import gate
+from governance.approvals.services import workflow as approvals
+from governance.auditlog.models import AuditEvent
+from governance.demo import loader, pushes
+from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.risk.models import Control, Evidence, RiskAssessment
 from monitoring.models import (
     Alert,
     DriftResult,
@@ -35,8 +33,6 @@ from monitoring.models import (
     IngestionBatch,
     MetricPoint,
 )
-from registry import demo
-from registry.demo import loader, pushes
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
 from reports import services as reports
 from reports.models import EvidencePack

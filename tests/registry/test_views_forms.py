@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from governance.access.models import RaciAssignment
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import AuditEvent, RaciAssignment
 from registry import services
 from registry.forms import ModelRegisterForm
 from registry.models import MLModel, ModelVersion

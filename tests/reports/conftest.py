@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from governance.models import Control
-from governance.services import controls, rulebooks
+from governance.risk.models import Control
+from governance.risk.services import controls
+from governance.rulebooks import services as rulebooks
 from monitoring.models import MetricPoint
 from registry import services as registry
 from registry.models import MLModel, ModelVersion

@@ -17,8 +17,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from governance.models import Finding
-from governance.services import findings, rulebooks
+from governance.findings import services as findings
+from governance.findings.models import Finding
+from governance.rulebooks import services as rulebooks
 from monitoring.ingest.bundle import Bundle
 from monitoring.services import ingestion
 from registry import services

@@ -20,8 +20,10 @@ from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from governance import roles
-from governance.models import AuditEvent, Finding
-from governance.services import findings, rulebooks
+from governance.auditlog.models import AuditEvent
+from governance.findings import services as findings
+from governance.findings.models import Finding
+from governance.rulebooks import services as rulebooks
 from reports import executive, executive_report, tasks
 from reports.models import TASK_TIME_LIMIT, ExecutiveReport
 from tests.factories.accounts import UserFactory

@@ -20,17 +20,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import finding_selectors
-from governance.models import (
-    ApprovalRequest,
-    Condition,
-    Control,
-    Evidence,
-    Finding,
-    PolicyException,
-    SignOff,
-)
-from governance.services import approvals, findings, rulebooks
+from governance.approvals.models import ApprovalRequest, Condition, SignOff
+from governance.approvals.services import workflow as approvals
+from governance.findings import selectors as finding_selectors
+from governance.findings import services as findings
+from governance.findings.models import Finding, PolicyException
+from governance.risk.models import Control, Evidence
+from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
 from reports.export_views import CONTENT_TYPES

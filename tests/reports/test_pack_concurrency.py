@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from reports import services
 from reports.models import EvidencePack, pack_id_for
 from tests.concurrency import in_threads

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from governance.models import AuditEvent
+from governance.auditlog.models import AuditEvent
 from reports.models import EvidencePack
 from tests.reports.conftest import AFTER
 

@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from governance.models import AuditEvent
-from governance.services import raci
+from governance.access.services import raci
+from governance.auditlog.models import AuditEvent
 from monitoring.ingest.bundle import Bundle
 from monitoring.services import ingestion
 from registry import services as registry

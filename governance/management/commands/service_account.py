@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from governance.access.models import ApiToken, ServiceAccount
+from governance.access.services import tokens
 from governance.errors import DomainError
-from governance.models import ApiToken, ServiceAccount
-from governance.services import tokens
 
 
 class Command(BaseCommand):

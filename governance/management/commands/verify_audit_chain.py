@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import selectors
-from governance.models import AuditEvent
+from governance.auditlog import selectors
+from governance.auditlog.models import AuditEvent
 
 
 class Command(BaseCommand):

@@ -9,9 +9,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from governance import roles
-from governance.models import ApprovalRequest, Control, RaciAssignment
-from governance.services import approvals, controls, raci
-from governance.services.approvals import NewCondition
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
+from governance.approvals.models import ApprovalRequest
+from governance.approvals.services import workflow as approvals
+from governance.approvals.services.workflow import NewCondition
+from governance.risk.models import Control
+from governance.risk.services import controls
 from registry import services
 from registry.models import MLModel, ModelVersion
 from tests.factories.accounts import UserFactory

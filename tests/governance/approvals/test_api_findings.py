@@ -6,7 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance.models import AuditEvent, Control, Finding, PolicyException, RevalidationFlag
+from governance.auditlog.models import AuditEvent
+from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.risk.models import Control
 from tests.api_errors import error_fields
 from tests.governance.approvals.conftest import approve, in_days, submitted
 

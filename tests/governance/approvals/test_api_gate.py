@@ -5,7 +5,8 @@ import pytest
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 
-from governance.models import AuditEvent, Finding
+from governance.auditlog.models import AuditEvent
+from governance.findings.models import Finding
 from tests.api_errors import error_fields
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance import roles
-from governance.models import ApprovalRequest, Attachment, AuditEvent, Condition, SignOff
+from governance.approvals.models import ApprovalRequest, Attachment, Condition, SignOff
+from governance.auditlog.models import AuditEvent
 from tests.api_errors import error_fields
 from tests.governance.approvals.conftest import (
     approve,

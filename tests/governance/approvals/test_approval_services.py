@@ -6,10 +6,14 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from governance import roles
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
+from governance.approvals.models import ApprovalRequest, Condition, SignOff
+from governance.approvals.services import workflow as approvals
+from governance.approvals.services.workflow import NewCondition
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import ApprovalRequest, AuditEvent, Condition, RaciAssignment, SignOff
-from governance.services import approvals, raci, rulebooks
-from governance.services.approvals import NewCondition
+from governance.rulebooks import services as rulebooks
 from registry import services
 from tests.factories.accounts import UserFactory
 from tests.governance.approvals.conftest import approve, in_days, submitted, with_conditions

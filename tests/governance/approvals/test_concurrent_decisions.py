@@ -2,9 +2,10 @@
 
 import pytest
 
+from governance.approvals.models import ApprovalRequest, SignOff
+from governance.approvals.services import workflow as approvals
+from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.models import ApprovalRequest, AuditEvent, SignOff
-from governance.services import approvals
 from tests.concurrency import in_threads
 from tests.governance.approvals.conftest import submitted
 

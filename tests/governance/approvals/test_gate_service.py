@@ -7,8 +7,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance.models import AuditEvent, Control, Finding
-from governance.services import approvals, assessments, controls, findings, gate
+from governance.approvals.services import gate
+from governance.approvals.services import workflow as approvals
+from governance.auditlog.models import AuditEvent
+from governance.findings import services as findings
+from governance.findings.models import Finding
+from governance.risk.models import Control
+from governance.risk.services import assessments, controls
 from registry.services import deployments
 from tests.governance.approvals.conftest import (
     approve,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from governance.models import SignOff
+from governance.approvals.models import SignOff
 from tests.governance.approvals.conftest import submitted
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,12 @@ import pytest
 import yaml
 from django.conf import settings
 
-from governance.risk.tiering import TIERS
-from governance.workflow import policy
-from governance.workflow.policy import Facts, Finding, Waiver
+from governance.approvals.rules import policy
+from governance.approvals.rules.policy import Facts, Finding, Waiver
+from governance.risk.rules.tiering import TIERS
 
 POLICY = yaml.safe_load(
-    (settings.BASE_DIR / "governance/rulebooks/gate_policy/default-2026.yaml").read_text()
+    (settings.BASE_DIR / "governance/rulebooks/data/gate_policy/default-2026.yaml").read_text()
 )
 TODAY = date(2026, 11, 23)
 

@@ -15,10 +15,15 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from governance import roles, tasks
-from governance.models import ApprovalRequest, AuditEvent, RaciAssignment, Reminder
-from governance.services import approvals, raci, reviews
-from governance.workflow.validity import add_months
+from governance import roles
+from governance.access.models import RaciAssignment
+from governance.access.services import raci
+from governance.approvals import tasks
+from governance.approvals.models import ApprovalRequest, Reminder
+from governance.approvals.rules.validity import add_months
+from governance.approvals.services import reviews
+from governance.approvals.services import workflow as approvals
+from governance.auditlog.models import AuditEvent
 from registry.services import deployments
 from registry.services import models as model_services
 from tests.factories.accounts import UserFactory

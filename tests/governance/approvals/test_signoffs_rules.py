@@ -4,10 +4,10 @@ import pytest
 import yaml
 from django.conf import settings
 
-from governance.workflow import signoffs
-from governance.workflow.signoffs import Given, Refused, Requirement
+from governance.approvals.rules import signoffs
+from governance.approvals.rules.signoffs import Given, Refused, Requirement
 
-POLICY_FILE = settings.BASE_DIR / "governance/rulebooks/gate_policy/default-2026.yaml"
+POLICY_FILE = settings.BASE_DIR / "governance/rulebooks/data/gate_policy/default-2026.yaml"
 POLICY = yaml.safe_load(POLICY_FILE.read_text())
 
 

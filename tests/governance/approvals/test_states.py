@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from governance.workflow import states
+from governance.approvals.rules import states
 
 LEGAL = {
     ("draft", "submit"): "submitted",

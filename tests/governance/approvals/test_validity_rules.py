@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from governance.workflow.validity import ApprovalFacts, Dated, add_months, lapses
+from governance.approvals.rules.validity import ApprovalFacts, Dated, add_months, lapses
 
 DECIDED = date(2026, 3, 1)
 

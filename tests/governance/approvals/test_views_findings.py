@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import Finding, PolicyException, RevalidationFlag
-from governance.services import controls, findings
+from governance.findings import services as findings
+from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.risk.services import controls
 from tests.governance.approvals.conftest import in_days
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from governance import roles
-from governance.models import ApprovalRequest, Condition
-from governance.services import approvals
+from governance.approvals.models import ApprovalRequest, Condition
+from governance.approvals.services import workflow as approvals
 from registry import services
 from tests.governance.approvals.conftest import (
     evidence_everything,

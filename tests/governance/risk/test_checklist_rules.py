@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from governance.risk import evidence_files, material_change
-from governance.risk.coverage import Item, summarise
+from governance.risk.rules import evidence_files, material_change
+from governance.risk.rules.coverage import Item, summarise
 
 TODAY = date(2026, 11, 23)
 

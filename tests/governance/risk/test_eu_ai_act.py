@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from governance.risk import eu_ai_act
-from governance.risk.results import AnswersContradict, AnswersIncomplete, Outcome
+from governance.risk.rules import eu_ai_act
+from governance.risk.rules.results import AnswersContradict, AnswersIncomplete, Outcome
 
-RULEBOOKS = Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "eu_ai_act"
+RULEBOOKS = Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "data" / "eu_ai_act"
 
 
 def load(name):

@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from governance.risk import obligations
-from governance.risk.obligations import applicable, check_catalog
-from governance.risk.results import Outcome
+from governance.risk.rules import obligations
+from governance.risk.rules.obligations import applicable, check_catalog
+from governance.risk.rules.results import Outcome
 
-OBLIGATIONS = Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "obligations"
+OBLIGATIONS = (
+    Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "data" / "obligations"
+)
 CATALOGS = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted(OBLIGATIONS.glob("*.yaml"))

@@ -6,12 +6,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from governance.risk import scoping
-from governance.risk.results import AnswersContradict, AnswersIncomplete
+from governance.risk.rules import scoping
+from governance.risk.rules.results import AnswersContradict, AnswersIncomplete
 
 RULES = yaml.safe_load(
     (
-        Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "scoping" / "2026.yaml"
+        Path(__file__).resolve().parents[3]
+        / "governance"
+        / "rulebooks"
+        / "data"
+        / "scoping"
+        / "2026.yaml"
     ).read_text(encoding="utf-8")
 )
 TODAY = date(2026, 11, 23)

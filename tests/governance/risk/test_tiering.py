@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from governance.risk import tiering
-from governance.risk.results import AnswersContradict, AnswersIncomplete
+from governance.risk.rules import tiering
+from governance.risk.rules.results import AnswersContradict, AnswersIncomplete
 
-TIERING = Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "tiering"
+TIERING = Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "data" / "tiering"
 SCORECARD = yaml.safe_load((TIERING / "scorecard-2026.yaml").read_text(encoding="utf-8"))
 MATRIX = yaml.safe_load((TIERING / "matrix-2026.yaml").read_text(encoding="utf-8"))
 DELETE = object()

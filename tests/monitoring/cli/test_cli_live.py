@@ -17,7 +17,8 @@ import pytest
 import requests
 from django.utils import timezone
 
-from governance.services import rulebooks, tokens
+from governance.access.services import tokens
+from governance.rulebooks import services as rulebooks
 from monitoring.cli.main import main
 from monitoring.models import EvidenceFile, FairnessResult, IngestionBatch, MetricPoint
 from monitoring.services import metric_definitions

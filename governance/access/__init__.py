@@ -1,0 +1,1 @@
+"""Access: RACI assignments, API tokens and service accounts."""

@@ -1,0 +1,18 @@
+"""API tokens and service accounts UI routes (namespace `tokens`), under /governance/tokens/."""
+
+from django.urls import path
+
+from governance.access import views
+
+app_name = "tokens"
+urlpatterns = [
+    path("", views.token_list, name="list"),
+    path("issue/", views.token_issue, name="issue"),
+    path("<int:pk>/revoke/", views.token_revoke, name="revoke"),
+    path("service-accounts/", views.service_account_create, name="service-account-create"),
+    path(
+        "service-accounts/<int:pk>/issue/",
+        views.service_account_token_issue,
+        name="service-account-issue",
+    ),
+]

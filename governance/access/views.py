@@ -1,0 +1,145 @@
+"""API tokens page: your own tokens and, for administrators, service accounts and theirs.
+
+Function views: parse a form, call one tokens service; a refusal goes back onto the form field
+it names, an action the user may not take is a 403. A new key is rendered once, in the POST
+response itself (never in a URL, a redirect or a message), and that response is not cached.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
+
+from governance import permissions, ui
+from governance.access.forms import ServiceAccountForm, TokenForm
+from governance.access.models import ApiToken, ServiceAccount
+from governance.access.services import tokens
+from governance.errors import DomainError
+
+AccountRow = tuple[ServiceAccount, list[ApiToken], TokenForm]
+
+
+def _account_token_form(account: ServiceAccount, data: object = None) -> TokenForm:
+    return TokenForm(data, auto_id=f"sa{account.pk}_%s")
+
+
+def _accounts(bound: dict[int, TokenForm]) -> list[AccountRow]:
+    """Every service account with its tokens (newest first) and its issue form."""
+    found = ServiceAccount.objects.select_related("user", "created_by").prefetch_related(
+        Prefetch("user__api_tokens", queryset=ApiToken.objects.select_related("revoked_by"))
+    )
+    return [
+        (
+            account,
+            list(account.user.api_tokens.all()),
+            bound.get(account.pk) or _account_token_form(account),
+        )
+        for account in found
+    ]
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    token_form: TokenForm | None = None,
+    account_form: ServiceAccountForm | None = None,
+    account_token_forms: dict[int, TokenForm] | None = None,
+) -> HttpResponse:
+    user = request.user
+    can_manage = permissions.can_globally(user, "manage_service_accounts")
+    context = {
+        "tokens": ApiToken.objects.filter(user=user).select_related("revoked_by"),
+        "token_form": token_form or TokenForm(auto_id="tok_%s"),
+        "can_manage": can_manage,
+        "accounts": _accounts(account_token_forms or {}) if can_manage else [],
+        "account_form": account_form or ServiceAccountForm(auto_id="sa_%s"),
+    }
+    refused = token_form or account_form or account_token_forms
+    return render(request, "governance/tokens/list.html", context, status=400 if refused else 200)
+
+
+def _issued(request: HttpRequest, token: ApiToken, key: str) -> HttpResponse:
+    """The only time the key is shown: rendered into this response, which nothing may cache."""
+    context = {
+        "token": token,
+        "key": key,
+        "is_service_account": hasattr(token.user, "service_account"),
+        "site_url": request.build_absolute_uri("/").rstrip("/"),
+        "me_url": request.build_absolute_uri(reverse("me")),
+    }
+    response = render(request, "governance/tokens/issued.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@login_required
+@require_POST
+def token_issue(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST, auto_id="tok_%s")
+    issued = ui.submit(
+        form,
+        lambda: tokens.issue_token(
+            actor=request.user, user=request.user, name=form.cleaned_data["name"]
+        ),
+    )
+    if issued is None:
+        return _page(request, token_form=form)
+    return _issued(request, *issued)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # People revoke their own tokens, administrators any; the service refuses the rest (403).
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
+    try:
+        revoked = tokens.revoke_token(actor=request.user, token=token)
+    except DomainError as exc:
+        messages.error(request, exc.error_text)
+    else:
+        messages.success(request, f"Token {revoked} is revoked; requests sending it now get 401.")
+    return redirect("tokens:list")
+
+
+@login_required
+@require_POST
+def service_account_create(request: HttpRequest) -> HttpResponse:
+    permissions.require_globally(request.user, "manage_service_accounts")
+    form = ServiceAccountForm(request.POST, auto_id="sa_%s")
+    created = ui.submit(
+        form, lambda: tokens.create_service_account(actor=request.user, **form.cleaned_data)
+    )
+    if created is None:
+        return _page(request, account_form=form)
+    messages.success(
+        request,
+        f"Service account {created.get_username()} is created. Name it in the RACI of the "
+        "models it works on, then issue it a token.",
+    )
+    return redirect("tokens:list")
+
+
+@login_required
+@require_POST
+def service_account_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require_globally(request.user, "manage_service_accounts")
+    account = get_object_or_404(ServiceAccount.objects.select_related("user"), pk=pk)
+    form = _account_token_form(account, request.POST)
+    issued = ui.submit(
+        form,
+        lambda: tokens.issue_token(
+            actor=request.user, user=account.user, name=form.cleaned_data["name"]
+        ),
+    )
+    if issued is None:
+        return _page(request, account_token_forms={account.pk: form})
+    return _issued(request, *issued)

@@ -1,0 +1,1 @@
+"""Approvals: requests, sign-offs, conditions, the deployment gate and periodic reviews."""

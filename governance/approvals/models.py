@@ -1,0 +1,194 @@
+"""Approval requests and their sign-offs, conditions and reminders."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from governance.approvals.rules import signoffs, states
+
+
+class Gate(models.TextChoices):
+    VALIDATION = "validation", "Validation"
+    DEPLOYMENT = "deployment", "Deployment"
+    PERIODIC_REVIEW = "periodic_review", "Periodic review"
+    MATERIAL_CHANGE = "material_change", "Material change"
+    RETIREMENT = "retirement", "Retirement"
+
+
+class ApprovalRequest(models.Model):
+    """A request that one version pass one gate, routed to the sign-offs its tier needs."""
+
+    class State(models.TextChoices):
+        DRAFT = states.DRAFT, "Draft"
+        SUBMITTED = states.SUBMITTED, "Submitted"
+        IN_REVIEW = states.IN_REVIEW, "In review"
+        APPROVED = states.APPROVED, "Approved"
+        APPROVED_WITH_CONDITIONS = states.APPROVED_WITH_CONDITIONS, "Approved with conditions"
+        REJECTED = states.REJECTED, "Rejected"
+        WITHDRAWN = states.WITHDRAWN, "Withdrawn"
+
+    model = models.ForeignKey(
+        "registry.MLModel", on_delete=models.PROTECT, related_name="approval_requests"
+    )
+    version = models.ForeignKey(
+        "registry.ModelVersion", on_delete=models.PROTECT, related_name="approval_requests"
+    )
+    gate = models.CharField(max_length=20, choices=Gate.choices)
+    # Only deployments name an environment; "" otherwise.
+    environment = models.CharField(max_length=20, blank=True)
+    state = models.CharField(max_length=30, choices=State.choices, default=State.DRAFT)
+    summary = models.TextField(blank=True)
+    # Fixed at submission: the tier, the gate policy version and the sign-offs it asked for.
+    tier = models.CharField(max_length=20, blank=True)
+    policy = models.ForeignKey(
+        "governance.Rulebook", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requirements = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The approval's own end date, when a sign-off set one (approval with conditions must).
+    expires_on = models.DateField(null=True, blank=True)
+    # Periodic reviews: the day the review falls due.
+    due_on = models.DateField(null=True, blank=True)
+    # Exactly what was approved: version, assessments and evidence with their hashes.
+    snapshot = models.JSONField(default=dict, blank=True)
+    snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "gate", "environment"],
+                condition=Q(state__in=sorted(states.OPEN)),
+                name="governance_request_one_open_per_gate",
+            ),
+            models.CheckConstraint(
+                condition=~Q(gate="deployment") | ~Q(environment=""),
+                name="governance_request_deployment_has_environment",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "gate"], name="governance_request_state_idx"),
+            models.Index(fields=["version", "gate", "state"], name="governance_request_gate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_gate_display()} of {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("approvals:request-detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"AR-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in states.OPEN
+
+    @property
+    def is_approval(self) -> bool:
+        return self.state in states.APPROVALS
+
+
+class SignOff(models.Model):
+    """One person's decision in one required role, with their comment and attachments."""
+
+    class Decision(models.TextChoices):
+        APPROVE = signoffs.APPROVE, "Approve"
+        APPROVE_WITH_CONDITIONS = signoffs.APPROVE_WITH_CONDITIONS, "Approve with conditions"
+        REJECT = signoffs.REJECT, "Reject"
+
+    class Role(models.TextChoices):
+        VALIDATOR = "validator", "Independent validator"
+        COMMITTEE = "committee", "Model risk committee"
+        COMPLIANCE = "compliance", "Compliance"
+        LEGAL = "legal", "Legal"
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.PROTECT, related_name="sign_offs")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            # Segregation of duties, enforced by the database too: one role per person.
+            models.UniqueConstraint(
+                fields=["request", "signer"], name="governance_signoff_one_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.get_decision_display()} by {self.signer}"
+
+
+class Attachment(models.Model):
+    """A file backing a sign-off (a validation report, minutes), kept with its SHA-256."""
+
+    sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="attachments")
+    title = models.CharField(max_length=300)
+    file = models.FileField(upload_to="sign-offs/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    media_type = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Condition(models.Model):
+    """A condition of an approval: it must be met by its due date or the approval lapses."""
+
+    request = models.ForeignKey(
+        ApprovalRequest, on_delete=models.PROTECT, related_name="conditions"
+    )
+    sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="conditions")
+    text = models.TextField()
+    due_on = models.DateField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    met_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Reminder(models.Model):
+    """A reminder sent about a request (periodic reviews): kept so each goes out once."""
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=40)
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind"], name="governance_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.request}"

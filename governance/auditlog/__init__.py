@@ -1,0 +1,1 @@
+"""The audit log: its tables, pages, API and the scheduled integrity check."""

@@ -1,0 +1,100 @@
+"""Governance UI: the audit log, and how an audit event's changes are shown."""
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from governance import permissions
+from governance.auditlog.models import AuditEvent
+from registry.models import MLModel
+
+AUDIT_PAGE_SIZE = 50
+# Bookkeeping columns every snapshot carries; the event's own time and target say as much.
+HIDDEN_KEYS = frozenset({"id", "created_at", "updated_at"})
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An audit event with its before/after values paired up by field, ready to display."""
+
+    event: AuditEvent
+    changes: list[Change]
+    model: MLModel | None = None
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict | list | bool):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def changes_of(event: AuditEvent) -> list[Change]:
+    """Each field the event touched, with its value before and after (— where there is none)."""
+    before, after = event.before or {}, event.after or {}
+    keys = sorted((set(before) | set(after)) - HIDDEN_KEYS)
+    return [Change(key, _shown(before.get(key)), _shown(after.get(key))) for key in keys]
+
+
+def event_rows(
+    events: Iterable[AuditEvent], models: Mapping[int, MLModel] | None = None
+) -> list[EventRow]:
+    """Events ready to show; `models` links each event to its inventory model, if given."""
+    models = models or {}
+    return [
+        EventRow(event, changes_of(event), models.get(event.mlmodel_id or 0)) for event in events
+    ]
+
+
+def _distinct(field: str) -> list[tuple[str, str]]:
+    values = AuditEvent.objects.order_by(field).values_list(field, flat=True).distinct()
+    return [("", "Any"), *((value, value) for value in values)]
+
+
+class AuditFilterForm(forms.Form):
+    """Narrow the audit log to one verb and/or one actor."""
+
+    verb = forms.ChoiceField(required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    actor = forms.ChoiceField(required=False, widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["verb"].choices = _distinct("verb")
+        self.fields["actor"].choices = _distinct("actor_name")
+
+    def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        if not self.is_valid():
+            return events
+        if self.cleaned_data["verb"]:
+            events = events.filter(verb=self.cleaned_data["verb"])
+        if self.cleaned_data["actor"]:
+            events = events.filter(actor_name=self.cleaned_data["actor"])
+        return events
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every recorded change, newest first; auditors and administrators only."""
+    permissions.require_globally(request.user, "view_audit")
+    form = AuditFilterForm(request.GET)
+    page = Paginator(form.filter(AuditEvent.objects.order_by("-seq")), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    models = permissions.models_for(request.user).filter(pk__in=[e.mlmodel_id for e in page])
+    rows = event_rows(page, {model.pk: model for model in models})
+    return render(request, "governance/audit_log.html", {"form": form, "page": page, "rows": rows})

@@ -1,0 +1,1 @@
+"""Findings: findings, policy exceptions and waivers, revalidation flags."""

@@ -1,0 +1,454 @@
+"""Findings, policy exceptions and revalidation flags API; writes call governance.services.findings.
+
+Inputs take the names the brief of each verb suggests (plan, reason, until, note); the services
+name model fields in their refusals, so those are renamed back to what the caller sent.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from governance import permissions
+from governance.api.serializers import StrictInput, user_field
+from governance.api.views import REFUSALS, validated
+from governance.approvals.models import ApprovalRequest
+from governance.errors import DomainError
+from governance.findings import services as findings
+from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.risk.models import Control
+from registry.api.serializers import models_by_slug, slug_field, text
+from registry.models import MLModel, ModelVersion
+
+
+@contextmanager
+def fields_named(**names: str) -> Iterator[None]:
+    """Rename a service refusal's field (a model field) to the input field the caller sent."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.field not in names:
+            raise
+        raise DomainError(field=names[exc.field], message=exc.error_text, row=exc.row) from exc
+
+
+def _username(field: str) -> serializers.CharField:
+    return serializers.CharField(source=f"{field}.username", read_only=True, allow_null=True)
+
+
+# ---- Output -------------------------------------------------------------------------------------
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text='"F-<id>"')
+    model = serializers.CharField(source="model.slug", read_only=True)
+    version = serializers.CharField(source="version.version", read_only=True, allow_null=True)
+    request = serializers.IntegerField(source="request_id", read_only=True, allow_null=True)
+    status = serializers.CharField(
+        read_only=True, help_text="open, remediation, closed or accepted_risk"
+    )
+    overdue = serializers.SerializerMethodField()
+    obligations = serializers.SlugRelatedField(
+        source="controls", slug_field="obligation_id", many=True, read_only=True
+    )
+    owner = _username("owner")
+    raised_by = _username("raised_by")
+    resolved_by = _username("resolved_by")
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "reference",
+            "model",
+            "version",
+            "request",
+            "title",
+            "description",
+            "severity",
+            "source",
+            "status",
+            "overdue",
+            "owner",
+            "due_on",
+            "obligations",
+            "remediation_plan",
+            "raised_by",
+            "raised_at",
+            "resolved_by",
+            "resolved_at",
+            "resolution",
+            "accepted_until",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, finding: Finding) -> bool:
+        """Still open past its due date."""
+        return finding.status in Finding.OPEN_STATUSES and finding.due_on < timezone.localdate()
+
+
+class PolicyExceptionSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text='"PE-<id>"')
+    model = serializers.CharField(source="model.slug", read_only=True)
+    active = serializers.SerializerMethodField()
+    requested_by = _username("requested_by")
+    approved_by = _username("approved_by")
+    revoked_by = _username("revoked_by")
+
+    class Meta:
+        model = PolicyException
+        fields = [
+            "id",
+            "reference",
+            "model",
+            "rule_id",
+            "rule_title",
+            "reason",
+            "active",
+            "requested_by",
+            "approved_by",
+            "expires_on",
+            "created_at",
+            "revoked_at",
+            "revoked_by",
+        ]
+        read_only_fields = fields
+
+    def get_active(self, exception: PolicyException) -> bool:
+        """Waives its rule today: not revoked and not expired."""
+        return exception.revoked_at is None and exception.expires_on >= timezone.localdate()
+
+
+class RevalidationFlagSerializer(serializers.ModelSerializer):
+    model = serializers.CharField(source="model.slug", read_only=True)
+    active = serializers.SerializerMethodField()
+    raised_by = _username("raised_by")
+    cleared_by = _username("cleared_by")
+
+    class Meta:
+        model = RevalidationFlag
+        fields = [
+            "id",
+            "model",
+            "reason",
+            "source",
+            "active",
+            "raised_by",
+            "raised_at",
+            "cleared_by",
+            "cleared_at",
+            "clearance_note",
+        ]
+        read_only_fields = fields
+
+    def get_active(self, flag: RevalidationFlag) -> bool:
+        """Closes the model's deployment gate until a validator clears it."""
+        return flag.cleared_at is None
+
+
+# ---- Input --------------------------------------------------------------------------------------
+
+
+class ModelInput(StrictInput):
+    model = slug_field(help_text="Slug of the model.")
+
+    def validate_model(self, slug: str) -> MLModel:
+        return models_by_slug(self.context, [slug])[0]
+
+
+class FindingRaiseInput(ModelInput):
+    title = serializers.CharField(max_length=300)
+    severity = serializers.ChoiceField(choices=Finding.Severity.choices)
+    owner = user_field(help_text="Username of who must resolve it; they must see the model.")
+    due_on = serializers.DateField()
+    description = text()
+    source = serializers.ChoiceField(
+        choices=[c for c in Finding.Source.choices if c[0] != Finding.Source.GATE],
+        default=Finding.Source.VALIDATION,
+        help_text="The gate raises its own findings.",
+    )
+    version = serializers.CharField(max_length=64, required=False, help_text="Version label")
+    request = serializers.IntegerField(required=False, help_text="Id of the approval request")
+    obligations = serializers.ListField(
+        child=serializers.CharField(max_length=80),
+        required=False,
+        help_text="Obligation ids of the model this finding is about.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        model, obligation_ids = data["model"], data.pop("obligations", [])
+        return {
+            **data,
+            "version": _one(ModelVersion, "version", model, version=data.get("version")),
+            "request": _one(ApprovalRequest, "request", model, pk=data.get("request")),
+            "controls": _controls(model, obligation_ids),
+        }
+
+
+def _one(kind: type[Any], field: str, model: MLModel, **lookup: Any) -> Any:
+    """The model's row named by `lookup`, None when nothing was named, or a 400 on `field`."""
+    if next(iter(lookup.values())) is None:
+        return None
+    found = kind.objects.filter(model=model, **lookup).first()
+    if found is None:
+        raise serializers.ValidationError({field: f"{model.slug} has no such {field}"})
+    return found
+
+
+def _controls(model: MLModel, obligation_ids: list[str]) -> list[Control]:
+    found = {c.obligation_id: c for c in model.controls.filter(obligation_id__in=obligation_ids)}
+    unknown = [o for o in obligation_ids if o not in found]
+    if unknown:
+        raise serializers.ValidationError(
+            {"obligations": f"not obligations of {model.slug}: {', '.join(map(repr, unknown))}"}
+        )
+    return list(found.values())
+
+
+class PlanInput(StrictInput):
+    plan = serializers.CharField(allow_blank=True, help_text="How the finding will be fixed.")
+
+
+class ResolutionInput(StrictInput):
+    resolution = serializers.CharField(allow_blank=True, help_text="How it was resolved.")
+
+
+class AcceptRiskInput(StrictInput):
+    reason = serializers.CharField(allow_blank=True, help_text="Why the risk is acceptable.")
+    until = serializers.DateField(help_text="After this day the finding counts as open again.")
+
+
+class ExceptionGrantInput(ModelInput):
+    rule_id = serializers.CharField(max_length=80, help_text="A waivable rule of the gate policy")
+    reason = serializers.CharField(allow_blank=True)
+    approved_by = user_field(
+        help_text="Username of a second person with decision rights (not the model's owner)."
+    )
+    expires_on = serializers.DateField()
+
+
+class NothingInput(StrictInput):
+    """Nothing to send."""
+
+
+class FlagRaiseInput(ModelInput):
+    reason = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class NoteInput(StrictInput):
+    note = serializers.CharField(allow_blank=True, help_text="What the revalidation found.")
+
+
+# ---- Views --------------------------------------------------------------------------------------
+
+
+class OnVisibleModels:
+    """Rows about models the caller may see; any other id is 404."""
+
+    request: Request
+    row_model: type[Any]
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self) -> QuerySet[Any]:
+        visible = permissions.models_for(self.request.user)
+        return self.row_model.objects.filter(model__in=visible).select_related(*self.related)
+
+
+class FindingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Finding.Status.choices)
+    severity = django_filters.ChoiceFilter(choices=Finding.Severity.choices)
+    model = django_filters.CharFilter(field_name="model__slug", help_text="Slug of the model")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="true: still open past the due date; false: the rest"
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["status", "severity", "model", "overdue"]
+
+    def filter_overdue(self, rows: QuerySet[Finding], name: str, value: bool) -> QuerySet[Finding]:
+        late = Q(status__in=Finding.OPEN_STATUSES, due_on__lt=timezone.localdate())
+        return rows.filter(late) if value else rows.exclude(late)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Findings on the models you may see, soonest due first"),
+    retrieve=extend_schema(summary="One finding"),
+)
+class FindingViewSet(
+    OnVisibleModels, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = Finding.objects.none()
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilter
+    lookup_value_converter = "int"
+    row_model = Finding
+    related = ("model", "version", "owner", "raised_by", "resolved_by")
+
+    def get_queryset(self) -> QuerySet[Finding]:
+        return super().get_queryset().prefetch_related("controls")
+
+    def shown(self, finding: Finding, code: int = status.HTTP_200_OK) -> Response:
+        return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data, status=code)
+
+    @extend_schema(
+        summary="Raise a finding (a validator or decider on the model)",
+        request=FindingRaiseInput,
+        responses={201: FindingSerializer, **REFUSALS},
+    )
+    def create(self, request: Request) -> Response:
+        payload = validated(FindingRaiseInput, request)
+        finding = findings.raise_finding(actor=request.user, **payload)
+        return self.shown(finding, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Start remediation with a plan (the owner, or who changes the model)",
+        request=PlanInput,
+        responses={200: FindingSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def remediation(self, request: Request, pk: int) -> Response:
+        finding = self.get_object()
+        plan = validated(PlanInput, request)["plan"]
+        with fields_named(remediation_plan="plan"):
+            done = findings.start_remediation(actor=request.user, finding=finding, plan=plan)
+        return self.shown(done)
+
+    @extend_schema(
+        summary="Close a finding (a validator or decider, not its owner)",
+        request=ResolutionInput,
+        responses={200: FindingSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def close(self, request: Request, pk: int) -> Response:
+        finding = self.get_object()
+        payload = validated(ResolutionInput, request)
+        done = findings.close_finding(actor=request.user, finding=finding, **payload)
+        return self.shown(done)
+
+    @extend_schema(
+        summary="Accept the risk until a date (decision rights on the model)",
+        request=AcceptRiskInput,
+        responses={200: FindingSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], url_path="accept-risk", filter_backends=[])
+    def accept_risk(self, request: Request, pk: int) -> Response:
+        finding = self.get_object()
+        payload = validated(AcceptRiskInput, request)
+        with fields_named(resolution="reason", accepted_until="until"):
+            done = findings.accept_risk(actor=request.user, finding=finding, **payload)
+        return self.shown(done)
+
+
+class ExceptionFilter(django_filters.FilterSet):
+    model = django_filters.CharFilter(field_name="model__slug", help_text="Slug of the model")
+    rule_id = django_filters.CharFilter()
+    active = django_filters.BooleanFilter(method="filter_active", help_text="Waives its rule today")
+
+    class Meta:
+        model = PolicyException
+        fields = ["model", "rule_id", "active"]
+
+    def filter_active(
+        self, rows: QuerySet[PolicyException], name: str, value: bool
+    ) -> QuerySet[PolicyException]:
+        running = Q(revoked_at__isnull=True, expires_on__gte=timezone.localdate())
+        return rows.filter(running) if value else rows.exclude(running)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Policy exceptions (gate rule waivers), soonest expiring first"),
+    retrieve=extend_schema(summary="One policy exception"),
+)
+class PolicyExceptionViewSet(
+    OnVisibleModels, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = PolicyException.objects.none()
+    serializer_class = PolicyExceptionSerializer
+    filterset_class = ExceptionFilter
+    lookup_value_converter = "int"
+    row_model = PolicyException
+    related = ("model", "requested_by", "approved_by", "revoked_by")
+
+    @extend_schema(
+        summary="Waive one waivable gate rule for one model until a date",
+        request=ExceptionGrantInput,
+        responses={201: PolicyExceptionSerializer, **REFUSALS},
+    )
+    def create(self, request: Request) -> Response:
+        payload = validated(ExceptionGrantInput, request)
+        payload["approver"] = payload.pop("approved_by")
+        granted = findings.grant_exception(actor=request.user, **payload)
+        stored = self.get_queryset().get(pk=granted.pk)
+        return Response(PolicyExceptionSerializer(stored).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Revoke an exception: its rule counts again at once",
+        request=NothingInput,
+        responses={200: PolicyExceptionSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def revoke(self, request: Request, pk: int) -> Response:
+        exception = self.get_object()
+        validated(NothingInput, request)
+        findings.revoke_exception(actor=request.user, exception=exception)
+        return Response(PolicyExceptionSerializer(self.get_queryset().get(pk=pk)).data)
+
+
+class FlagFilter(django_filters.FilterSet):
+    model = django_filters.CharFilter(field_name="model__slug", help_text="Slug of the model")
+    active = django_filters.BooleanFilter(
+        field_name="cleared_at", lookup_expr="isnull", help_text="Not cleared yet"
+    )
+
+    class Meta:
+        model = RevalidationFlag
+        fields = ["model", "active"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Revalidation flags, newest first"),
+    retrieve=extend_schema(summary="One revalidation flag"),
+)
+class RevalidationFlagViewSet(
+    OnVisibleModels, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = RevalidationFlag.objects.none()
+    serializer_class = RevalidationFlagSerializer
+    filterset_class = FlagFilter
+    lookup_value_converter = "int"
+    row_model = RevalidationFlag
+    related = ("model", "raised_by", "cleared_by")
+
+    @extend_schema(
+        summary="Require revalidation: closes the model's deployment gate until cleared",
+        request=FlagRaiseInput,
+        responses={201: RevalidationFlagSerializer, **REFUSALS},
+    )
+    def create(self, request: Request) -> Response:
+        payload = validated(FlagRaiseInput, request)
+        flag = findings.require_revalidation(actor=request.user, source="validation", **payload)
+        stored = self.get_queryset().get(pk=flag.pk)
+        return Response(RevalidationFlagSerializer(stored).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Clear a flag after revalidation (a validator on the model)",
+        request=NoteInput,
+        responses={200: RevalidationFlagSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def clear(self, request: Request, pk: int) -> Response:
+        flag = self.get_object()
+        note = validated(NoteInput, request)["note"]
+        with fields_named(clearance_note="note"):
+            findings.clear_revalidation(actor=request.user, flag=flag, note=note)
+        return Response(RevalidationFlagSerializer(self.get_queryset().get(pk=pk)).data)

@@ -1,0 +1,6 @@
+"""Risk tables: assessments, each model's obligations (controls), their evidence, reassessment flags."""
+
+from governance.risk.models.assessments import Framework, RiskAssessment
+from governance.risk.models.controls import Control, Evidence, ReassessmentFlag
+
+__all__ = ["Control", "Evidence", "Framework", "ReassessmentFlag", "RiskAssessment"]

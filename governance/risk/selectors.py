@@ -1,0 +1,242 @@
+"""Reads behind the risk pages and API: drafts, history, a model's risk at a glance, approvers.
+
+Questionnaire state (which questions are shown, which are unanswered) is computed here from the
+rules modules' `Question`s, so the UI and the API agree on it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from itertools import groupby
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from governance import permissions
+from governance.access.models import RaciAssignment
+from governance.risk.models import Control, Evidence, Framework, ReassessmentFlag, RiskAssessment
+from governance.risk.rules import eu_ai_act
+from governance.risk.rules.coverage import Coverage, Item, effective_status, summarise
+from governance.risk.rules.results import Outcome, Question
+from governance.risk.services import assessments
+from registry.models import MLModel, UseCase
+
+Subject = MLModel | UseCase
+# Which frameworks assess which kind of subject: the EU AI Act classifies the use case (the AI
+# system); scoping and the model risk tier attach to the model.
+MODEL_FRAMEWORKS = (Framework.SCOPING, Framework.TIERING)
+USE_CASE_FRAMEWORKS = (Framework.EU_AI_ACT,)
+
+
+def frameworks_for(subject: Subject) -> tuple[str, ...]:
+    return MODEL_FRAMEWORKS if isinstance(subject, MLModel) else USE_CASE_FRAMEWORKS
+
+
+def _subject_filter(subject: Subject) -> dict[str, Subject]:
+    return {"model": subject} if isinstance(subject, MLModel) else {"use_case": subject}
+
+
+# ---- Questionnaire state ----------------------------------------------------------------------
+
+
+def questions_of(assessment: RiskAssessment) -> tuple[Question, ...]:
+    return assessments.questions_for(assessment.framework, assessment.rulebook)
+
+
+# ---- Assessments ------------------------------------------------------------------------------
+
+
+def assessments_of(subject: Subject) -> QuerySet[RiskAssessment]:
+    """Every assessment of the subject: the draft first, then newest in force first."""
+    return (
+        RiskAssessment.objects.filter(**_subject_filter(subject))
+        .select_related(
+            "model",
+            "use_case",
+            "rulebook",
+            "assessed_by",
+            "reviewed_by",
+            "override_approved_by",
+        )
+        .order_by(F("valid_from").desc(nulls_first=True), "-pk")
+    )
+
+
+def draft_of(subject: Subject, framework: str) -> RiskAssessment | None:
+    drafts = assessments_of(subject).filter(framework=framework, status=RiskAssessment.Status.DRAFT)
+    return drafts.first()
+
+
+def history_of(subject: Subject, framework: str) -> QuerySet[RiskAssessment]:
+    """Every completed assessment of the subject under the framework, newest first."""
+    return (
+        assessments_of(subject)
+        .filter(framework=framework)
+        .exclude(status=RiskAssessment.Status.DRAFT)
+    )
+
+
+def starting_answers(subject: Subject, framework: str) -> tuple[RiskAssessment | None, dict]:
+    """The draft and the answers a questionnaire opens with: the draft's, else those in force."""
+    draft = draft_of(subject, framework)
+    if draft is not None:
+        return draft, dict(draft.answers)
+    current = assessments.in_force_at(subject, framework)
+    return None, dict(current.answers) if current else {}
+
+
+# ---- A model's risk at a glance ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelRisk:
+    """What the model page's Risk card shows."""
+
+    coverage: Coverage
+    eu: Outcome | None
+    scoping: RiskAssessment | None
+    tier: RiskAssessment | None
+    flags: list[ReassessmentFlag] = field(default_factory=list)
+
+
+def model_risk(model: MLModel) -> ModelRisk:
+    outcomes = assessments.outcomes_for(model)
+    return ModelRisk(
+        coverage=coverage(model),
+        eu=outcomes.get(Framework.EU_AI_ACT),
+        scoping=assessments.in_force_at(model, Framework.SCOPING),
+        tier=assessments.in_force_at(model, Framework.TIERING),
+        flags=list(model.reassessment_flags.filter(cleared_at__isnull=True)),
+    )
+
+
+# ---- The portfolio by category and tier --------------------------------------------------------
+
+
+def _effective_result() -> Case:
+    """In SQL, what RiskAssessment.effective_result says: an approved override replaces it."""
+    overridden = When(review=RiskAssessment.Review.OVERRIDDEN, then=F("override_result"))
+    return Case(overridden, default=F("result"))
+
+
+def with_tier(models: QuerySet[MLModel], tiers: Iterable[str]) -> QuerySet[MLModel]:
+    """Models whose model risk tier in force is one of `tiers` (one indexed subquery)."""
+    in_force = RiskAssessment.objects.filter(
+        model=OuterRef("pk"), framework=Framework.TIERING, status=RiskAssessment.Status.COMPLETED
+    ).annotate(effective=_effective_result())
+    return models.filter(Exists(in_force.filter(effective__in=list(tiers))))
+
+
+def with_eu_category(models: QuerySet[MLModel], categories: Iterable[str]) -> QuerySet[MLModel]:
+    """Models whose EU AI Act category, the strictest of their use cases' in force, is one of
+    `categories` (as `assessments.outcomes_for` decides it, in one subquery)."""
+    severity = eu_ai_act.SEVERITY
+    rank = Case(
+        *(When(effective=category, then=Value(i)) for i, category in enumerate(severity)),
+        default=Value(len(severity)),
+    )
+    strictest = (
+        RiskAssessment.objects.filter(
+            use_case__models=OuterRef("pk"),
+            framework=Framework.EU_AI_ACT,
+            status=RiskAssessment.Status.COMPLETED,
+        )
+        .annotate(effective=_effective_result())
+        .annotate(rank=rank)
+        .order_by("rank", "pk")
+        .values("effective")[:1]
+    )
+    annotated = models.annotate(eu_category=Subquery(strictest))
+    return annotated.filter(eu_category__in=list(categories))
+
+
+# ---- The checklist ----------------------------------------------------------------------------
+
+
+def checklist_of(model: MLModel) -> list[tuple[str, list[Control]]]:
+    """The obligations that apply, grouped by framework, each with its evidence."""
+    evidence = Prefetch("evidence", queryset=Evidence.objects.select_related("added_by"))
+    controls = (
+        Control.objects.filter(model=model, applies=True)
+        .select_related("catalog", "reviewed_by", "waiver_approved_by")
+        .prefetch_related(evidence)
+        .order_by("framework", "pk")
+    )
+    return [(framework, list(rows)) for framework, rows in groupby(controls, lambda c: c.framework)]
+
+
+def status_of(control: Control, today: date | None = None) -> str:
+    """What counts, as the coverage counts it: an expired waiver is missing again."""
+    item = Item(control.reference, control.title, control.status, None, control.waiver_expires_on)
+    return effective_status(item, today or timezone.localdate())
+
+
+def control_of(model: MLModel, **lookup: Any) -> Control | None:
+    """One applicable obligation of the model (by pk or obligation_id)."""
+    return Control.objects.filter(model=model, applies=True, **lookup).first()
+
+
+def evidence_file(model: MLModel, pk: int) -> Evidence | None:
+    """A stored evidence file of one of the model's obligations (retired ones included)."""
+    found = Evidence.objects.filter(pk=pk, control__model=model, kind=Evidence.Kind.FILE)
+    return found.exclude(file="").first()
+
+
+def deciders_for(model: MLModel, *, exclude: AbstractBaseUser | None = None) -> list[Any]:
+    """People who may approve a waiver on the model: decision rights, globally or by RACI."""
+    approval = RaciAssignment.objects.filter(
+        model=model,
+        area=RaciAssignment.Area.APPROVAL,
+        role__in=[RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE],
+    )
+    app_label, codename = permissions.PERMS["decide"].split(".")
+    perm = Q(permissions__codename=codename, permissions__content_type__app_label=app_label)
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(pk__in=approval.values("user_id"))
+            | Q(groups__in=approval.values("group_id"))
+            | Q(groups__in=_groups_with(perm))
+            | Q(
+                user_permissions__codename=codename,
+                user_permissions__content_type__app_label=app_label,
+            )
+        )
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    ordered = candidates.distinct().order_by("first_name", "username")
+    return [user for user in ordered if permissions.can(user, "decide", model)]
+
+
+def _groups_with(perm: Q) -> QuerySet[Any]:
+    return Group.objects.filter(perm).values("pk")
+
+
+def end_of(day: date) -> datetime:
+    """The last instant of a UTC day: what was in force "on" that day, including later that day."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def coverage(model: MLModel, today: date | None = None) -> Coverage:
+    """The model's checklist in one sentence: evidenced, waived, missing, and what is due next."""
+    rows = Control.objects.filter(model=model, applies=True).values_list(
+        "reference", "title", "status", "due_on", "waiver_expires_on"
+    )
+    return summarise((Item(*row) for row in rows), today or timezone.localdate())

@@ -1,0 +1,548 @@
+"""Risk assessments: answering, completing, reviewing and re-deriving them.
+
+The rules themselves live in governance.risk (pure Python); this module finds the rulebook in
+force, stores what the rules return, keeps history, and refreshes the model's checklist.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from governance import audit, permissions
+from governance.errors import DomainError
+from governance.risk.models import Framework, ReassessmentFlag, RiskAssessment
+from governance.risk.rules import eu_ai_act, scoping, tiering
+from governance.risk.rules.results import (
+    AnswersContradict,
+    AnswersIncomplete,
+    Outcome,
+    Question,
+    Reason,
+)
+from governance.risk.services import controls
+from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
+from registry.models import MLModel, UseCase
+
+# The model-risk frameworks a tier serves, in the order their legal basis is cited.
+TIERED_FRAMEWORKS = ("sr_26_2", "pra_ss1_23", "sr_11_7")
+
+
+@dataclass(frozen=True)
+class Rules:
+    kind: str
+    questions: Callable[[dict], tuple[Question, ...]]
+
+
+RULES = {
+    Framework.SCOPING: Rules(Rulebook.Kind.SCOPING, scoping.questions),
+    Framework.EU_AI_ACT: Rules(Rulebook.Kind.EU_AI_ACT, eu_ai_act.questions),
+    Framework.TIERING: Rules(Rulebook.Kind.TIERING, tiering.questions),
+}
+
+
+# ---- Reading outcomes back -------------------------------------------------------------------
+
+
+def to_outcome(data: dict[str, Any]) -> Outcome:
+    reasons = tuple(
+        Reason(**{**r, "answers": tuple(r.get("answers", ()))}) for r in data["reasons"]
+    )
+    return Outcome(
+        framework=data["framework"],
+        result=data["result"],
+        legal_basis=tuple(data["legal_basis"]),
+        reasons=reasons,
+        labels=tuple(data.get("labels", ())),
+        details=data.get("details", {}),
+    )
+
+
+def effective_outcome(assessment: RiskAssessment) -> Outcome:
+    """The stored outcome, with an approved override replacing its headline result."""
+    outcome = to_outcome(assessment.outcome)
+    if assessment.review != RiskAssessment.Review.OVERRIDDEN:
+        return outcome
+    labels = (assessment.override_result, *(x for x in outcome.labels if x != outcome.result))
+    return dataclasses.replace(outcome, result=assessment.override_result, labels=labels)
+
+
+def in_force_at(
+    subject: MLModel | UseCase, framework: str, at: Any = None
+) -> RiskAssessment | None:
+    """The completed assessment in force at an instant (now by default), whatever came later."""
+    at = at or timezone.now()
+    field = "model" if isinstance(subject, MLModel) else "use_case"
+    found = RiskAssessment.objects.filter(
+        **{field: subject}, framework=framework, valid_from__lte=at
+    ).exclude(status=RiskAssessment.Status.DRAFT)
+    found = found.exclude(valid_to__lte=at)
+    return found.order_by("-valid_from", "-pk").first()
+
+
+def eu_category_of(model: MLModel, at: Any = None) -> Outcome | None:
+    """The strictest EU AI Act outcome in force among the use cases the model serves."""
+    eu = [
+        effective_outcome(a)
+        for use_case in model.use_cases.all()
+        if (a := in_force_at(use_case, Framework.EU_AI_ACT, at)) is not None
+    ]
+    return eu_ai_act.strictest(eu)
+
+
+def outcomes_for(model: MLModel, at: Any = None) -> dict[str, Outcome]:
+    """The model's outcomes keyed by framework, as the obligation catalogs read them.
+
+    The EU AI Act category is the strictest of the use cases the model serves; one tier
+    serves every model-risk framework that scoping put in scope.
+    """
+    found: dict[str, Outcome] = {}
+    if (strictest := eu_category_of(model, at)) is not None:
+        found["eu_ai_act"] = strictest
+    tier = in_force_at(model, Framework.TIERING, at)
+    if tier is not None:
+        outcome = effective_outcome(tier)
+        for framework in outcome.details.get("frameworks", []):
+            found[framework] = dataclasses.replace(outcome, framework=framework)
+    return found
+
+
+# ---- Answering and completing ----------------------------------------------------------------
+
+
+def _subject_field(framework: str) -> str:
+    return "use_case" if framework == Framework.EU_AI_ACT else "model"
+
+
+def can_assess(user: AbstractBaseUser, subject: MLModel | UseCase) -> bool:
+    """Whoever may change the model (or use cases) answers its questionnaires."""
+    if isinstance(subject, MLModel):
+        return permissions.can(user, "change", subject)
+    return permissions.can_globally(user, "change_use_case")
+
+
+def _require_assess(actor: AbstractBaseUser, subject: MLModel | UseCase) -> None:
+    if not can_assess(actor, subject):
+        raise PermissionDenied(f"{actor} may not assess {subject}")
+
+
+def _rulebook(framework: str, on: date | None = None) -> Rulebook:
+    return rulebooks.in_force(RULES[framework].kind, on=on)
+
+
+def questions_for(framework: str, rulebook: Rulebook) -> tuple[Question, ...]:
+    return RULES[framework].questions(rulebooks.as_rules(rulebook.content))
+
+
+@transaction.atomic
+def save_answers(
+    *,
+    actor: AbstractBaseUser,
+    framework: str,
+    subject: MLModel | UseCase,
+    answers: dict[str, Any],
+) -> RiskAssessment:
+    """Save answers to the subject's draft (made on first save); drafts never yield a result."""
+    if framework not in RULES:
+        raise DomainError(field="framework", message=f"unknown framework {framework!r}")
+    field = _subject_field(framework)
+    if not isinstance(subject, MLModel if field == "model" else UseCase):
+        raise DomainError(field="framework", message=f"{framework} assesses a {field}")
+    _require_assess(actor, subject)
+    draft = (
+        RiskAssessment.objects.select_for_update()
+        .filter(**{field: subject}, framework=framework, status=RiskAssessment.Status.DRAFT)
+        .first()
+    )
+    if draft is None:
+        current = in_force_at(subject, framework)
+        draft = RiskAssessment(
+            **{field: subject},
+            framework=framework,
+            rulebook=_rulebook(framework),
+            answers=dict(current.answers) if current else {},
+            assessed_by=actor,
+        )
+    known = {q.key for q in questions_for(framework, draft.rulebook)}
+    unknown = sorted(set(answers) - known)
+    if unknown:
+        raise DomainError(field=f"answers.{unknown[0]}", message="is not a question here")
+    before = dict(draft.answers)
+    draft.answers = {**draft.answers, **answers}
+    draft.assessed_by = actor
+    draft.save()
+    old, new = audit.changed({"answers": before}, {"answers": draft.answers})
+    if new:
+        audit.record(
+            actor=actor,
+            verb="assessment.answered",
+            target=draft,
+            before=old,
+            after=new,
+            mlmodel_id=draft.model_id,
+        )
+    return draft
+
+
+def _evaluate(assessment: RiskAssessment, as_of: date) -> Outcome:
+    rules = rulebooks.as_rules(assessment.rulebook.content)
+    answers = assessment.answers
+    try:
+        if assessment.framework == Framework.SCOPING:
+            return scoping.scope(answers, rules, as_of=as_of)
+        if assessment.framework == Framework.EU_AI_ACT:
+            return eu_ai_act.classify(answers, rules, as_of=as_of)
+        return _tier(assessment, rules)
+    except AnswersIncomplete as exc:
+        raise DomainError(
+            field=f"answers.{exc.missing[0]}", message=f"unanswered: {', '.join(exc.missing)}"
+        ) from exc
+    except AnswersContradict as exc:
+        raise DomainError(field=f"answers.{exc.field}", message=exc.message) from exc
+
+
+def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
+    """One tier for every model-risk framework in scope; their legal bases are all cited."""
+    scope = in_force_at(assessment.model, Framework.SCOPING)
+    if scope is None:
+        raise DomainError(field="framework", message="complete the scoping questions first")
+    frameworks = [f for f in TIERED_FRAMEWORKS if f in to_outcome(scope.outcome).labels]
+    outcomes = [tiering.tier(assessment.answers, method, framework=f) for f in frameworks]
+    if not outcomes:
+        # Tiering is still useful out of regulatory scope (internal policy): cite the method.
+        outcomes = [tiering.tier(assessment.answers, method, framework="sr_26_2")]
+    first = outcomes[0]
+    legal_basis = tuple(dict.fromkeys(b for o in outcomes for b in o.legal_basis))
+    details = {**first.details, "frameworks": frameworks}
+    return dataclasses.replace(first, legal_basis=legal_basis, details=details)
+
+
+def models_of(assessment: RiskAssessment) -> list[MLModel]:
+    """The models an assessment decides for: its model, or every model its use case uses."""
+    if assessment.model_id:
+        return [assessment.model]
+    return list(assessment.use_case.models.all())
+
+
+def _make_current(
+    actor: AbstractBaseUser | None, assessment: RiskAssessment, outcome: Outcome, trigger: str
+) -> RiskAssessment:
+    """Supersede whatever was in force and put this one in force from now."""
+    now = timezone.now()
+    field = _subject_field(assessment.framework)
+    previous = RiskAssessment.objects.select_for_update().filter(
+        **{field: assessment.subject},
+        framework=assessment.framework,
+        status=RiskAssessment.Status.COMPLETED,
+    )
+    for old in previous:
+        old.status, old.valid_to = RiskAssessment.Status.SUPERSEDED, now
+        old.save(update_fields=["status", "valid_to", "updated_at"])
+    assessment.status = RiskAssessment.Status.COMPLETED
+    assessment.result = outcome.result
+    assessment.outcome = rulebooks.as_json(dataclasses.asdict(outcome))
+    assessment.valid_from = now
+    assessment.trigger = trigger
+    assessment.save()
+    audit.record(
+        actor=actor,
+        verb="assessment.completed",
+        target=assessment,
+        after={
+            "framework": assessment.framework,
+            "result": outcome.result,
+            "labels": list(outcome.labels),
+            "rulebook": str(assessment.rulebook),
+            "trigger": trigger,
+            "superseded": [old.pk for old in previous],
+        },
+        mlmodel_id=assessment.model_id,
+    )
+    for model in models_of(assessment):
+        if assessment.framework == Framework.SCOPING:
+            _retier(actor, model, trigger="scoping changed")
+        controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
+    return assessment
+
+
+@transaction.atomic
+def complete(
+    *, actor: AbstractBaseUser, draft: RiskAssessment, as_of: date | None = None
+) -> RiskAssessment:
+    """Run the rules on a complete draft; the result is in force from now."""
+    draft = RiskAssessment.objects.select_for_update().get(pk=draft.pk)
+    _require_assess(actor, draft.subject)
+    if draft.status != RiskAssessment.Status.DRAFT:
+        raise DomainError(field="status", message="only a draft can be completed")
+    outcome = _evaluate(draft, as_of or timezone.localdate())
+    trigger = (
+        "first assessment"
+        if in_force_at(draft.subject, draft.framework) is None
+        else ("reassessed")
+    )
+    draft.assessed_by = actor
+    assessment = _make_current(actor, draft, outcome, trigger)
+    if draft.model_id:
+        ReassessmentFlag.objects.filter(model=draft.model, cleared_at__isnull=True).update(
+            cleared_at=timezone.now()
+        )
+    return assessment
+
+
+def _retier(actor: AbstractBaseUser | None, model: MLModel, trigger: str) -> None:
+    """Scoping moved: the tier must serve the frameworks now in scope."""
+    current = in_force_at(model, Framework.TIERING)
+    if current is not None:
+        _rederive_one(actor, current, current.rulebook, trigger)
+
+
+def _same_answers(current: RiskAssessment, rulebook: Rulebook) -> RiskAssessment:
+    """An unsaved assessment of the same subject with the same answers under other rules."""
+    return RiskAssessment(
+        model=current.model,
+        use_case=current.use_case,
+        framework=current.framework,
+        rulebook=rulebook,
+        answers=current.answers,
+        assessed_by=current.assessed_by,
+    )
+
+
+def _rederive_one(
+    actor: AbstractBaseUser | None, current: RiskAssessment, rulebook: Rulebook, trigger: str
+) -> RiskAssessment | None:
+    again = _same_answers(current, rulebook)
+    try:
+        outcome = _evaluate(again, timezone.localdate())
+    except DomainError:
+        return None  # answers the new rules do not accept: the old result stays, flagged
+    return _make_current(actor, again, outcome, trigger)
+
+
+# ---- Review: confirmation and overrides (a second person) ------------------------------------
+
+
+def can_review(user: AbstractBaseUser, assessment: RiskAssessment) -> bool:
+    """Validators and committee members with rights on every model the assessment covers."""
+    models = models_of(assessment)
+    return bool(models) and all(
+        permissions.can(user, "validate", m) or permissions.can(user, "decide", m) for m in models
+    )
+
+
+def _require_review(actor: AbstractBaseUser, assessment: RiskAssessment) -> None:
+    if not can_review(actor, assessment):
+        raise PermissionDenied(f"{actor} may not review {assessment}")
+    if assessment.assessed_by_id == actor.pk:
+        raise DomainError(field="reviewed_by", message="the assessor cannot review their own work")
+
+
+def _reviewed(actor: AbstractBaseUser, assessment: RiskAssessment, verb: str, **after: Any) -> None:
+    audit.record(
+        actor=actor,
+        verb=verb,
+        target=assessment,
+        after={"review": assessment.review, **after},
+        mlmodel_id=assessment.model_id,
+    )
+
+
+def _current(assessment: RiskAssessment) -> RiskAssessment:
+    assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != RiskAssessment.Status.COMPLETED:
+        raise DomainError(field="status", message="only the assessment in force can be reviewed")
+    return assessment
+
+
+@transaction.atomic
+def confirm(
+    *, actor: AbstractBaseUser, assessment: RiskAssessment, reason: str = ""
+) -> RiskAssessment:
+    """A validator or committee member agrees with the rules' result."""
+    assessment = _current(assessment)
+    _require_review(actor, assessment)
+    assessment.review = RiskAssessment.Review.CONFIRMED
+    assessment.reviewed_by, assessment.reviewed_at = actor, timezone.now()
+    assessment.review_reason = reason
+    assessment.save()
+    _reviewed(actor, assessment, "assessment.confirmed", reason=reason)
+    return assessment
+
+
+def allowed_results(framework: str) -> tuple[str, ...]:
+    """The results an override may choose from."""
+    if framework == Framework.EU_AI_ACT:
+        return tuple(eu_ai_act.SEVERITY)
+    if framework == Framework.TIERING:
+        return tuple(tiering.TIERS)
+    return ("in_scope", "out_of_scope")
+
+
+@transaction.atomic
+def propose_override(
+    *, actor: AbstractBaseUser, assessment: RiskAssessment, result: str, reason: str
+) -> RiskAssessment:
+    """Propose a different result; it counts only once a second person approves it."""
+    assessment = _current(assessment)
+    _require_review(actor, assessment)
+    if result not in allowed_results(assessment.framework):
+        raise DomainError(field="override_result", message=f"{result!r} is not a valid result")
+    if result == assessment.result:
+        raise DomainError(field="override_result", message="is the rules' result already")
+    if not reason.strip():
+        raise DomainError(field="review_reason", message="an override needs a justification")
+    assessment.review = RiskAssessment.Review.OVERRIDE_PROPOSED
+    assessment.override_result, assessment.review_reason = result, reason
+    assessment.reviewed_by, assessment.reviewed_at = actor, timezone.now()
+    assessment.save()
+    _reviewed(actor, assessment, "assessment.override_proposed", result=result, reason=reason)
+    return assessment
+
+
+@transaction.atomic
+def approve_override(*, actor: AbstractBaseUser, assessment: RiskAssessment) -> RiskAssessment:
+    """The second person: the override takes effect and the checklist follows it."""
+    assessment = _current(assessment)
+    _require_review(actor, assessment)
+    if assessment.review != RiskAssessment.Review.OVERRIDE_PROPOSED:
+        raise DomainError(field="review", message="no override is waiting for approval")
+    if assessment.reviewed_by_id == actor.pk:
+        raise DomainError(
+            field="override_approved_by", message="a second person must approve the override"
+        )
+    assessment.review = RiskAssessment.Review.OVERRIDDEN
+    assessment.override_approved_by, assessment.override_approved_at = actor, timezone.now()
+    assessment.save()
+    _reviewed(actor, assessment, "assessment.overridden", result=assessment.override_result)
+    for model in models_of(assessment):
+        controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
+    return assessment
+
+
+# ---- Rule changes and material changes ---------------------------------------------------------
+
+
+def _affected(rulebook: Rulebook) -> list[RiskAssessment]:
+    framework = {v.kind: k for k, v in RULES.items()}.get(rulebook.kind)
+    if framework is None:
+        return []
+    current = RiskAssessment.objects.filter(
+        framework=framework, status=RiskAssessment.Status.COMPLETED
+    )
+    return list(current.select_related("rulebook", "model", "use_case"))
+
+
+def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
+    """What publishing this version would change: per assessment, old and new result.
+
+    Obligation catalogs change checklists, not results: those rows list obligations added and
+    dropped per model instead.
+    """
+    if rulebook.kind == Rulebook.Kind.OBLIGATIONS:
+        return controls.preview_catalog(rulebook, outcomes_for)
+    rows = []
+    for current in _affected(rulebook):
+        trial = _same_answers(current, rulebook)
+        try:
+            new = _evaluate(trial, max(rulebook.effective_from, timezone.localdate()))
+            new_result, problem = new.result, ""
+        except DomainError as exc:
+            new_result, problem = "", str(exc)
+        old = to_outcome(current.outcome)
+        if new_result != old.result or problem:
+            rows.append(
+                {
+                    "subject": str(current.subject),
+                    "framework": current.framework,
+                    "before": old.result,
+                    "after": new_result,
+                    "problem": problem,
+                    "applies_from_before": old.details.get("applies_from", {}),
+                    "applies_from_after": new.details.get("applies_from", {})
+                    if not problem
+                    else {},
+                }
+            )
+    return rows
+
+
+@transaction.atomic
+def publish_rulebook(*, actor: AbstractBaseUser, draft: Rulebook) -> Rulebook:
+    """Publish a rulebook version and re-derive what it changes, keeping the history."""
+    permissions.require_globally(actor, "edit_rulebooks")
+    draft = Rulebook.objects.select_for_update().get(pk=draft.pk)
+    if draft.is_published:
+        raise DomainError(field="status", message=f"{draft} is already published")
+    _require_not_overtaken(draft)
+    rulebooks.publish_version(actor, draft)
+    if draft.effective_from > timezone.localdate():
+        return draft  # takes effect later: apply_in_force re-derives on the day
+    rederive(actor=actor, rulebook=draft)
+    return draft
+
+
+def _require_not_overtaken(draft: Rulebook) -> None:
+    """A version would never be in force behind one that took effect later: refuse it."""
+    later = Rulebook.objects.filter(
+        kind=draft.kind, status=Rulebook.Status.PUBLISHED, effective_from__gt=draft.effective_from
+    )
+    if draft.kind == Rulebook.Kind.OBLIGATIONS:
+        later = later.filter(name=draft.name)
+    latest = later.order_by("-effective_from").first()
+    if latest is not None:
+        raise DomainError(
+            field="effective_from",
+            message=f"must be on or after {latest.effective_from}, when {latest} took effect",
+        )
+
+
+def rederive(*, actor: AbstractBaseUser | None, rulebook: Rulebook) -> None:
+    trigger = f"{rulebook} published"
+    if rulebook.kind == Rulebook.Kind.OBLIGATIONS:
+        for model in MLModel.objects.filter(controls__isnull=False).distinct():
+            controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
+        return
+    for current in _affected(rulebook):
+        if current.rulebook_id != rulebook.pk:
+            _rederive_one(actor, current, rulebook, trigger)
+
+
+@transaction.atomic
+def flag_material_change(*, model: MLModel, reason: str) -> ReassessmentFlag | None:
+    """A new major version, a new intended purpose or new data sources: assess again."""
+    if not RiskAssessment.objects.filter(model=model).exclude(status="draft").exists():
+        return None  # never assessed: the first assessment is already due
+    flag = ReassessmentFlag.objects.create(model=model, reason=reason)
+    audit.record(
+        actor=None,
+        verb="model.reassessment_flagged",
+        target=flag,
+        after={"reason": reason},
+        mlmodel_id=model.pk,
+    )
+    return flag
+
+
+@transaction.atomic
+def apply_in_force() -> int:
+    """Move current assessments onto the rulebook version in force today; how many moved."""
+    moved = 0
+    for framework, rules in RULES.items():
+        try:
+            book = rulebooks.in_force(rules.kind)
+        except DomainError:
+            continue
+        stale = RiskAssessment.objects.filter(
+            framework=framework, status=RiskAssessment.Status.COMPLETED
+        ).exclude(rulebook=book)
+        for current in stale.select_related("rulebook", "model", "use_case"):
+            if current.rulebook.effective_from < book.effective_from:
+                moved += _rederive_one(None, current, book, f"{book} took effect") is not None
+    return moved

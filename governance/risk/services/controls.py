@@ -1,0 +1,250 @@
+"""A model's obligations checklist: which obligations apply, their evidence, review and waivers."""
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from governance import audit, permissions, uploads
+from governance.errors import DomainError, clean_or_raise
+from governance.risk.models import Control, Evidence
+from governance.risk.rules import obligations
+from governance.risk.rules.results import Outcome
+from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
+from registry.models import DatasetVersion, Deployment, MLModel, TrainingRun
+
+# Records already in Attest that can stand as evidence, and how to find them for one model.
+RECORDS: dict[str, Callable[[MLModel, str], Any]] = {
+    "training_run": lambda model, pk: TrainingRun.objects.filter(model=model, pk=pk).first(),
+    "dataset_version": lambda model, pk: DatasetVersion.objects.filter(
+        training_runs__model=model, pk=pk
+    ).first(),
+    "deployment": lambda model, pk: Deployment.objects.filter(version__model=model, pk=pk).first(),
+}
+
+
+def _catalogs(on: date | None = None) -> list[Rulebook]:
+    """The obligation catalog in force for each framework."""
+    names = (
+        Rulebook.objects.filter(kind=Rulebook.Kind.OBLIGATIONS, status=Rulebook.Status.PUBLISHED)
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    return [rulebooks.in_force(Rulebook.Kind.OBLIGATIONS, name, on=on) for name in sorted(names)]
+
+
+def _wanted(
+    catalogs: list[Rulebook], outcomes: Mapping[str, Outcome]
+) -> dict[str, tuple[Rulebook, dict[str, Any]]]:
+    by_framework = {book.content["framework"]: book for book in catalogs}
+    entries = obligations.applicable(
+        [rulebooks.as_rules(book.content) for book in catalogs],
+        outcomes,
+        voluntary=settings.ATTEST_VOLUNTARY_FRAMEWORKS,
+    )
+    return {entry["id"]: (by_framework[entry["framework"]], entry) for entry in entries}
+
+
+def _due_on(entry: dict[str, Any], outcomes: Mapping[str, Outcome]) -> date | None:
+    """When the obligation starts to bite: the application date of the label it keys on."""
+    outcome = outcomes.get(entry["framework"])
+    dates = outcome.details.get("applies_from", {}) if outcome else {}
+    found = [dates[label] for label in entry.get("applies_to", []) if label in dates]
+    return date.fromisoformat(str(min(found))) if found else None
+
+
+def sync_controls(
+    *, actor: AbstractBaseUser | None, model: MLModel, outcomes: Mapping[str, Outcome]
+) -> dict[str, list[str]]:
+    """Make the checklist match the model's outcomes: add new obligations, retire old ones.
+
+    Retired controls keep their evidence and history (`applies=False`); if the obligation comes
+    back, so does the control with what it had.
+    """
+    wanted = _wanted(_catalogs(), outcomes)
+    existing = {c.obligation_id: c for c in Control.objects.select_for_update().filter(model=model)}
+    added, dropped = [], []
+    for obligation_id, (catalog, entry) in wanted.items():
+        control = existing.get(obligation_id) or Control(model=model, obligation_id=obligation_id)
+        if control.pk and control.applies and control.catalog_id == catalog.pk:
+            continue
+        if not control.pk or not control.applies:
+            added.append(obligation_id)
+        control.framework, control.catalog = entry["framework"], catalog
+        control.reference, control.title = entry["reference"], entry["title"]
+        control.description = entry.get("description", "")
+        control.evidence_kinds = entry["evidence_kinds"]
+        control.due_on, control.applies = _due_on(entry, outcomes), True
+        control.save()
+    for obligation_id, control in existing.items():
+        if obligation_id not in wanted and control.applies:
+            control.applies = False
+            control.save(update_fields=["applies", "updated_at"])
+            dropped.append(obligation_id)
+    if added or dropped:
+        audit.record(
+            actor=actor,
+            verb="controls.synced",
+            target=model,
+            after={"added": added, "dropped": dropped},
+            mlmodel_id=model.pk,
+        )
+    return {"added": added, "dropped": dropped}
+
+
+def preview_catalog(
+    catalog: Rulebook, outcomes_for: Callable[[MLModel], Mapping[str, Outcome]]
+) -> list[dict[str, Any]]:
+    """Per model, the obligations a new catalog version would add and drop."""
+    others = [c for c in _catalogs() if c.content["framework"] != catalog.content["framework"]]
+    rows = []
+    for model in MLModel.objects.filter(controls__isnull=False).distinct():
+        outcomes = outcomes_for(model)
+        before = set(_wanted(_catalogs(), outcomes))
+        after = set(_wanted([*others, catalog], outcomes))
+        if before != after:
+            rows.append(
+                {
+                    "subject": str(model),
+                    "framework": catalog.content["framework"],
+                    "added": sorted(after - before),
+                    "dropped": sorted(before - after),
+                }
+            )
+    return rows
+
+
+# ---- Evidence ---------------------------------------------------------------------------------
+
+
+def _record_fields(model: MLModel, record_type: str, record_id: str) -> dict[str, Any]:
+    find = RECORDS.get(record_type)
+    if find is None:
+        raise DomainError(field="record_type", message=f"unknown record type {record_type!r}")
+    if not str(record_id).isdigit() or find(model, int(record_id)) is None:
+        raise DomainError(field="record_id", message=f"no {record_type} {record_id} of {model}")
+    return {"record_type": record_type, "record_id": str(record_id)}
+
+
+@transaction.atomic
+def attach_evidence(
+    *,
+    actor: AbstractBaseUser,
+    control: Control,
+    title: str,
+    file: UploadedFile | None = None,
+    url: str = "",
+    record_type: str = "",
+    record_id: str = "",
+) -> Evidence:
+    """Attach one piece of evidence (a file, a link or an Attest record) to an obligation."""
+    control = Control.objects.select_for_update().select_related("model").get(pk=control.pk)
+    permissions.require(actor, "change", control.model)
+    if not title.strip():
+        raise DomainError(field="title", message="say what this evidence is")
+    given = [
+        kind for kind, value in (("file", file), ("url", url), ("record", record_type)) if value
+    ]
+    if len(given) != 1:
+        raise DomainError(field="file", message="give exactly one of a file, a link or a record")
+    if file is not None:
+        fields = {"kind": Evidence.Kind.FILE, **uploads.describe(file)}
+    elif url:
+        fields = {"kind": Evidence.Kind.LINK, "url": url}
+    else:
+        fields = {
+            "kind": Evidence.Kind.RECORD,
+            **_record_fields(control.model, record_type, record_id),
+        }
+    evidence = Evidence(control=control, title=title.strip(), added_by=actor, **fields)
+    clean_or_raise(evidence, exclude=["file"])
+    evidence.save()
+    before = control.status
+    if control.status == Control.Status.MISSING:
+        control.status = Control.Status.EVIDENCED
+        control.save(update_fields=["status", "updated_at"])
+    after = audit.snapshot(evidence, ["kind", "title", "sha256", "url", "record_type", "record_id"])
+    audit.record(
+        actor=actor,
+        verb="evidence.attached",
+        target=evidence,
+        before={"control_status": before},
+        after={**after, "control": control.obligation_id, "control_status": control.status},
+        mlmodel_id=control.model_id,
+    )
+    return evidence
+
+
+# ---- Review and waivers -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept(*, actor: AbstractBaseUser, control: Control) -> Control:
+    """A validator accepts the evidence as satisfying the obligation."""
+    control = Control.objects.select_for_update().select_related("model").get(pk=control.pk)
+    permissions.require(actor, "validate", control.model)
+    if not control.evidence.exists():
+        raise DomainError(field="evidence", message="there is no evidence to accept")
+    before = audit.snapshot(control, ["status"])
+    control.status = Control.Status.ACCEPTED
+    control.reviewed_by, control.reviewed_at = actor, timezone.now()
+    control.save()
+    audit.record(
+        actor=actor,
+        verb="control.accepted",
+        target=control,
+        before=before,
+        after=audit.snapshot(control, ["status", "reviewed_by"]),
+        mlmodel_id=control.model_id,
+    )
+    return control
+
+
+@transaction.atomic
+def waive(
+    *,
+    actor: AbstractBaseUser,
+    control: Control,
+    reason: str,
+    approver: AbstractBaseUser | None,
+    expires_on: date | None,
+) -> Control:
+    """A policy exception: someone with decision rights approves it, and it always expires."""
+    control = Control.objects.select_for_update().select_related("model").get(pk=control.pk)
+    model = control.model
+    if not (permissions.can(actor, "change", model) or permissions.can(actor, "validate", model)):
+        raise PermissionDenied(f"{actor} may not request a waiver on {model}")
+    if not reason.strip():
+        raise DomainError(field="waiver_reason", message="a waiver needs a reason")
+    if approver is None:
+        raise DomainError(field="waiver_approved_by", message="a waiver needs an approver")
+    if approver.pk == actor.pk or not permissions.can(approver, "decide", model):
+        raise DomainError(
+            field="waiver_approved_by",
+            message=f"{approver} cannot approve it: a second person with decision rights must",
+        )
+    if expires_on is None or expires_on <= timezone.localdate():
+        raise DomainError(field="waiver_expires_on", message="a waiver needs a future expiry date")
+    before = audit.snapshot(control, ["status"])
+    control.status = Control.Status.WAIVED
+    control.waiver_reason, control.waiver_approved_by = reason, approver
+    control.waiver_expires_on = expires_on
+    control.save()
+    audit.record(
+        actor=actor,
+        verb="control.waived",
+        target=control,
+        before=before,
+        after=audit.snapshot(
+            control, ["status", "waiver_reason", "waiver_approved_by", "waiver_expires_on"]
+        ),
+        mlmodel_id=model.pk,
+    )
+    return control

@@ -1,0 +1,523 @@
+"""Risk UI: questionnaires, results with review and history, the obligations checklist, evidence.
+
+Function views: resolve the subject through permissions, parse, call one service or selector,
+render. A model the user may not see is a 404; an action they may not take is a 403.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import parse_etags
+from django.views.decorators.http import require_POST
+
+from governance import permissions, ui
+from governance.errors import DomainError
+from governance.risk import selectors as risk_selectors
+from governance.risk.forms import (
+    ApproveOverrideForm,
+    AsOfForm,
+    ConfirmForm,
+    EvidenceForm,
+    OverrideForm,
+    QuestionnaireForm,
+    WaiverForm,
+    detail_rows,
+    label_for,
+    question_rows,
+    reason_rows,
+)
+from governance.risk.models import Control, Evidence, Framework, RiskAssessment
+from governance.risk.rules import results
+from governance.risk.rules.results import Question
+from governance.risk.services import assessments, controls
+from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
+from registry.forms import BootstrapForm
+from registry.models import MLModel, UseCase
+
+MODEL, USE_CASE = "model", "usecase"
+FRAMEWORK_TITLES = dict(Framework.choices)
+REVIEW_STEPS = {
+    "confirm": "You confirmed the result.",
+    "override": "Your override is proposed; it counts once a second person approves it.",
+    "approve-override": "The override is approved and in force.",
+}
+# ---- What a page is about -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A model or use case and one framework: the subject of a questionnaire or result page."""
+
+    kind: str
+    subject: MLModel | UseCase
+    framework: str
+
+    @property
+    def title(self) -> str:
+        return FRAMEWORK_TITLES[self.framework]
+
+    def url(self, page: str, *args: object) -> str:
+        return reverse(f"risk:{self.kind}-{page}", args=[self.subject.slug, self.framework, *args])
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {page: self.url(page) for page in ("questionnaire", "answers", "classify", "result")}
+
+
+def _subject(request: HttpRequest, kind: str, slug: str) -> MLModel | UseCase:
+    if kind == MODEL:
+        return permissions.model_for_user_or_404(request.user, slug)
+    permissions.require_globally(request.user, "view_use_cases")
+    return get_object_or_404(UseCase, slug=slug)
+
+
+def _target(request: HttpRequest, kind: str, slug: str, framework: str) -> Target:
+    subject = _subject(request, kind, slug)
+    if framework not in risk_selectors.frameworks_for(subject):
+        raise Http404(f"{framework} does not assess this {kind}")
+    return Target(kind, subject, framework)
+
+
+def _tabs(kind: str, subject: MLModel | UseCase, active: str) -> list[dict[str, object]]:
+    tabs = [
+        (fw, FRAMEWORK_TITLES[fw], Target(kind, subject, fw).url("result"))
+        for fw in risk_selectors.frameworks_for(subject)
+    ]
+    if kind == MODEL:
+        tabs.append(
+            ("obligations", "Obligations", reverse("risk:obligations", args=[subject.slug]))
+        )
+    return [{"title": title, "url": url, "active": key == active} for key, title, url in tabs]
+
+
+def _page_context(request: HttpRequest, target: Target) -> dict[str, object]:
+    subject = target.subject
+    listing = ("registry:model-list", "Inventory")
+    if target.kind == USE_CASE:
+        listing = ("registry:usecase-list", "Use cases")
+    return {
+        "target": target,
+        "subject": subject,
+        "listing": {"url": reverse(listing[0]), "title": listing[1]},
+        "tabs": _tabs(target.kind, subject, target.framework),
+        "can_assess": assessments.can_assess(request.user, subject),
+    }
+
+
+# ---- Questionnaire --------------------------------------------------------------------------------
+
+
+@dataclass
+class Questionnaire:
+    """The draft being answered, the rules it is answered under, and what went wrong."""
+
+    target: Target
+    draft: RiskAssessment | None
+    rulebook: Rulebook | None
+    questions: tuple[Question, ...]
+    answers: dict[str, Any]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    saved: bool = False
+
+    def refuse(self, exc: DomainError) -> None:
+        """Put a service's refusal next to the question it names, or at the top."""
+        key = exc.field.removeprefix("answers.")
+        if exc.field.startswith("answers.") and key in {q.key for q in self.questions}:
+            self.errors.setdefault(key, []).append(exc.error_text)
+        else:
+            self.problems.append(exc.error_text)
+
+
+def _questionnaire(target: Target) -> Questionnaire:
+    draft, answers = risk_selectors.starting_answers(target.subject, target.framework)
+    try:
+        rulebook = draft.rulebook if draft else _rulebook_in_force(target.framework)
+    except DomainError as exc:
+        return Questionnaire(target, None, None, (), answers, problems=[exc.error_text])
+    questions = assessments.questions_for(target.framework, rulebook)
+    return Questionnaire(target, draft, rulebook, questions, answers)
+
+
+def _rulebook_in_force(framework: str) -> Rulebook:
+    return rulebooks.in_force(assessments.RULES[framework].kind)
+
+
+def _save_posted(request: HttpRequest, q: Questionnaire) -> Questionnaire:
+    """Save what parses; keep what does not (with its error) to show it back."""
+    form = QuestionnaireForm(request.POST, questions=q.questions, stored=q.answers)
+    form.is_valid()
+    q.errors = {key: list(errors) for key, errors in form.errors.items()}
+    q.raw = form.raw_values()
+    try:
+        q.draft = assessments.save_answers(
+            actor=request.user,
+            framework=q.target.framework,
+            subject=q.target.subject,
+            answers=form.answers(),
+        )
+    except DomainError as exc:
+        q.refuse(exc)
+        return q
+    q.answers, q.saved = dict(q.draft.answers), True
+    return q
+
+
+def _questionnaire_context(
+    request: HttpRequest, q: Questionnaire, missing: list[Question] | None = None
+) -> dict[str, object]:
+    shown = results.shown(q.questions, q.answers)
+    errors = {key: list(found) for key, found in q.errors.items()}
+    for question in missing or []:
+        errors.setdefault(question.key, []).append("Answer this question to classify.")
+    hidden = set(errors) - {question.key for question in shown}
+    problems = [*q.problems, *(f"{key}: {e}" for key in sorted(hidden) for e in errors[key])]
+    return {
+        **_page_context(request, q.target),
+        "draft": q.draft,
+        "rulebook": q.rulebook,
+        "rows": question_rows(shown, q.answers, errors=errors, raw=q.raw),
+        "missing": missing or [],
+        "problems": problems,
+        "saved": q.saved,
+        "current": assessments.in_force_at(q.target.subject, q.target.framework),
+    }
+
+
+@login_required
+def questionnaire(request: HttpRequest, kind: str, slug: str, framework: str) -> HttpResponse:
+    """One screen of questions; answers are saved as you go (htmx) or with the Save button."""
+    q = _questionnaire(_target(request, kind, slug, framework))
+    return render(request, "governance/risk/questionnaire.html", _questionnaire_context(request, q))
+
+
+@login_required
+@require_POST
+def answers_save(request: HttpRequest, kind: str, slug: str, framework: str) -> HttpResponse:
+    q = _save_posted(request, _questionnaire(_target(request, kind, slug, framework)))
+    context = _questionnaire_context(request, q)
+    if ui.is_fragment(request):
+        return render(request, "governance/risk/_questionnaire.html", context)
+    if q.saved and not q.errors:
+        messages.success(request, "Your answers are saved in the draft.")
+        return redirect(q.target.url("questionnaire"))
+    return render(request, "governance/risk/questionnaire.html", context)
+
+
+@login_required
+@require_POST
+def classify(request: HttpRequest, kind: str, slug: str, framework: str) -> HttpResponse:
+    """Save what was posted, then run the rules; an incomplete draft shows what is missing."""
+    q = _save_posted(request, _questionnaire(_target(request, kind, slug, framework)))
+    missing = results.unanswered(q.questions, q.answers)
+    if q.saved and not q.errors and not missing:
+        try:
+            done = assessments.complete(actor=request.user, draft=q.draft)
+        except DomainError as exc:
+            q.refuse(exc)
+        else:
+            messages.success(request, f"Classified: {label_for(done.result)}.")
+            return redirect(q.target.url("result"))
+    context = _questionnaire_context(request, q, missing)
+    return render(request, "governance/risk/questionnaire.html", context)
+
+
+# ---- Result, review and history -----------------------------------------------------------------
+
+
+def _review_panel(
+    request: HttpRequest, target: Target, assessment: RiskAssessment, bound: Mapping[str, Any]
+) -> dict[str, object] | None:
+    """Forms for a validator or committee member on the assessment in force; None for others."""
+    if assessment.status != RiskAssessment.Status.COMPLETED:
+        return None
+    if not assessments.can_review(request.user, assessment):
+        return None
+    results = [
+        (result, label_for(result))
+        for result in assessments.allowed_results(assessment.framework)
+        if result != assessment.result
+    ]
+    proposed = assessment.review == RiskAssessment.Review.OVERRIDE_PROPOSED
+    mine = proposed and assessment.reviewed_by_id == request.user.pk
+    approve = bound.get("approve-override") or ApproveOverrideForm()
+    return {
+        "own_work": assessment.assessed_by_id == request.user.pk,
+        "awaiting_second": mine,
+        "confirm": bound.get("confirm") or ConfirmForm(auto_id="confirm_%s"),
+        "override": bound.get("override") or OverrideForm(results=results, auto_id="override_%s"),
+        "approve": approve if proposed and (not mine or approve.is_bound) else None,
+        "urls": {
+            "confirm": target.url("review", assessment.pk, "confirm"),
+            "override": target.url("review", assessment.pk, "override"),
+            "approve": target.url("review", assessment.pk, "approve-override"),
+        },
+    }
+
+
+def _result_context(
+    request: HttpRequest,
+    target: Target,
+    assessment: RiskAssessment | None,
+    as_of: AsOfForm,
+    bound: Mapping[str, Any] | None = None,
+) -> dict[str, object]:
+    history = risk_selectors.history_of(target.subject, target.framework)
+    context: dict[str, object] = {
+        **_page_context(request, target),
+        "assessment": assessment,
+        "as_of": as_of,
+        "history": [(a, target.url("result-at", a.pk)) for a in history],
+        "draft": risk_selectors.draft_of(target.subject, target.framework),
+    }
+    if assessment is not None:
+        outcome = assessments.effective_outcome(assessment)
+        context |= {
+            "outcome": outcome,
+            "reasons": reason_rows(outcome, assessment),
+            "details": detail_rows(outcome.details),
+            "review": _review_panel(request, target, assessment, bound or {}),
+        }
+    return context
+
+
+def _assessment_shown(target: Target, pk: int | None, as_of: AsOfForm) -> RiskAssessment | None:
+    if pk is not None:
+        return get_object_or_404(risk_selectors.history_of(target.subject, target.framework), pk=pk)
+    day = as_of.cleaned_data.get("as_of") if as_of.is_valid() else None
+    at = risk_selectors.end_of(day) if day else None
+    return assessments.in_force_at(target.subject, target.framework, at)
+
+
+@login_required
+def result(
+    request: HttpRequest, kind: str, slug: str, framework: str, pk: int | None = None
+) -> HttpResponse:
+    """The result in force (or in force on a date, or one from history) and why."""
+    target = _target(request, kind, slug, framework)
+    as_of = AsOfForm(request.GET)
+    assessment = _assessment_shown(target, pk, as_of)
+    context = _result_context(request, target, assessment, as_of)
+    return render(request, "governance/risk/result.html", context)
+
+
+def _review_form(step: str, request: HttpRequest, assessment: RiskAssessment) -> BootstrapForm:
+    if step == "confirm":
+        return ConfirmForm(request.POST, auto_id="confirm_%s")
+    if step == "override":
+        allowed = assessments.allowed_results(assessment.framework)
+        return OverrideForm(
+            request.POST, results=[(r, label_for(r)) for r in allowed], auto_id="override_%s"
+        )
+    return ApproveOverrideForm(request.POST)
+
+
+def _review_action(
+    step: str, request: HttpRequest, assessment: RiskAssessment, data: Mapping[str, Any]
+) -> RiskAssessment:
+    actor = request.user
+    if step == "confirm":
+        return assessments.confirm(actor=actor, assessment=assessment, reason=data["review_reason"])
+    if step == "override":
+        return assessments.propose_override(
+            actor=actor,
+            assessment=assessment,
+            result=data["override_result"],
+            reason=data["review_reason"],
+        )
+    return assessments.approve_override(actor=actor, assessment=assessment)
+
+
+@login_required
+@require_POST
+def review(
+    request: HttpRequest, kind: str, slug: str, framework: str, pk: int, step: str
+) -> HttpResponse:
+    """Confirm, propose an override, or approve someone else's override (a second person)."""
+    target = _target(request, kind, slug, framework)
+    assessment = get_object_or_404(risk_selectors.history_of(target.subject, framework), pk=pk)
+    if step not in REVIEW_STEPS:
+        raise Http404(f"no review step {step!r}")
+    if not assessments.can_review(request.user, assessment):
+        raise PermissionDenied(f"{request.user} may not review {assessment}")
+    form = _review_form(step, request, assessment)
+    done = ui.submit(form, lambda: _review_action(step, request, assessment, form.cleaned_data))
+    if done is not None:
+        messages.success(request, REVIEW_STEPS[step])
+        return redirect(target.url("result-at", pk))
+    context = _result_context(request, target, assessment, AsOfForm(), {step: form})
+    return render(request, "governance/risk/result.html", context)
+
+
+# ---- Obligations checklist ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ControlCard:
+    """One obligation with its evidence and the forms this user may use on it."""
+
+    control: Control
+    status: str  # what counts: an expired waiver reads as missing
+    evidence: list[Evidence]
+    evidence_form: EvidenceForm | None
+    waiver_form: WaiverForm | None
+    can_accept: bool
+
+
+def _card(
+    control: Control, rights: Mapping[str, bool], approvers: list, bound: Mapping[tuple, Any]
+) -> ControlCard:
+    pk, evidence = control.pk, list(control.evidence.all())
+    evidence_form = bound.get((pk, "evidence")) or EvidenceForm(auto_id=f"ev{pk}_%s")
+    waiver_form = bound.get((pk, "waiver")) or WaiverForm(approvers=approvers, auto_id=f"wv{pk}_%s")
+    return ControlCard(
+        control=control,
+        status=risk_selectors.status_of(control),
+        evidence=evidence,
+        evidence_form=evidence_form if rights["change"] else None,
+        waiver_form=waiver_form if rights["change"] or rights["validate"] else None,
+        can_accept=rights["validate"] and bool(evidence) and control.status != "accepted",
+    )
+
+
+def _obligations_context(
+    request: HttpRequest, model: MLModel, bound: Mapping[tuple, Any] | None = None
+) -> dict[str, object]:
+    user = request.user
+    rights = {action: permissions.can(user, action, model) for action in ("change", "validate")}
+    approvers = risk_selectors.deciders_for(model, exclude=user) if any(rights.values()) else []
+    groups = [
+        (
+            label_for(framework),
+            rows[0].catalog.title,
+            [_card(control, rights, approvers, bound or {}) for control in rows],
+        )
+        for framework, rows in risk_selectors.checklist_of(model)
+    ]
+    return {
+        "model": model,
+        "subject": model,
+        "listing": {"url": reverse("registry:model-list"), "title": "Inventory"},
+        "tabs": _tabs(MODEL, model, "obligations"),
+        "coverage": risk_selectors.coverage(model),
+        "groups": groups,
+        "can_assess": rights["change"],
+        "failed": next(iter((bound or {}).values()), None),
+    }
+
+
+def _control_or_404(model: MLModel, pk: int) -> Control:
+    control = risk_selectors.control_of(model, pk=pk)
+    if control is None:
+        raise Http404("No such obligation applies to this model.")
+    return control
+
+
+def _back_to(model: MLModel, control: Control) -> str:
+    return f"{reverse('risk:obligations', args=[model.slug])}#control-{control.pk}"
+
+
+@login_required
+def obligations(request: HttpRequest, slug: str) -> HttpResponse:
+    """The model's checklist: coverage, what is due next, and each obligation's evidence."""
+    model = permissions.model_for_user_or_404(request.user, slug)
+    return render(request, "governance/risk/obligations.html", _obligations_context(request, model))
+
+
+@login_required
+@require_POST
+def evidence_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    control = _control_or_404(model, pk)
+    form = EvidenceForm(request.POST, request.FILES, auto_id=f"ev{pk}_%s")
+    evidence = ui.submit(
+        form,
+        lambda: controls.attach_evidence(
+            actor=request.user, control=control, **form.service_arguments()
+        ),
+    )
+    if evidence is not None:
+        messages.success(request, f"“{evidence.title}” is attached to {control.reference}.")
+        return redirect(_back_to(model, control))
+    context = _obligations_context(request, model, {(control.pk, "evidence"): form})
+    return render(request, "governance/risk/obligations.html", context)
+
+
+@login_required
+@require_POST
+def control_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A validator accepts the evidence as satisfying the obligation."""
+    model = permissions.model_for_user_or_404(request.user, slug)
+    control = _control_or_404(model, pk)
+    try:
+        controls.accept(actor=request.user, control=control)
+    except DomainError as exc:
+        messages.error(request, f"{control.reference}: {exc.error_text}")
+    else:
+        messages.success(request, f"{control.reference} is accepted.")
+    return redirect(_back_to(model, control))
+
+
+@login_required
+@require_POST
+def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A policy exception, approved by a second person with decision rights, until a date."""
+    model = permissions.model_for_user_or_404(request.user, slug)
+    if not (
+        permissions.can(request.user, "change", model)
+        or permissions.can(request.user, "validate", model)
+    ):
+        raise PermissionDenied(f"{request.user} may not request a waiver on {model}")
+    control = _control_or_404(model, pk)
+    approvers = risk_selectors.deciders_for(model, exclude=request.user)
+    form = WaiverForm(request.POST, approvers=approvers, auto_id=f"wv{pk}_%s")
+    waived = ui.submit(
+        form,
+        lambda: controls.waive(actor=request.user, control=control, **form.service_arguments()),
+    )
+    if waived is not None:
+        messages.success(
+            request, f"{control.reference} is waived until {waived.waiver_expires_on}."
+        )
+        return redirect(_back_to(model, control))
+    context = _obligations_context(request, model, {(control.pk, "waiver"): form})
+    return render(request, "governance/risk/obligations.html", context)
+
+
+def evidence_response(request: HttpRequest, evidence: Evidence) -> HttpResponse:
+    """The stored file as an attachment with its media type; its SHA-256 is the ETag."""
+    etag = f'"{evidence.sha256}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        try:
+            stream = evidence.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("The stored file is missing.") from exc
+        name = PurePath(evidence.file.name).name
+        response = FileResponse(
+            stream, as_attachment=True, filename=name, content_type=evidence.media_type
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An evidence file, only for those who may see the model (never from MEDIA_URL)."""
+    model = permissions.model_for_user_or_404(request.user, slug)
+    evidence = risk_selectors.evidence_file(model, pk)
+    if evidence is None:
+        raise Http404("No such evidence file.")
+    return evidence_response(request, evidence)

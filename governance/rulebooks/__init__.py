@@ -1,0 +1,1 @@
+"""Rulebooks: versioned rules data, drafts, impact preview and publishing."""

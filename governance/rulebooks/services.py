@@ -1,0 +1,157 @@
+"""Rulebook versions: loading the shipped files, drafting a change, previewing and publishing it."""
+
+import hashlib
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from governance import audit, permissions
+from governance.approvals.rules import policy
+from governance.errors import DomainError
+from governance.risk.rules import obligations, tiering
+from governance.rulebooks.models import Rulebook
+from monitoring.stats import thresholds
+
+RULEBOOK_DIR = Path(__file__).resolve().parent / "data"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def as_json(content: dict[str, Any]) -> dict[str, Any]:
+    """YAML dates become ISO strings so the content fits a JSON column and hashes stably."""
+    return json.loads(json.dumps(content, default=str))
+
+
+def as_rules(content: dict[str, Any]) -> Any:
+    """Stored content as the rules modules read it: ISO date strings back to dates, as YAML gave."""
+    if isinstance(content, dict):
+        return {key: as_rules(value) for key, value in content.items()}
+    if isinstance(content, list):
+        return [as_rules(value) for value in content]
+    if isinstance(content, str) and _ISO_DATE.match(content):
+        return date.fromisoformat(content)
+    return content
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def problems(kind: str, content: dict[str, Any]) -> list[str]:
+    """What stops this content from being published (each problem names its field)."""
+    found = [
+        f"{key}: required"
+        for key in ("name", "version", "effective_from", "title")
+        if not content.get(key)
+    ]
+    if kind == Rulebook.Kind.TIERING:
+        found += tiering.check_method(as_rules(content))
+    if kind == Rulebook.Kind.OBLIGATIONS:
+        found += obligations.check_catalog(as_rules(content))
+    if kind == Rulebook.Kind.GATE_POLICY:
+        found += policy.check_policy(as_rules(content), tiering.TIERS)
+    if kind == Rulebook.Kind.MONITORING:
+        found += thresholds.check_defaults(content, tiering.TIERS)
+    return found
+
+
+def in_force(kind: str, name: str | None = None, *, on: date | None = None) -> Rulebook:
+    """The published version in force on a date (today by default)."""
+    on = on or timezone.localdate()
+    books = Rulebook.objects.filter(
+        kind=kind, status=Rulebook.Status.PUBLISHED, effective_from__lte=on
+    )
+    if name is not None:
+        books = books.filter(name=name)
+    # On the same effective date, the one published last wins (a new version, or a switch of method).
+    book = books.order_by("-effective_from", "-published_at", "-version").first()
+    if book is None:
+        raise DomainError(field="rulebook", message=f"no {kind} rulebook is in force on {on}")
+    return book
+
+
+def _new(actor: AbstractBaseUser | None, kind: str, content: dict[str, Any]) -> Rulebook:
+    content = as_json(content)
+    book = Rulebook.objects.create(
+        kind=kind,
+        name=content["name"],
+        version=content["version"],
+        title=content["title"],
+        effective_from=date.fromisoformat(content["effective_from"]),
+        content=content,
+        content_sha256=content_sha256(content),
+        created_by=actor,
+    )
+    audit.record(actor=actor, verb="rulebook.drafted", target=book, after=_summary(book))
+    return book
+
+
+def _summary(book: Rulebook) -> dict[str, Any]:
+    return audit.snapshot(book, ["kind", "name", "version", "effective_from", "content_sha256"])
+
+
+def publish_version(actor: AbstractBaseUser | None, book: Rulebook) -> Rulebook:
+    """Freeze a draft as published (callers re-derive what it changes: assessments.publish_rulebook)."""
+    found = problems(book.kind, book.content)
+    if found:
+        raise DomainError(field="content", message="; ".join(found))
+    book.status = Rulebook.Status.PUBLISHED
+    book.published_by = actor
+    book.published_at = timezone.now()
+    book.save()
+    audit.record(actor=actor, verb="rulebook.published", target=book, after=_summary(book))
+    return book
+
+
+@transaction.atomic
+def load_shipped(directory: Path = RULEBOOK_DIR) -> list[Rulebook]:
+    """Load the rulebook files shipped with Attest that the database does not hold yet.
+
+    A shipped version already loaded must be unchanged: a change on disk needs a new version
+    number, because assessments made under the old one must keep meaning what they meant.
+    """
+    loaded = []
+    for path in sorted(directory.glob("*/*.yaml")):
+        content = as_json(yaml.safe_load(path.read_text(encoding="utf-8")))
+        kind = content.get("kind", "")
+        if kind not in Rulebook.Kind.values:
+            raise DomainError(field=str(path.name), message=f"unknown rulebook kind {kind!r}")
+        same = Rulebook.objects.filter(kind=kind, name=content["name"], version=content["version"])
+        existing = same.first()
+        if existing is None:
+            book = _new(None, kind, content)
+            # A shipped alternative (e.g. the matrix tiering method) waits as a draft until an
+            # administrator chooses it; two published methods in force would be ambiguous.
+            loaded.append(book if content.get("ship_as_draft") else publish_version(None, book))
+        elif existing.content_sha256 != content_sha256(content):
+            raise DomainError(
+                field=path.name,
+                message=f"differs from published {existing}; give the change a new version",
+            )
+    return loaded
+
+
+@transaction.atomic
+def draft_version(*, actor: AbstractBaseUser, base: Rulebook, changes: dict[str, Any]) -> Rulebook:
+    """A new draft version of a rulebook: the base's content with an administrator's changes."""
+    permissions.require_globally(actor, "edit_rulebooks")
+    for key in ("kind", "name"):  # what identifies the rulebook; anything else may change
+        if key in changes and changes[key] != base.content.get(key):
+            raise DomainError(
+                field="content", message=f"{key}: stays {base.content.get(key)!r} in a new version"
+            )
+    latest = Rulebook.objects.filter(kind=base.kind, name=base.name).aggregate(v=Max("version"))
+    content = {**base.content, **as_json(changes), "version": latest["v"] + 1}
+    content.pop("ship_as_draft", None)
+    found = problems(base.kind, content)
+    if found:
+        raise DomainError(field="content", message="; ".join(found))
+    return _new(actor, base.kind, content)

@@ -1,1 +1,0 @@
-"""Governance writes, one module per area (import the module: `from governance.services import raci`)."""

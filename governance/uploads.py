@@ -1,0 +1,37 @@
+"""Uploaded files kept as evidence: size limit, sniffed media type and SHA-256."""
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from governance.errors import DomainError
+from governance.risk.rules import evidence_files
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def describe(upload: UploadedFile, *, field: str = "file") -> dict[str, Any]:
+    """The model fields of a stored upload, or a DomainError naming `field`."""
+    limit = settings.ATTEST_EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise DomainError(field=field, message=f"is larger than the {limit // 2**20} MB limit")
+    head = upload.read(evidence_files.SNIFF_BYTES)
+    upload.seek(0)
+    try:
+        media_type = evidence_files.media_type(upload.name, head)
+    except ValueError as exc:
+        raise DomainError(field=field, message=str(exc)) from exc
+    return {
+        "file": upload,
+        "sha256": _sha256(upload),
+        "size": upload.size,
+        "media_type": media_type,
+    }
