@@ -75,9 +75,9 @@ def fill_monitoring(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from monitoring.models import MonitoringPolicy
-    from monitoring.services import health
+    from monitoring.selectors import in_force
 
-    deployments = health.serving()
+    deployments = in_force.serving()
     if args.reuse and MonitoringPolicy.objects.count() >= 4 * len(deployments):
         print(f"reusing the monitoring fixture of {len(deployments):,} production models")
         return len(deployments)

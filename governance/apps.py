@@ -8,7 +8,7 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
-    from governance import roles
+    from governance.access.services import accounts
 
     # Role groups reference registry permissions, which post_migrate creates per app, in
     # app order: make sure they exist before the groups are set.
@@ -16,7 +16,7 @@ def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
         create_permissions(
             apps.get_app_config(label), verbosity=0, using=kwargs.get("using", "default")
         )
-    roles.ensure_roles()
+    accounts.ensure_roles()
 
 
 def _load_rulebooks(sender: AppConfig, **kwargs: Any) -> None:
@@ -32,7 +32,10 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         # The Celery app must exist before any task is queued, so that tasks bind to its broker
         # settings; loaded here rather than in governance/__init__.py to keep rules modules pure.
-        from governance import celery  # noqa: F401
+        # Registering every tasks module lets services queue a task by name (governance.queue).
+        from governance.celery import TASK_PACKAGES, app
+
+        app.autodiscover_tasks(TASK_PACKAGES, force=True)
 
         # Setup, not domain logic: role groups need the permissions that post_migrate creates.
         post_migrate.connect(_ensure_roles, sender=self)

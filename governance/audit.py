@@ -3,8 +3,8 @@
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from governance import chain, context
 from governance.auditlog.models import AuditChainHead, AuditEvent
+from governance.errors import DomainError, clean_or_raise
+
+Row = TypeVar("Row", bound=models.Model)
 
 
 def _plain(value: Any) -> Any:
@@ -98,3 +101,49 @@ def record(
     head.last_seq, head.last_hash = event.seq, event.hash
     head.save(update_fields=["last_seq", "last_hash"])
     return event
+
+
+def audited_update(
+    *,
+    actor: AbstractBaseUser,
+    row: Row,
+    changes: Mapping[str, Any],
+    editable: Collection[str],
+    verb: str,
+    mlmodel_id: int | None = None,
+    check: Callable[[Row], None] | None = None,
+    clean_exclude: Collection[str] = (),
+    view: Callable[[Row], dict[str, Any]] = snapshot,
+    after_save: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """The one way a service changes a row: only the fields it allows, checked, cleaned, saved and
+    recorded with the values that changed; nothing is written when nothing would change.
+
+    Args:
+        check: the service's own rules on the changed row (raise DomainError), before cleaning.
+        view: what the audit record shows of the row (default: every concrete field).
+        after_save: writes that need the saved row (many-to-many links), shown in the record.
+
+    Returns the new values of the fields that changed ({} when none did).
+    """
+    unknown = sorted(set(changes) - set(editable))
+    if unknown:
+        raise DomainError(field=unknown[0], message="cannot be changed here")
+    creating = row._state.adding
+    before = {} if creating else view(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    if check is not None:
+        check(row)
+    clean_or_raise(row, exclude=list(clean_exclude))
+    if not creating and after_save is None and not changed(before, view(row))[1]:
+        return {}
+    row.save()
+    if after_save is not None:
+        after_save()
+    old, new = changed(before, view(row))
+    if new:
+        # A creation has no `before`: that is how the trail reads back that the row was new.
+        shown = None if creating else old
+        record(actor=actor, verb=verb, target=row, before=shown, after=new, mlmodel_id=mlmodel_id)
+    return new

@@ -22,6 +22,13 @@ class RequestIdTask(Task):
 
 app = Celery("attest", task_cls=RequestIdTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Each installed app's tasks.py, and those of the capabilities inside the governance app.
-app.autodiscover_tasks()
-app.autodiscover_tasks(["governance.approvals", "governance.auditlog", "governance.risk"])
+# Every package with a tasks module. Workers import them when they start; the web process when
+# Django is ready (GovernanceConfig.ready), so that services can queue a task by its name.
+TASK_PACKAGES = [
+    "governance.approvals",
+    "governance.auditlog",
+    "governance.risk",
+    "monitoring",
+    "reports",
+]
+app.autodiscover_tasks(TASK_PACKAGES)

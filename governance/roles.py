@@ -1,6 +1,7 @@
-"""The roles Attest knows, as groups holding global permissions. Kept in step by `ensure_roles`."""
+"""The roles Attest knows, as groups holding global permissions.
 
-from django.contrib.auth.models import Group, Permission
+Kept in step after every migrate by `governance.access.services.accounts.ensure_roles`.
+"""
 
 OWNER = "Model owners"
 DEVELOPER = "Developers"
@@ -72,26 +73,3 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_alert",
     ],
 }
-
-
-def _permission(dotted: str) -> Permission:
-    app_label, codename = dotted.split(".")
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
-
-
-def ensure_roles() -> None:
-    """Create missing role groups and restore declared permissions they lack, audited.
-
-    The declaration is the reviewed baseline of each role; permissions an administrator added
-    beyond it are kept. Either way the audit trail shows who changed a role and when.
-    """
-    from governance.access.services import accounts
-
-    for name, dotted_perms in ROLE_PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=name)
-        before = None if created else accounts.role_snapshot(group)
-        held = set(group.permissions.values_list("content_type__app_label", "codename"))
-        missing = [p for p in dotted_perms if tuple(p.split(".")) not in held]
-        if created or missing:
-            group.permissions.add(*[_permission(p) for p in missing])
-            accounts.record_role_change(actor=None, group=group, before=before)

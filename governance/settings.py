@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "governance.middleware.RequestIdMiddleware",
-    "governance.api.idempotency.IdempotencyMiddleware",
+    "monitoring.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"

@@ -6,7 +6,7 @@ from typing import TypeVar
 from django.http import HttpRequest
 
 from governance.errors import DomainError
-from registry.forms import BootstrapForm
+from governance.forms import BootstrapForm
 
 T = TypeVar("T")
 

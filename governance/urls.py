@@ -15,7 +15,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 api_v1 = [
     path("", include("registry.api.urls")),
-    path("", include("governance.api.urls")),
+    path("", include("governance.auditlog.api.urls")),
+    path("", include("governance.access.api.urls")),
+    path("", include("governance.approvals.api.urls")),
+    path("", include("governance.findings.api.urls")),
+    path("", include("governance.risk.api.urls")),
     path("", include("monitoring.api.urls")),
 ]
 

@@ -5,10 +5,10 @@ from typing import Any
 
 from django import forms
 
+from governance.forms import BootstrapForm
 from governance.labels import label_for
 from monitoring.models import Alert, Incident, MonitoringPolicy
 from monitoring.stats.thresholds import MEASURES, SIGNALS, Direction, Status
-from registry.forms import BootstrapForm
 from registry.models import Deployment
 
 DAY = timedelta(days=1)

@@ -15,7 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from monitoring.models import Alert, HealthCheck, IngestionBatch
-from monitoring.services import health
+from monitoring.selectors import in_force
 from monitoring.stats import thresholds
 from monitoring.stats.thresholds import Status
 from registry.models import Deployment, MLModel
@@ -39,7 +39,7 @@ class AttestCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         now = timezone.now()
-        serving = health.serving(now)
+        serving = in_force.serving(now)
         yield production_models(serving)
         yield model_health(serving, now)
         yield unresolved_alerts()
@@ -62,7 +62,7 @@ def model_health(serving: Sequence[Deployment], at: datetime) -> GaugeMetricFami
         labels=["model", "business_unit", "tier"],
     )
     worst = _worst_by_model()
-    tiers = health.tiers_of([d.version.model_id for d in serving], at)
+    tiers = in_force.tiers_of([d.version.model_id for d in serving], at)
     for deployment in serving:
         model = deployment.version.model
         labels = [model.slug, model.business_unit, tiers.get(model.pk, "")]

@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
-from monitoring import charts, selectors
+from governance.forms import BootstrapForm
+from monitoring import charts
 from monitoring.forms import (
     AcknowledgeForm,
     AlertFilterForm,
@@ -26,8 +27,8 @@ from monitoring.forms import (
     ResolveForm,
 )
 from monitoring.models import Alert
+from monitoring.selectors import pages
 from monitoring.services import alerts, incidents, policies
-from registry.forms import BootstrapForm
 from registry.models import MLModel
 
 PAGE_SIZE = 50
@@ -55,7 +56,7 @@ def _tab(model: MLModel) -> HttpResponse:
 @login_required
 def fleet(request: HttpRequest) -> HttpResponse:
     filters = FleetFilterForm(request.GET, auto_id="filter_%s")
-    found = selectors.fleet(request.user, **filters.filters())
+    found = pages.fleet(request.user, **filters.filters())
     page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filters": filters, "page": page, "counts": found.counts}
     return render(request, "monitoring/fleet.html", context)
@@ -64,7 +65,7 @@ def fleet(request: HttpRequest) -> HttpResponse:
 @login_required
 def model_monitoring(request: HttpRequest, slug: str) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug)
-    shown = selectors.model_monitoring(model)
+    shown = pages.model_monitoring(model)
     context = {
         "model": model,
         "shown": shown,
@@ -83,9 +84,9 @@ def model_monitoring(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     filters = AlertFilterForm(request.GET, auto_id="filter_%s")
-    found = selectors.alerts_for(request.user, **filters.filters())
+    found = pages.alerts_for(request.user, **filters.filters())
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "counts": selectors.unresolved_by_severity(found)}
+    context = {"filters": filters, "page": page, "counts": pages.unresolved_by_severity(found)}
     return render(request, "monitoring/alert_list.html", context)
 
 
@@ -101,13 +102,13 @@ def _alert_page(request: HttpRequest, alert: Alert, **forms: BootstrapForm) -> H
 
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _alert_page(request, selectors.alert_for_user_or_404(request.user, pk))
+    return _alert_page(request, pages.alert_for_user_or_404(request.user, pk))
 
 
 def _alert_action(
     request: HttpRequest, pk: int, key: str, form_class: type[BootstrapForm], act: Callable
 ) -> HttpResponse:
-    alert = selectors.alert_for_user_or_404(request.user, pk)
+    alert = pages.alert_for_user_or_404(request.user, pk)
     form = form_class(request.POST, auto_id=f"{key}_%s")
     done = ui.submit(form, lambda: act(alert, form.cleaned_data))
     if done is None:
@@ -177,7 +178,7 @@ def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = selectors.policy_for_user_or_404(request.user, pk)
+    policy = pages.policy_for_user_or_404(request.user, pk)
     permissions.require(request.user, "change", policy.model)
     form = PolicyForm(_posted(request), policy=policy, auto_id="p_%s")
     return _policy_page(request, policy.model, form, "Edit a threshold")
@@ -185,7 +186,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def policy_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = selectors.policy_for_user_or_404(request.user, pk)
+    policy = pages.policy_for_user_or_404(request.user, pk)
     permissions.require(request.user, "change", policy.model)
     key = policy.threshold().key
     if request.method != "POST":
@@ -221,6 +222,6 @@ def incident_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_for_user_or_404(request.user, pk)
-    context = {"incident": incident, "before": selectors.monitoring_before(incident)}
+    incident = pages.incident_for_user_or_404(request.user, pk)
+    context = {"incident": incident, "before": pages.monitoring_before(incident)}
     return render(request, "monitoring/incident_detail.html", context)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from governance import permissions
 from governance.approvals.models import Gate
-from governance.approvals.selectors import queues as approval_selectors
+from governance.approvals.selectors import review
 from reports.exports import documents, registers, tables, word
 
 CONTENT_TYPES = {
@@ -56,7 +56,7 @@ def model_documentation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def validation_report(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = approval_selectors.request_for_user_or_404(request.user, pk)
+    subject = review.request_for_user_or_404(request.user, pk)
     if subject.gate != Gate.VALIDATION:
         raise Http404("Validation reports are for validation requests.")
     body = word.to_docx(documents.validation_report(subject))

@@ -1,16 +1,18 @@
-"""Governance API serializers (audit events, RACI, the caller) and the base of every input."""
+"""What every API input and error shares: strict inputs, people and identifiers by name, the error shape."""
 
 from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
-from drf_spectacular.utils import extend_schema_field
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from governance import permissions
-from governance.access.models import RaciAssignment
-from governance.auditlog.models import AuditEvent
+from registry.models import (
+    MLModel,
+    ModelVersion,
+)
+from registry.validators import label_validator, slug_validator
 
 
 def user_field(**kwargs: Any) -> serializers.SlugRelatedField:
@@ -40,83 +42,6 @@ class StrictInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "seq",
-            "occurred_at",
-            "actor_name",
-            "verb",
-            "target_type",
-            "target_id",
-            "target_repr",
-            "mlmodel_id",
-            "before",
-            "after",
-            "request_id",
-            "prev_hash",
-            "hash",
-        ]
-        read_only_fields = fields
-
-
-class RaciAssignmentSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.username", read_only=True, allow_null=True)
-    group = serializers.CharField(source="group.name", read_only=True, allow_null=True)
-    principal = serializers.CharField(source="principal_name", read_only=True)
-
-    class Meta:
-        model = RaciAssignment
-        fields = ["id", "role", "area", "user", "group", "principal", "created_at"]
-        read_only_fields = fields
-
-
-class RaciAssignInput(StrictInput):
-    role = serializers.ChoiceField(choices=RaciAssignment.Role.choices)
-    area = serializers.ChoiceField(choices=RaciAssignment.Area.choices)
-    user = user_field(required=False, help_text="Username; give a user or a group.")
-    group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        error_messages={"does_not_exist": "unknown group {value!r}"},
-        help_text="Group name; give a user or a group.",
-    )
-
-
-class NavigationSerializer(serializers.Serializer):
-    """What the UI's navigation offers this user (`permissions.navigation_for`)."""
-
-    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
-    can_register_model = serializers.BooleanField(read_only=True)
-    can_register_dataset = serializers.BooleanField(read_only=True)
-    can_register_use_case = serializers.BooleanField(read_only=True)
-    can_view_audit = serializers.BooleanField(read_only=True)
-    is_admin = serializers.BooleanField(read_only=True)
-
-
-class MeSerializer(serializers.ModelSerializer):
-    roles = serializers.SerializerMethodField()
-    navigation = serializers.SerializerMethodField()
-
-    class Meta:
-        model = get_user_model()
-        fields = ["username", "first_name", "last_name", "email", "roles", "navigation"]
-        read_only_fields = fields
-
-    def get_roles(self, user: AbstractBaseUser) -> list[str]:
-        return sorted(user.groups.values_list("name", flat=True))
-
-    @extend_schema_field(NavigationSerializer)
-    def get_navigation(self, user: AbstractBaseUser) -> dict[str, object]:
-        return permissions.navigation_for(user)
-
-
-class ApiTokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-
-
 class ErrorItemSerializer(serializers.Serializer):
     field = serializers.CharField(read_only=True, help_text='"non_field" when not about one field')
     message = serializers.CharField(read_only=True)
@@ -127,3 +52,51 @@ class ErrorsSerializer(serializers.Serializer):
     """Every 4xx answer: what was refused, naming the field (and row, for lists)."""
 
     errors = ErrorItemSerializer(many=True, read_only=True)
+
+
+def slug_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=80, validators=[slug_validator], **kwargs)
+
+
+def label_field() -> serializers.CharField:
+    return serializers.CharField(max_length=64, validators=[label_validator])
+
+
+def text(max_length: int | None = None) -> serializers.CharField:
+    """An optional free-text field; blank is allowed."""
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True)
+
+
+def visible_models(context: Mapping[str, Any]) -> QuerySet[MLModel]:
+    return permissions.models_for(context["request"].user)
+
+
+def models_by_slug(context: Mapping[str, Any], slugs: list[str]) -> list[MLModel]:
+    """The models named, in the order given; a slug the user cannot see is unknown."""
+    found = {m.slug: m for m in visible_models(context).filter(slug__in=slugs)}
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        raise serializers.ValidationError(f"unknown model(s): {', '.join(map(repr, unknown))}")
+    return [found[s] for s in dict.fromkeys(slugs)]
+
+
+class VersionInput(StrictInput):
+    """Input naming a version by its model's slug and its label; validated into the version."""
+
+    model = slug_field(help_text="Slug of the model.")
+    version = label_field()
+
+    def validate_model(self, slug: str) -> MLModel:
+        return models_by_slug(self.context, [slug])[0]
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        found = ModelVersion.objects.filter(model=data["model"], version=data["version"]).first()
+        if found is None:
+            raise serializers.ValidationError(
+                {"version": f"{data['model'].slug} has no version {data['version']!r}"}
+            )
+        return {**data, "version": found}
+
+
+class NothingInput(StrictInput):
+    """A verb that takes no input: any key is refused, naming it."""

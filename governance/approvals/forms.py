@@ -7,7 +7,7 @@ from django import forms
 from governance.approvals.models import Gate, SignOff
 from governance.approvals.services.workflow import NewCondition
 from governance.errors import DomainError
-from registry.forms import BootstrapForm
+from governance.forms import BootstrapForm
 from registry.models import Deployment
 
 CONDITION_SLOTS = 3

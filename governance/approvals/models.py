@@ -102,6 +102,18 @@ class ApprovalRequest(models.Model):
     def is_approval(self) -> bool:
         return self.state in states.APPROVALS
 
+    def required_sign_offs(self) -> list[signoffs.Requirement]:
+        """Each role and how many approvals it needs, fixed at submission (none for a draft)."""
+        return [signoffs.Requirement(r["role"], int(r["count"])) for r in self.requirements]
+
+    def given_sign_offs(self) -> list[signoffs.Given]:
+        """The sign-offs recorded so far (the prefetched ones, when the caller prefetched)."""
+        return [signoffs.Given(s.role, s.signer_id, s.decision) for s in self.sign_offs.all()]
+
+    def progress(self) -> signoffs.Progress:
+        """Sign-offs given against those required: approvals per role, what is outstanding."""
+        return signoffs.progress(self.required_sign_offs(), self.given_sign_offs())
+
 
 class SignOff(models.Model):
     """One person's decision in one required role, with their comment and attachments."""

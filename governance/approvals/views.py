@@ -25,13 +25,13 @@ from governance.approvals.forms import (
 from governance.approvals.models import ApprovalRequest, Condition
 from governance.approvals.rules import states
 from governance.approvals.selectors import facts as approval_facts
-from governance.approvals.selectors import queues as selectors
+from governance.approvals.selectors import queues, review, signers
 from governance.approvals.services import workflow as approvals
+from governance.downloads import stored_file_response
 from governance.errors import DomainError
 from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Framework
-from governance.risk.views import evidence_response
 from registry.models import ModelVersion
 
 DECIDED_MESSAGES = {
@@ -47,7 +47,7 @@ DECIDED_MESSAGES = {
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     """What waits on the signed-in person: drafts to submit, reviews, sign-offs, overdue items."""
-    work = selectors.my_work(request.user)
+    work = queues.my_work(request.user)
     return render(request, "governance/approvals/my_work.html", {"work": work})
 
 
@@ -55,7 +55,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Every submitted or in-review request the user may see, oldest first."""
     filters = QueueFilterForm(request.GET, auto_id="filter_%s")
-    rows = selectors.queue(request.user, **filters.filters())
+    rows = queues.queue(request.user, **filters.filters())
     return render(
         request,
         "governance/approvals/queue.html",
@@ -80,7 +80,7 @@ def _requests_page(request: HttpRequest, model: Any, version: ModelVersion | Non
     context = {
         "model": model,
         "version": version,
-        "requests": selectors.requests_of(request.user, model, version),
+        "requests": review.requests_of(request.user, model, version),
         "can_submit": permissions.can(request.user, "submit", model),
         "can_raise": permissions.can(request.user, "validate", model)
         or permissions.can(request.user, "decide", model),
@@ -130,17 +130,17 @@ def _decision_panel(
     request: HttpRequest, subject: ApprovalRequest, bound: SignOffForm | None
 ) -> dict[str, Any] | None:
     """The decision form for someone holding a role the request still needs; None otherwise."""
-    roles = selectors.roles_to_sign(request.user, subject)
+    roles = signers.roles_to_sign(request.user, subject)
     if not roles:
         return None
     form = bound or SignOffForm(roles=roles, auto_id="sign_%s")
-    return {"form": form, "blocked": selectors.why_not_sign(request.user, subject, roles[0])}
+    return {"form": form, "blocked": signers.why_not_sign(request.user, subject, roles[0])}
 
 
 def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any) -> dict[str, Any]:
     user, model, version = request.user, subject.model, subject.version
     can_confirm = permissions.can(user, "validate", model) or permissions.can(user, "decide", model)
-    progress = selectors.progress_of(subject)
+    progress = subject.progress()
     return {
         "subject": subject,
         "model": model,
@@ -148,14 +148,14 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
         "classification": _classification(model),
         "coverage": risk_selectors.coverage(model),
         "missing": approval_facts.missing_obligations(model, timezone.localdate()),
-        "findings": selectors.open_findings(model),
-        "metrics": selectors.latest_metrics(version),
-        "fairness": selectors.latest_fairness(version),
-        "lineage": selectors.lineage(version),
-        "gate_now": selectors.gate_now(subject),
-        "progress": selectors.progress_text(progress),
+        "findings": review.open_findings(model),
+        "metrics": review.latest_metrics(version),
+        "fairness": review.latest_fairness(version),
+        "lineage": review.lineage(version),
+        "gate_now": review.gate_now(subject),
+        "progress": signers.progress_text(progress),
         "outstanding": progress.outstanding,
-        "sign_offs": selectors.sign_offs_of(subject),
+        "sign_offs": review.sign_offs_of(subject),
         "conditions": list(subject.conditions.select_related("met_by")),
         "can_confirm": can_confirm and subject.is_approval,
         "lapses": approval_facts.lapses_of(subject),
@@ -169,7 +169,7 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything needed to decide on one page, and the decision form for those who sign."""
-    subject = selectors.request_for_user_or_404(request.user, pk)
+    subject = review.request_for_user_or_404(request.user, pk)
     return render(
         request, "governance/approvals/request_detail.html", _detail_context(request, subject)
     )
@@ -178,7 +178,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = selectors.request_for_user_or_404(request.user, pk)
+    subject = review.request_for_user_or_404(request.user, pk)
     try:
         done = approvals.submit(actor=request.user, request=subject)
     except DomainError as exc:
@@ -186,7 +186,7 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "governance/approvals/request_detail.html", context, status=400)
     messages.success(
         request,
-        f"{done.reference} is submitted; it needs {selectors.progress_text(selectors.progress_of(done))}.",
+        f"{done.reference} is submitted; it needs {signers.progress_text(done.progress())}.",
     )
     return redirect(done)
 
@@ -194,7 +194,7 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = selectors.request_for_user_or_404(request.user, pk)
+    subject = review.request_for_user_or_404(request.user, pk)
     form = WithdrawForm(request.POST, auto_id="withdraw_%s")
     done = ui.submit(
         form,
@@ -213,10 +213,10 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the user's sign-off; the one completing the required set decides the request."""
-    subject = selectors.request_for_user_or_404(request.user, pk)
+    subject = review.request_for_user_or_404(request.user, pk)
     # The posted role must be a real choice even when the user holds none the request needs, so
     # the service (not the form) says why: segregation of duties, a role not held.
-    roles = selectors.roles_to_sign(request.user, subject) or [request.POST.get("role", "")]
+    roles = signers.roles_to_sign(request.user, subject) or [request.POST.get("role", "")]
     form = SignOffForm(request.POST, request.FILES, roles=roles, auto_id="sign_%s")
     signed = ui.submit(
         form,
@@ -254,8 +254,8 @@ def condition_meet(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A sign-off's file, only for those who may see the model (never from MEDIA_URL)."""
-    attachment = selectors.attachment_for(request.user, pk)
+    attachment = review.attachment_for(request.user, pk)
     if attachment is None:
         raise Http404("No such attachment.")
     # Same shape as evidence (file, sha256, media_type): served the same way, ETag and all.
-    return evidence_response(request, attachment)  # type: ignore[arg-type]
+    return stored_file_response(request, attachment)

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from governance.findings.models import Finding
+from governance.forms import BootstrapForm, UserChoiceField
 from governance.risk.models import Control
-from registry.forms import BootstrapForm, UserChoiceField
 from registry.models import MLModel, ModelVersion
 
 DATE = forms.DateInput(attrs={"type": "date"})

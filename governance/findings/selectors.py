@@ -10,9 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from governance import permissions
-from governance.approvals.services import workflow as approvals
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
 from governance.risk.models import Control
+from governance.rulebooks.models import Rulebook
 from registry.models import MLModel
 
 
@@ -131,7 +131,7 @@ def exceptions_for(user: AbstractBaseUser, today: date, state: str = "") -> list
 
 def waivable_rules() -> list[tuple[str, str]]:
     """The gate rules a policy exception may waive, under the policy in force."""
-    rules = approvals.policy_in_force().content["rules"]
+    rules = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY).content["rules"]
     return [(rule["id"], rule["title"]) for rule in rules if rule.get("waivable")]
 
 

@@ -18,7 +18,6 @@ from governance.approvals.models import ApprovalRequest
 from governance.errors import DomainError, clean_or_raise
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
 from governance.risk.models import Control
-from governance.rulebooks import services as rulebooks
 from governance.rulebooks.models import Rulebook
 from registry.models import Deployment, MLModel, ModelVersion
 
@@ -202,7 +201,7 @@ def accept_risk(
 
 
 def _waivable_rules() -> dict[str, str]:
-    book = rulebooks.in_force(Rulebook.Kind.GATE_POLICY)
+    book = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY)
     return {r["id"]: r["title"] for r in book.content["rules"] if r.get("waivable")}
 
 

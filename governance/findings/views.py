@@ -32,8 +32,8 @@ from governance.findings.forms import (
     RevalidationForm,
 )
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.forms import BootstrapForm
 from governance.risk.selectors import deciders_for
-from registry.forms import BootstrapForm
 
 PAGE_SIZE = 50
 

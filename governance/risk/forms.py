@@ -13,12 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import QueryDict
 
+from governance.forms import BootstrapForm, UserChoiceField
 from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import RiskAssessment
 from governance.risk.rules.results import Outcome, Question, Reason, is_blank
 from governance.risk.services import controls
-from registry.forms import BootstrapForm, UserChoiceField
 
 YES, NO = "yes", "no"
 # Each rendered question posts its key here, so the view knows what the page asked.

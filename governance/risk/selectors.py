@@ -4,7 +4,8 @@ Questionnaire state (which questions are shown, which are unanswered) is compute
 rules modules' `Question`s, so the UI and the API agree on it.
 """
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from itertools import groupby
@@ -29,10 +30,11 @@ from django.utils import timezone
 from governance import permissions
 from governance.access.models import RaciAssignment
 from governance.risk.models import Control, Evidence, Framework, ReassessmentFlag, RiskAssessment
-from governance.risk.rules import eu_ai_act
+from governance.risk.rules import eu_ai_act, scoping, tiering
 from governance.risk.rules.coverage import Coverage, Item, effective_status, summarise
-from governance.risk.rules.results import Outcome, Question
-from governance.risk.services import assessments
+from governance.risk.rules.results import Outcome, Question, Reason
+from governance.rulebooks.content import as_rules
+from governance.rulebooks.models import Rulebook
 from registry.models import MLModel, UseCase
 
 Subject = MLModel | UseCase
@@ -50,11 +52,94 @@ def _subject_filter(subject: Subject) -> dict[str, Subject]:
     return {"model": subject} if isinstance(subject, MLModel) else {"use_case": subject}
 
 
+@dataclass(frozen=True)
+class Rules:
+    kind: str
+    questions: Callable[[dict], tuple[Question, ...]]
+
+
+RULES = {
+    Framework.SCOPING: Rules(Rulebook.Kind.SCOPING, scoping.questions),
+    Framework.EU_AI_ACT: Rules(Rulebook.Kind.EU_AI_ACT, eu_ai_act.questions),
+    Framework.TIERING: Rules(Rulebook.Kind.TIERING, tiering.questions),
+}
+
+
+# ---- Outcomes in force -----------------------------------------------------------------------
+
+
+def to_outcome(data: dict[str, Any]) -> Outcome:
+    reasons = tuple(
+        Reason(**{**r, "answers": tuple(r.get("answers", ()))}) for r in data["reasons"]
+    )
+    return Outcome(
+        framework=data["framework"],
+        result=data["result"],
+        legal_basis=tuple(data["legal_basis"]),
+        reasons=reasons,
+        labels=tuple(data.get("labels", ())),
+        details=data.get("details", {}),
+    )
+
+
+def effective_outcome(assessment: RiskAssessment) -> Outcome:
+    """The stored outcome, with an approved override replacing its headline result."""
+    outcome = to_outcome(assessment.outcome)
+    if assessment.review != RiskAssessment.Review.OVERRIDDEN:
+        return outcome
+    labels = (assessment.override_result, *(x for x in outcome.labels if x != outcome.result))
+    return dataclasses.replace(outcome, result=assessment.override_result, labels=labels)
+
+
+def in_force_at(
+    subject: MLModel | UseCase, framework: str, at: Any = None
+) -> RiskAssessment | None:
+    """The completed assessment in force at an instant (now by default), whatever came later."""
+    at = at or timezone.now()
+    field = "model" if isinstance(subject, MLModel) else "use_case"
+    found = RiskAssessment.objects.filter(
+        **{field: subject}, framework=framework, valid_from__lte=at
+    ).exclude(status=RiskAssessment.Status.DRAFT)
+    found = found.exclude(valid_to__lte=at)
+    return found.order_by("-valid_from", "-pk").first()
+
+
+def eu_category_of(model: MLModel, at: Any = None) -> Outcome | None:
+    """The strictest EU AI Act outcome in force among the use cases the model serves."""
+    eu = [
+        effective_outcome(a)
+        for use_case in model.use_cases.all()
+        if (a := in_force_at(use_case, Framework.EU_AI_ACT, at)) is not None
+    ]
+    return eu_ai_act.strictest(eu)
+
+
+def outcomes_for(model: MLModel, at: Any = None) -> dict[str, Outcome]:
+    """The model's outcomes keyed by framework, as the obligation catalogs read them.
+
+    The EU AI Act category is the strictest of the use cases the model serves; one tier
+    serves every model-risk framework that scoping put in scope.
+    """
+    found: dict[str, Outcome] = {}
+    if (strictest := eu_category_of(model, at)) is not None:
+        found["eu_ai_act"] = strictest
+    tier = in_force_at(model, Framework.TIERING, at)
+    if tier is not None:
+        outcome = effective_outcome(tier)
+        for framework in outcome.details.get("frameworks", []):
+            found[framework] = dataclasses.replace(outcome, framework=framework)
+    return found
+
+
+def questions_for(framework: str, rulebook: Rulebook) -> tuple[Question, ...]:
+    return RULES[framework].questions(as_rules(rulebook.content))
+
+
 # ---- Questionnaire state ----------------------------------------------------------------------
 
 
 def questions_of(assessment: RiskAssessment) -> tuple[Question, ...]:
-    return assessments.questions_for(assessment.framework, assessment.rulebook)
+    return questions_for(assessment.framework, assessment.rulebook)
 
 
 # ---- Assessments ------------------------------------------------------------------------------
@@ -95,7 +180,7 @@ def starting_answers(subject: Subject, framework: str) -> tuple[RiskAssessment |
     draft = draft_of(subject, framework)
     if draft is not None:
         return draft, dict(draft.answers)
-    current = assessments.in_force_at(subject, framework)
+    current = in_force_at(subject, framework)
     return None, dict(current.answers) if current else {}
 
 
@@ -114,12 +199,12 @@ class ModelRisk:
 
 
 def model_risk(model: MLModel) -> ModelRisk:
-    outcomes = assessments.outcomes_for(model)
+    outcomes = outcomes_for(model)
     return ModelRisk(
         coverage=coverage(model),
         eu=outcomes.get(Framework.EU_AI_ACT),
-        scoping=assessments.in_force_at(model, Framework.SCOPING),
-        tier=assessments.in_force_at(model, Framework.TIERING),
+        scoping=in_force_at(model, Framework.SCOPING),
+        tier=in_force_at(model, Framework.TIERING),
         flags=list(model.reassessment_flags.filter(cleared_at__isnull=True)),
     )
 
@@ -143,7 +228,7 @@ def with_tier(models: QuerySet[MLModel], tiers: Iterable[str]) -> QuerySet[MLMod
 
 def with_eu_category(models: QuerySet[MLModel], categories: Iterable[str]) -> QuerySet[MLModel]:
     """Models whose EU AI Act category, the strictest of their use cases' in force, is one of
-    `categories` (as `assessments.outcomes_for` decides it, in one subquery)."""
+    `categories` (as `outcomes_for` decides it, in one subquery)."""
     severity = eu_ai_act.SEVERITY
     rank = Case(
         *(When(effective=category, then=Value(i)) for i, category in enumerate(severity)),

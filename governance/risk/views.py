@@ -6,20 +6,20 @@ render. A model the user may not see is a 404; an action they may not take is a 
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import parse_etags
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
+from governance.downloads import stored_file_response
 from governance.errors import DomainError
+from governance.forms import BootstrapForm
 from governance.risk import selectors as risk_selectors
 from governance.risk.forms import (
     ApproveOverrideForm,
@@ -38,9 +38,7 @@ from governance.risk.models import Control, Evidence, Framework, RiskAssessment
 from governance.risk.rules import results
 from governance.risk.rules.results import Question
 from governance.risk.services import assessments, controls
-from governance.rulebooks import services as rulebooks
 from governance.rulebooks.models import Rulebook
-from registry.forms import BootstrapForm
 from registry.models import MLModel, UseCase
 
 MODEL, USE_CASE = "model", "usecase"
@@ -145,12 +143,12 @@ def _questionnaire(target: Target) -> Questionnaire:
         rulebook = draft.rulebook if draft else _rulebook_in_force(target.framework)
     except DomainError as exc:
         return Questionnaire(target, None, None, (), answers, problems=[exc.error_text])
-    questions = assessments.questions_for(target.framework, rulebook)
+    questions = risk_selectors.questions_for(target.framework, rulebook)
     return Questionnaire(target, draft, rulebook, questions, answers)
 
 
 def _rulebook_in_force(framework: str) -> Rulebook:
-    return rulebooks.in_force(assessments.RULES[framework].kind)
+    return Rulebook.objects.in_force(risk_selectors.RULES[framework].kind)
 
 
 def _save_posted(request: HttpRequest, q: Questionnaire) -> Questionnaire:
@@ -190,7 +188,7 @@ def _questionnaire_context(
         "missing": missing or [],
         "problems": problems,
         "saved": q.saved,
-        "current": assessments.in_force_at(q.target.subject, q.target.framework),
+        "current": risk_selectors.in_force_at(q.target.subject, q.target.framework),
     }
 
 
@@ -281,7 +279,7 @@ def _result_context(
         "draft": risk_selectors.draft_of(target.subject, target.framework),
     }
     if assessment is not None:
-        outcome = assessments.effective_outcome(assessment)
+        outcome = risk_selectors.effective_outcome(assessment)
         context |= {
             "outcome": outcome,
             "reasons": reason_rows(outcome, assessment),
@@ -296,7 +294,7 @@ def _assessment_shown(target: Target, pk: int | None, as_of: AsOfForm) -> RiskAs
         return get_object_or_404(risk_selectors.history_of(target.subject, target.framework), pk=pk)
     day = as_of.cleaned_data.get("as_of") if as_of.is_valid() else None
     at = risk_selectors.end_of(day) if day else None
-    return assessments.in_force_at(target.subject, target.framework, at)
+    return risk_selectors.in_force_at(target.subject, target.framework, at)
 
 
 @login_required
@@ -494,25 +492,6 @@ def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "governance/risk/obligations.html", context)
 
 
-def evidence_response(request: HttpRequest, evidence: Evidence) -> HttpResponse:
-    """The stored file as an attachment with its media type; its SHA-256 is the ETag."""
-    etag = f'"{evidence.sha256}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponse(status=304)
-    else:
-        try:
-            stream = evidence.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("The stored file is missing.") from exc
-        name = PurePath(evidence.file.name).name
-        response = FileResponse(
-            stream, as_attachment=True, filename=name, content_type=evidence.media_type
-        )
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
 @login_required
 def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """An evidence file, only for those who may see the model (never from MEDIA_URL)."""
@@ -520,4 +499,4 @@ def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     evidence = risk_selectors.evidence_file(model, pk)
     if evidence is None:
         raise Http404("No such evidence file.")
-    return evidence_response(request, evidence)
+    return stored_file_response(request, evidence)

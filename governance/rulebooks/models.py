@@ -4,9 +4,29 @@ Each version is a row with its effective date; once published it never changes (
 new version), so an assessment can always say exactly which rules produced it.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from governance.errors import DomainError
+
+
+class RulebookManager(models.Manager["Rulebook"]):
+    def in_force(self, kind: str, name: str | None = None, *, on: date | None = None) -> "Rulebook":
+        """The published version in force on a date (today by default)."""
+        on = on or timezone.localdate()
+        books = self.filter(kind=kind, status=Rulebook.Status.PUBLISHED, effective_from__lte=on)
+        if name is not None:
+            books = books.filter(name=name)
+        # On the same effective date, the one published last wins (a new version, or a switch of
+        # method).
+        book = books.order_by("-effective_from", "-published_at", "-version").first()
+        if book is None:
+            raise DomainError(field="rulebook", message=f"no {kind} rulebook is in force on {on}")
+        return book
 
 
 class Rulebook(models.Model):
@@ -38,6 +58,8 @@ class Rulebook(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RulebookManager()
 
     class Meta:
         ordering = ["kind", "name", "-version"]

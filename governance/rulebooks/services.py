@@ -1,8 +1,5 @@
 """Rulebook versions: loading the shipped files, drafting a change, previewing and publishing it."""
 
-import hashlib
-import json
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,32 +14,12 @@ from governance import audit, permissions
 from governance.approvals.rules import policy
 from governance.errors import DomainError
 from governance.risk.rules import obligations, tiering
+from governance.risk.services import assessments
+from governance.rulebooks.content import as_json, as_rules, content_sha256
 from governance.rulebooks.models import Rulebook
 from monitoring.stats import thresholds
 
 RULEBOOK_DIR = Path(__file__).resolve().parent / "data"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def as_json(content: dict[str, Any]) -> dict[str, Any]:
-    """YAML dates become ISO strings so the content fits a JSON column and hashes stably."""
-    return json.loads(json.dumps(content, default=str))
-
-
-def as_rules(content: dict[str, Any]) -> Any:
-    """Stored content as the rules modules read it: ISO date strings back to dates, as YAML gave."""
-    if isinstance(content, dict):
-        return {key: as_rules(value) for key, value in content.items()}
-    if isinstance(content, list):
-        return [as_rules(value) for value in content]
-    if isinstance(content, str) and _ISO_DATE.match(content):
-        return date.fromisoformat(content)
-    return content
-
-
-def content_sha256(content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def problems(kind: str, content: dict[str, Any]) -> list[str]:
@@ -61,21 +38,6 @@ def problems(kind: str, content: dict[str, Any]) -> list[str]:
     if kind == Rulebook.Kind.MONITORING:
         found += thresholds.check_defaults(content, tiering.TIERS)
     return found
-
-
-def in_force(kind: str, name: str | None = None, *, on: date | None = None) -> Rulebook:
-    """The published version in force on a date (today by default)."""
-    on = on or timezone.localdate()
-    books = Rulebook.objects.filter(
-        kind=kind, status=Rulebook.Status.PUBLISHED, effective_from__lte=on
-    )
-    if name is not None:
-        books = books.filter(name=name)
-    # On the same effective date, the one published last wins (a new version, or a switch of method).
-    book = books.order_by("-effective_from", "-published_at", "-version").first()
-    if book is None:
-        raise DomainError(field="rulebook", message=f"no {kind} rulebook is in force on {on}")
-    return book
 
 
 def _new(actor: AbstractBaseUser | None, kind: str, content: dict[str, Any]) -> Rulebook:
@@ -99,7 +61,7 @@ def _summary(book: Rulebook) -> dict[str, Any]:
 
 
 def publish_version(actor: AbstractBaseUser | None, book: Rulebook) -> Rulebook:
-    """Freeze a draft as published (callers re-derive what it changes: assessments.publish_rulebook)."""
+    """Freeze a draft as published; `publish` also re-derives what it changes."""
     found = problems(book.kind, book.content)
     if found:
         raise DomainError(field="content", message="; ".join(found))
@@ -155,3 +117,33 @@ def draft_version(*, actor: AbstractBaseUser, base: Rulebook, changes: dict[str,
     if found:
         raise DomainError(field="content", message="; ".join(found))
     return _new(actor, base.kind, content)
+
+
+@transaction.atomic
+def publish(*, actor: AbstractBaseUser, draft: Rulebook) -> Rulebook:
+    """Publish a rulebook version and re-derive what it changes, keeping the history."""
+    permissions.require_globally(actor, "edit_rulebooks")
+    draft = Rulebook.objects.select_for_update().get(pk=draft.pk)
+    if draft.is_published:
+        raise DomainError(field="status", message=f"{draft} is already published")
+    _require_not_overtaken(draft)
+    publish_version(actor, draft)
+    if draft.effective_from > timezone.localdate():
+        return draft  # takes effect later: apply_in_force re-derives on the day
+    assessments.rederive(actor=actor, rulebook=draft)
+    return draft
+
+
+def _require_not_overtaken(draft: Rulebook) -> None:
+    """A version would never be in force behind one that took effect later: refuse it."""
+    later = Rulebook.objects.filter(
+        kind=draft.kind, status=Rulebook.Status.PUBLISHED, effective_from__gt=draft.effective_from
+    )
+    if draft.kind == Rulebook.Kind.OBLIGATIONS:
+        later = later.filter(name=draft.name)
+    latest = later.order_by("-effective_from").first()
+    if latest is not None:
+        raise DomainError(
+            field="effective_from",
+            message=f"must be on or after {latest.effective_from}, when {latest} took effect",
+        )

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from governance import permissions
 from governance.errors import DomainError
+from governance.forms import BootstrapForm
 from governance.risk.models import RiskAssessment
 from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
+from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
-from registry.forms import BootstrapForm
 
 
 def _require_read(user: permissions.User) -> None:
@@ -44,7 +45,7 @@ def _in_force_ids() -> set[int]:
             names = sorted(set(Rulebook.objects.filter(kind=kind).values_list("name", flat=True)))
         for name in names:
             try:
-                ids.add(rulebooks.in_force(kind, name).pk)
+                ids.add(Rulebook.objects.in_force(kind, name).pk)
             except DomainError:
                 continue
     return ids
@@ -52,7 +53,7 @@ def _in_force_ids() -> set[int]:
 
 def as_yaml(book: Rulebook) -> str:
     """The content as the shipped files read: dates unquoted (they are stored as ISO strings)."""
-    content = rulebooks.as_rules(book.content)
+    content = as_rules(book.content)
     return yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -126,7 +127,7 @@ def rulebook_publish(request: HttpRequest, pk: int) -> HttpResponse:
     book = get_object_or_404(Rulebook, pk=pk)
     try:
         rows = 0 if book.is_published else len(assessments.preview(book))
-        book = assessments.publish_rulebook(actor=request.user, draft=book)
+        book = rulebooks.publish(actor=request.user, draft=book)
     except DomainError as exc:
         context = _detail_context(request, Rulebook.objects.get(pk=pk))
         context["publish_error"] = exc.error_text

@@ -47,7 +47,7 @@ def model_risk(context: template.Context, model: MLModel) -> dict[str, Any]:
 def use_case_risk(context: template.Context, use_case: UseCase) -> dict[str, Any]:
     """The use case's EU AI Act category in force: {% use_case_risk use_case as risk %}."""
     return {
-        "current": assessments.in_force_at(use_case, Framework.EU_AI_ACT),
+        "current": risk_selectors.in_force_at(use_case, Framework.EU_AI_ACT),
         "can_assess": assessments.can_assess(context["request"].user, use_case),
         "questionnaire_url": _url("usecase-questionnaire", use_case.slug, Framework.EU_AI_ACT),
         "result_url": _url("usecase-result", use_case.slug, Framework.EU_AI_ACT),

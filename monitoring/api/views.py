@@ -1,6 +1,6 @@
 """Ingestion API for pipelines: bulk metrics, tracker bundles, file imports, evidence files.
 
-Every write here runs inside the request's transaction and batch (governance.api.idempotency),
+Every write here runs inside the request's transaction and batch (monitoring.api.idempotency),
 so a refused push leaves nothing behind and a keyed retry replays the first answer.
 """
 

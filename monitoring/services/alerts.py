@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from governance import audit, permissions
+from governance import audit, permissions, queue
 from governance.errors import DomainError
 from governance.findings import services as findings
 from governance.findings.models import Finding, RevalidationFlag
@@ -105,9 +105,7 @@ def _audit(actor: AbstractBaseUser | None, verb: str, alert: Alert, before: dict
 
 
 def _notify(alert: Alert, event: str) -> None:
-    from monitoring import tasks  # tasks import the services
-
-    transaction.on_commit(lambda: tasks.notify_alert.delay(alert.pk, event))
+    queue.enqueue("monitoring.tasks.notify_alert", alert.pk, event)
 
 
 def may_handle(actor: AbstractBaseUser, model: MLModel) -> bool:

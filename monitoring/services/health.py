@@ -7,21 +7,18 @@ model and key, and hands breaches and recoveries to the alerts service.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from governance.errors import DomainError
-from governance.risk.models import Framework, RiskAssessment
-from governance.rulebooks import services as rulebooks
-from governance.rulebooks.models import Rulebook
-from monitoring.models import HealthCheck, MonitoringPolicy
-from monitoring.services import alerts, observations, policies
+from monitoring.models import HealthCheck
+from monitoring.selectors import in_force, observations
+from monitoring.services import alerts
 from monitoring.stats import thresholds
-from monitoring.stats.thresholds import Judgement, Threshold
+from monitoring.stats.thresholds import Judgement
 from registry.models import Deployment, MLModel, ModelVersion
 
 CHUNK = 500  # models judged per round of queries in a sweep
@@ -29,95 +26,9 @@ STORED = ["version", "status", "value", "observed_at", "reason", "threshold"]
 
 
 @dataclass(frozen=True)
-class Applied:
-    threshold: Threshold
-    origin: str  # "model policy" or e.g. "tier_1 default (monitoring/default v1)"
-
-    def as_json(self) -> dict:
-        t = self.threshold
-        return {
-            "signal": t.signal,
-            "measure": t.measure,
-            "scope": t.scope,
-            "direction": t.direction.value,
-            "warning": t.warning,
-            "critical": t.critical,
-            "min_sample_size": t.min_sample_size,
-            "consecutive": t.consecutive,
-            "window_days": t.window.total_seconds() / 86400,
-            "material": t.material,
-            "origin": self.origin,
-        }
-
-
-@dataclass(frozen=True)
 class Verdict:
-    applied: Applied
+    applied: in_force.Applied
     judgement: Judgement
-
-
-def serving(at: datetime | None = None, model_ids: Iterable[int] | None = None) -> list[Deployment]:
-    """Per model, the production deployment live at `at` that started last."""
-    at = at or timezone.now()
-    live = Deployment.objects.in_environment(Deployment.Environment.PRODUCTION).live_at(at)
-    if model_ids is not None:
-        live = live.filter(version__model_id__in=list(model_ids))
-    live = live.select_related("version__model__owner").order_by(
-        "version__model_id", "-started_at", "-pk"
-    )
-    newest: dict[int, Deployment] = {}
-    for deployment in live:
-        newest.setdefault(deployment.version.model_id, deployment)
-    return list(newest.values())
-
-
-def tiers_of(model_ids: Iterable[int], at: datetime) -> dict[int, str]:
-    """The tier in force at `at` for each model that has one."""
-    found = (
-        RiskAssessment.objects.filter(
-            framework=Framework.TIERING, model_id__in=list(model_ids), valid_from__lte=at
-        )
-        .exclude(status=RiskAssessment.Status.DRAFT)
-        .exclude(valid_to__lte=at)
-        .order_by("model_id", "-valid_from", "-pk")
-    )
-    tiers: dict[int, str] = {}
-    for assessment in found:
-        tiers.setdefault(assessment.model_id, assessment.effective_result)
-    return tiers
-
-
-def _defaults(at: datetime) -> tuple[dict[str, list[Threshold]], str]:
-    try:
-        book = rulebooks.in_force(Rulebook.Kind.MONITORING, on=timezone.localdate(at))
-    except DomainError:
-        return {}, ""
-    by_tier = {
-        tier: [thresholds.from_entry(entry) for entry in entries or []]
-        for tier, entries in book.content.get("tiers", {}).items()
-    }
-    return by_tier, f"{book.kind}/{book.name} v{book.version}"
-
-
-def thresholds_for(model_ids: Sequence[int], at: datetime) -> dict[int, list[Applied]]:
-    """Each model's thresholds at `at`: tier defaults, replaced or switched off by its own
-    policies as they stood then."""
-    defaults, book = _defaults(at)
-    tiers = tiers_of(model_ids, at)
-    own: dict[int, list[MonitoringPolicy]] = defaultdict(list)
-    for policy in policies.policies_at(model_ids, at):
-        own[policy.model_id].append(policy)
-    applied: dict[int, list[Applied]] = {}
-    for model_id in model_ids:
-        tier = tiers.get(model_id, "")
-        chosen = {t.key: Applied(t, f"{tier} default ({book})") for t in defaults.get(tier, [])}
-        for policy in own[model_id]:
-            threshold = policy.threshold()
-            chosen.pop(threshold.key, None)
-            if policy.enabled:
-                chosen[threshold.key] = Applied(threshold, "model policy")
-        applied[model_id] = list(chosen.values())
-    return applied
 
 
 def judge(
@@ -125,7 +36,7 @@ def judge(
 ) -> dict[int, list[Verdict]]:
     """Every threshold of every served model judged on its data up to `at` (reads only);
     without `staleness`, freshness thresholds are left to the sweep."""
-    by_model = thresholds_for([d.version.model_id for d in deployments], at)
+    by_model = in_force.thresholds_for([d.version.model_id for d in deployments], at)
     if not staleness:
         by_model = {
             model_id: [a for a in applied if a.threshold.signal != "freshness"]
@@ -160,7 +71,9 @@ def check_version(version: ModelVersion) -> list[Verdict]:
 
     Staleness is the sweep's to judge: data just arrived, though its timestamps may be old.
     """
-    deployments = [d for d in serving(model_ids=[version.model_id]) if d.version_id == version.pk]
+    deployments = [
+        d for d in in_force.serving(model_ids=[version.model_id]) if d.version_id == version.pk
+    ]
     if not deployments:
         return []
     return _check(deployments, timezone.now(), staleness=False)[version.model_id]
@@ -169,7 +82,7 @@ def check_version(version: ModelVersion) -> list[Verdict]:
 def sweep(at: datetime | None = None) -> dict[str, int]:
     """The scheduled check of every production model, in chunks (staleness is found here)."""
     at = at or timezone.now()
-    deployments = serving(at)
+    deployments = in_force.serving(at)
     tally: dict[str, int] = defaultdict(int)
     for start in range(0, len(deployments), CHUNK):
         verdicts = _check(deployments[start : start + CHUNK], at, staleness=True)

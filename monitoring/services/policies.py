@@ -1,14 +1,12 @@
 """Monitoring policies: the owner says what healthy means for a model, one threshold at a time."""
 
-from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from governance import audit, history, permissions
-from governance.auditlog.models import AuditEvent
+from governance import audit, permissions
 from governance.errors import DomainError
 from monitoring.models import MonitoringPolicy
 from monitoring.stats import thresholds
@@ -38,26 +36,24 @@ def set_policy(*, actor: AbstractBaseUser, model: MLModel, **fields: Any) -> Mon
     permissions.require(actor, "change", model)
     fields.setdefault("scope", "")
     fields.setdefault("window", DEFAULT_WINDOW)
-    unknown = set(fields) - set(FIELDS)
-    if unknown:
-        raise DomainError(field=sorted(unknown)[0], message="not a policy field")
-    if fields.get("enabled", True):
-        _problems(fields)
-    key = {k: fields[k] for k in ("signal", "measure", "scope")}
+    key = {k: fields.get(k) for k in ("signal", "measure", "scope")}
     policy = MonitoringPolicy.objects.select_for_update().filter(model=model, **key).first()
-    before = _snapshot(policy) if policy else {}
     policy = policy or MonitoringPolicy(model=model)
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    policy.set_by = actor
-    policy.save()
-    audit.record(
+
+    def signed(changed: MonitoringPolicy) -> None:
+        if changed.enabled:
+            _problems(fields)
+        changed.set_by = actor  # who set it last: saved only when something changed
+
+    audit.audited_update(
         actor=actor,
+        row=policy,
+        changes=fields,
+        editable=FIELDS,
         verb="monitoring.policy_set",
-        target=policy,
-        before=before,
-        after=_snapshot(policy),
         mlmodel_id=model.pk,
+        check=signed,
+        view=_snapshot,
     )
     return policy
 
@@ -76,16 +72,3 @@ def remove_policy(*, actor: AbstractBaseUser, policy: MonitoringPolicy) -> None:
         mlmodel_id=policy.model_id,
     )
     policy.delete()
-
-
-def policies_at(model_ids: Collection[int], at: datetime) -> list[MonitoringPolicy]:
-    """The models' own policies as they stood at `at`: the changes recorded since, undone."""
-    since = history.later_events(MonitoringPolicy, at, mlmodel_id__in=model_ids)
-    return history.rows_at(MonitoringPolicy.objects.filter(model_id__in=model_ids), since, _restore)
-
-
-def _restore(policy: MonitoringPolicy | None, event: AuditEvent) -> MonitoringPolicy:
-    fields = dict(event.before)
-    if "window" in fields:  # the audit record states it in days, as the rulebook does
-        fields["window"] = timedelta(days=fields["window"])
-    return history.restored(policy or MonitoringPolicy(model_id=event.mlmodel_id), fields)

@@ -4,16 +4,20 @@ Input serializers check types, formats and lengths and resolve names (slugs, use
 objects, so an unknown one is a 400 naming the field. Domain rules stay in the services.
 """
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance import permissions
-from governance.api.serializers import StrictInput, user_field
+from governance.api.serializers import (
+    StrictInput,
+    VersionInput,
+    label_field,
+    models_by_slug,
+    slug_field,
+    text,
+    user_field,
+)
 from registry.models import (
     CustomField,
     Dataset,
@@ -26,38 +30,9 @@ from registry.models import (
     TrainingRun,
     UseCase,
 )
-from registry.validators import label_validator, sha256_validator, slug_validator
+from registry.validators import sha256_validator
 
 TRACKERS = ModelVersion.Tracker.choices
-
-
-def slug_field(**kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(max_length=80, validators=[slug_validator], **kwargs)
-
-
-def label_field() -> serializers.CharField:
-    return serializers.CharField(max_length=64, validators=[label_validator])
-
-
-def text(max_length: int | None = None) -> serializers.CharField:
-    """An optional free-text field; blank is allowed."""
-    return serializers.CharField(max_length=max_length, required=False, allow_blank=True)
-
-
-def visible_models(context: Mapping[str, Any]) -> QuerySet[MLModel]:
-    return permissions.models_for(context["request"].user)
-
-
-def models_by_slug(context: Mapping[str, Any], slugs: list[str]) -> list[MLModel]:
-    """The models named, in the order given; a slug the user cannot see is unknown."""
-    found = {m.slug: m for m in visible_models(context).filter(slug__in=slugs)}
-    unknown = [s for s in slugs if s not in found]
-    if unknown:
-        raise serializers.ValidationError(f"unknown model(s): {', '.join(map(repr, unknown))}")
-    return [found[s] for s in dict.fromkeys(slugs)]
-
-
-# ---- Output ---------------------------------------------------------------------------------
 
 
 class MLModelSerializer(serializers.ModelSerializer):
@@ -301,9 +276,6 @@ class CustomFieldSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-# ---- Input ----------------------------------------------------------------------------------
-
-
 class MLModelRegisterInput(StrictInput):
     slug = slug_field()
     name = serializers.CharField(max_length=200)
@@ -420,24 +392,6 @@ class ServingQueryInput(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False, help_text="ISO 8601 instant with a time zone; defaults to now."
     )
-
-
-class VersionInput(StrictInput):
-    """Input naming a version by its model's slug and its label; validated into the version."""
-
-    model = slug_field(help_text="Slug of the model.")
-    version = label_field()
-
-    def validate_model(self, slug: str) -> MLModel:
-        return models_by_slug(self.context, [slug])[0]
-
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        found = ModelVersion.objects.filter(model=data["model"], version=data["version"]).first()
-        if found is None:
-            raise serializers.ValidationError(
-                {"version": f"{data['model'].slug} has no version {data['version']!r}"}
-            )
-        return {**data, "version": found}
 
 
 class DeploymentRecordInput(VersionInput):

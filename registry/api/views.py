@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import permissions
-from governance.api.serializers import AuditEventSerializer
 from governance.api.views import REFUSALS, GlobalRight, ModelScoped, validated
+from governance.auditlog.api.serializers import AuditEventSerializer
 from governance.auditlog.models import AuditEvent
 from registry import selectors, services
 from registry.api.serializers import (

@@ -66,15 +66,12 @@ def update_custom_field(
 ) -> CustomField:
     """Change a custom field's definition (its key stays: stored values refer to it)."""
     permissions.require_globally(actor, "define_custom_field")
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise DomainError(field=sorted(unknown)[0], message="cannot be changed")
-    before = audit.snapshot(field)
-    for name, value in changes.items():
-        setattr(field, name, value)
-    clean_or_raise(field)
-    _check_choices(field)
-    field.save()
-    old, new = audit.changed(before, audit.snapshot(field))
-    audit.record(actor=actor, verb="customfield.updated", target=field, before=old, after=new)
+    audit.audited_update(
+        actor=actor,
+        row=field,
+        changes=changes,
+        editable=EDITABLE,
+        verb="customfield.updated",
+        check=_check_choices,
+    )
     return field

@@ -96,38 +96,34 @@ def register_model(
 def update_model(*, actor: AbstractBaseUser, model: MLModel, **changes: Any) -> MLModel:
     """Change a model's record; a new owner takes over the owner's rights."""
     permissions.require(actor, "change", model)
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise DomainError(field=sorted(unknown)[0], message="cannot be changed here")
     model = MLModel.objects.select_for_update().get(pk=model.pk)
-    if "owner" in changes and changes["owner"].pk != model.owner_id:
-        _require_hand_over(actor, model)
-    before = audit.snapshot(model)
     previous_owner = model.owner
+    handing_over = "owner" in changes and changes["owner"].pk != model.owner_id
+    if handing_over:
+        _require_hand_over(actor, model)
     if "custom_fields" in changes:
         changes["custom_fields"] = clean_values(
             changes["custom_fields"] or {}, stored=model.custom_fields
         )
-    for name, value in changes.items():
-        setattr(model, name, value)
-    _check_owner(model.owner)
-    if previous_owner.pk != model.owner_id:
-        _check_owner_independent(model)
-    clean_or_raise(model, exclude=["slug"])
-    model.save()
-    old, new = audit.changed(before, audit.snapshot(model))
-    if new:
-        audit.record(
-            actor=actor,
-            verb="model.updated",
-            target=model,
-            before=old,
-            after=new,
-            mlmodel_id=model.pk,
-        )
+
+    def check(changed: MLModel) -> None:
+        _check_owner(changed.owner)
+        if handing_over:
+            _check_owner_independent(changed)
+
+    new = audit.audited_update(
+        actor=actor,
+        row=model,
+        changes=changes,
+        editable=EDITABLE,
+        verb="model.updated",
+        mlmodel_id=model.pk,
+        check=check,
+        clean_exclude=["slug"],
+    )
     if "intended_purpose" in new:
         assessments.flag_material_change(model=model, reason="intended purpose changed")
-    if previous_owner.pk != model.owner_id:
+    if handing_over:
         permissions.sync_model_grants(model, user=previous_owner)
         permissions.sync_model_grants(model, user=model.owner)
     return model

@@ -77,19 +77,21 @@ def update_use_case(
     they can neither know nor judge those.
     """
     permissions.require_globally(actor, "change_use_case")
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise DomainError(field=sorted(unknown)[0], message="cannot be changed here")
-    before = audit.snapshot(use_case)
-    for name, value in changes.items():
-        setattr(use_case, name, value)
-    clean_or_raise(use_case, exclude=["slug"])
-    use_case.save()
     if models is not None:
         _check_models(actor, models)
-        hidden = use_case.models.exclude(pk__in=permissions.models_for(actor))
-        use_case.models.set([*models, *hidden])
-    old, new = audit.changed(before, audit.snapshot(use_case))
-    if new:
-        audit.record(actor=actor, verb="usecase.updated", target=use_case, before=old, after=new)
+
+    def link_models() -> None:
+        if models is not None:
+            hidden = use_case.models.exclude(pk__in=permissions.models_for(actor))
+            use_case.models.set([*models, *hidden])
+
+    audit.audited_update(
+        actor=actor,
+        row=use_case,
+        changes=changes,
+        editable=EDITABLE,
+        verb="usecase.updated",
+        clean_exclude=["slug"],
+        after_save=link_models,
+    )
     return use_case

@@ -18,14 +18,13 @@ from django.http import QueryDict
 
 from governance import permissions
 from governance.approvals.models import ApprovalRequest, SignOff
-from governance.approvals.selectors import queues as approval_selectors
+from governance.approvals.selectors import signers
 from governance.findings import selectors as finding_selectors
 from governance.findings.forms import FindingFilterForm
 from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
 from governance.risk.rules import eu_ai_act
-from governance.risk.services import assessments
 from registry import export
 from registry.filters import MLModelFilter
 from registry.models import CustomField, MLModel, UseCase
@@ -80,7 +79,7 @@ def _tier(model: MLModel) -> str:
 def _eu_category(model: MLModel) -> str:
     """The strictest category in force among the model's use cases, as the model page says."""
     strictest = eu_ai_act.strictest(
-        assessments.effective_outcome(assessment)
+        risk_selectors.effective_outcome(assessment)
         for use_case in model.use_cases.all()
         for assessment in use_case.eu_in_force  # type: ignore[attr-defined]
     )
@@ -240,7 +239,7 @@ APPROVAL_COLUMNS: tuple[Column[ApprovalRequest], ...] = (
     Column("Submitted at (UTC)", attrgetter("submitted_at"), 20),
     Column(
         "Sign-offs given / needed",
-        lambda r: approval_selectors.progress_text(approval_selectors.progress_of(r)),
+        lambda r: signers.progress_text(r.progress()),
         28,
     ),
     Column("Signed by", _sign_offs, 50),

@@ -21,12 +21,12 @@ from governance.approvals.models import ApprovalRequest, Condition, SignOff
 from governance.approvals.selectors import facts as approval_facts
 from governance.auditlog.models import AuditEvent
 from governance.findings.models import Finding
+from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
-from governance.risk.services import assessments
 from monitoring import charts
-from monitoring import selectors as monitoring_selectors
 from monitoring.models import Alert, DriftResult, FairnessResult, Incident
-from monitoring.services import health
+from monitoring.selectors import in_force
+from monitoring.selectors import pages as monitoring_pages
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, TrainingRun
 
 
@@ -58,10 +58,10 @@ def person(user: AbstractBaseUser | None) -> str:
 def assemble(version: ModelVersion, as_of: datetime) -> PackData:
     """Gather every section of the pack for `version` as of `as_of` (an aware datetime)."""
     model = version.model
-    applied = health.thresholds_for([model.pk], as_of)[model.pk]
-    series = monitoring_selectors.metric_series(version, applied, as_of)
+    applied = in_force.thresholds_for([model.pk], as_of)[model.pk]
+    series = monitoring_pages.metric_series(version, applied, as_of)
     fairness = _fairness(version, as_of)
-    drift_result, drift_bars = monitoring_selectors.drift_bars(version, applied, as_of)
+    drift_result, drift_bars = monitoring_pages.drift_bars(version, applied, as_of)
     record = {
         "inventory": inventory(model, version, as_of),
         "raci": raci(model, as_of),
@@ -141,7 +141,7 @@ def raci(model: MLModel, as_of: datetime) -> list[dict[str, str]]:
 
 def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
     """An assessment with its answers, the rules that fired and its review, as of the instant."""
-    outcome = assessments.to_outcome(found.outcome)
+    outcome = risk_selectors.to_outcome(found.outcome)
     overridden = known(found.override_approved_at, as_of) and found.override_result
     reviewed = known(found.reviewed_at, as_of)
     return {
@@ -170,9 +170,9 @@ def risk(model: MLModel, as_of: datetime) -> dict[str, Any]:
     """The assessments in force at the instant, and every one that had been in force by then."""
     use_cases = list(model.use_cases.order_by("name", "pk"))
     in_force = [
-        assessments.in_force_at(model, Framework.SCOPING, as_of),
-        assessments.in_force_at(model, Framework.TIERING, as_of),
-        *(assessments.in_force_at(u, Framework.EU_AI_ACT, as_of) for u in use_cases),
+        risk_selectors.in_force_at(model, Framework.SCOPING, as_of),
+        risk_selectors.in_force_at(model, Framework.TIERING, as_of),
+        *(risk_selectors.in_force_at(u, Framework.EU_AI_ACT, as_of) for u in use_cases),
     ]
     history = (
         RiskAssessment.objects.filter(Q(model=model) | Q(use_case__in=use_cases))
@@ -472,7 +472,7 @@ def _fairness(version: ModelVersion, as_of: datetime) -> list[tuple[dict, charts
                 "sensitive": r.summary.get("sensitive", []),
                 "metrics": r.summary.get("metrics", {}),
             },
-            monitoring_selectors.group_bars(r.summary),
+            monitoring_pages.group_bars(r.summary),
         )
         for r in rows
     ]

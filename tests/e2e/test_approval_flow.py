@@ -12,7 +12,7 @@ from governance import roles
 from governance.access.models import RaciAssignment
 from governance.access.services import raci
 from governance.approvals.models import ApprovalRequest
-from governance.approvals.services import gate
+from governance.approvals.selectors import gate
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel, ModelVersion

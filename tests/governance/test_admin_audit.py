@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from governance import roles
+from governance.access.services import accounts
 from governance.auditlog.models import AuditEvent
 from tests.factories.accounts import UserFactory
 
@@ -61,7 +62,7 @@ def test_changing_a_role_groups_permissions_in_the_admin_is_audited(superuser_cl
 def test_migrate_restores_a_roles_declared_baseline_and_audits_it(db):
     auditors = Group.objects.get(name=roles.AUDITOR)
     auditors.permissions.clear()
-    roles.ensure_roles()
+    accounts.ensure_roles()
     restored = AuditEvent.objects.filter(verb="role.updated").last()
     assert (restored.actor_name, restored.before) == ("system", {"permissions": []})
     assert sorted(auditors.permissions.values_list("codename", flat=True)) == [

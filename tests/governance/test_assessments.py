@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
+from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, ReassessmentFlag, RiskAssessment
 from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
@@ -81,7 +82,7 @@ def test_a_tier_serves_every_framework_in_scope_and_cites_each(owner, credit_pd_
     assert tier.result == "tier_1"
     assert tier.outcome["details"]["frameworks"] == ["sr_26_2", "pra_ss1_23"]
     assert tier.outcome["details"]["cadence_months"] == 12
-    outcomes = assessments.outcomes_for(credit_pd_model)
+    outcomes = risk_selectors.outcomes_for(credit_pd_model)
     assert set(outcomes) == {"sr_26_2", "pra_ss1_23"}
     assert {o.result for o in outcomes.values()} == {"tier_1"}
 
@@ -101,10 +102,10 @@ def test_reassessing_keeps_history_and_shows_what_was_in_force_then(owner, credi
     second = assess(owner, credit_pd_model, "tiering", TIER_3)
     first.refresh_from_db()
     assert (first.status, first.valid_to) == ("superseded", second.valid_from)
-    assert assessments.in_force_at(credit_pd_model, "tiering", between) == first
-    assert assessments.in_force_at(credit_pd_model, "tiering") == second
+    assert risk_selectors.in_force_at(credit_pd_model, "tiering", between) == first
+    assert risk_selectors.in_force_at(credit_pd_model, "tiering") == second
     assert (
-        assessments.in_force_at(
+        risk_selectors.in_force_at(
             credit_pd_model, "tiering", first.valid_from - dt.timedelta(seconds=1)
         )
         is None
@@ -163,7 +164,7 @@ def test_an_override_needs_a_reason_and_a_second_person(
     assert same_person.value.field == "override_approved_by"
     approved = assessments.approve_override(actor=committee_member, assessment=tier)
     assert approved.effective_result == "tier_2"
-    assert {o.result for o in assessments.outcomes_for(credit_pd_model).values()} == {"tier_2"}
+    assert {o.result for o in risk_selectors.outcomes_for(credit_pd_model).values()} == {"tier_2"}
 
 
 def test_a_published_rulebook_never_changes():
@@ -187,21 +188,21 @@ def test_publishing_a_new_tiering_method_previews_and_then_rederives_with_histor
     owner, admin_user, credit_pd_model, scoped
 ):
     current = assess(owner, credit_pd_model, "tiering", TIER_3)
-    base = rulebooks.in_force(Rulebook.Kind.TIERING)
+    base = Rulebook.objects.in_force(Rulebook.Kind.TIERING)
     stricter = {"thresholds": {"tier_1": 1.1, "tier_2": 1.05}}
     draft = rulebooks.draft_version(actor=admin_user, base=base, changes=stricter)
     preview = assessments.preview(draft)
     assert [(row["before"], row["after"]) for row in preview] == [("tier_3", "tier_1")]
     assert RiskAssessment.objects.get(pk=current.pk).status == "completed"  # preview writes nothing
-    assessments.publish_rulebook(actor=admin_user, draft=draft)
-    now = assessments.in_force_at(credit_pd_model, "tiering")
+    rulebooks.publish(actor=admin_user, draft=draft)
+    now = risk_selectors.in_force_at(credit_pd_model, "tiering")
     assert (now.result, now.rulebook, now.answers) == ("tier_1", draft, TIER_3)
     assert now.trigger == f"{draft} published"
     assert RiskAssessment.objects.get(pk=current.pk).status == "superseded"
 
 
 def test_only_administrators_draft_rulebooks(owner):
-    base = rulebooks.in_force(Rulebook.Kind.TIERING)
+    base = Rulebook.objects.in_force(Rulebook.Kind.TIERING)
     with pytest.raises(PermissionDenied):
         rulebooks.draft_version(actor=owner, base=base, changes={})
 
@@ -217,6 +218,8 @@ def test_a_new_major_version_flags_an_assessed_model_for_reassessment(
     assert "2.0.0" in flag.reason
     assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
     assert ReassessmentFlag.objects.get().cleared_at is not None
+    cleared = AuditEvent.objects.get(verb="model.reassessment_cleared", target_id=str(flag.pk))
+    assert (cleared.actor, cleared.mlmodel_id) == (owner, credit_pd_model.pk)
 
 
 def test_a_new_intended_purpose_flags_it_too(owner, credit_pd_model, scoped):
@@ -230,14 +233,14 @@ def test_switching_tiering_method_needs_a_date_on_or_after_the_method_in_force(
     assess(owner, credit_pd_model, "tiering", TIER_1)
     matrix = Rulebook.objects.get(kind="tiering", name="matrix", status="draft")
     with pytest.raises(DomainError) as refused:
-        assessments.publish_rulebook(actor=admin_user, draft=matrix)
+        rulebooks.publish(actor=admin_user, draft=matrix)
     assert refused.value.field == "effective_from"
-    in_force = rulebooks.in_force(Rulebook.Kind.TIERING)
+    in_force = Rulebook.objects.in_force(Rulebook.Kind.TIERING)
     switch = rulebooks.draft_version(
         actor=admin_user, base=matrix, changes={"effective_from": in_force.effective_from}
     )
-    assessments.publish_rulebook(actor=admin_user, draft=switch)
-    assert rulebooks.in_force(Rulebook.Kind.TIERING) == switch
-    now = assessments.in_force_at(credit_pd_model, "tiering")
+    rulebooks.publish(actor=admin_user, draft=switch)
+    assert Rulebook.objects.in_force(Rulebook.Kind.TIERING) == switch
+    now = risk_selectors.in_force_at(credit_pd_model, "tiering")
     assert (now.rulebook, now.outcome["details"]["method"]) == (switch, "matrix")
     assert assessments.apply_in_force() == 0  # the beat task agrees: nothing moves back

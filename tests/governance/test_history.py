@@ -8,6 +8,7 @@ import time_machine
 from governance import history
 from governance.access.models import RaciAssignment
 from governance.access.services import raci
+from monitoring.selectors import in_force
 from monitoring.services import policies
 from registry import services as registry
 from registry.models import MLModel
@@ -102,9 +103,9 @@ def test_monitoring_policies_read_back_as_they_stood(model, owner) -> None:
         set_policy("ks", 0.4, 0.3)
 
     def at(instant: datetime) -> list[tuple]:
-        found = policies.policies_at([model.pk], instant)
+        found = in_force.policies_at([model.pk], instant)
         return sorted((p.measure, p.warning, p.critical, p.window.days) for p in found)
 
     assert at(BETWEEN) == [("auc", 0.80, 0.78, 30), ("gini", 0.6, 0.5, 30)]
     assert at(CHANGED) == [("auc", 0.75, 0.70, 30), ("ks", 0.4, 0.3, 30)]
-    assert {p.model_id for p in policies.policies_at([model.pk], BETWEEN)} == {model.pk}
+    assert {p.model_id for p in in_force.policies_at([model.pk], BETWEEN)} == {model.pk}

@@ -473,4 +473,4 @@ def test_a_models_eu_category_is_the_strictest_of_its_use_cases(owner, credit_pd
     assert not risk_selectors.with_eu_category(models, ["minimal"]).exists()
     found = risk_selectors.with_eu_category(models, ["high_risk_annex_iii", "prohibited"])
     assert list(found) == [credit_pd_model]
-    assert assessments.outcomes_for(credit_pd_model)["eu_ai_act"].result == "high_risk_annex_iii"
+    assert risk_selectors.outcomes_for(credit_pd_model)["eu_ai_act"].result == "high_risk_annex_iii"

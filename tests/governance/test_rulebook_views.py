@@ -5,9 +5,10 @@ import yaml
 from django.urls import reverse
 
 from governance.auditlog.models import AuditEvent
+from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, RiskAssessment
-from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
+from governance.rulebooks.content import as_json
 from governance.rulebooks.models import Rulebook
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
@@ -45,7 +46,7 @@ def in_force_flags(page) -> dict[tuple[str, str, int], bool]:
 def test_an_administrator_drafts_lower_thresholds_sees_the_impact_and_publishes(
     client, admin_user, tier_3_model
 ):
-    old = assessments.in_force_at(tier_3_model, "tiering")
+    old = risk_selectors.in_force_at(tier_3_model, "tiering")
     assert old.result == "tier_3"
     client.force_login(admin_user)
 
@@ -53,7 +54,7 @@ def test_an_administrator_drafts_lower_thresholds_sees_the_impact_and_publishes(
     assert form.status_code == 200
     prefilled = form.context["form"]["content"].value()
     assert "effective_from: 2026-04-17\n" in prefilled
-    assert rulebooks.as_json(yaml.safe_load(prefilled)) == scorecard().content
+    assert as_json(yaml.safe_load(prefilled)) == scorecard().content
 
     content = {**scorecard().content, **LOWER_THRESHOLDS}
     response = client.post(url("draft", scorecard().pk), {"content": yaml.safe_dump(content)})
@@ -73,7 +74,7 @@ def test_an_administrator_drafts_lower_thresholds_sees_the_impact_and_publishes(
     assert b"1 assessment re-derived" in response.content
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by == admin_user
-    current = assessments.in_force_at(tier_3_model, "tiering")
+    current = risk_selectors.in_force_at(tier_3_model, "tiering")
     assert current.result == "tier_1" and current.rulebook == draft
     old.refresh_from_db()
     assert old.status == RiskAssessment.Status.SUPERSEDED and old.valid_to is not None
@@ -92,7 +93,7 @@ def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(client, adm
 
     draft = rulebooks.draft_version(actor=admin_user, base=scorecard(), changes=LOWER_THRESHOLDS)
     assert not in_force_flags(client.get(url("list")))[("tiering", "scorecard", 2)]
-    assessments.publish_rulebook(actor=admin_user, draft=draft)
+    rulebooks.publish(actor=admin_user, draft=draft)
     flags = in_force_flags(client.get(url("list")))
     assert flags[("tiering", "scorecard", 2)] and not flags[("tiering", "scorecard", 1)]
 

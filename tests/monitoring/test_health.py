@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from governance.approvals.services import gate
+from governance.approvals.selectors import gate
 from governance.auditlog.models import AuditEvent
 from governance.findings.models import Finding, RevalidationFlag
 from governance.rulebooks import services as rulebooks

@@ -17,8 +17,7 @@ from governance.access.models import RaciAssignment
 from governance.approvals.models import ApprovalRequest
 from governance.approvals.rules import states
 from governance.approvals.selectors import facts as approval_facts
-from governance.approvals.selectors import queues as approval_selectors
-from governance.approvals.services import gate
+from governance.approvals.selectors import gate, queues
 from governance.approvals.services import workflow as approvals
 from governance.auditlog.models import AuditEvent
 from governance.demo import loader, pushes
@@ -242,11 +241,7 @@ class TestSeededApprovals:
 
     def test_carl_can_work_the_committee_queue_end_to_end(self):
         carl = get_user_model().objects.get(username="carl")
-        awaiting = [
-            item
-            for item in approval_selectors.my_work(carl).to_sign_off
-            if "committee" in item.roles
-        ]
+        awaiting = [item for item in queues.my_work(carl).to_sign_off if "committee" in item.roles]
         assert len(awaiting) >= 2
         assert {item.request.state for item in awaiting} == {states.IN_REVIEW}
         tier_2 = next(

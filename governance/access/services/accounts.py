@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 
-from governance import audit
+from governance import audit, roles
 
 ACCESS_FIELDS = (
     "username",
@@ -57,3 +57,24 @@ def record_role_change(
     if new:
         verb = "role.created" if before is None else "role.updated"
         audit.record(actor=actor, verb=verb, target=group, before=old or None, after=new)
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def ensure_roles() -> None:
+    """Create missing role groups and restore declared permissions they lack, audited.
+
+    The declaration is the reviewed baseline of each role; permissions an administrator added
+    beyond it are kept. Either way the audit trail shows who changed a role and when.
+    """
+    for name, dotted_perms in roles.ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        before = None if created else role_snapshot(group)
+        held = set(group.permissions.values_list("content_type__app_label", "codename"))
+        missing = [p for p in dotted_perms if tuple(p.split(".")) not in held]
+        if created or missing:
+            group.permissions.add(*[_permission(p) for p in missing])
+            record_role_change(actor=None, group=group, before=before)

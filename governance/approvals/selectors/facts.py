@@ -16,21 +16,21 @@ from django.utils import timezone
 from governance.approvals.models import ApprovalRequest, Condition, Gate, SignOff
 from governance.approvals.rules import states, validity
 from governance.findings.models import PolicyException, RevalidationFlag
+from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Framework, ReassessmentFlag
 from governance.risk.rules.coverage import Item, effective_status
 from governance.risk.rules.results import Outcome
-from governance.risk.services import assessments
-from governance.rulebooks import services as rulebooks
+from governance.rulebooks.content import content_sha256
 from registry.models import MLModel, ModelVersion
 
 
 def tier_of(model: MLModel, at: datetime | None = None) -> Outcome | None:
-    found = assessments.in_force_at(model, Framework.TIERING, at)
-    return assessments.effective_outcome(found) if found else None
+    found = risk_selectors.in_force_at(model, Framework.TIERING, at)
+    return risk_selectors.effective_outcome(found) if found else None
 
 
 def eu_outcome(model: MLModel, at: datetime | None = None) -> Outcome | None:
-    return assessments.eu_category_of(model, at)
+    return risk_selectors.eu_category_of(model, at)
 
 
 def prohibited(model: MLModel) -> bool:
@@ -79,9 +79,9 @@ def builders_of(version: ModelVersion) -> dict[int, str]:
 
 def _assessments(model: MLModel) -> list[dict[str, Any]]:
     found = [
-        assessments.in_force_at(model, Framework.SCOPING),
-        assessments.in_force_at(model, Framework.TIERING),
-        *(assessments.in_force_at(u, Framework.EU_AI_ACT) for u in model.use_cases.all()),
+        risk_selectors.in_force_at(model, Framework.SCOPING),
+        risk_selectors.in_force_at(model, Framework.TIERING),
+        *(risk_selectors.in_force_at(u, Framework.EU_AI_ACT) for u in model.use_cases.all()),
     ]
     return [
         {
@@ -89,8 +89,8 @@ def _assessments(model: MLModel) -> list[dict[str, Any]]:
             "framework": a.framework,
             "subject": str(a.subject),
             "rulebook": str(a.rulebook),
-            "result": assessments.effective_outcome(a).result,
-            "outcome_sha256": rulebooks.content_sha256(a.outcome),
+            "result": risk_selectors.effective_outcome(a).result,
+            "outcome_sha256": content_sha256(a.outcome),
         }
         for a in found
         if a is not None

@@ -20,8 +20,9 @@ from governance import audit, permissions, uploads
 from governance.approvals.models import ApprovalRequest, Attachment, Condition, Gate, SignOff
 from governance.approvals.rules import signoffs, states
 from governance.approvals.selectors import facts as approval_facts
+from governance.approvals.selectors import signers
 from governance.errors import DomainError, clean_or_raise, save_new
-from governance.rulebooks import services as rulebooks
+from governance.rulebooks.content import as_rules, content_sha256
 from governance.rulebooks.models import Rulebook
 from registry.models import Deployment, ModelVersion
 
@@ -30,10 +31,6 @@ from registry.models import Deployment, ModelVersion
 class NewCondition:
     text: str
     due_on: date | None
-
-
-def policy_in_force(on: date | None = None) -> Rulebook:
-    return rulebooks.in_force(Rulebook.Kind.GATE_POLICY, on=on)
 
 
 def _locked(request: ApprovalRequest) -> ApprovalRequest:
@@ -139,7 +136,7 @@ def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | N
             message="a use case of this model is a prohibited AI practice (EU AI Act Art. 5); "
             "it cannot be validated or deployed",
         )
-    if request.gate in rulebooks.as_rules(book.content).get("evidence_required_at", []):
+    if request.gate in as_rules(book.content).get("evidence_required_at", []):
         missing = approval_facts.missing_obligations(model, today)
         if missing:
             raise DomainError(
@@ -155,10 +152,10 @@ def submit(*, actor: AbstractBaseUser, request: ApprovalRequest) -> ApprovalRequ
     request = _locked(request)
     permissions.require(actor, "submit", request.model)
     _next_state(request, "submit")
-    book = policy_in_force()
+    book = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY)
     tier = approval_facts.tier_of(request.model)
     _require_submittable(request, book, tier.result if tier else None)
-    required = signoffs.required(rulebooks.as_rules(book.content), request.gate, tier.result)
+    required = signoffs.required(as_rules(book.content), request.gate, tier.result)
     request.tier, request.policy = tier.result, book
     request.requirements = [{"role": r.role, "count": r.count} for r in required]
     request.submitted_by, request.submitted_at = actor, timezone.now()
@@ -224,34 +221,6 @@ def _clean_conditions(
             )
 
 
-def _given(request: ApprovalRequest) -> list[signoffs.Given]:
-    return [
-        signoffs.Given(s.role, s.signer_id, s.decision)
-        for s in SignOff.objects.filter(request=request)
-    ]
-
-
-def _requirements(request: ApprovalRequest) -> list[signoffs.Requirement]:
-    return [signoffs.Requirement(r["role"], r["count"]) for r in request.requirements]
-
-
-def check_signer(actor: AbstractBaseUser, request: ApprovalRequest, role: str) -> None:
-    """Refuse (DomainError on role or signer) a sign-off that segregation of duties forbids."""
-    try:
-        signoffs.check_signer(
-            signer=actor.pk,
-            role=role,
-            holds=permissions.signoff_roles(actor, request.model),
-            owner=request.model.owner_id,
-            requester=request.submitted_by_id,
-            builders=approval_facts.builders_of(request.version),
-            requirements=_requirements(request),
-            given=_given(request),
-        )
-    except signoffs.Refused as exc:
-        raise DomainError(field=exc.field, message=exc.reason) from exc
-
-
 def _attach(
     actor: AbstractBaseUser, sign: SignOff, attachments: Iterable[tuple[str, UploadedFile]]
 ) -> list[dict[str, Any]]:
@@ -271,7 +240,7 @@ def _decide(actor: AbstractBaseUser, request: ApprovalRequest, action: str, note
     request.decided_at, request.decision_note = timezone.now(), note
     if action != signoffs.REJECT:
         request.snapshot = approval_facts.snapshot_of(request)
-        request.snapshot_sha256 = rulebooks.content_sha256(request.snapshot)
+        request.snapshot_sha256 = content_sha256(request.snapshot)
     _move(actor, request, action, snapshot_sha256=request.snapshot_sha256)
 
 
@@ -297,7 +266,7 @@ def sign_off(
     if decision == signoffs.REJECT and not comment.strip():
         raise DomainError(field="comment", message="say why you reject the request")
     _clean_conditions(decision, conditions, expires_on)
-    check_signer(actor, request, role)
+    signers.check_signer(actor, request, role)
     if request.state == states.SUBMITTED:
         request.review_started_at = timezone.now()
         _move(actor, request, "start_review")
@@ -327,7 +296,7 @@ def sign_off(
         },
         mlmodel_id=request.model_id,
     )
-    progress = signoffs.progress(_requirements(request), _given(request))
+    progress = request.progress()
     if progress.rejected_by:
         _decide(actor, request, signoffs.REJECT, sign.comment)
     elif progress.complete:

@@ -5,8 +5,6 @@ force, stores what the rules return, keeps history, and refreshes the model's ch
 """
 
 import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,101 +15,21 @@ from django.utils import timezone
 
 from governance import audit, permissions
 from governance.errors import DomainError
+from governance.risk import selectors as risk_selectors
 from governance.risk.models import Framework, ReassessmentFlag, RiskAssessment
 from governance.risk.rules import eu_ai_act, scoping, tiering
 from governance.risk.rules.results import (
     AnswersContradict,
     AnswersIncomplete,
     Outcome,
-    Question,
-    Reason,
 )
 from governance.risk.services import controls
-from governance.rulebooks import services as rulebooks
+from governance.rulebooks.content import as_json, as_rules
 from governance.rulebooks.models import Rulebook
 from registry.models import MLModel, UseCase
 
 # The model-risk frameworks a tier serves, in the order their legal basis is cited.
 TIERED_FRAMEWORKS = ("sr_26_2", "pra_ss1_23", "sr_11_7")
-
-
-@dataclass(frozen=True)
-class Rules:
-    kind: str
-    questions: Callable[[dict], tuple[Question, ...]]
-
-
-RULES = {
-    Framework.SCOPING: Rules(Rulebook.Kind.SCOPING, scoping.questions),
-    Framework.EU_AI_ACT: Rules(Rulebook.Kind.EU_AI_ACT, eu_ai_act.questions),
-    Framework.TIERING: Rules(Rulebook.Kind.TIERING, tiering.questions),
-}
-
-
-# ---- Reading outcomes back -------------------------------------------------------------------
-
-
-def to_outcome(data: dict[str, Any]) -> Outcome:
-    reasons = tuple(
-        Reason(**{**r, "answers": tuple(r.get("answers", ()))}) for r in data["reasons"]
-    )
-    return Outcome(
-        framework=data["framework"],
-        result=data["result"],
-        legal_basis=tuple(data["legal_basis"]),
-        reasons=reasons,
-        labels=tuple(data.get("labels", ())),
-        details=data.get("details", {}),
-    )
-
-
-def effective_outcome(assessment: RiskAssessment) -> Outcome:
-    """The stored outcome, with an approved override replacing its headline result."""
-    outcome = to_outcome(assessment.outcome)
-    if assessment.review != RiskAssessment.Review.OVERRIDDEN:
-        return outcome
-    labels = (assessment.override_result, *(x for x in outcome.labels if x != outcome.result))
-    return dataclasses.replace(outcome, result=assessment.override_result, labels=labels)
-
-
-def in_force_at(
-    subject: MLModel | UseCase, framework: str, at: Any = None
-) -> RiskAssessment | None:
-    """The completed assessment in force at an instant (now by default), whatever came later."""
-    at = at or timezone.now()
-    field = "model" if isinstance(subject, MLModel) else "use_case"
-    found = RiskAssessment.objects.filter(
-        **{field: subject}, framework=framework, valid_from__lte=at
-    ).exclude(status=RiskAssessment.Status.DRAFT)
-    found = found.exclude(valid_to__lte=at)
-    return found.order_by("-valid_from", "-pk").first()
-
-
-def eu_category_of(model: MLModel, at: Any = None) -> Outcome | None:
-    """The strictest EU AI Act outcome in force among the use cases the model serves."""
-    eu = [
-        effective_outcome(a)
-        for use_case in model.use_cases.all()
-        if (a := in_force_at(use_case, Framework.EU_AI_ACT, at)) is not None
-    ]
-    return eu_ai_act.strictest(eu)
-
-
-def outcomes_for(model: MLModel, at: Any = None) -> dict[str, Outcome]:
-    """The model's outcomes keyed by framework, as the obligation catalogs read them.
-
-    The EU AI Act category is the strictest of the use cases the model serves; one tier
-    serves every model-risk framework that scoping put in scope.
-    """
-    found: dict[str, Outcome] = {}
-    if (strictest := eu_category_of(model, at)) is not None:
-        found["eu_ai_act"] = strictest
-    tier = in_force_at(model, Framework.TIERING, at)
-    if tier is not None:
-        outcome = effective_outcome(tier)
-        for framework in outcome.details.get("frameworks", []):
-            found[framework] = dataclasses.replace(outcome, framework=framework)
-    return found
 
 
 # ---- Answering and completing ----------------------------------------------------------------
@@ -134,11 +52,7 @@ def _require_assess(actor: AbstractBaseUser, subject: MLModel | UseCase) -> None
 
 
 def _rulebook(framework: str, on: date | None = None) -> Rulebook:
-    return rulebooks.in_force(RULES[framework].kind, on=on)
-
-
-def questions_for(framework: str, rulebook: Rulebook) -> tuple[Question, ...]:
-    return RULES[framework].questions(rulebooks.as_rules(rulebook.content))
+    return Rulebook.objects.in_force(risk_selectors.RULES[framework].kind, on=on)
 
 
 @transaction.atomic
@@ -150,7 +64,7 @@ def save_answers(
     answers: dict[str, Any],
 ) -> RiskAssessment:
     """Save answers to the subject's draft (made on first save); drafts never yield a result."""
-    if framework not in RULES:
+    if framework not in risk_selectors.RULES:
         raise DomainError(field="framework", message=f"unknown framework {framework!r}")
     field = _subject_field(framework)
     if not isinstance(subject, MLModel if field == "model" else UseCase):
@@ -162,7 +76,7 @@ def save_answers(
         .first()
     )
     if draft is None:
-        current = in_force_at(subject, framework)
+        current = risk_selectors.in_force_at(subject, framework)
         draft = RiskAssessment(
             **{field: subject},
             framework=framework,
@@ -170,7 +84,7 @@ def save_answers(
             answers=dict(current.answers) if current else {},
             assessed_by=actor,
         )
-    known = {q.key for q in questions_for(framework, draft.rulebook)}
+    known = {q.key for q in risk_selectors.questions_for(framework, draft.rulebook)}
     unknown = sorted(set(answers) - known)
     if unknown:
         raise DomainError(field=f"answers.{unknown[0]}", message="is not a question here")
@@ -192,7 +106,7 @@ def save_answers(
 
 
 def _evaluate(assessment: RiskAssessment, as_of: date) -> Outcome:
-    rules = rulebooks.as_rules(assessment.rulebook.content)
+    rules = as_rules(assessment.rulebook.content)
     answers = assessment.answers
     try:
         if assessment.framework == Framework.SCOPING:
@@ -210,10 +124,12 @@ def _evaluate(assessment: RiskAssessment, as_of: date) -> Outcome:
 
 def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
     """One tier for every model-risk framework in scope; their legal bases are all cited."""
-    scope = in_force_at(assessment.model, Framework.SCOPING)
+    scope = risk_selectors.in_force_at(assessment.model, Framework.SCOPING)
     if scope is None:
         raise DomainError(field="framework", message="complete the scoping questions first")
-    frameworks = [f for f in TIERED_FRAMEWORKS if f in to_outcome(scope.outcome).labels]
+    frameworks = [
+        f for f in TIERED_FRAMEWORKS if f in risk_selectors.to_outcome(scope.outcome).labels
+    ]
     outcomes = [tiering.tier(assessment.answers, method, framework=f) for f in frameworks]
     if not outcomes:
         # Tiering is still useful out of regulatory scope (internal policy): cite the method.
@@ -247,7 +163,7 @@ def _make_current(
         old.save(update_fields=["status", "valid_to", "updated_at"])
     assessment.status = RiskAssessment.Status.COMPLETED
     assessment.result = outcome.result
-    assessment.outcome = rulebooks.as_json(dataclasses.asdict(outcome))
+    assessment.outcome = as_json(dataclasses.asdict(outcome))
     assessment.valid_from = now
     assessment.trigger = trigger
     assessment.save()
@@ -268,7 +184,9 @@ def _make_current(
     for model in models_of(assessment):
         if assessment.framework == Framework.SCOPING:
             _retier(actor, model, trigger="scoping changed")
-        controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
+        controls.sync_controls(
+            actor=actor, model=model, outcomes=risk_selectors.outcomes_for(model)
+        )
     return assessment
 
 
@@ -284,21 +202,39 @@ def complete(
     outcome = _evaluate(draft, as_of or timezone.localdate())
     trigger = (
         "first assessment"
-        if in_force_at(draft.subject, draft.framework) is None
+        if risk_selectors.in_force_at(draft.subject, draft.framework) is None
         else ("reassessed")
     )
     draft.assessed_by = actor
     assessment = _make_current(actor, draft, outcome, trigger)
     if draft.model_id:
-        ReassessmentFlag.objects.filter(model=draft.model, cleared_at__isnull=True).update(
-            cleared_at=timezone.now()
-        )
+        _clear_reassessment_flags(actor, draft.model, assessment)
     return assessment
+
+
+def _clear_reassessment_flags(
+    actor: AbstractBaseUser, model: MLModel, assessment: RiskAssessment
+) -> None:
+    """The model was assessed again: each open flag asking for it is answered, and says so."""
+    for flag in ReassessmentFlag.objects.filter(model=model, cleared_at__isnull=True):
+        flag.cleared_at = timezone.now()
+        flag.save(update_fields=["cleared_at"])
+        audit.record(
+            actor=actor,
+            verb="model.reassessment_cleared",
+            target=flag,
+            before={"cleared_at": None},
+            after={
+                "cleared_at": audit.snapshot(flag, ["cleared_at"])["cleared_at"],
+                "by": assessment.pk,
+            },
+            mlmodel_id=model.pk,
+        )
 
 
 def _retier(actor: AbstractBaseUser | None, model: MLModel, trigger: str) -> None:
     """Scoping moved: the tier must serve the frameworks now in scope."""
-    current = in_force_at(model, Framework.TIERING)
+    current = risk_selectors.in_force_at(model, Framework.TIERING)
     if current is not None:
         _rederive_one(actor, current, current.rulebook, trigger)
 
@@ -422,7 +358,9 @@ def approve_override(*, actor: AbstractBaseUser, assessment: RiskAssessment) -> 
     assessment.save()
     _reviewed(actor, assessment, "assessment.overridden", result=assessment.override_result)
     for model in models_of(assessment):
-        controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
+        controls.sync_controls(
+            actor=actor, model=model, outcomes=risk_selectors.outcomes_for(model)
+        )
     return assessment
 
 
@@ -430,7 +368,7 @@ def approve_override(*, actor: AbstractBaseUser, assessment: RiskAssessment) -> 
 
 
 def _affected(rulebook: Rulebook) -> list[RiskAssessment]:
-    framework = {v.kind: k for k, v in RULES.items()}.get(rulebook.kind)
+    framework = {v.kind: k for k, v in risk_selectors.RULES.items()}.get(rulebook.kind)
     if framework is None:
         return []
     current = RiskAssessment.objects.filter(
@@ -446,7 +384,7 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
     dropped per model instead.
     """
     if rulebook.kind == Rulebook.Kind.OBLIGATIONS:
-        return controls.preview_catalog(rulebook, outcomes_for)
+        return controls.preview_catalog(rulebook, risk_selectors.outcomes_for)
     rows = []
     for current in _affected(rulebook):
         trial = _same_answers(current, rulebook)
@@ -455,7 +393,7 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
             new_result, problem = new.result, ""
         except DomainError as exc:
             new_result, problem = "", str(exc)
-        old = to_outcome(current.outcome)
+        old = risk_selectors.to_outcome(current.outcome)
         if new_result != old.result or problem:
             rows.append(
                 {
@@ -473,41 +411,14 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
     return rows
 
 
-@transaction.atomic
-def publish_rulebook(*, actor: AbstractBaseUser, draft: Rulebook) -> Rulebook:
-    """Publish a rulebook version and re-derive what it changes, keeping the history."""
-    permissions.require_globally(actor, "edit_rulebooks")
-    draft = Rulebook.objects.select_for_update().get(pk=draft.pk)
-    if draft.is_published:
-        raise DomainError(field="status", message=f"{draft} is already published")
-    _require_not_overtaken(draft)
-    rulebooks.publish_version(actor, draft)
-    if draft.effective_from > timezone.localdate():
-        return draft  # takes effect later: apply_in_force re-derives on the day
-    rederive(actor=actor, rulebook=draft)
-    return draft
-
-
-def _require_not_overtaken(draft: Rulebook) -> None:
-    """A version would never be in force behind one that took effect later: refuse it."""
-    later = Rulebook.objects.filter(
-        kind=draft.kind, status=Rulebook.Status.PUBLISHED, effective_from__gt=draft.effective_from
-    )
-    if draft.kind == Rulebook.Kind.OBLIGATIONS:
-        later = later.filter(name=draft.name)
-    latest = later.order_by("-effective_from").first()
-    if latest is not None:
-        raise DomainError(
-            field="effective_from",
-            message=f"must be on or after {latest.effective_from}, when {latest} took effect",
-        )
-
-
 def rederive(*, actor: AbstractBaseUser | None, rulebook: Rulebook) -> None:
+    """Re-derive the assessments (or, for a catalog, the checklists) a published version changes."""
     trigger = f"{rulebook} published"
     if rulebook.kind == Rulebook.Kind.OBLIGATIONS:
         for model in MLModel.objects.filter(controls__isnull=False).distinct():
-            controls.sync_controls(actor=actor, model=model, outcomes=outcomes_for(model))
+            controls.sync_controls(
+                actor=actor, model=model, outcomes=risk_selectors.outcomes_for(model)
+            )
         return
     for current in _affected(rulebook):
         if current.rulebook_id != rulebook.pk:
@@ -534,9 +445,9 @@ def flag_material_change(*, model: MLModel, reason: str) -> ReassessmentFlag | N
 def apply_in_force() -> int:
     """Move current assessments onto the rulebook version in force today; how many moved."""
     moved = 0
-    for framework, rules in RULES.items():
+    for framework, rules in risk_selectors.RULES.items():
         try:
-            book = rulebooks.in_force(rules.kind)
+            book = Rulebook.objects.in_force(rules.kind)
         except DomainError:
             continue
         stale = RiskAssessment.objects.filter(

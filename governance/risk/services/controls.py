@@ -16,7 +16,7 @@ from governance.errors import DomainError, clean_or_raise
 from governance.risk.models import Control, Evidence
 from governance.risk.rules import obligations
 from governance.risk.rules.results import Outcome
-from governance.rulebooks import services as rulebooks
+from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
 from registry.models import DatasetVersion, Deployment, MLModel, TrainingRun
 
@@ -37,7 +37,9 @@ def _catalogs(on: date | None = None) -> list[Rulebook]:
         .values_list("name", flat=True)
         .distinct()
     )
-    return [rulebooks.in_force(Rulebook.Kind.OBLIGATIONS, name, on=on) for name in sorted(names)]
+    return [
+        Rulebook.objects.in_force(Rulebook.Kind.OBLIGATIONS, name, on=on) for name in sorted(names)
+    ]
 
 
 def _wanted(
@@ -45,7 +47,7 @@ def _wanted(
 ) -> dict[str, tuple[Rulebook, dict[str, Any]]]:
     by_framework = {book.content["framework"]: book for book in catalogs}
     entries = obligations.applicable(
-        [rulebooks.as_rules(book.content) for book in catalogs],
+        [as_rules(book.content) for book in catalogs],
         outcomes,
         voluntary=settings.ATTEST_VOLUNTARY_FRAMEWORKS,
     )

@@ -13,7 +13,7 @@ from governance.approvals.services import workflow as approvals
 from governance.approvals.services.workflow import NewCondition
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
-from governance.rulebooks import services as rulebooks
+from governance.rulebooks.content import content_sha256
 from registry import services
 from tests.factories.accounts import UserFactory
 from tests.governance.approvals.conftest import approve, in_days, submitted, with_conditions
@@ -128,7 +128,7 @@ def test_the_approval_records_exactly_what_it_approved(tier3_ready, pd_v1, owner
     assert snapshot["sign_offs"] == [
         {"role": "validator", "signer": validator.pk, "decision": "approve", "attachments": []}
     ]
-    assert request.snapshot_sha256 == rulebooks.content_sha256(snapshot)
+    assert request.snapshot_sha256 == content_sha256(snapshot)
 
 
 def test_tier_1_deployment_needs_a_committee_quorum_of_two(

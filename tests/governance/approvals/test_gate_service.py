@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance.approvals.services import gate
+from governance.approvals.selectors import gate
 from governance.approvals.services import workflow as approvals
 from governance.auditlog.models import AuditEvent
 from governance.findings import services as findings

@@ -29,8 +29,8 @@ from monitoring.models import (
     MetricPoint,
     MonitoringPolicy,
 )
-from monitoring.services import health, observations
-from monitoring.services.health import Applied
+from monitoring.selectors import in_force, observations
+from monitoring.selectors.in_force import Applied
 from monitoring.stats import readings, thresholds
 from monitoring.stats.thresholds import SEVERITY_ORDER, Direction, Status, Threshold
 from registry.models import Deployment, MLModel, ModelVersion
@@ -78,9 +78,9 @@ def fleet(
     """Every production model the user may see, with its health; worst first by default."""
     at = at or timezone.now()
     visible = permissions.models_for(user).values_list("pk", flat=True)
-    deployments = health.serving(at, model_ids=visible)
+    deployments = in_force.serving(at, model_ids=visible)
     ids = [d.version.model_id for d in deployments]
-    tiers, checks = health.tiers_of(ids, at), _health_by_model(ids)
+    tiers, checks = in_force.tiers_of(ids, at), _health_by_model(ids)
     alerts = open_alerts_by_model(ids)
     newest = observations.newest_data([d.version_id for d in deployments], at)
     rows = [_fleet_row(d, tiers, checks, alerts, newest) for d in deployments]
@@ -184,9 +184,9 @@ class ModelMonitoring:
 def model_monitoring(model: MLModel, at: datetime | None = None) -> ModelMonitoring:
     """The model's thresholds and their latest judgements, charts, alerts, incidents, policies."""
     at = at or timezone.now()
-    serving = health.serving(at, model_ids=[model.pk])
+    serving = in_force.serving(at, model_ids=[model.pk])
     deployment = serving[0] if serving else None
-    applied = health.thresholds_for([model.pk], at)[model.pk]
+    applied = in_force.thresholds_for([model.pk], at)[model.pk]
     checks = check_rows(model, applied)
     judged = [Status(row.check.status) for row in checks if row.check]
     version = deployment.version if deployment else None

@@ -1,0 +1,66 @@
+"""Access API output and input: RACI assignments, the caller, API tokens."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from governance import permissions
+from governance.access.models import RaciAssignment
+from governance.api.serializers import StrictInput, user_field
+
+
+class RaciAssignmentSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True, allow_null=True)
+    group = serializers.CharField(source="group.name", read_only=True, allow_null=True)
+    principal = serializers.CharField(source="principal_name", read_only=True)
+
+    class Meta:
+        model = RaciAssignment
+        fields = ["id", "role", "area", "user", "group", "principal", "created_at"]
+        read_only_fields = fields
+
+
+class RaciAssignInput(StrictInput):
+    role = serializers.ChoiceField(choices=RaciAssignment.Role.choices)
+    area = serializers.ChoiceField(choices=RaciAssignment.Area.choices)
+    user = user_field(required=False, help_text="Username; give a user or a group.")
+    group = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=Group.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": "unknown group {value!r}"},
+        help_text="Group name; give a user or a group.",
+    )
+
+
+class NavigationSerializer(serializers.Serializer):
+    """What the UI's navigation offers this user (`permissions.navigation_for`)."""
+
+    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    can_register_model = serializers.BooleanField(read_only=True)
+    can_register_dataset = serializers.BooleanField(read_only=True)
+    can_register_use_case = serializers.BooleanField(read_only=True)
+    can_view_audit = serializers.BooleanField(read_only=True)
+    is_admin = serializers.BooleanField(read_only=True)
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    navigation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name", "email", "roles", "navigation"]
+        read_only_fields = fields
+
+    def get_roles(self, user: AbstractBaseUser) -> list[str]:
+        return sorted(user.groups.values_list("name", flat=True))
+
+    @extend_schema_field(NavigationSerializer)
+    def get_navigation(self, user: AbstractBaseUser) -> dict[str, object]:
+        return permissions.navigation_for(user)
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)

@@ -1,0 +1,15 @@
+"""Access API routes, mounted under /api/v1/: a model's RACI, the caller, token exchange."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from governance.access.api.views import ApiTokenView, MeView, RaciAssignmentViewSet
+
+router = SimpleRouter(use_regex_path=False)
+router.register("models/<slug:model_slug>/raci", RaciAssignmentViewSet, basename="raci")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("api-token/", ApiTokenView.as_view(), name="api-token"),
+    *router.urls,
+]

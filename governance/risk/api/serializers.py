@@ -1,0 +1,225 @@
+"""Risk API output and input: assessments and their outcomes, obligations, evidence, coverage."""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from governance.api.serializers import StrictInput
+from governance.risk import selectors as risk_selectors
+from governance.risk.models import Control, Evidence, RiskAssessment
+from governance.risk.rules import results
+from governance.risk.services import controls
+
+
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField(read_only=True, help_text='Stable id, e.g. "eu.art6.2"')
+    basis = serializers.CharField(read_only=True, help_text='e.g. "Art. 6(2)", "SR 26-2 §III"')
+    because = serializers.CharField(read_only=True)
+    answers = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Question keys that led here"
+    )
+
+
+class OutcomeSerializer(serializers.Serializer):
+    """What the rules returned (before any override; see `effective_result`)."""
+
+    framework = serializers.CharField(read_only=True)
+    result = serializers.CharField(read_only=True)
+    legal_basis = serializers.ListField(child=serializers.CharField(), read_only=True)
+    reasons = ReasonSerializer(many=True, read_only=True)
+    labels = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Labels obligations key on"
+    )
+    details = serializers.DictField(
+        read_only=True,
+        help_text="Score breakdown, cadence and approvers (tiers); application dates, "
+        "in force and role (EU AI Act); frameworks in scope (scoping)",
+    )
+
+
+class RulebookRefSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    # Plain text, not an enum: "status" enums of other components would clash in the schema.
+    status = serializers.CharField(read_only=True, help_text="draft, completed or superseded")
+    model = serializers.CharField(source="model.slug", read_only=True, allow_null=True)
+    use_case = serializers.CharField(source="use_case.slug", read_only=True, allow_null=True)
+    rulebook = RulebookRefSerializer(read_only=True)
+    effective_result = serializers.CharField(
+        read_only=True, help_text="The rules' result, or an override a second person approved"
+    )
+    outcome = serializers.SerializerMethodField()
+    unanswered = serializers.SerializerMethodField()
+    assessed_by = serializers.CharField(source="assessed_by.username", read_only=True)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, allow_null=True
+    )
+    override_approved_by = serializers.CharField(
+        source="override_approved_by.username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "id",
+            "framework",
+            "model",
+            "use_case",
+            "status",
+            "result",
+            "effective_result",
+            "outcome",
+            "answers",
+            "unanswered",
+            "rulebook",
+            "assessed_by",
+            "created_at",
+            "updated_at",
+            "valid_from",
+            "valid_to",
+            "trigger",
+            "review",
+            "reviewed_by",
+            "reviewed_at",
+            "review_reason",
+            "override_result",
+            "override_approved_by",
+            "override_approved_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OutcomeSerializer(allow_null=True))
+    def get_outcome(self, assessment: RiskAssessment) -> dict[str, Any] | None:
+        return assessment.outcome or None
+
+    def get_unanswered(self, assessment: RiskAssessment) -> list[str]:
+        """A draft's shown, required questions still without an answer (empty otherwise)."""
+        if assessment.status != RiskAssessment.Status.DRAFT:
+            return []
+        asked = risk_selectors.questions_of(assessment)
+        return [q.key for q in results.unanswered(asked, assessment.answers)]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    obligation = serializers.CharField(source="control.obligation_id", read_only=True)
+    control_status = serializers.CharField(source="control.status", read_only=True)
+    added_by = serializers.CharField(source="added_by.username", read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "obligation",
+            "control_status",
+            "kind",
+            "title",
+            "sha256",
+            "size",
+            "media_type",
+            "url",
+            "record_type",
+            "record_id",
+            "added_by",
+            "added_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_download(self, evidence: Evidence) -> str | None:
+        """Where to fetch a file (API path); null for links and records."""
+        if evidence.kind != Evidence.Kind.FILE:
+            return None
+        slug = evidence.control.model.slug
+        return reverse("risk-api-evidence-file", args=[slug, evidence.pk])
+
+
+class ControlSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(
+        read_only=True, help_text="missing, evidenced, accepted (by a validator) or waived"
+    )
+    effective_status = serializers.SerializerMethodField()
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, allow_null=True
+    )
+    waiver_approved_by = serializers.CharField(
+        source="waiver_approved_by.username", read_only=True, allow_null=True
+    )
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Control
+        fields = [
+            "id",
+            "obligation_id",
+            "framework",
+            "reference",
+            "title",
+            "description",
+            "evidence_kinds",
+            "status",
+            "effective_status",
+            "due_on",
+            "reviewed_by",
+            "reviewed_at",
+            "waiver_reason",
+            "waiver_approved_by",
+            "waiver_expires_on",
+            "evidence",
+        ]
+        read_only_fields = fields
+
+    def get_effective_status(self, control: Control) -> str:
+        """As the coverage counts it: an expired waiver is missing again."""
+        return risk_selectors.status_of(control)
+
+
+class DueItemSerializer(serializers.Serializer):
+    reference = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    due_on = serializers.DateField(read_only=True, allow_null=True)
+
+
+class CoverageSerializer(serializers.Serializer):
+    sentence = serializers.CharField(read_only=True)
+    total = serializers.IntegerField(read_only=True)
+    evidenced = serializers.IntegerField(read_only=True, help_text="Evidenced or accepted")
+    accepted = serializers.IntegerField(read_only=True)
+    waived = serializers.IntegerField(read_only=True, help_text="Waivers still running")
+    missing = serializers.IntegerField(read_only=True)
+    expired_waivers = serializers.IntegerField(read_only=True)
+    due_next = DueItemSerializer(many=True, read_only=True)
+
+
+class ChecklistSerializer(serializers.Serializer):
+    coverage = CoverageSerializer(read_only=True)
+    controls = ControlSerializer(many=True, read_only=True)
+
+
+class AnswersInput(StrictInput):
+    answers = serializers.DictField(
+        help_text="Question key → answer: true/false, a choice value, a list of choice values, "
+        "a number or text; null clears an answer. Merged into the draft."
+    )
+
+
+class CompleteInput(StrictInput):
+    """Nothing to send: the draft's answers are classified."""
+
+
+class EvidenceInput(StrictInput):
+    title = serializers.CharField(max_length=300)
+    file = serializers.FileField(required=False, help_text="multipart/form-data only")
+    url = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    record_type = serializers.ChoiceField(
+        choices=sorted(controls.RECORDS), required=False, allow_blank=True
+    )
+    record_id = serializers.CharField(required=False, allow_blank=True, max_length=80)

@@ -1,0 +1,45 @@
+"""Risk API routes, mounted under /api/v1/: assessments, answers, obligations and evidence."""
+
+from django.urls import URLPattern, path
+from rest_framework.routers import SimpleRouter
+
+from governance.risk.api.views import (
+    AnswersView,
+    AssessmentViewSet,
+    CompleteView,
+    EvidenceAttachView,
+    EvidenceFileView,
+    ObligationsView,
+    UseCaseAssessmentViewSet,
+)
+
+MODEL, USE_CASE = "models/<slug:model_slug>", "use-cases/<slug:use_case_slug>"
+router = SimpleRouter(use_regex_path=False)
+router.register(f"{MODEL}/assessments", AssessmentViewSet, basename="model-assessment")
+router.register(f"{USE_CASE}/assessments", UseCaseAssessmentViewSet, basename="use-case-assessment")
+
+
+def _assessment_writes(prefix: str, name: str) -> list[URLPattern]:
+    base = f"{prefix}/assessments/<str:framework>"
+    return [
+        path(f"{base}/answers/", AnswersView.as_view(), name=f"{name}-assessment-answers"),
+        path(f"{base}/complete/", CompleteView.as_view(), name=f"{name}-assessment-complete"),
+    ]
+
+
+urlpatterns = [
+    *_assessment_writes(MODEL, "model"),
+    *_assessment_writes(USE_CASE, "use-case"),
+    path(f"{MODEL}/obligations/", ObligationsView.as_view(), name="risk-api-obligations"),
+    path(
+        f"{MODEL}/obligations/<str:obligation_id>/evidence/",
+        EvidenceAttachView.as_view(),
+        name="risk-api-evidence-attach",
+    ),
+    path(
+        f"{MODEL}/evidence/<int:pk>/file/",
+        EvidenceFileView.as_view(),
+        name="risk-api-evidence-file",
+    ),
+    *router.urls,
+]
