@@ -88,7 +88,7 @@ def _validator_of(model: Any) -> Any:
 def _govern(model: Any, approve_deployment: bool) -> None:
     """Scoped and tiered 3 through the questionnaires, evidence on every obligation, then
     validation (and deployment) approvals: what a governed model has in production."""
-    from governance.approvals.services import workflow as approvals
+    from governance.approvals.services import workflow
     from governance.risk.models import Control
     from governance.risk.services import assessments, controls
     from tests.risk_answers import TIER_3, US_BANK_SCORECARD
@@ -108,11 +108,11 @@ def _govern(model: Any, approve_deployment: bool) -> None:
         )
     gates = [("validation", "")] + ([("deployment", "production")] if approve_deployment else [])
     for gate, environment in gates:
-        request = approvals.open_request(
+        request = workflow.open_request(
             actor=model.owner, version=version, gate=gate, environment=environment
         )
-        request = approvals.submit(actor=model.owner, request=request)
-        approvals.sign_off(actor=validator, request=request, role="validator", decision="approve")
+        request = workflow.submit(actor=model.owner, request=request)
+        workflow.sign_off(actor=validator, request=request, role="validator", decision="approve")
 
 
 def ensure_cases(args: argparse.Namespace) -> list[Case]:

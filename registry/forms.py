@@ -5,10 +5,8 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from governance.access.models import RaciAssignment
 from governance.errors import DomainError
 from governance.forms import BootstrapForm, UserChoiceField, active_users
 from registry.models import CustomField, Deployment, MLModel, ModelVersion, TrainingRun
@@ -201,24 +199,6 @@ class VersionForm(BootstrapForm):
             for slot in self.used_slots
         ]
         return data
-
-
-class RaciAssignForm(BootstrapForm):
-    """Name a user or a group as R, A, C or I for one area of a model."""
-
-    user = UserChoiceField(queryset=active_users(), required=False, empty_label="— a person —")
-    group = forms.ModelChoiceField(
-        queryset=Group.objects.order_by("name"), required=False, empty_label="— or a group —"
-    )
-    role = forms.ChoiceField(choices=RaciAssignment.Role.choices)
-    area = forms.ChoiceField(choices=RaciAssignment.Area.choices)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = active_users()
-
-    def service_arguments(self) -> dict[str, object]:
-        return {name: self.cleaned_data[name] for name in ("user", "group", "role", "area")}
 
 
 class ServingForm(BootstrapForm):

@@ -1,7 +1,8 @@
-"""Inventory UI routes."""
+"""Inventory UI routes; a model's RACI is edited on its page (the views live with access)."""
 
 from django.urls import path
 
+from governance.access import views as access_views
 from registry import views
 
 app_name = "registry"
@@ -17,8 +18,8 @@ urlpatterns = [
         views.version_detail,
         name="version-detail",
     ),
-    path("models/<slug:slug>/raci/new/", views.raci_assign, name="raci-assign"),
-    path("models/<slug:slug>/raci/<int:pk>/remove/", views.raci_remove, name="raci-remove"),
+    path("models/<slug:slug>/raci/new/", access_views.raci_assign, name="raci-assign"),
+    path("models/<slug:slug>/raci/<int:pk>/remove/", access_views.raci_remove, name="raci-remove"),
     path("datasets/", views.dataset_list, name="dataset-list"),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset-detail"),
     path("use-cases/", views.usecase_list, name="usecase-list"),

@@ -11,21 +11,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
-from governance.access.models import RaciAssignment
-from governance.access.services import raci
+from governance.access.forms import RaciAssignForm
 from governance.auditlog.views import event_rows
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
-from registry.forms import (
-    ModelRecordForm,
-    ModelRegisterForm,
-    RaciAssignForm,
-    ServingForm,
-    VersionForm,
-)
+from registry.forms import ModelRecordForm, ModelRegisterForm, ServingForm, VersionForm
 from registry.lineage import LAYERS, LineageGraph
 from registry.models import CustomField, Dataset, Deployment, MLModel, UseCase
 
@@ -246,32 +238,6 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
         **_lineage_context(selectors.lineage_of(obj, visible=permissions.models_for(request.user))),
     }
     return render(request, "registry/version_detail.html", context)
-
-
-@login_required
-def raci_assign(request: HttpRequest, slug: str) -> HttpResponse:
-    model = permissions.model_for_user_or_404(request.user, slug)
-    permissions.require_manage_raci(request.user, model)
-    form = RaciAssignForm(_posted(request), auto_id="raci_%s")
-    assignment = ui.submit(
-        form,
-        lambda: raci.assign_raci(actor=request.user, model=model, **form.service_arguments()),
-    )
-    if assignment is not None:
-        messages.success(request, f"{assignment.principal_name} is assigned.")
-        return redirect(f"{model.get_absolute_url()}#raci")
-    return render(request, "registry/raci_form.html", {"form": form, "model": model})
-
-
-@login_required
-@require_POST
-def raci_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    model = permissions.model_for_user_or_404(request.user, slug)
-    assignments = RaciAssignment.objects.select_related("user", "group", "model")
-    assignment = get_object_or_404(assignments, pk=pk, model=model)
-    raci.remove_raci(actor=request.user, assignment=assignment)
-    messages.success(request, f"{assignment.principal_name} is no longer assigned.")
-    return redirect(f"{model.get_absolute_url()}#raci")
 
 
 # Reference data: datasets and use cases

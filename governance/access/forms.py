@@ -1,8 +1,12 @@
-"""API token and service account input: forms parse; the tokens service decides and audits."""
+"""Access input: RACI assignments, API tokens, service accounts. Forms parse; services decide."""
+
+from typing import Any
 
 from django import forms
+from django.contrib.auth.models import Group
 
-from governance.forms import BootstrapForm
+from governance.access.models import RaciAssignment
+from governance.forms import BootstrapForm, UserChoiceField, active_users
 
 
 class TokenForm(BootstrapForm):
@@ -23,3 +27,21 @@ class ServiceAccountForm(BootstrapForm):
         required=False,
         help_text="What runs as this account and who looks after it.",
     )
+
+
+class RaciAssignForm(BootstrapForm):
+    """Name a user or a group as R, A, C or I for one area of a model."""
+
+    user = UserChoiceField(queryset=active_users(), required=False, empty_label="— a person —")
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.order_by("name"), required=False, empty_label="— or a group —"
+    )
+    role = forms.ChoiceField(choices=RaciAssignment.Role.choices)
+    area = forms.ChoiceField(choices=RaciAssignment.Area.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = active_users()
+
+    def service_arguments(self) -> dict[str, object]:
+        return {name: self.cleaned_data[name] for name in ("user", "group", "role", "area")}

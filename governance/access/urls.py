@@ -1,4 +1,7 @@
-"""API tokens and service accounts UI routes (namespace `tokens`), under /governance/tokens/."""
+"""Access UI routes (namespace `tokens`), under /governance/tokens/: API tokens, service accounts.
+
+A model's RACI is edited on its inventory page: those two routes are in registry/urls.py.
+"""
 
 from django.urls import path
 

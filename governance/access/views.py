@@ -1,4 +1,5 @@
-"""API tokens page: your own tokens and, for administrators, service accounts and theirs.
+"""Access pages: a model's RACI (on its inventory page), your API tokens and, for
+administrators, service accounts and theirs.
 
 Function views: parse a form, call one tokens service; a refusal goes back onto the form field
 it names, an action the user may not take is a 403. A new key is rendered once, in the POST
@@ -15,9 +16,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
-from governance.access.forms import ServiceAccountForm, TokenForm
-from governance.access.models import ApiToken, ServiceAccount
-from governance.access.services import tokens
+from governance.access.forms import RaciAssignForm, ServiceAccountForm, TokenForm
+from governance.access.models import ApiToken, RaciAssignment, ServiceAccount
+from governance.access.services import raci, tokens
 from governance.errors import DomainError
 
 AccountRow = tuple[ServiceAccount, list[ApiToken], TokenForm]
@@ -59,7 +60,9 @@ def _page(
         "account_form": account_form or ServiceAccountForm(auto_id="sa_%s"),
     }
     refused = token_form or account_form or account_token_forms
-    return render(request, "governance/tokens/list.html", context, status=400 if refused else 200)
+    return render(
+        request, "governance/access/token_list.html", context, status=400 if refused else 200
+    )
 
 
 def _issued(request: HttpRequest, token: ApiToken, key: str) -> HttpResponse:
@@ -71,7 +74,7 @@ def _issued(request: HttpRequest, token: ApiToken, key: str) -> HttpResponse:
         "site_url": request.build_absolute_uri("/").rstrip("/"),
         "me_url": request.build_absolute_uri(reverse("me")),
     }
-    response = render(request, "governance/tokens/issued.html", context)
+    response = render(request, "governance/access/token_issued.html", context)
     add_never_cache_headers(response)
     return response
 
@@ -143,3 +146,29 @@ def service_account_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
     if issued is None:
         return _page(request, account_token_forms={account.pk: form})
     return _issued(request, *issued)
+
+
+@login_required
+def raci_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug)
+    permissions.require_manage_raci(request.user, model)
+    form = RaciAssignForm(request.POST if request.method == "POST" else None, auto_id="raci_%s")
+    assignment = ui.submit(
+        form,
+        lambda: raci.assign_raci(actor=request.user, model=model, **form.service_arguments()),
+    )
+    if assignment is not None:
+        messages.success(request, f"{assignment.principal_name} is assigned.")
+        return redirect(f"{model.get_absolute_url()}#raci")
+    return render(request, "governance/access/raci_form.html", {"form": form, "model": model})
+
+
+@login_required
+@require_POST
+def raci_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    model = permissions.model_for_user_or_404(request.user, slug)
+    assignments = RaciAssignment.objects.select_related("user", "group", "model")
+    assignment = get_object_or_404(assignments, pk=pk, model=model)
+    raci.remove_raci(actor=request.user, assignment=assignment)
+    messages.success(request, f"{assignment.principal_name} is no longer assigned.")
+    return redirect(f"{model.get_absolute_url()}#raci")

@@ -26,7 +26,7 @@ from governance.approvals.models import ApprovalRequest, Condition
 from governance.approvals.rules import states
 from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import queues, review, signers
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
 from governance.labels import label_for
@@ -101,7 +101,7 @@ def request_new(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     form = RequestForm(posted, initial={"gate": request.GET.get("gate", "")}, auto_id="req_%s")
     opened = ui.submit(
         form,
-        lambda: approvals.open_request(
+        lambda: workflow.open_request(
             actor=request.user, version=found, **form.service_arguments()
         ),
     )
@@ -180,7 +180,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
     subject = review.request_for_user_or_404(request.user, pk)
     try:
-        done = approvals.submit(actor=request.user, request=subject)
+        done = workflow.submit(actor=request.user, request=subject)
     except DomainError as exc:
         context = _detail_context(request, subject, submit_error=exc)
         return render(request, "governance/approvals/request_detail.html", context, status=400)
@@ -198,7 +198,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST, auto_id="withdraw_%s")
     done = ui.submit(
         form,
-        lambda: approvals.withdraw(
+        lambda: workflow.withdraw(
             actor=request.user, request=subject, reason=form.cleaned_data["reason"]
         ),
     )
@@ -220,7 +220,7 @@ def request_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     form = SignOffForm(request.POST, request.FILES, roles=roles, auto_id="sign_%s")
     signed = ui.submit(
         form,
-        lambda: approvals.sign_off(actor=request.user, request=subject, **form.service_arguments()),
+        lambda: workflow.sign_off(actor=request.user, request=subject, **form.service_arguments()),
     )
     if signed is None:
         context = _detail_context(request, subject, sign_off=form)
@@ -241,7 +241,7 @@ def condition_meet(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetConditionForm(request.POST)
     form.is_valid()
     try:
-        approvals.meet_condition(
+        workflow.meet_condition(
             actor=request.user, condition=condition, note=form.cleaned_data.get("note", "")
         )
     except DomainError as exc:

@@ -97,4 +97,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     models = permissions.models_for(request.user).filter(pk__in=[e.mlmodel_id for e in page])
     rows = event_rows(page, {model.pk: model for model in models})
-    return render(request, "governance/audit_log.html", {"form": form, "page": page, "rows": rows})
+    return render(
+        request, "governance/auditlog/log.html", {"form": form, "page": page, "rows": rows}
+    )

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from governance.approvals.models import ApprovalRequest, Gate
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.approvals.services.workflow import NewCondition
 from governance.findings import services as findings
 from governance.findings.models import Finding
@@ -85,7 +85,7 @@ def _request(
 ) -> ApprovalRequest:
     """The model's owner opens and submits the request."""
     owner = users[version.model.owner.username]
-    draft = approvals.open_request(
+    draft = workflow.open_request(
         actor=owner,
         version=version,
         gate=gate,
@@ -93,14 +93,14 @@ def _request(
         summary=summary,
         due_on=due_on,
     )
-    return approvals.submit(actor=owner, request=draft)
+    return workflow.submit(actor=owner, request=draft)
 
 
 def _sign(users: Users, request: ApprovalRequest, signers: Signers, **decision) -> None:
     """Each (person, role) approves in turn; `decision` overrides the last one's."""
     for number, (username, role) in enumerate(signers, start=1):
         given = decision if number == len(signers) else {}
-        approvals.sign_off(
+        workflow.sign_off(
             actor=users[username],
             request=request,
             role=role,
@@ -173,7 +173,7 @@ def _awaiting_the_committee(users: Users, models: Models) -> None:
     _sign(users, tier_2, (("vera", "validator"),))
     nmd = _version(models, "nmd-behavioural", "1.0")
     staging = _request(users, nmd, Gate.DEPLOYMENT, "staging", "Parallel run in staging")
-    approvals.start_review(actor=users["victor"], request=staging)
+    workflow.start_review(actor=users["victor"], request=staging)
 
 
 def _submitted_rejected_withdrawn_and_draft(users: Users, models: Models) -> None:
@@ -189,8 +189,8 @@ def _submitted_rejected_withdrawn_and_draft(users: Users, models: Models) -> Non
         comment="Summaries omit covenant breaches in 3 of 40 test memos; fix and resubmit.",
     )
     triage = _request(users, _version(models, "claims-triage", "1.0"), Gate.VALIDATION)
-    approvals.withdraw(actor=users["ines"], request=triage, reason="Superseded by 1.1")
-    approvals.open_request(
+    workflow.withdraw(actor=users["ines"], request=triage, reason="Superseded by 1.1")
+    workflow.open_request(
         actor=users["olivia"],
         version=_version(models, "affordability", "0.1"),
         gate=Gate.VALIDATION,

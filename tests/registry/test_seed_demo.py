@@ -18,7 +18,7 @@ from governance.approvals.models import ApprovalRequest
 from governance.approvals.rules import states
 from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import gate, queues
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.auditlog.models import AuditEvent
 from governance.demo import loader, pushes
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
@@ -249,17 +249,17 @@ class TestSeededApprovals:
             for item in awaiting
             if item.request.tier == "tier_2" and item.request.environment == "production"
         )
-        approvals.sign_off(actor=carl, request=tier_2, role="committee", decision="approve")
+        workflow.sign_off(actor=carl, request=tier_2, role="committee", decision="approve")
         tier_2.refresh_from_db()
         assert tier_2.state == states.APPROVED
 
     def test_the_tier_1_deployment_needs_both_committee_members(self):
         pd = ApprovalRequest.objects.get(model__slug="retail-pd", state=states.IN_REVIEW)
         people = get_user_model().objects.in_bulk(["carl", "celine"], field_name="username")
-        approvals.sign_off(actor=people["carl"], request=pd, role="committee", decision="approve")
+        workflow.sign_off(actor=people["carl"], request=pd, role="committee", decision="approve")
         pd.refresh_from_db()
         assert pd.state == states.IN_REVIEW
-        approvals.sign_off(actor=people["celine"], request=pd, role="committee", decision="approve")
+        workflow.sign_off(actor=people["celine"], request=pd, role="committee", decision="approve")
         pd.refresh_from_db()
         assert pd.state == states.APPROVED
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.approvals.models import ApprovalRequest, Condition, SignOff
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.findings import selectors as finding_selectors
 from governance.findings import services as findings
 from governance.findings.models import Finding, PolicyException
@@ -394,7 +394,7 @@ def validation_request(classified_model, owner, developer, validator) -> Approva
     """Version 1.0 approved with a condition by Vera, then a finding raised on it."""
     version = services.register_version(actor=developer, model=classified_model, version="1.0")
     request = submitted(owner, version, "validation")
-    approvals.sign_off(actor=validator, request=request, role="validator", **with_conditions())
+    workflow.sign_off(actor=validator, request=request, role="validator", **with_conditions())
     findings.raise_finding(
         actor=validator, model=classified_model, version=version, title="Calibration drifts",
         severity="medium", owner=owner, due_on=in_days(20),

@@ -46,7 +46,7 @@ from governance.approvals.api.serializers import (
 )
 from governance.approvals.models import ApprovalRequest, Condition, Gate, SignOff
 from governance.approvals.selectors import gate, review
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
 from registry.models import Deployment
@@ -138,7 +138,7 @@ class ApprovalRequestViewSet(
     def submit(self, request: Request, pk: int) -> Response:
         found = self.get_object()
         validated(NothingInput, request)
-        approvals.submit(actor=request.user, request=found)
+        workflow.submit(actor=request.user, request=found)
         return self.shown(found.pk)
 
     @extend_schema(
@@ -150,7 +150,7 @@ class ApprovalRequestViewSet(
     def start_review(self, request: Request, pk: int) -> Response:
         found = self.get_object()
         validated(NothingInput, request)
-        approvals.start_review(actor=request.user, request=found)
+        workflow.start_review(actor=request.user, request=found)
         return self.shown(found.pk)
 
     @extend_schema(
@@ -163,7 +163,7 @@ class ApprovalRequestViewSet(
         found = self.get_object()
         permissions.require(request.user, "submit", found.model)  # 403 before a 400 on the body
         payload = validated(WithdrawInput, request)
-        approvals.withdraw(actor=request.user, request=found, reason=payload["reason"])
+        workflow.withdraw(actor=request.user, request=found, reason=payload["reason"])
         return self.shown(found.pk)
 
     @extend_schema(
@@ -188,17 +188,17 @@ def open_and_maybe_submit(actor: Any, payload: dict[str, Any]) -> ApprovalReques
     del payload["model"]  # resolved into the version
     payload["environment"] = payload.get("environment") or ""
     with transaction.atomic():
-        opened = approvals.open_request(actor=actor, **payload)
+        opened = workflow.open_request(actor=actor, **payload)
         if wants_submit:
-            approvals.submit(actor=actor, request=opened)
+            workflow.submit(actor=actor, request=opened)
     return opened
 
 
 def sign_off_from(request: Request, found: ApprovalRequest, payload: dict[str, Any]) -> SignOff:
     conditions = [
-        approvals.NewCondition(c["text"], c["due_on"]) for c in payload.get("conditions", [])
+        workflow.NewCondition(c["text"], c["due_on"]) for c in payload.get("conditions", [])
     ]
-    return approvals.sign_off(
+    return workflow.sign_off(
         actor=request.user,
         request=found,
         role=payload["role"],
@@ -229,7 +229,7 @@ class ConditionViewSet(ConflictOnState, mixins.RetrieveModelMixin, viewsets.Gene
     def meet(self, request: Request, pk: int) -> Response:
         condition = self.get_object()
         payload = validated(MeetInput, request)
-        met = approvals.meet_condition(actor=request.user, condition=condition, **payload)
+        met = workflow.meet_condition(actor=request.user, condition=condition, **payload)
         return Response(ConditionSerializer(self.get_queryset().get(pk=met.pk)).data)
 
 

@@ -32,7 +32,7 @@ from governance.access.models import RaciAssignment
 from governance.approvals.models import ApprovalRequest, Gate, Reminder
 from governance.approvals.rules import states, validity
 from governance.approvals.selectors import facts as approval_facts
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.errors import DomainError
 from registry.models import Deployment, MLModel, ModelVersion
 
@@ -115,7 +115,7 @@ def _open_review(model: MLModel, due_on: date) -> bool:
     if version is None:
         return False
     try:
-        approvals.open_request(
+        workflow.open_request(
             actor=None,
             version=version,
             gate=Gate.PERIODIC_REVIEW,

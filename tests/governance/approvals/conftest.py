@@ -12,7 +12,7 @@ from governance import roles
 from governance.access.models import RaciAssignment
 from governance.access.services import raci
 from governance.approvals.models import ApprovalRequest
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.approvals.services.workflow import NewCondition
 from governance.risk.models import Control
 from governance.risk.services import controls
@@ -108,16 +108,16 @@ def approved_for_production(validated, owner, validator):
 def submitted(
     owner: AbstractBaseUser, version: ModelVersion, gate: str, environment: str = ""
 ) -> ApprovalRequest:
-    request = approvals.open_request(
+    request = workflow.open_request(
         actor=owner, version=version, gate=gate, environment=environment, summary="Please review"
     )
-    return approvals.submit(actor=owner, request=request)
+    return workflow.submit(actor=owner, request=request)
 
 
 def approve(request: ApprovalRequest, *signers: tuple[AbstractBaseUser, str]) -> ApprovalRequest:
     """Every (person, role) approves in turn; returns the request as it ends up."""
     for person, role in signers:
-        approvals.sign_off(actor=person, request=request, role=role, decision="approve")
+        workflow.sign_off(actor=person, request=request, role=role, decision="approve")
     request.refresh_from_db()
     return request
 

@@ -9,7 +9,7 @@ from governance import roles
 from governance.access.models import RaciAssignment
 from governance.access.services import raci
 from governance.approvals.models import ApprovalRequest, Condition, SignOff
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.approvals.services.workflow import NewCondition
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
@@ -44,18 +44,18 @@ def test_submission_routes_the_request_to_the_sign_offs_its_tier_needs(tier1_rea
 
 
 def test_submission_needs_a_tier(shipped_rulebooks, credit_pd_model, pd_v1, owner):
-    request = approvals.open_request(actor=owner, version=pd_v1, gate="validation")
+    request = workflow.open_request(actor=owner, version=pd_v1, gate="validation")
     with pytest.raises(DomainError) as refused:
-        approvals.submit(actor=owner, request=request)
+        workflow.submit(actor=owner, request=request)
     assert refused.value.field == "tier"
     request.refresh_from_db()
     assert request.state == "draft" and request.requirements == []
 
 
 def test_submission_is_blocked_while_required_evidence_is_missing(tiered_pd_model, pd_v1, owner):
-    request = approvals.open_request(actor=owner, version=pd_v1, gate="validation")
+    request = workflow.open_request(actor=owner, version=pd_v1, gate="validation")
     with pytest.raises(DomainError) as refused:
-        approvals.submit(actor=owner, request=request)
+        workflow.submit(actor=owner, request=request)
     assert refused.value.field == "evidence"
     assert "obligation(s) due have no evidence" in refused.value.error_text
     request.refresh_from_db()
@@ -63,25 +63,25 @@ def test_submission_is_blocked_while_required_evidence_is_missing(tiered_pd_mode
 
 
 def test_retirement_needs_no_evidence(tiered_pd_model, pd_v1, owner):
-    request = approvals.open_request(actor=owner, version=pd_v1, gate="retirement")
-    assert approvals.submit(actor=owner, request=request).requirements == [
+    request = workflow.open_request(actor=owner, version=pd_v1, gate="retirement")
+    assert workflow.submit(actor=owner, request=request).requirements == [
         {"role": "committee", "count": 1}
     ]
 
 
 def test_a_prohibited_practice_cannot_be_submitted(tier3_ready, lending, pd_v1, owner):
     assess(owner, lending, "eu_ai_act", EU_WORKPLACE_EMOTIONS)
-    request = approvals.open_request(actor=owner, version=pd_v1, gate="validation")
+    request = workflow.open_request(actor=owner, version=pd_v1, gate="validation")
     with pytest.raises(DomainError) as refused:
-        approvals.submit(actor=owner, request=request)
+        workflow.submit(actor=owner, request=request)
     assert refused.value.field == "eu_ai_act"
 
 
 def test_one_open_request_per_version_and_gate(tier3_ready, pd_v1, owner):
-    first = approvals.open_request(actor=owner, version=pd_v1, gate="validation")
+    first = workflow.open_request(actor=owner, version=pd_v1, gate="validation")
     with pytest.raises(DomainError, match=f"{first.reference} is already open"):
-        approvals.open_request(actor=owner, version=pd_v1, gate="validation")
-    approvals.open_request(actor=owner, version=pd_v1, gate="deployment", environment="staging")
+        workflow.open_request(actor=owner, version=pd_v1, gate="validation")
+    workflow.open_request(actor=owner, version=pd_v1, gate="deployment", environment="staging")
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_one_open_request_per_version_and_gate(tier3_ready, pd_v1, owner):
 )
 def test_bad_gate_or_environment(tier3_ready, pd_v1, owner, gate, environment, field):
     with pytest.raises(DomainError) as refused:
-        approvals.open_request(actor=owner, version=pd_v1, gate=gate, environment=environment)
+        workflow.open_request(actor=owner, version=pd_v1, gate=gate, environment=environment)
     assert refused.value.field == field
     assert not ApprovalRequest.objects.exists()
 
@@ -102,12 +102,12 @@ def test_bad_gate_or_environment(tier3_ready, pd_v1, owner, gate, environment, f
 def test_only_who_may_submit_opens_requests(tier3_ready, pd_v1, validator, developer):
     for person in (validator, developer):
         with pytest.raises(PermissionDenied):
-            approvals.open_request(actor=person, version=pd_v1, gate="validation")
+            workflow.open_request(actor=person, version=pd_v1, gate="validation")
 
 
 def test_a_validator_signs_off_and_the_request_is_approved(tier3_ready, pd_v1, owner, validator):
     request = submitted(owner, pd_v1, "validation")
-    sign = approvals.sign_off(
+    sign = workflow.sign_off(
         actor=validator, request=request, role="validator", decision="approve", comment="Sound"
     )
     request.refresh_from_db()
@@ -159,11 +159,9 @@ def test_the_same_person_cannot_fill_two_required_roles(
 ):
     committee_member.groups.add(roles_group(roles.COMPLIANCE))
     request = submitted(owner, pd_v1, "deployment", "production")
-    approvals.sign_off(
-        actor=committee_member, request=request, role="committee", decision="approve"
-    )
+    workflow.sign_off(actor=committee_member, request=request, role="committee", decision="approve")
     with pytest.raises(DomainError, match="already signed off as committee"):
-        approvals.sign_off(
+        workflow.sign_off(
             actor=committee_member, request=request, role="compliance", decision="approve"
         )
 
@@ -186,12 +184,12 @@ class TestSegregationFollowsLineage:
         version = services.register_version(actor=admin_user, model=tier1_ready, version="2.0")
         request = submitted(owner, version, "deployment", "production")
         with pytest.raises(DomainError, match=r"you registered version 2\.0"):
-            approvals.sign_off(
+            workflow.sign_off(
                 actor=admin_user, request=request, role="committee", decision="approve"
             )
         owner = type(owner).objects.get(pk=owner.pk)  # Django caches permissions per instance
         with pytest.raises(DomainError, match="you own this model"):
-            approvals.sign_off(actor=owner, request=request, role="committee", decision="approve")
+            workflow.sign_off(actor=owner, request=request, role="committee", decision="approve")
         assert not SignOff.objects.exists()
 
     def test_training_data_and_code_authors_are_refused(self, tier3_ready, owner):
@@ -215,11 +213,11 @@ class TestSegregationFollowsLineage:
         )
         request = submitted(owner, version, "validation")
         with pytest.raises(DomainError, match="you registered its training data"):
-            approvals.sign_off(
+            workflow.sign_off(
                 actor=data_person, request=request, role="validator", decision="approve"
             )
         with pytest.raises(DomainError, match="you authored its code commit aaaaaaaaaaaa"):
-            approvals.sign_off(actor=coder, request=request, role="validator", decision="approve")
+            workflow.sign_off(actor=coder, request=request, role="validator", decision="approve")
 
 
 def test_a_rejection_needs_a_reason_and_decides(
@@ -227,11 +225,11 @@ def test_a_rejection_needs_a_reason_and_decides(
 ):
     request = submitted(owner, pd_v1, "deployment", "production")
     with pytest.raises(DomainError) as refused:
-        approvals.sign_off(
+        workflow.sign_off(
             actor=committee_member, request=request, role="committee", decision="reject"
         )
     assert refused.value.field == "comment"
-    approvals.sign_off(
+    workflow.sign_off(
         actor=committee_member,
         request=request,
         role="committee",
@@ -278,12 +276,12 @@ def test_approval_with_conditions_needs_conditions_with_due_dates_and_an_expiry(
     ]
     for kwargs, field in cases:
         with pytest.raises(DomainError) as refused:
-            approvals.sign_off(actor=validator, request=request, role="validator", **kwargs)
+            workflow.sign_off(actor=validator, request=request, role="validator", **kwargs)
         assert refused.value.field == field, kwargs
     assert not SignOff.objects.exists() and not Condition.objects.exists()
     request.refresh_from_db()
     assert request.state == "submitted"  # nothing half-written, not even the move into review
-    approvals.sign_off(actor=validator, request=request, role="validator", **with_conditions())
+    workflow.sign_off(actor=validator, request=request, role="validator", **with_conditions())
     request.refresh_from_db()
     assert request.state == "approved_with_conditions"
     assert request.expires_on == in_days(365)
@@ -295,41 +293,40 @@ def test_decisions_on_a_request_that_moved_on_are_refused(
 ):
     request = approve(submitted(owner, pd_v1, "validation"), (validator, "validator"))
     with pytest.raises(DomainError) as refused:
-        approvals.sign_off(
+        workflow.sign_off(
             actor=second_validator, request=request, role="validator", decision="approve"
         )
     assert refused.value.field == "state"
     assert "already decided (approved)" in refused.value.error_text
     with pytest.raises(DomainError, match="already decided"):
-        approvals.withdraw(actor=owner, request=request, reason="changed my mind")
+        workflow.withdraw(actor=owner, request=request, reason="changed my mind")
 
 
 def test_withdrawal_needs_a_reason(tier3_ready, pd_v1, owner):
     request = submitted(owner, pd_v1, "validation")
     with pytest.raises(DomainError):
-        approvals.withdraw(actor=owner, request=request, reason=" ")
+        workflow.withdraw(actor=owner, request=request, reason=" ")
     assert (
-        approvals.withdraw(actor=owner, request=request, reason="Wrong version").state
-        == "withdrawn"
+        workflow.withdraw(actor=owner, request=request, reason="Wrong version").state == "withdrawn"
     )
     # the gate is free again for a new request
-    approvals.open_request(actor=owner, version=pd_v1, gate="validation")
+    workflow.open_request(actor=owner, version=pd_v1, gate="validation")
 
 
 def test_start_review_only_by_someone_who_signs_it(tier3_ready, pd_v1, owner, validator, auditor):
     request = submitted(owner, pd_v1, "validation")
     with pytest.raises(PermissionDenied):
-        approvals.start_review(actor=auditor, request=request)
-    assert approvals.start_review(actor=validator, request=request).state == "in_review"
+        workflow.start_review(actor=auditor, request=request)
+    assert workflow.start_review(actor=validator, request=request).state == "in_review"
 
 
 def test_conditions_are_met_by_a_validator_with_a_note(tier3_ready, pd_v1, owner, validator):
     request = submitted(owner, pd_v1, "validation")
-    approvals.sign_off(actor=validator, request=request, role="validator", **with_conditions())
+    workflow.sign_off(actor=validator, request=request, role="validator", **with_conditions())
     condition = Condition.objects.get()
     with pytest.raises(PermissionDenied):
-        approvals.meet_condition(actor=owner, condition=condition, note="done")
+        workflow.meet_condition(actor=owner, condition=condition, note="done")
     with pytest.raises(DomainError):
-        approvals.meet_condition(actor=validator, condition=condition, note="")
-    met = approvals.meet_condition(actor=validator, condition=condition, note="Report received")
+        workflow.meet_condition(actor=validator, condition=condition, note="")
+    met = workflow.meet_condition(actor=validator, condition=condition, note="Report received")
     assert met.met_by == validator and met.met_at is not None

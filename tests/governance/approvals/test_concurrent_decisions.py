@@ -3,7 +3,7 @@
 import pytest
 
 from governance.approvals.models import ApprovalRequest, SignOff
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
 from tests.concurrency import in_threads
@@ -19,7 +19,7 @@ def test_two_validators_filling_the_last_slot_at_once_decide_it_once(
     people = [validator, second_validator]
 
     def sign(index: int) -> None:
-        approvals.sign_off(
+        workflow.sign_off(
             actor=people[index], request=request, role="validator", decision="approve"
         )
 
@@ -42,7 +42,7 @@ def test_an_approval_and_a_rejection_at_once_leave_a_consistent_decision(
     ]
 
     def sign(index: int) -> None:
-        approvals.sign_off(request=request, role="validator", **moves[index])
+        workflow.sign_off(request=request, role="validator", **moves[index])
 
     errors = in_threads(2, sign)
     assert len(errors) == 1

@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from governance.approvals.selectors import gate
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from governance.auditlog.models import AuditEvent
 from governance.findings import services as findings
 from governance.findings.models import Finding
@@ -101,11 +101,11 @@ def test_a_material_change_lapses_the_approval(approved_for_production, validate
 
 def test_an_unmet_condition_lapses_the_approval_after_its_due_date(validated, owner, validator):
     request = submitted(owner, validated, "deployment", "production")
-    approvals.sign_off(actor=validator, request=request, role="validator", **with_conditions(30))
+    workflow.sign_off(actor=validator, request=request, role="validator", **with_conditions(30))
     assert gate.check(validated, "production")[0].open
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         assert "condition 'Monthly back-test report" in unmet(validated)["approval"]
-    approvals.meet_condition(
+    workflow.meet_condition(
         actor=validator, condition=request.conditions.get(), note="First report received"
     )
     with time_machine.travel(timezone.now() + timedelta(days=31)):

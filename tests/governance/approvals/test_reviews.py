@@ -21,8 +21,7 @@ from governance.access.services import raci
 from governance.approvals import tasks
 from governance.approvals.models import ApprovalRequest, Reminder
 from governance.approvals.rules.validity import add_months
-from governance.approvals.services import reviews
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import reviews, workflow
 from governance.auditlog.models import AuditEvent
 from registry.services import deployments
 from registry.services import models as model_services
@@ -137,14 +136,14 @@ def test_a_model_never_validated_is_not_reviewed(tier3_ready, pd_v1, owner):
 
 def test_an_approved_review_sets_the_next_due_date(review, due_on, owner, validator):
     with on(due_on - timedelta(days=5)):
-        approve(approvals.submit(actor=owner, request=review), (validator, "validator"))
+        approve(workflow.submit(actor=owner, request=review), (validator, "validator"))
     assert reviews.review_due_on(review.model) == add_months(due_on - timedelta(days=5), 12)
     with on(due_on + timedelta(days=200)):
         assert reviews.open_due_reviews() == 0
 
 
 def test_a_withdrawn_review_is_opened_again_because_it_is_still_due(review, due_on, owner):
-    approvals.withdraw(actor=owner, request=review, reason="Opened on the wrong version")
+    workflow.withdraw(actor=owner, request=review, reason="Opened on the wrong version")
     with on(due_on):
         assert reviews.open_due_reviews() == 1
     assert ApprovalRequest.objects.filter(gate="periodic_review", state="draft").count() == 1
@@ -241,7 +240,7 @@ def test_each_reminder_is_audited_as_sent_by_the_system(review, due_on):
 
 
 def test_a_review_no_longer_open_gets_no_reminders(review, due_on, owner):
-    approvals.withdraw(actor=owner, request=review, reason="Model is being replaced")
+    workflow.withdraw(actor=owner, request=review, reason="Model is being replaced")
     assert remind(due_on) == []
     assert not Reminder.objects.exists()
 

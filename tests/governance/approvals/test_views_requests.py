@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from governance import roles
 from governance.approvals.models import ApprovalRequest, Condition
-from governance.approvals.services import workflow as approvals
+from governance.approvals.services import workflow
 from registry import services
 from tests.governance.approvals.conftest import (
     evidence_everything,
@@ -47,11 +47,11 @@ def owner_on_committee(owner) -> None:
 def test_my_work_shows_the_owner_her_draft_and_the_validator_the_request_to_review(
     client, tier3_ready, pd_v1, owner, validator
 ):
-    draft = approvals.open_request(actor=owner, version=pd_v1, gate="validation")
+    draft = workflow.open_request(actor=owner, version=pd_v1, gate="validation")
     work = page_of(client, owner, "my-work").context["work"]
     assert work.to_submit == [draft]
 
-    approvals.submit(actor=owner, request=draft)
+    workflow.submit(actor=owner, request=draft)
     work = page_of(client, validator, "my-work").context["work"]
     assert [item.request for item in work.to_review] == [draft]
     assert work.to_review[0].roles == ("validator",)
@@ -80,7 +80,7 @@ def test_my_work_puts_a_tier_1_deployment_under_to_sign_off_for_the_committee(
 def test_my_work_lists_overdue_conditions_on_the_owners_approved_models(
     client, retirement, owner, committee_member
 ):
-    approvals.sign_off(
+    workflow.sign_off(
         actor=committee_member, request=retirement, role="committee", **with_conditions()
     )
     Condition.objects.filter(request=retirement).update(due_on=in_days(-1))
@@ -134,7 +134,7 @@ def test_queue_costs_the_same_queries_for_many_requests(
         version = services.register_version(actor=developer, model=tier3_ready, version=label)
         request = submitted(owner, version, "validation")
         if label != "1.0":
-            approvals.sign_off(
+            workflow.sign_off(
                 actor=validator, request=request, role="validator", decision="reject", comment="no"
             )
             submitted(owner, version, "deployment", "staging")
@@ -292,7 +292,7 @@ def test_approval_with_conditions_and_an_attachment_is_shown_with_its_hash_and_d
 
 
 def test_a_validator_marks_a_condition_met(client, retirement, committee_member, validator):
-    approvals.sign_off(
+    workflow.sign_off(
         actor=committee_member, request=retirement, role="committee", **with_conditions()
     )
     condition = retirement.conditions.get()
@@ -332,7 +332,7 @@ def test_deployment_request_without_environment_shows_the_error_on_the_field(
 def test_submitting_with_obligations_unevidenced_shows_why_on_the_page(
     client, tiered_pd_model, pd_v1, owner
 ):
-    draft = approvals.open_request(actor=owner, version=pd_v1, gate="validation")
+    draft = workflow.open_request(actor=owner, version=pd_v1, gate="validation")
     client.force_login(owner)
     page = client.post(url("request-submit", draft.pk))
     assert page.status_code == 400
@@ -360,7 +360,7 @@ def test_withdrawing_needs_a_reason(client, retirement, owner):
 def test_version_approvals_list_state_validity_and_the_request_button_for_the_owner(
     client, retirement, owner, committee_member
 ):
-    approvals.sign_off(
+    workflow.sign_off(
         actor=committee_member, request=retirement, role="committee", decision="approve"
     )
     client.force_login(owner)
