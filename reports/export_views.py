@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from governance import permissions
+from governance import permissions, tables
 from governance.approvals.models import Gate
 from governance.approvals.selectors import queues as approval_selectors
-from reports.exports import documents, registers, tables, word
+from reports.exports import documents, registers, word
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
