@@ -32,7 +32,7 @@ urlpatterns = [
     path("governance/tokens/", include("governance.access.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("reports/", include("reports.dashboard_urls")),
-    path("reports/", include("reports.urls")),
+    path("reports/", include("reports.exports.urls")),
     path("reports/packs/", include("reports.pack_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

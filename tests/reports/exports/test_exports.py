@@ -30,8 +30,8 @@ from governance.risk.models import Control, Evidence
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
-from reports.export_views import CONTENT_TYPES
 from reports.exports import registers, word
+from reports.exports.views import CONTENT_TYPES
 from tests.factories.governance import ControlFactory, RulebookFactory
 from tests.factories.registry import MLModelFactory, ModelVersionFactory
 from tests.governance.approvals.conftest import (

@@ -32,7 +32,7 @@ def _download(body: bytes, name: str, fmt: str) -> HttpResponse:
 @login_required
 def export_list(request: HttpRequest) -> HttpResponse:
     """Every register with its CSV and XLSX downloads, and how to fetch the Word documents."""
-    return render(request, "reports/exports.html", {"registers": registers.REGISTERS})
+    return render(request, "reports/exports/list.html", {"registers": registers.REGISTERS})
 
 
 @login_required
