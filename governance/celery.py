@@ -24,4 +24,12 @@ app = Celery("attest", task_cls=RequestIdTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each installed app's tasks.py, and those of the capabilities inside the governance app.
 app.autodiscover_tasks()
-app.autodiscover_tasks(["governance.approvals", "governance.auditlog", "governance.risk"])
+app.autodiscover_tasks(
+    [
+        "governance.approvals",
+        "governance.auditlog",
+        "governance.risk",
+        "reports.packs",
+        "reports.executive",
+    ]
+)
