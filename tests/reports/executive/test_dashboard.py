@@ -19,7 +19,6 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.findings import services as findings
 from governance.findings.models import Finding
-from governance.rulebooks import services as rulebooks
 from monitoring.ingest.bundle import Bundle
 from monitoring.services import ingestion
 from registry import services
@@ -30,6 +29,7 @@ from reports import kpis
 from reports.executive import selectors
 from reports.executive import services as executive
 from tests.governance.approvals.conftest import approve, evidence_everything, submitted
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def _push_evaluations(owner, assistant: MLModel) -> None:
 
 @pytest.fixture
 def portfolio(clock, owner, developer, validator, credit_pd_model) -> Portfolio:
-    rulebooks.load_shipped()
+    load_rulebooks()
     assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
     assess(owner, credit_pd_model, "tiering", TIER_3)
     evidence_everything(owner, credit_pd_model)

@@ -23,10 +23,10 @@ from governance import roles
 from governance.auditlog.models import AuditEvent
 from governance.findings import services as findings
 from governance.findings.models import Finding
-from governance.rulebooks import services as rulebooks
 from reports.executive import render, selectors, services, tasks
 from reports.models import TASK_TIME_LIMIT, ExecutiveReport
 from tests.factories.accounts import UserFactory
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def erin(db):
 
 @pytest.fixture
 def portfolio(clock, owner, validator, credit_pd_model) -> None:
-    rulebooks.load_shipped()
+    load_rulebooks()
     assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
     assess(owner, credit_pd_model, "tiering", TIER_3)
 

@@ -27,7 +27,6 @@ from governance.findings import selectors as finding_selectors
 from governance.findings import services as findings
 from governance.findings.models import Finding, PolicyException
 from governance.risk.models import Control, Evidence
-from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
 from reports.exports import registers, word
@@ -40,6 +39,7 @@ from tests.governance.approvals.conftest import (
     submitted,
     with_conditions,
 )
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 REGISTERS = [register.key for register in registers.REGISTERS]
@@ -361,7 +361,7 @@ def test_the_exports_page_offers_every_register_in_both_formats(client, owner):
 @pytest.fixture
 def classified_model(credit_pd_model, owner) -> MLModel:
     """The retail PD model scoped, tiered Tier 3 and with evidence on every obligation."""
-    rulebooks.load_shipped()
+    load_rulebooks()
     assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
     assess(owner, credit_pd_model, "tiering", TIER_3)
     evidence_everything(owner, credit_pd_model)

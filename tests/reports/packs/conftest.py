@@ -7,10 +7,10 @@ import time_machine
 
 from governance.risk.models import Control
 from governance.risk.services import controls
-from governance.rulebooks import services as rulebooks
 from monitoring.models import MetricPoint
 from registry import services as registry
 from registry.models import MLModel, ModelVersion
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
 
 REGISTERED = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -33,7 +33,7 @@ def scorecard(db, owner, developer) -> ModelVersion:
     """Olivia's scorecard: Tier 3 from 1 September, Tier 1 from 1 October, with one evidence
     link and a metric series."""
     with time_machine.travel(REGISTERED, tick=False):
-        rulebooks.load_shipped()
+        load_rulebooks()
         model = registry.register_model(
             actor=owner,
             slug="retail-pd",
