@@ -15,7 +15,7 @@ until the model's audit trail holds 500 events.
 
 Times, in one process, `--repeat` (3) runs each: `assembly.assemble` (the data), the template
 render to HTML, WeasyPrint alone on that HTML (the options `render.render_pack` uses) and the
-whole `services.build`; peak RSS of each phase (Linux VmHWM, reset first) and of the process
+whole `render.build`; peak RSS of each phase (Linux VmHWM, reset first) and of the process
 (`getrusage`), and the Python allocations of one `build` (tracemalloc). `--profile` prints the
 slowest functions of one `build` under cProfile. Prints the figures; asserts nothing.
 """
@@ -255,10 +255,9 @@ def weasyprint_alone(pack: Any, data: Any, html: str) -> bytes:
     import weasyprint
     from django.conf import settings
 
-    from reports import services
     from reports.packs import render
 
-    header = services.pack_header(pack, data)
+    header = render.pack_header(pack, data)
     attached = [render._embedded(f, pack.as_of) for f in render.attachments_of(header, data)]
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         pdf_variant="pdf/a-3b", pdf_identifier=pack.pack_id.hex.encode(), attachments=attached
@@ -307,9 +306,8 @@ def measure(model: Any, args: argparse.Namespace) -> None:
     from governance.auditlog.models import AuditEvent
     from governance.findings.models import Finding
     from monitoring.models import MetricPoint
-    from reports import services
     from reports.models import EvidencePack, pack_id_for
-    from reports.packs import assembly
+    from reports.packs import assembly, render
 
     version = model.versions.order_by("-created_at").first()
     as_of = timezone.now()
@@ -321,21 +319,21 @@ def measure(model: Any, args: argparse.Namespace) -> None:
           f"{AuditEvent.objects.filter(mlmodel_id=model.pk).count()} audit events "
           f"(chain {AuditEvent.objects.count():,} events)")  # fmt: skip
 
-    services.build(pack)  # warm: imports, templates, fonts
+    render.build(pack)  # warm: imports, templates, fonts
     assembled, assembly_peak, data = timed(args.repeat, lambda: assembly.assemble(version, as_of))
     captured: list[tuple[str, float]] = []
     with html_spy(captured):
-        built, build_peak, rendered = timed(args.repeat, lambda: services.build(pack))
+        built, build_peak, rendered = timed(args.repeat, lambda: render.build(pack))
     html = captured[-1][0]
     alone, alone_peak, _ = timed(args.repeat, lambda: weasyprint_alone(pack, data, html))
-    traced = traced_peak_mib(lambda: services.build(pack))
+    traced = traced_peak_mib(lambda: render.build(pack))
 
     pages = len(PdfReader(io.BytesIO(rendered.pdf)).pages)
     print(f"\nEvidence pack of {model.slug} {version.version}, {args.repeat} runs each")
     describe("assemble (data)", assembled, assembly_peak)
     describe("template to HTML", [s for _, s in captured], build_peak)
     describe("WeasyPrint alone", alone, alone_peak)
-    describe("services.build (whole)", built, build_peak)
+    describe("render.build (whole)", built, build_peak)
     print(
         f"  PDF: {pages} pages, {len(rendered.pdf) / 2**20:.2f} MiB; HTML {len(html) / 2**10:,.0f} KiB"
     )
@@ -353,7 +351,7 @@ def measure(model: Any, args: argparse.Namespace) -> None:
     print(f"  assembly under 1/5 of total: {verdict(share < TARGET_ASSEMBLY_SHARE)} "
           f"({share:.1%}: {data_time:.2f} of {total:.2f} s)")  # fmt: skip
     if args.profile:
-        profile(lambda: services.build(pack))
+        profile(lambda: render.build(pack))
 
 
 def main() -> None:

@@ -21,8 +21,8 @@ to the end of the month reported:
 - a safety and a quality evaluation a month for every LLM application.
 
 500 models also change status through the service (`update_model`, audited), so the audit
-trail holds real status changes to read back. Then `reports.executive.figures(month)` (six
-months, as the dashboard asks) is timed `--repeat` times, its queries captured once, and its
+trail holds real status changes to read back. Then `reports.executive.selectors.figures(month)`
+(six months, as the dashboard asks) is timed `--repeat` times, its queries captured once, and its
 two halves (gather: the queries; compute: `reports.kpis`) timed apart. Prints the figures;
 asserts nothing. `--reuse` keeps a database already filled.
 """
@@ -381,15 +381,16 @@ def measure(month: date, repeat: int) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reports import executive, kpis
+    from reports import kpis
+    from reports.executive import selectors
 
-    executive.figures(month)  # warm: imports, the database's caches
+    selectors.figures(month)  # warm: imports, the database's caches
     with CaptureQueriesContext(connection) as captured:
-        report = executive.figures(month)
+        report = selectors.figures(month)
     gathers, computes = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        data = executive.gather(month, months=executive.TREND_MONTHS)
+        data = selectors.gather(month, months=selectors.TREND_MONTHS)
         gathered = time.perf_counter()
         kpis.monthly_figures(data)
         gathers.append(gathered - started)

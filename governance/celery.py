@@ -29,6 +29,7 @@ TASK_PACKAGES = [
     "governance.auditlog",
     "governance.risk",
     "monitoring",
-    "reports",
+    "reports.executive",
+    "reports.packs",
 ]
 app.autodiscover_tasks(TASK_PACKAGES)

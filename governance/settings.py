@@ -272,7 +272,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Last month's executive report, generated and e-mailed on the 1st.
     "monthly-executive-report": {
-        "task": "reports.tasks.monthly_executive_report",
+        "task": "reports.executive.tasks.monthly_executive_report",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
 }

@@ -82,3 +82,20 @@ def clean_custom_values(
                 raise
             raise CustomValueError(spec.key, f"is not a valid {spec.field_type}") from exc
     return cleaned
+
+
+def typed(field_type: str, stored: object) -> str | int | bool | dt.date | decimal.Decimal | None:
+    """A stored value as its field's type, for a spreadsheet: a decimal (stored as text to keep its
+    digits) as a Decimal, a date as a date, so exports write numbers as numbers. A value that no
+    longer reads as its field's type (stored before the type changed) is the text it was
+    recorded as."""
+    if stored is None or isinstance(stored, bool | int):
+        return stored
+    try:
+        if field_type == "date":
+            return dt.date.fromisoformat(str(stored))
+        if field_type == "decimal":
+            return decimal.Decimal(str(stored))
+    except (ValueError, decimal.InvalidOperation):
+        return str(stored)
+    return str(stored)

@@ -1,30 +1,14 @@
 """CSV export of the inventory: the columns, one row per model, spreadsheet-safe cells."""
 
-import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from operator import attrgetter, methodcaller
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from governance import tables
+from registry import custom_values
 from registry.models import CustomField, Deployment, MLModel, ModelVersion
-
-HEADER = (
-    "slug",
-    "name",
-    "business_unit",
-    "type",
-    "status",
-    "owner",
-    "created",
-    "updated",
-    "version_count",
-    "latest_version",
-    "live_production_version",
-    "use_cases",
-)
-# A cell a spreadsheet would evaluate as a formula (OWASP "CSV injection"); tab and carriage
-# return start one too in some spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def with_columns(models: QuerySet[MLModel]) -> QuerySet[MLModel]:
@@ -56,58 +40,35 @@ def with_columns(models: QuerySet[MLModel]) -> QuerySet[MLModel]:
     )
 
 
-def defuse(value: object) -> str:
-    """The cell as text, quoted so that spreadsheets show it instead of evaluating it."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def _custom_cell(value: object) -> object:
+def _custom_value(model: MLModel, field: CustomField) -> tables.Cell:
+    value = custom_values.typed(field.field_type, model.custom_fields.get(field.key))
     if isinstance(value, bool):
         return "yes" if value else "no"
     return value
 
 
-def model_row(model: MLModel, custom_fields: Sequence[CustomField]) -> list[str]:
-    """One model's cells, in HEADER order followed by the custom fields."""
-    cells: list[object] = [
-        model.slug,
-        model.name,
-        model.business_unit,
-        model.get_model_type_display(),
-        model.get_status_display(),
-        model.owner.get_username(),
-        model.created_at.isoformat(timespec="seconds"),
-        model.updated_at.isoformat(timespec="seconds"),
-        model.version_count,  # type: ignore[attr-defined]
-        model.latest_version,  # type: ignore[attr-defined]
-        model.live_production_version,  # type: ignore[attr-defined]
-        "; ".join(use_case.name for use_case in model.use_cases.all()),
-    ]
-    cells += [_custom_cell(model.custom_fields.get(field.key)) for field in custom_fields]
-    return [defuse(cell) for cell in cells]
+def _custom_column(field: CustomField) -> tables.Column[MLModel]:
+    return tables.Column(field.label, lambda model: _custom_value(model, field))
 
 
-def inventory_rows(
-    models: QuerySet[MLModel], custom_fields: Sequence[CustomField]
-) -> Iterator[list[str]]:
-    """The header, then a row per model; models are read in chunks, use cases prefetched."""
-    yield [*HEADER, *(defuse(field.label) for field in custom_fields)]
-    rows = with_columns(models).prefetch_related("use_cases")
-    for model in rows.iterator(chunk_size=500):
-        yield model_row(model, custom_fields)
+COLUMNS: tuple[tables.Column[MLModel], ...] = (
+    tables.Column("slug", attrgetter("slug")),
+    tables.Column("name", attrgetter("name")),
+    tables.Column("business_unit", attrgetter("business_unit")),
+    tables.Column("type", methodcaller("get_model_type_display")),
+    tables.Column("status", methodcaller("get_status_display")),
+    tables.Column("owner", lambda model: model.owner.get_username()),
+    tables.Column("created", lambda model: model.created_at.isoformat(timespec="seconds")),
+    tables.Column("updated", lambda model: model.updated_at.isoformat(timespec="seconds")),
+    tables.Column("version_count", attrgetter("version_count")),
+    tables.Column("latest_version", attrgetter("latest_version")),
+    tables.Column("live_production_version", attrgetter("live_production_version")),
+    tables.Column("use_cases", lambda model: "; ".join(u.name for u in model.use_cases.all())),
+)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow(row)
+def inventory_csv(models: QuerySet[MLModel], custom_fields: Sequence[CustomField]) -> Iterator[str]:
+    """The CSV lines: the header, then a row per model with its custom fields; models are read in
+    chunks, use cases prefetched, cells written by `governance.tables` like every export's."""
+    rows = with_columns(models).prefetch_related("use_cases").iterator(chunk_size=500)
+    return tables.csv_lines(rows, (*COLUMNS, *(_custom_column(f) for f in custom_fields)))

@@ -161,9 +161,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
 def model_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered inventory as CSV, one row per visible model, custom fields included."""
     filterset = MLModelFilter(request.GET, queryset=permissions.models_for(request.user))
-    rows = export.inventory_rows(filterset.qs, _custom_fields())
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    lines = (line for part in (["\ufeff"], export.csv_lines(rows)) for line in part)
+    lines = export.inventory_csv(filterset.qs, _custom_fields())
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"attest-inventory-{timezone.now():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -105,7 +105,7 @@ def _audit(actor: AbstractBaseUser | None, verb: str, alert: Alert, before: dict
 
 
 def _notify(alert: Alert, event: str) -> None:
-    queue.enqueue("monitoring.tasks.notify_alert", alert.pk, event)
+    transaction.on_commit(lambda: queue.enqueue("monitoring.tasks.notify_alert", alert.pk, event))
 
 
 def may_handle(actor: AbstractBaseUser, model: MLModel) -> bool:

@@ -1,1 +1,2 @@
-"""Registers as CSV and XLSX, model documentation and validation reports as DOCX."""
+"""Registers as CSV and XLSX (written by governance.tables), model documentation and validation
+reports as DOCX, and the download pages."""

@@ -8,7 +8,6 @@ fixed number of queries for every CHUNK rows, however many models there are.
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from operator import attrgetter, methodcaller
 from typing import Any
 
@@ -25,10 +24,10 @@ from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
 from governance.risk.rules import eu_ai_act
-from registry import export
+from governance.tables import Column
+from registry import custom_values, export
 from registry.filters import MLModelFilter
 from registry.models import CustomField, MLModel, UseCase
-from reports.exports.tables import Cell, Column
 
 CHUNK = 2000  # rows read (and prefetched for) at a time
 
@@ -86,24 +85,10 @@ def _eu_category(model: MLModel) -> str:
     return label_for(strictest.result) if strictest else ""
 
 
-def _custom_value(field_type: str, raw: object) -> Cell:
-    """A custom value typed for a spreadsheet (dates as dates, numbers as numbers)."""
-    if raw is None or isinstance(raw, bool | int):
-        return raw  # type: ignore[return-value]
-    try:
-        if field_type == CustomField.FieldType.DATE:
-            return date.fromisoformat(str(raw))
-        if field_type == CustomField.FieldType.DECIMAL:
-            return Decimal(str(raw))
-    except (ValueError, InvalidOperation):
-        return str(raw)  # stored before the field's type changed: shown as it was recorded
-    return str(raw)
-
-
 def _custom_column(field: CustomField) -> Column[MLModel]:
     return Column(
         field.label,
-        lambda model: _custom_value(field.field_type, model.custom_fields.get(field.key)),
+        lambda model: custom_values.typed(field.field_type, model.custom_fields.get(field.key)),
     )
 
 

@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
 
-from reports.exports.tables import Cell, as_text, plain, xml_safe
+from governance.tables import Cell, as_text, plain, xml_safe
 
 AUTHOR = "Attest"
 

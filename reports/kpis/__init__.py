@@ -1,13 +1,13 @@
 """The executive report's figures, computed from plain rows: no Django here.
 
-`reports.executive.gather` reads the rows once for a run of months (the month reported and the
-months before it, for the month-over-month change and the trend charts); `monthly_figures`
-computes every figure for each of those months. A figure about a state (open findings, models
-in production) is taken as of the month's end: just before the first instant of the next month
-in the configured time zone, or at the moment of asking for a month still running. A figure
-about events (decisions, deployments, alerts, evaluations) counts those from the month's first
-instant up to that end. Rows keep their own timestamps, so a past month is rebuilt from the
-same rows whenever it is asked for. Durations are in days, fractions included.
+`reports.executive.selectors.gather` reads the rows once for a run of months (the month reported
+and the months before it, for the month-over-month change and the trend charts); `monthly_figures`
+computes every figure for each of those months. A figure about a state (open findings, models in
+production) is taken as of the month's end: just before the first instant of the next month in the
+configured time zone, or at the moment of asking for a month still running. A figure about events
+(decisions, deployments, alerts, evaluations) counts those from the month's first instant up to
+that end. Rows keep their own timestamps, so a past month is rebuilt from the same rows whenever it
+is asked for. Durations are in days, fractions included.
 
 `rows` holds the inputs, `measures` the month's state and the definition of every figure (each
 function's docstring, which the report prints), `figures` what the report shows.

@@ -1,6 +1,7 @@
 """What the executive figures are computed from: the months reported and plain rows.
 
-`reports.executive.gather` fills a `MonthData` for a run of months with one round of queries.
+`reports.executive.selectors.gather` fills a `MonthData` for a run of months with one round of
+queries.
 """
 
 from dataclasses import dataclass

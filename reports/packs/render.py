@@ -19,10 +19,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from monitoring import charts
-from reports.packs import manifest
+from reports.models import EvidencePack
+from reports.packs import assembly, manifest
 from reports.packs.assembly import PackData
 
-TEMPLATE = "reports/pack/evidence_pack.html"
+TEMPLATE = "reports/packs/pdf/evidence_pack.html"
 EVIDENCE_NAME = "evidence.json"
 
 
@@ -131,3 +132,27 @@ def render_pack(
         attachments=embedded,
     )
     return RenderedPack(pdf, listing, listing_sha256)
+
+
+def pack_header(pack: EvidencePack, data: PackData) -> dict[str, Any]:
+    """What identifies the pack: printed on the cover and leading the manifest."""
+    inventory, risk = data.record["inventory"], data.record["risk"]
+    return {
+        "pack_id": str(pack.pack_id),
+        "model_slug": inventory["model"]["slug"],
+        "model_name": inventory["model"]["name"],
+        "version": inventory["version"]["version"],
+        "version_id": pack.version_id,
+        "as_of": assembly.iso(pack.as_of),
+        "owner": inventory["model"]["owner"],
+        "tier": risk["tier"],
+        "eu_category": risk["eu_category"],
+    }
+
+
+def build(pack: EvidencePack) -> RenderedPack:
+    """Gather and draw the pack; reads only, so it can run again and give the same bytes."""
+    data = assembly.assemble(pack.version, pack.as_of)
+    return render_pack(
+        pack_id=pack.pack_id, header=pack_header(pack, data), data=data, as_of=pack.as_of
+    )

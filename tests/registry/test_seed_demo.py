@@ -33,8 +33,8 @@ from monitoring.models import (
     MetricPoint,
 )
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
-from reports import services as reports
 from reports.models import EvidencePack
+from reports.packs import services as packs
 from reports.packs import verify
 from tests.factories.accounts import UserFactory
 from tests.factories.registry import MLModelFactory
@@ -401,7 +401,7 @@ class TestSeededEvidencePacks:
         assert len(newest) == MLModel.objects.count()
         for version in newest.values():
             with django_capture_on_commit_callbacks(execute=True):
-                pack = reports.request_pack(actor=auditor, version=version)
+                pack = packs.request_pack(actor=auditor, version=version)
             pack.refresh_from_db()
             assert pack.status == EvidencePack.Status.READY, (version, pack.error)
             with pack.file.open("rb") as pdf:

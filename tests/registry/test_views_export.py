@@ -3,10 +3,9 @@
 import csv
 import io
 
-import pytest
 from django.urls import reverse
 
-from registry import export, services
+from registry import services
 from registry.models import MLModel
 from tests.factories.registry import ModelVersionFactory, UseCaseFactory
 
@@ -20,23 +19,6 @@ def exported(client, **params) -> list[dict[str, str]]:
     assert "attachment" in response["Content-Disposition"]
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
-
-
-@pytest.mark.parametrize(
-    ("value", "cell"),
-    [
-        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ("+1", "'+1"),
-        ("-2", "'-2"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tcmd", "'\tcmd"),
-        ("Retail", "Retail"),
-        (None, ""),
-        (3, "3"),
-    ],
-)
-def test_cells_that_spreadsheets_would_evaluate_are_quoted(value, cell):
-    assert export.defuse(value) == cell
 
 
 def test_export_has_one_row_per_visible_model_with_its_columns(

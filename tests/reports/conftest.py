@@ -1,24 +1,9 @@
-"""Evidence-pack fixtures: a scorecard retiered on a known date, files in a temporary folder."""
-
-from datetime import UTC, datetime
+"""What reports tests share: files in a temporary folder, and the shipped rulebooks."""
 
 import pytest
-import time_machine
 
-from governance.risk.models import Control
-from governance.risk.services import controls
 from governance.rulebooks import services as rulebooks
-from monitoring.models import MetricPoint
-from registry import services as registry
-from registry.models import MLModel, ModelVersion
-from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
-
-REGISTERED = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
-RETIERED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
-BETWEEN = datetime(2026, 9, 15, 12, 0, tzinfo=UTC)
-AFTER = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-EVIDENCE_TITLE = "Backtest report Q4"
+from governance.rulebooks.models import Rulebook
 
 
 @pytest.fixture
@@ -26,37 +11,9 @@ def pack_media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def pack_clock():
-    """Packs are asked for after every as-of instant the tests use, whatever the real date."""
-    with time_machine.travel(NOW):
-        yield
-
-
-@pytest.fixture
-def scorecard(db, owner, developer) -> ModelVersion:
-    """Olivia's scorecard: Tier 3 from 1 September, Tier 1 from 1 October, with one evidence
-    link and a metric series."""
-    with time_machine.travel(REGISTERED, tick=False):
+def load_rulebooks() -> None:
+    """The shipped rulebooks: `migrate` loaded them into the test database, so they are loaded
+    again only where a transactional test's flush emptied the table. (load_shipped re-reads and
+    hashes every file even when it has nothing to add: about half a second a fixture.)"""
+    if not Rulebook.objects.exists():
         rulebooks.load_shipped()
-        model = registry.register_model(
-            actor=owner,
-            slug="retail-pd",
-            name="Retail PD scorecard",
-            business_unit="Retail Credit",
-            model_type=MLModel.ModelType.CLASSICAL_ML,
-        )
-        version = registry.register_version(actor=owner, model=model, version="1.0")
-        assess(owner, model, "scoping", US_BANK_SCORECARD)
-        assess(owner, model, "tiering", TIER_3)
-    with time_machine.travel(RETIERED, tick=False):
-        assess(owner, model, "tiering", TIER_1)
-        control = Control.objects.filter(model=model, applies=True).order_by("pk").first()
-        controls.attach_evidence(
-            actor=owner, control=control, title=EVIDENCE_TITLE, url="https://docs.example/bt"
-        )
-    for day, value in ((10, 0.81), (20, 0.79)):
-        MetricPoint.objects.create(
-            version=version, name="auc", value=value, timestamp=datetime(2026, 10, day, tzinfo=UTC)
-        )
-    return version

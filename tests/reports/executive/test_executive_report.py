@@ -23,10 +23,10 @@ from governance import roles
 from governance.auditlog.models import AuditEvent
 from governance.findings import services as findings
 from governance.findings.models import Finding
-from governance.rulebooks import services as rulebooks
-from reports import executive, executive_report, tasks
+from reports.executive import render, selectors, services, tasks
 from reports.models import TASK_TIME_LIMIT, ExecutiveReport
 from tests.factories.accounts import UserFactory
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def erin(db):
 
 @pytest.fixture
 def portfolio(clock, owner, validator, credit_pd_model) -> None:
-    rulebooks.load_shipped()
+    load_rulebooks()
     assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
     assess(owner, credit_pd_model, "tiering", TIER_3)
 
@@ -88,9 +88,9 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def test_the_pdf_holds_every_figure_with_its_previous_month_and_change(portfolio):
-    report = executive.figures(OCTOBER)
+    report = selectors.figures(OCTOBER)
     assert report.figure("findings_overdue").series[-2:] == (0, 1)  # the fixture is as described
-    text = pdf_text(executive_report.render_report(OCTOBER))
+    text = pdf_text(render.render_report(OCTOBER))
     assert text.startswith("Model portfolio report: October 2026")
     for figure in report.figures:
         row = " ".join(filter(None, (figure.label, figure.shown, figure.shown_previous)))
@@ -104,10 +104,10 @@ def test_the_pdf_holds_every_figure_with_its_previous_month_and_change(portfolio
 
 
 def test_a_month_generated_again_later_gives_the_same_bytes(portfolio, clock, erin):
-    first = executive_report.generate_report(month=OCTOBER, actor=erin)
+    first = services.generate_report(month=OCTOBER, actor=erin)
     first_pdf = first.file.read()
     clock.move_to(on(12, 9))
-    again = executive_report.generate_report(month=date(2026, 10, 17), actor=None)
+    again = services.generate_report(month=date(2026, 10, 17), actor=None)
     assert again.pk == first.pk and again.month == OCTOBER
     assert again.file.read() == first_pdf
     assert again.sha256 == first.sha256 and again.size == len(first_pdf)
@@ -167,7 +167,7 @@ def test_a_request_is_queued_then_drawn_for_the_one_who_asked(
     portfolio, erin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
-        report = executive_report.request_report(actor=erin, month=date(2026, 10, 17))
+        report = services.request_report(actor=erin, month=date(2026, 10, 17))
     assert (report.month, report.status, report.requested_by) == (OCTOBER, Status.QUEUED, erin)
     assert not report.file and len(queued) == 1
     queued[0]()
@@ -189,9 +189,9 @@ def test_asking_for_a_month_on_its_way_reuses_that_request(
     portfolio, erin, auditor, status, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
-        first = executive_report.request_report(actor=erin, month=OCTOBER)
+        first = services.request_report(actor=erin, month=OCTOBER)
         ExecutiveReport.objects.filter(pk=first.pk).update(status=status)
-        again = executive_report.request_report(actor=auditor, month=OCTOBER)
+        again = services.request_report(actor=auditor, month=OCTOBER)
     assert (again.pk, again.status, again.requested_by) == (first.pk, status, erin)
     assert len(queued) == 1
     assert [after["reused"] for _, after in events("executive_report.requested")] == [False, True]
@@ -201,11 +201,11 @@ def test_a_request_lost_for_longer_than_the_task_may_run_is_queued_again(
     portfolio, clock, erin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
-        executive_report.request_report(actor=erin, month=OCTOBER)
+        services.request_report(actor=erin, month=OCTOBER)
         clock.shift(TASK_TIME_LIMIT - timedelta(minutes=1))
-        executive_report.request_report(actor=erin, month=OCTOBER)
+        services.request_report(actor=erin, month=OCTOBER)
         clock.shift(timedelta(minutes=2))
-        again = executive_report.request_report(actor=erin, month=OCTOBER)
+        again = services.request_report(actor=erin, month=OCTOBER)
     assert len(queued) == 2 and again.status == Status.QUEUED
     assert [after["reused"] for _, after in events("executive_report.requested")] == [
         False, True, False
@@ -215,7 +215,7 @@ def test_a_request_lost_for_longer_than_the_task_may_run_is_queued_again(
 def test_a_ready_month_asked_again_keeps_its_file_until_the_new_one_is_stored(
     client, portfolio, erin, django_capture_on_commit_callbacks
 ):
-    first = executive_report.generate_report(month=OCTOBER)
+    first = services.generate_report(month=OCTOBER)
     first_pdf, first_name = first.file.read(), first.file.name
     client.force_login(erin)
     with django_capture_on_commit_callbacks() as queued:
@@ -237,30 +237,33 @@ def test_a_ready_month_asked_again_keeps_its_file_until_the_new_one_is_stored(
 def test_a_failed_render_ends_failed_with_its_error_and_keeps_the_last_file(
     client, portfolio, erin, monkeypatch, django_capture_on_commit_callbacks
 ):
-    first = executive_report.generate_report(month=OCTOBER)
-    monkeypatch.setattr(executive_report, "TEMPLATE", "reports/no-such-report.html")
+    first = services.generate_report(month=OCTOBER)
+    monkeypatch.setattr(render, "TEMPLATE", "reports/executive/pdf/no-such-report.html")
     client.force_login(erin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(GENERATE, {"month": "2026-10"})
     failed = ExecutiveReport.objects.get()
-    assert (failed.status, failed.error) == (Status.FAILED, "reports/no-such-report.html")
+    assert (failed.status, failed.error) == (
+        Status.FAILED,
+        "reports/executive/pdf/no-such-report.html",
+    )
     assert (failed.sha256, failed.file.name) == (first.sha256, first.file.name)
     fragment = client.get(STATUS, {"month": "2026-10"}, headers={"HX-Request": "true"})
     html = fragment.content.decode()
-    assert "Failed</span> reports/no-such-report.html" in html
+    assert "Failed</span> reports/executive/pdf/no-such-report.html" in html
     assert "Download the previous PDF" in html and 'hx-trigger="every 2s"' not in html
     assert len(events("executive_report.generated")) == 1
     assert events("executive_report.failed") == [
-        ("erin", {"month": "2026-10-01", "error": "reports/no-such-report.html"})
+        ("erin", {"month": "2026-10-01", "error": "reports/executive/pdf/no-such-report.html"})
     ]
 
 
 def test_only_those_who_read_the_portfolio_may_ask_for_the_report(portfolio, owner, erin):
     with pytest.raises(PermissionDenied):
-        executive_report.request_report(actor=owner, month=OCTOBER)
+        services.request_report(actor=owner, month=OCTOBER)
     erin.is_active = False
     with pytest.raises(PermissionDenied):
-        executive_report.request_report(actor=erin, month=OCTOBER)
+        services.request_report(actor=erin, month=OCTOBER)
     assert not ExecutiveReport.objects.exists()
     assert not AuditEvent.objects.filter(verb__startswith="executive_report.").exists()
 

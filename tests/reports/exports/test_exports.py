@@ -8,7 +8,7 @@ Audrey (audit) both.
 import csv
 import io
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import docx
@@ -20,18 +20,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from governance import tables
 from governance.approvals.models import ApprovalRequest, Condition, SignOff
 from governance.approvals.services import workflow
 from governance.findings import selectors as finding_selectors
 from governance.findings import services as findings
 from governance.findings.models import Finding, PolicyException
 from governance.risk.models import Control, Evidence
-from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
-from reports.export_views import CONTENT_TYPES
-from reports.exports import registers, tables, word
-from reports.exports.tables import Column
+from reports.exports import registers, word
+from reports.exports.views import CONTENT_TYPES
 from tests.factories.governance import ControlFactory, RulebookFactory
 from tests.factories.registry import MLModelFactory, ModelVersionFactory
 from tests.governance.approvals.conftest import (
@@ -40,6 +39,7 @@ from tests.governance.approvals.conftest import (
     submitted,
     with_conditions,
 )
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 REGISTERS = [register.key for register in registers.REGISTERS]
@@ -288,60 +288,39 @@ def test_text_a_spreadsheet_would_evaluate_is_neutralised_in_csv_and_xlsx(
     assert b"<f>" not in xml
 
 
-@pytest.mark.parametrize(
-    ("text", "cell"),
-    [
-        (INJECTION, "'" + INJECTION),
-        ("+1", "'+1"),
-        ("-2", "'-2"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tcmd", "'\tcmd"),
-        ("\rcmd", "'\rcmd"),
-        ("Retail", "Retail"),
-        ("a=b", "a=b"),
-    ],
-)
-def test_neutralise_quotes_only_formula_starts(text, cell):
-    assert tables.neutralise(text) == cell
+FORMULA_LIKE = [INJECTION, "=cmd|'/C calc'!A0", "-1+2", "+1", "@SUM(A1)", "-2", "Retail"]
 
 
-TYPED: list[Column[dict]] = [Column(key, lambda row, key=key: row[key]) for key in "abcdef"]
+def cells_by_slug(rows, slug: str, *names: str) -> dict[str, tuple]:
+    return {row[slug]: tuple(row[name] for name in names) for row in rows}
 
 
-def test_typed_values_keep_their_type_and_numbers_are_never_quoted():
-    row = {
-        "a": -1.5,
-        "b": Decimal("-2.25"),
-        "c": datetime(2026, 1, 2, 10, 4, 5, tzinfo=timezone.get_fixed_timezone(120)),
-        "d": date(2026, 1, 31),
-        "e": True,
-        "f": None,
+def test_the_inventory_csv_and_the_inventory_register_write_the_same_cells(
+    client, owner, admin_user
+):
+    """One rule in every export: text a spreadsheet would evaluate is neutralised the same way,
+    and a negative number stays a number, quoted in neither."""
+    services.define_custom_field(actor=admin_user, key="score", label="Score", field_type="decimal")
+    services.define_custom_field(actor=admin_user, key="delta", label="Delta", field_type="integer")
+    for n, name in enumerate(FORMULA_LIKE):
+        services.register_model(
+            actor=owner, slug=f"m-{n}", name=name, business_unit="Ops",
+            model_type=MLModel.ModelType.CLASSICAL_ML,
+            custom_fields={"score": "-2.5", "delta": "-3"},
+        )  # fmt: skip
+    client.force_login(owner)
+    inventory = b"".join(client.get(reverse("registry:model-export")).streaming_content)
+    from_registry = csv.DictReader(io.StringIO(inventory.decode("utf-8-sig")))
+    register = csv_rows(download(client, "inventory", "csv"))
+    expected = {
+        f"m-{n}": (tables.neutralise(name), "-2.5", "-3") for n, name in enumerate(FORMULA_LIKE)
     }
-    assert tables.to_csv([row], TYPED).decode("utf-8-sig").splitlines()[1] == (
-        "-1.5,-2.25,2026-01-02 08:04:05,2026-01-31,Yes,"
-    )
-    sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx([row], TYPED, "T"))).active
-    cells = sheet[2]
-    # Excel has no time zones and no date type: UTC wall time, and a date read back as midnight.
-    utc, day = datetime(2026, 1, 2, 8, 4, 5), datetime(2026, 1, 31)  # noqa: DTZ001
-    assert [c.value for c in cells] == [-1.5, Decimal("-2.25"), utc, day, "Yes", None]
-    assert [c.number_format for c in cells[2:4]] == [tables.DATETIME_FORMAT, tables.DATE_FORMAT]
-
-
-@pytest.mark.parametrize("text", ["#N/A", "bad\x0bbyte"])
-def test_xlsx_keeps_awkward_text_as_text(text):
-    sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx([{"a": text}], TYPED[:1], "T"))).active
-    cell = sheet["A2"]
-    assert (cell.value, cell.data_type) == (text.replace("\x0b", "\ufffd"), "s")
-
-
-def test_xlsx_cuts_text_excel_cannot_hold_and_says_so():
-    sheet = openpyxl.load_workbook(
-        io.BytesIO(tables.to_xlsx([{"a": "x" * 40_000}], TYPED[:1], "T"))
-    ).active
-    value = sheet["A2"].value
-    assert len(value) == tables.XLSX_TEXT_LIMIT
-    assert value.endswith(" [cut: 40,000 characters, Excel holds 32,767]")
+    assert cells_by_slug(from_registry, "slug", "name", "Score", "Delta") == expected
+    assert cells_by_slug(register, "Slug", "Name", "Score", "Delta") == expected
+    sheet = xlsx_rows(download(client, "inventory", "xlsx"))
+    assert cells_by_slug(sheet, "Slug", "Name", "Score", "Delta") == {
+        f"m-{n}": (name, -2.5, -3) for n, name in enumerate(FORMULA_LIKE)
+    }
 
 
 # ---- Query counts --------------------------------------------------------------------------------
@@ -382,7 +361,7 @@ def test_the_exports_page_offers_every_register_in_both_formats(client, owner):
 @pytest.fixture
 def classified_model(credit_pd_model, owner) -> MLModel:
     """The retail PD model scoped, tiered Tier 3 and with evidence on every obligation."""
-    rulebooks.load_shipped()
+    load_rulebooks()
     assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
     assess(owner, credit_pd_model, "tiering", TIER_3)
     evidence_everything(owner, credit_pd_model)

@@ -1,14 +1,17 @@
-"""Registers as CSV and XLSX: a column is a header and how to read its value from a row.
+"""Tables as CSV and XLSX, for every export Attest writes: a column is a header and how to read
+its value from a row.
 
-No Django here: rows are whatever objects the columns can read, values are plain Python. Text a
-spreadsheet would evaluate is neutralised in both formats (OWASP "CSV injection"): in CSV with
-a leading apostrophe, in XLSX by storing it as text with Excel's own quote prefix, so the cell
-shows exactly what was recorded and stays text even when someone edits it.
+No Django here: rows are whatever objects the columns can read, values are plain Python. One rule
+for spreadsheet formulas (OWASP "CSV injection"), in every export and both formats: a number cell
+stays a number, never prefixed (-2.5 is data); text a spreadsheet would evaluate (starting with
+= + - @, tab or carriage return, so "-1+2" and "=cmd" too) is neutralised, in CSV with a leading
+apostrophe, in XLSX by storing it as text with Excel's own quote prefix, so the cell shows exactly
+what was recorded and stays text even when someone edits it.
 """
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -63,6 +66,8 @@ def as_text(value: Cell) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, Decimal):
+        return f"{value:f}"  # str() would write 0.0000001 as 1E-7
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
@@ -75,18 +80,31 @@ def neutralise(text: str) -> str:
     return "'" + text if is_formula_like(text) else text
 
 
-def _csv_cell(value: Cell) -> str:
-    # Numbers stay numbers: a negative amount is data, not a formula.
+def csv_cell(value: Cell) -> str:
+    """The value as a CSV cell: numbers stay numbers (a negative amount is data, not a formula),
+    text a spreadsheet would evaluate is neutralised."""
     return neutralise(value) if isinstance(value, str) else as_text(value)
 
 
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Row], columns: Sequence[Column[Row]]) -> Iterator[str]:
+    """The CSV line by line, so a download can stream it while the rows are read; the first line
+    starts with a byte-order mark, so spreadsheet programs read accents and symbols right."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([neutralise(column.header) for column in columns])
+    for row in rows:
+        yield writer.writerow([csv_cell(column.value(row)) for column in columns])
+
+
 def to_csv(rows: Iterable[Row], columns: Sequence[Column[Row]]) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheet programs read accents and symbols right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(column.header) for column in columns])
-    writer.writerows([_csv_cell(column.value(row)) for column in columns] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    """The whole CSV as UTF-8, byte-order mark first."""
+    return "".join(csv_lines(rows, columns)).encode("utf-8")
 
 
 def xml_safe(text: str) -> str:

@@ -1,105 +1,28 @@
-"""The monthly executive report: the dashboard's figures as one PDF, stored and e-mailed.
-
-Byte for byte reproducible: the document's dates are the month's end and its file identifier is
-derived from the month, so the same month's data gives the same PDF in any process (WeasyPrint
-would otherwise stamp "now" and a content hash). The charts and sections are the dashboard's:
-both start from `executive.figures` and draw it through `sections` and `comparisons`.
-"""
+"""The monthly executive report: asking for a month's PDF, drawing and storing it, recording its
+downloads, and e-mailing it to the executive group."""
 
 import hashlib
 import logging
-import uuid
-from datetime import UTC, date
-from itertools import groupby
+from datetime import date
 
-import weasyprint
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import audit, permissions
+from governance import audit, permissions, queue
 from governance.errors import DomainError
-from monitoring import charts
-from reports import executive, kpis
+from reports import drawing, kpis
+from reports.executive import render, selectors
 from reports.models import ExecutiveReport
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE = "reports/executive_report.html"
-COMPARISON_IN = 4.6  # half the page: its text stays the size of the table's beside it
-
-Section = tuple[str, list[tuple[kpis.Figure, str]]]
-
-
-# ---- What the dashboard and the PDF both draw --------------------------------------------------
-
-
-def sections(report: kpis.MonthlyFigures) -> list[Section]:
-    """The figures grouped as the report reads them, each with its trend chart."""
-    return [
-        (section, [(figure, _trend(figure, report)) for figure in figures])
-        for section, figures in groupby(report.figures, key=lambda figure: figure.section)
-    ]
-
-
-def _trend(figure: kpis.Figure, report: kpis.MonthlyFigures) -> str:
-    return charts.month_trend(
-        charts.MonthTrend(
-            title=figure.label,
-            months=tuple(f"{period.month:%b}" for period in report.periods),
-            values=figure.series,
-            shown=tuple(kpis.shown(value, figure.unit) for value in figure.series),
-        )
-    )
-
-
-def comparisons(report: kpis.MonthlyFigures) -> list[tuple[kpis.Breakdown, str]]:
-    """Each breakdown with its chart of this month against the month before."""
-    return [(breakdown, _comparison(breakdown, report)) for breakdown in report.breakdowns]
-
-
-def _comparison(breakdown: kpis.Breakdown, report: kpis.MonthlyFigures) -> str:
-    return charts.month_comparison(
-        charts.MonthComparison(
-            title=breakdown.label,
-            categories=tuple(row.label for row in breakdown.rows),
-            current=tuple(row.value or 0.0 for row in breakdown.rows),
-            previous=tuple(row.previous or 0.0 for row in breakdown.rows),
-            current_month=f"{report.period.month:%b %Y}",
-            previous_month=f"{report.previous_period.month:%b %Y}",
-        ),
-        width_in=COMPARISON_IN,
-    )
-
-
-# ---- The PDF ------------------------------------------------------------------------------------
-
-
-def render_report(month: date) -> bytes:
-    """The PDF/A-3b of `month`'s report, dated at the month's end."""
-    report = executive.figures(month)
-    ended = report.period.end.astimezone(UTC)
-    context = {
-        "report": report,
-        "sections": sections(report),
-        "breakdowns": comparisons(report),
-        "ended_pdf": ended.isoformat().replace("+00:00", "Z"),
-    }
-    html = render_to_string(TEMPLATE, context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant="pdf/a-3b", pdf_identifier=_identifier(month)
-    )
-
-
-def _identifier(month: date) -> bytes:
-    """The same month always names the same document."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"attest:executive-report:{month:%Y-%m}").hex.encode()
+# Queued by name: the tasks module imports this one.
+REGENERATE_TASK = "reports.executive.tasks.regenerate_executive_report"
 
 
 def _checked_month(month: date) -> date:
@@ -121,22 +44,18 @@ def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
     month = _checked_month(month)
     with transaction.atomic():
         report, created = ExecutiveReport.objects.select_for_update().get_or_create(month=month)
-        queue = created or not report.is_busy or report.is_lost(timezone.now())
-        if queue:
-            report.status, report.error = ExecutiveReport.Status.QUEUED, ""
-            report.requested_by, report.queued_at = actor, timezone.now()
-            report.save(update_fields=["status", "error", "requested_by", "queued_at"])
+        queue_it = created or not report.is_busy or report.is_lost(timezone.now())
+        if queue_it:
+            drawing.mark_queued(report, now=timezone.now(), requested_by=actor)
         audit.record(
             actor=actor,
             verb="executive_report.requested",
             target=report,
-            after={"month": month.isoformat(), "reused": not queue},
+            after={"month": month.isoformat(), "reused": not queue_it},
         )
-        if queue:
-            from reports import tasks  # tasks import this module
-
+        if queue_it:
             transaction.on_commit(
-                lambda: tasks.regenerate_executive_report.delay(month.isoformat(), actor.pk)
+                lambda: queue.enqueue(REGENERATE_TASK, month.isoformat(), actor.pk)
             )
     return report
 
@@ -150,29 +69,18 @@ def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> Ex
     month = _checked_month(month)
     report = _mark_running(month, actor)
     try:
-        pdf = render_report(month)
+        pdf = render.render_report(month)
     except Exception as error:  # any failure ends on the row, like an evidence pack's
         logger.exception("executive report %s failed", f"{month:%Y-%m}")
-        return _record_failure(report, str(error), actor)
-    return _store_pdf(report, pdf, actor)
-
-
-def _record_failure(
-    report: ExecutiveReport, error: str, actor: AbstractBaseUser | None
-) -> ExecutiveReport:
-    """The failure on the row, where the page shows it, and in the trail."""
-    with transaction.atomic():
-        ExecutiveReport.objects.filter(pk=report.pk).update(
-            status=ExecutiveReport.Status.FAILED, error=error
-        )
-        audit.record(
+        drawing.record_failure(
+            report,
+            str(error),
             actor=actor,
             verb="executive_report.failed",
-            target=report,
-            after={"month": report.month.isoformat(), "error": error},
+            after={"month": report.month.isoformat()},
         )
-    report.refresh_from_db()
-    return report
+        return report
+    return _store_pdf(report, pdf, actor)
 
 
 def _mark_running(month: date, actor: AbstractBaseUser | None) -> ExecutiveReport:
@@ -229,19 +137,9 @@ def record_download(*, actor: AbstractBaseUser, report: ExecutiveReport) -> None
 # ---- The e-mail ---------------------------------------------------------------------------------
 
 
-def recipients() -> list[str]:
-    """The e-mail addresses of the active members of the executive group."""
-    members = (
-        get_user_model()
-        .objects.filter(groups__name=settings.ATTEST_EXECUTIVE_GROUP, is_active=True)
-        .exclude(email="")
-    )
-    return sorted(set(members.values_list("email", flat=True)))
-
-
 def send_report(report: ExecutiveReport) -> int:
     """E-mail a ready report, PDF attached, to the executive group; returns how many received it."""
-    to = recipients()
+    to = selectors.recipients()
     if report.status != ExecutiveReport.Status.READY or not to:
         return 0
     link = f"{settings.ATTEST_BASE_URL}{reverse('reports-dashboard:dashboard')}?month={report.month:%Y-%m}"
@@ -266,3 +164,10 @@ def send_report(report: ExecutiveReport) -> int:
             after={"sha256": report.sha256, "recipients": len(to)},
         )
     return len(to)
+
+
+def send_monthly_report(*, month: date) -> tuple[ExecutiveReport, int]:
+    """Beat's job on the 1st: draw `month`'s report for the system and e-mail it to the executive
+    group; returns the report and how many received it."""
+    report = generate_report(month=month)
+    return report, send_report(report)

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 
 from governance import permissions
 from governance.errors import DomainError
-from reports import executive, executive_report, kpis
-from reports.models import ExecutiveReport
+from reports import kpis
+from reports.executive import selectors, services
+from reports.executive.render import comparisons, sections
 
 may_read_portfolio = permission_required(
     permissions.GLOBAL_PERMS["view_portfolio"], raise_exception=True
@@ -31,16 +32,16 @@ may_read_portfolio = permission_required(
 @may_read_portfolio
 def dashboard(request: HttpRequest) -> HttpResponse:
     month = _month(request.GET.get("month", ""))
-    report = executive.figures(month)
+    report = selectors.figures(month)
     context = {
         "report": report,
-        "sections": executive_report.sections(report),
-        "breakdowns": executive_report.comparisons(report),
+        "sections": sections(report),
+        "breakdowns": comparisons(report),
         "earlier": kpis.add_months(month, -1),
         "later": kpis.add_months(month, 1) if report.period.complete else None,
-        "pdf": ExecutiveReport.objects.filter(month=month).first(),
+        "pdf": selectors.report_of(month),
     }
-    return render(request, "reports/dashboard.html", context)
+    return render(request, "reports/executive/dashboard.html", context)
 
 
 @require_POST
@@ -50,7 +51,7 @@ def report_generate(request: HttpRequest) -> HttpResponse:
     """Queue the PDF of the month shown, then show that month again with the PDF's progress."""
     month = _month(request.POST.get("month", ""))
     try:
-        executive_report.request_report(actor=request.user, month=month)
+        services.request_report(actor=request.user, month=month)
     except DomainError as error:
         messages.error(request, f"No report: {error.error_text}.")
     return redirect(f"{reverse('reports-dashboard:dashboard')}?month={month:%Y-%m}")
@@ -61,8 +62,8 @@ def report_generate(request: HttpRequest) -> HttpResponse:
 def report_status(request: HttpRequest) -> HttpResponse:
     """The month's PDF as the dashboard shows it; htmx asks again while it is being drawn."""
     month = _month(request.GET.get("month", ""))
-    context = {"month": month, "pdf": ExecutiveReport.objects.filter(month=month).first()}
-    return render(request, "reports/_report_status.html", context)
+    context = {"month": month, "pdf": selectors.report_of(month)}
+    return render(request, "reports/executive/_report_status.html", context)
 
 
 @login_required
@@ -70,11 +71,11 @@ def report_status(request: HttpRequest) -> HttpResponse:
 def report_download(request: HttpRequest) -> FileResponse:
     """The month's last stored PDF, even while a new one is drawn; every download is audited."""
     month = _month(request.GET.get("month", ""))
-    report = ExecutiveReport.objects.filter(month=month).exclude(file="").first()
+    report = selectors.stored_report(month)
     if report is None:
         raise Http404(f"No report for {month:%B %Y} yet.")
     pdf = report.file.open("rb")
-    executive_report.record_download(actor=request.user, report=report)
+    services.record_download(actor=request.user, report=report)
     name = f"executive-report-{month:%Y-%m}.pdf"
     return FileResponse(pdf, as_attachment=True, filename=name)
 

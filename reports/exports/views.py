@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from governance import permissions
+from governance import permissions, tables
 from governance.approvals.models import Gate
 from governance.approvals.selectors import review
-from reports.exports import documents, registers, tables, word
+from reports.exports import documents, registers, word
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -32,7 +32,7 @@ def _download(body: bytes, name: str, fmt: str) -> HttpResponse:
 @login_required
 def export_list(request: HttpRequest) -> HttpResponse:
     """Every register with its CSV and XLSX downloads, and how to fetch the Word documents."""
-    return render(request, "reports/exports.html", {"registers": registers.REGISTERS})
+    return render(request, "reports/exports/list.html", {"registers": registers.REGISTERS})
 
 
 @login_required

@@ -1,21 +1,24 @@
-"""Evidence packs: asking for one, generating it, and recording its downloads."""
+"""Evidence packs: asking for one, generating it in the background, and recording its downloads."""
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from governance import audit, permissions
+from governance import audit, permissions, queue
 from governance.errors import DomainError
 from registry.models import ModelVersion
+from reports import drawing
 from reports.models import EvidencePack, pack_id_for
-from reports.packs import assembly, manifest, render
+from reports.packs import manifest, render
 
 logger = logging.getLogger(__name__)
+
+# Queued by name: the tasks module imports this one.
+GENERATE_TASK = "reports.packs.tasks.generate_evidence_pack"
 
 
 def _checked_as_of(version: ModelVersion, as_of: datetime | None) -> datetime:
@@ -44,62 +47,48 @@ def request_pack(
     now = timezone.now()
     with transaction.atomic():
         # Locked, so two asks for a failed pack queue it once; two first asks at once meet on
-        # the unique index and the second reuses the first's row (tests/reports/
+        # the unique index and the second reuses the first's row (tests/reports/packs/
         # test_pack_concurrency.py).
         pack, created = EvidencePack.objects.select_for_update().get_or_create(
             pack_id=pack_id_for(version.pk, as_of),
             defaults={"version": version, "as_of": as_of, "requested_by": actor, "queued_at": now},
         )
-        queue = created or pack.status == EvidencePack.Status.FAILED or pack.is_lost(now)
-        if queue and not created:
-            pack.status, pack.error, pack.queued_at = EvidencePack.Status.QUEUED, "", now
-            pack.save(update_fields=["status", "error", "queued_at"])
+        queue_it = created or pack.status == EvidencePack.Status.FAILED or pack.is_lost(now)
+        if queue_it and not created:
+            drawing.mark_queued(pack, now=now)
         audit.record(
             actor=actor,
             verb="evidence_pack.requested",
             target=pack,
-            after={"pack_id": str(pack.pack_id), "as_of": as_of.isoformat(), "reused": not queue},
+            after={
+                "pack_id": str(pack.pack_id),
+                "as_of": as_of.isoformat(),
+                "reused": not queue_it,
+            },
             mlmodel_id=version.model_id,
         )
-        if queue:
-            from reports import tasks  # tasks import the services
-
-            transaction.on_commit(lambda: tasks.generate_evidence_pack.delay(pack.pk))
+        if queue_it:
+            transaction.on_commit(lambda: queue.enqueue(GENERATE_TASK, pack.pk))
     return pack
-
-
-def pack_header(pack: EvidencePack, data: assembly.PackData) -> dict[str, Any]:
-    """What identifies the pack: printed on the cover and leading the manifest."""
-    inventory, risk = data.record["inventory"], data.record["risk"]
-    return {
-        "pack_id": str(pack.pack_id),
-        "model_slug": inventory["model"]["slug"],
-        "model_name": inventory["model"]["name"],
-        "version": inventory["version"]["version"],
-        "version_id": pack.version_id,
-        "as_of": assembly.iso(pack.as_of),
-        "owner": inventory["model"]["owner"],
-        "tier": risk["tier"],
-        "eu_category": risk["eu_category"],
-    }
-
-
-def build(pack: EvidencePack) -> render.RenderedPack:
-    """Gather and draw the pack; reads only, so it can run again and give the same bytes."""
-    data = assembly.assemble(pack.version, pack.as_of)
-    return render.render_pack(
-        pack_id=pack.pack_id, header=pack_header(pack, data), data=data, as_of=pack.as_of
-    )
 
 
 def generate(pack: EvidencePack) -> EvidencePack:
     """Build the pack's PDF and store it with its hashes; a failure is kept on the row."""
     EvidencePack.objects.filter(pk=pack.pk).update(status=EvidencePack.Status.RUNNING)
     try:
-        rendered = build(pack)
+        rendered = render.build(pack)
     except Exception as error:  # any failure ends on the row, where the requester sees it
         logger.exception("evidence pack %s failed", pack.pack_id)
-        return _record_failure(pack, str(error))
+        drawing.record_failure(
+            pack,
+            str(error),
+            actor=pack.requested_by,
+            verb="evidence_pack.failed",
+            after={"pack_id": str(pack.pack_id)},
+            mlmodel_id=pack.version.model_id,
+            finished_at=timezone.now(),
+        )
+        return pack
     with transaction.atomic():
         if pack.file:
             pack.file.delete(save=False)
@@ -116,23 +105,6 @@ def generate(pack: EvidencePack) -> EvidencePack:
             after={"pack_id": str(pack.pack_id), "sha256": pack.sha256, "size": pack.size},
             mlmodel_id=pack.version.model_id,
         )
-    return pack
-
-
-def _record_failure(pack: EvidencePack, error: str) -> EvidencePack:
-    """The failure on the row and in the trail: an auditor sees that an ask came to nothing."""
-    with transaction.atomic():
-        EvidencePack.objects.filter(pk=pack.pk).update(
-            status=EvidencePack.Status.FAILED, error=error, finished_at=timezone.now()
-        )
-        audit.record(
-            actor=pack.requested_by,
-            verb="evidence_pack.failed",
-            target=pack,
-            after={"pack_id": str(pack.pack_id), "error": error},
-            mlmodel_id=pack.version.model_id,
-        )
-    pack.refresh_from_db()
     return pack
 
 

@@ -3,10 +3,10 @@
 import pytest
 
 from governance.auditlog.models import AuditEvent
-from reports import services
 from reports.models import EvidencePack, pack_id_for
+from reports.packs import services
 from tests.concurrency import in_threads
-from tests.reports.conftest import AFTER
+from tests.reports.packs.conftest import AFTER
 
 pytestmark = [
     pytest.mark.postgres,

@@ -1,4 +1,5 @@
-"""The executive report's figures from the database: one round of queries for a run of months.
+"""Executive-report reads: the figures from the database in one round of queries for a run of
+months, the month's stored report, and who receives it.
 
 `gather` reads what the figures of a month and the months before it need: rows that carry their
 own timestamps (deployments, decisions, reviews, findings, alerts, evaluations, the assessments
@@ -10,6 +11,8 @@ e-mail all start from `figures`.
 
 from datetime import date, datetime
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Min, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -23,6 +26,7 @@ from governance.risk.rules import eu_ai_act, tiering
 from monitoring.models import Alert, EvaluationResult
 from registry.models import Deployment, MLModel, UseCase
 from reports import kpis
+from reports.models import ExecutiveReport
 
 TREND_MONTHS = 6  # the month reported and the five before it
 TRACKED = ("status", "business_unit")  # the model fields read as they stood at a month's end
@@ -230,3 +234,23 @@ def _safety_runs(start: datetime, end: datetime) -> tuple[kpis.SafetyRun, ...]:
     return tuple(
         kpis.SafetyRun(*row) for row in runs.values_list("evaluated_at", "cases", "passed")
     )
+
+
+def report_of(month: date) -> ExecutiveReport | None:
+    """`month`'s report row (any state), if it was ever asked for."""
+    return ExecutiveReport.objects.filter(month=month).first()
+
+
+def stored_report(month: date) -> ExecutiveReport | None:
+    """`month`'s report with a stored file, even while a new one is drawn."""
+    return ExecutiveReport.objects.filter(month=month).exclude(file="").first()
+
+
+def recipients() -> list[str]:
+    """The e-mail addresses of the active members of the executive group."""
+    members = (
+        get_user_model()
+        .objects.filter(groups__name=settings.ATTEST_EXECUTIVE_GROUP, is_active=True)
+        .exclude(email="")
+    )
+    return sorted(set(members.values_list("email", flat=True)))

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from registry.forms import BootstrapForm
+from governance.forms import BootstrapForm
 
 
 class PackRequestForm(BootstrapForm):

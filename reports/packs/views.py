@@ -5,20 +5,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from governance import permissions, ui
-from reports import services
 from reports.models import EvidencePack
-from reports.pack_forms import PackRequestForm, PackUploadForm
-from reports.packs import verify
+from reports.packs import selectors, services, verify
+from reports.packs.forms import PackRequestForm, PackUploadForm
 
 # An upload is read whole to recompute its hashes; a pack is a few megabytes.
 MAX_UPLOAD_BYTES = 64 * 2**20
-
-
-def _pack_or_404(user, pack_id: str) -> EvidencePack:
-    pack = EvidencePack.objects.select_related("version__model").filter(pack_id=pack_id).first()
-    if pack is None or not permissions.can(user, "view", pack.version.model):
-        raise Http404("No such evidence pack.")
-    return pack
 
 
 @login_required
@@ -37,14 +29,14 @@ def pack_list(request: HttpRequest, slug: str, version: str) -> HttpResponse:
         "version": obj,
         "model": obj.model,
         "form": form,
-        "packs": obj.evidence_packs.select_related("requested_by").order_by("-as_of"),
+        "packs": selectors.packs_of(obj),
     }
     return render(request, "reports/packs/list.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 def pack_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
-    pack = _pack_or_404(request.user, pack_id)
+    pack = selectors.pack_for_user_or_404(request.user, pack_id)
     template = (
         "reports/packs/_status.html" if ui.is_fragment(request) else "reports/packs/detail.html"
     )
@@ -53,7 +45,7 @@ def pack_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
 
 @login_required
 def pack_download(request: HttpRequest, pack_id: str) -> FileResponse:
-    pack = _pack_or_404(request.user, pack_id)
+    pack = selectors.pack_for_user_or_404(request.user, pack_id)
     if pack.status != EvidencePack.Status.READY:
         raise Http404("The pack is not ready.")
     services.record_download(actor=request.user, pack=pack)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from reports import export_views as views
+from reports.exports import views
 from reports.exports.registers import REGISTERS
 
 KEYS = "|".join(register.key for register in REGISTERS)

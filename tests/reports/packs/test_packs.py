@@ -24,10 +24,9 @@ from monitoring.ingest.bundle import Bundle
 from monitoring.services import ingestion
 from registry import services as registry
 from registry.models import MLModel, ModelVersion
-from reports import services
 from reports.models import TASK_TIME_LIMIT, EvidencePack, pack_id_for
-from reports.packs import assembly, verify
-from tests.reports.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW
+from reports.packs import assembly, render, services, verify
+from tests.reports.packs.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW
 
 pytestmark = pytest.mark.usefixtures("pack_media", "pack_clock")
 
@@ -114,8 +113,8 @@ def test_attachments_extract_and_match_the_manifest(pack) -> None:
 
 
 def test_same_version_and_as_of_rebuild_byte_for_byte(pack) -> None:
-    assert services.build(pack).pdf == pdf_of(pack)
-    assert services.build(pack).pdf == pdf_of(pack)
+    assert render.build(pack).pdf == pdf_of(pack)
+    assert render.build(pack).pdf == pdf_of(pack)
 
 
 def test_the_same_request_gives_the_same_pack(pack, scorecard, auditor) -> None:
@@ -246,7 +245,7 @@ def test_a_fresh_process_draws_the_same_bytes(pack) -> None:
     data = assembly.assemble(pack.version, pack.as_of)
     kwargs = {
         "pack_id": pack.pack_id,
-        "header": services.pack_header(pack, data),
+        "header": render.pack_header(pack, data),
         "data": data,
         "as_of": pack.as_of,
     }
@@ -366,12 +365,10 @@ def test_a_pack_busy_for_longer_than_its_task_may_run_is_queued_again(
 def test_a_failed_pack_keeps_its_error_is_audited_and_is_drawn_when_asked_again(
     scorecard, owner, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
-    from reports.packs import render
-
-    monkeypatch.setattr(render, "TEMPLATE", "reports/pack/no-such-pack.html")
+    monkeypatch.setattr(render, "TEMPLATE", "reports/packs/pdf/no-such-pack.html")
     failed = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
     assert (failed.status, failed.error, failed.file.name) == (
-        EvidencePack.Status.FAILED, "reports/pack/no-such-pack.html", ""
+        EvidencePack.Status.FAILED, "reports/packs/pdf/no-such-pack.html", ""
     )  # fmt: skip
     monkeypatch.undo()
     again = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
@@ -379,7 +376,7 @@ def test_a_failed_pack_keeps_its_error_is_audited_and_is_drawn_when_asked_again(
     trail = AuditEvent.objects.filter(target_type="reports.evidencepack", target_id=str(failed.pk))
     assert list(trail.order_by("seq").values_list("verb", "after__error")) == [
         ("evidence_pack.requested", None),
-        ("evidence_pack.failed", "reports/pack/no-such-pack.html"),
+        ("evidence_pack.failed", "reports/packs/pdf/no-such-pack.html"),
         ("evidence_pack.requested", None),
         ("evidence_pack.generated", None),
     ]

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance.auditlog.models import AuditEvent
 from reports.models import EvidencePack
-from tests.reports.conftest import AFTER
+from tests.reports.packs.conftest import AFTER
 
 pytestmark = pytest.mark.usefixtures("pack_media", "pack_clock")
 

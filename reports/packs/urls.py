@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import pack_views as views
+from reports.packs import views
 
 app_name = "packs"
 urlpatterns = [

@@ -19,15 +19,17 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.findings import services as findings
 from governance.findings.models import Finding
-from governance.rulebooks import services as rulebooks
 from monitoring.ingest.bundle import Bundle
 from monitoring.services import ingestion
 from registry import services
 from registry.models import MLModel
 from registry.services import deployments
 from registry.services import models as model_services
-from reports import executive, executive_report, kpis
+from reports import kpis
+from reports.executive import selectors
+from reports.executive import services as executive
 from tests.governance.approvals.conftest import approve, evidence_everything, submitted
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +82,7 @@ def _push_evaluations(owner, assistant: MLModel) -> None:
 
 @pytest.fixture
 def portfolio(clock, owner, developer, validator, credit_pd_model) -> Portfolio:
-    rulebooks.load_shipped()
+    load_rulebooks()
     assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
     assess(owner, credit_pd_model, "tiering", TIER_3)
     evidence_everything(owner, credit_pd_model)
@@ -101,7 +103,7 @@ def portfolio(clock, owner, developer, validator, credit_pd_model) -> Portfolio:
         due_on=date(2026, 10, 10),
     )
     clock.move_to(on(10, 1, hour=0) + timedelta(minutes=30))
-    september = executive.figures(SEPTEMBER, months=2)
+    september = selectors.figures(SEPTEMBER, months=2)
     clock.move_to(on(10, 2))
     approve(deployment, (validator, "validator"))
     clock.move_to(on(10, 3))
@@ -163,7 +165,7 @@ def test_the_breakdowns_read_each_model_as_it_stood_at_the_months_end(client, au
 
 
 def test_a_past_month_reads_the_same_after_later_changes(portfolio):
-    assert executive.figures(SEPTEMBER, months=2) == portfolio.september_as_it_closed
+    assert selectors.figures(SEPTEMBER, months=2) == portfolio.september_as_it_closed
     september = portfolio.september_as_it_closed
     assert september.figure("findings_open").value == 1
     assert [(r.slug, r.reasons) for r in september.top_risks] == [
@@ -174,7 +176,7 @@ def test_a_past_month_reads_the_same_after_later_changes(portfolio):
 def test_the_figures_take_the_same_number_of_queries_for_more_models(portfolio, owner):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            executive.gather(OCTOBER, months=6)
+            selectors.gather(OCTOBER, months=6)
         return len(captured)
 
     before = queries()
@@ -219,14 +221,14 @@ def test_without_a_month_the_last_complete_one_is_shown(client, auditor):
     client.force_login(auditor)
     report = client.get(URL).context["report"]
     assert report.period.month == date(2026, 8, 1)  # the clock says 3 September
-    assert report.period.complete and len(report.periods) == executive.TREND_MONTHS
+    assert report.period.complete and len(report.periods) == selectors.TREND_MONTHS
 
 
 def test_a_queued_report_shows_a_spinner_and_polls_for_its_progress(
     client, auditor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks():  # no worker has picked it up yet
-        executive_report.request_report(actor=auditor, month=AUGUST)
+        executive.request_report(actor=auditor, month=AUGUST)
     client.force_login(auditor)
     fragment = client.get(STATUS, {"month": "2026-08"}, headers={"HX-Request": "true"})
     html = fragment.content.decode()
@@ -240,7 +242,7 @@ def test_a_ready_report_shows_its_link_and_hash_and_stops_polling(
     client, auditor, pack_media, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        report = executive_report.request_report(actor=auditor, month=AUGUST)
+        report = executive.request_report(actor=auditor, month=AUGUST)
     report.refresh_from_db()
     client.force_login(auditor)
     html = client.get(STATUS, {"month": "2026-08"}, headers={"HX-Request": "true"}).content.decode()
