@@ -149,8 +149,9 @@ def _json_object(text: str | None, name: str) -> dict[str, Any]:
 
 def _source_uri(source: dict[str, Any]) -> str:
     for key in SOURCE_KEYS:
-        if isinstance(source.get(key), str) and source[key]:
-            return source[key]
+        uri = source.get(key)
+        if isinstance(uri, str) and uri:
+            return uri
     return ""
 
 

@@ -226,7 +226,7 @@ def _timestamps(column: pd.Series, latest: datetime) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column):  # Parquet keeps real timestamps
         if column.dt.tz is None:
             raise BadInput(field="timestamp", message="Parquet column has no time zone")
-        parsed = column.dt.tz_convert("UTC")
+        parsed: pd.Series = column.dt.tz_convert("UTC")
     else:
         parsed = _parsed_text_timestamps(column)
     _refuse_where(
