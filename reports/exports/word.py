@@ -112,8 +112,8 @@ def _set_properties(file: WordFile, document: Document) -> None:
     properties.revision = 1
     # python-docx writes these as UTC ("Z") without converting: hand it UTC.
     as_of = plain(document.as_of)
-    properties.created = as_of  # type: ignore[assignment]
-    properties.modified = as_of  # type: ignore[assignment]
+    properties.created = as_of
+    properties.modified = as_of
 
 
 def to_docx(document: Document) -> bytes:

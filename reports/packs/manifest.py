@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from governance.chain import canonical_json
 
@@ -33,7 +34,7 @@ def json_bytes(payload: Mapping[str, object]) -> bytes:
     return canonical_json(payload).encode()
 
 
-def build_manifest(header: Mapping[str, object], attachments: list[Attachment]) -> dict:
+def build_manifest(header: Mapping[str, object], attachments: list[Attachment]) -> dict[str, Any]:
     """The pack's identity (`header`) and each attachment's name, type, size and SHA-256."""
     entries = [
         {
