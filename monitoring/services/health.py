@@ -83,7 +83,8 @@ def tiers_of(model_ids: Iterable[int], at: datetime) -> dict[int, str]:
     )
     tiers: dict[int, str] = {}
     for assessment in found:
-        tiers.setdefault(assessment.model_id, assessment.effective_result)
+        if assessment.model_id is not None:  # always, as filtered: the column is nullable
+            tiers.setdefault(assessment.model_id, assessment.effective_result)
     return tiers
 
 
