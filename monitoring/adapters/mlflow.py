@@ -236,9 +236,10 @@ def _chosen(
 
 def _download_uri(client: MlflowClient, version: ModelVersion) -> str:
     try:
-        return client.get_model_version_download_uri(version.name, str(version.version))
+        uri: str = client.get_model_version_download_uri(version.name, str(version.version))
     except MlflowException:
         return version.source or ""
+    return uri
 
 
 def _framework(location: str, tracking_uri: str) -> str:
