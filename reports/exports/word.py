@@ -15,6 +15,7 @@ from docx.document import Document as WordFile
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
+from docx.table import _Cell as TableCell
 
 from reports.exports.tables import Cell, as_text, plain, xml_safe
 
@@ -60,8 +61,8 @@ def _text(value: Cell) -> str:
     return xml_safe(as_text(value))
 
 
-def _bold_cell(cell: object, text: str) -> None:
-    cell.paragraphs[0].add_run(text).bold = True  # type: ignore[attr-defined]
+def _bold_cell(cell: TableCell, text: str) -> None:
+    cell.paragraphs[0].add_run(text).bold = True
 
 
 def _repeat_header(table: Table) -> None:
