@@ -46,7 +46,10 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check: lint
+typecheck: venv
+	$(BIN)/mypy
+
+check: lint typecheck
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -136,7 +136,8 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> Cell | SheetCell:
         plain_text = not is_formula_like(text) and text not in ERROR_CODES
         return text if plain_text else _text_cell(sheet, text)
     if isinstance(value, datetime | date):
-        cell = WriteOnlyCell(sheet, value)
+        cell = WriteOnlyCell(sheet)
+        cell.value = value  # types-openpyxl's WriteOnlyCell(value=) leaves out date; Cell takes it
         cell.number_format = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
         return cell
     return value

@@ -1,5 +1,7 @@
 """GET /metrics: the Prometheus scrape target (docs/operations.md, "Prometheus")."""
 
+from collections.abc import Iterable
+
 from django.http import HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from rest_framework.authentication import SessionAuthentication
@@ -30,9 +32,10 @@ class FirstRenderer(BaseContentNegotiation):
     """
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        first = next(iter(renderers))
+        return first, first.media_type
 
 
 class MetricsView(APIView):

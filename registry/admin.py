@@ -100,7 +100,7 @@ class CustomFieldAdmin(admin.ModelAdmin):
     """Administrators add inventory fields here; the service checks and audits each change."""
 
     list_display = ["label", "key", "field_type", "is_required", "is_active", "position"]
-    list_editable: list[str] = []
+    list_editable = []
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: CustomField | None = None

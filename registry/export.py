@@ -28,7 +28,7 @@ def with_columns(models: QuerySet[MLModel]) -> QuerySet[MLModel]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    ordering = models.query.order_by or MLModel._meta.ordering
+    ordering = models.query.order_by or MLModel._meta.ordering or ()
     return (
         models.select_related("owner")
         .annotate(

@@ -7,6 +7,7 @@ from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.rules import eu_ai_act, tiering
 from registry.models import MLModel
+from registry.querysets import MLModelQuerySet
 
 
 class MLModelFilter(django_filters.FilterSet):
@@ -44,7 +45,7 @@ class MLModelFilter(django_filters.FilterSet):
         model = MLModel
         fields = ["q", "status", "model_type", "business_unit", "owner", "eu_category", "tier"]
 
-    def search(self, queryset: QuerySet[MLModel], name: str, value: str) -> QuerySet[MLModel]:
+    def search(self, queryset: MLModelQuerySet, name: str, value: str) -> MLModelQuerySet:
         return queryset.search(value)
 
     def filter_eu_category(

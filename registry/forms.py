@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django import forms
 from django.utils import timezone
@@ -28,9 +28,15 @@ ARTIFACT_FIELDS = (
 VERSION_FIELDS = (*ARTIFACT_FIELDS, "base_model", "provider")
 
 
+class _FieldOptions(TypedDict):
+    label: str
+    required: bool
+    help_text: str
+
+
 def custom_form_field(spec: CustomField) -> forms.Field:
     """One form field for one custom field definition; the service checks the value again."""
-    common = {"label": spec.label, "required": spec.is_required, "help_text": spec.help_text}
+    common = _FieldOptions(label=spec.label, required=spec.is_required, help_text=spec.help_text)
     if spec.field_type == CustomField.FieldType.INTEGER:
         return forms.IntegerField(**common)
     if spec.field_type == CustomField.FieldType.DECIMAL:
@@ -71,7 +77,7 @@ class ModelRecordForm(BootstrapForm):
     def __init__(self, *args: Any, custom_fields: list[CustomField], **kwargs: Any) -> None:
         self.custom_specs = custom_fields
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = active_users()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = active_users()
         for spec in custom_fields:
             self.fields[f"cf_{spec.key}"] = custom_form_field(spec)
         self.style_widgets()
@@ -103,7 +109,7 @@ class ModelRecordForm(BootstrapForm):
             error_field = "cf_" + error_field.removeprefix("custom_fields.")
         return super().form_field_for(error_field)
 
-    def changes(self) -> dict[str, object]:
+    def changes(self) -> dict[str, Any]:
         """Keyword arguments for the service: the record fields and the custom values."""
         data = {name: self.cleaned_data[name] for name in MODEL_FIELDS}
         data["custom_fields"] = {
@@ -147,7 +153,7 @@ class VersionForm(BootstrapForm):
     def __init__(self, *args: Any, model: MLModel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         runs = model.training_runs.select_related("model").order_by("-created_at")
-        self.fields["training_run"].queryset = runs
+        cast(forms.ModelChoiceField, self.fields["training_run"]).queryset = runs
         for slot in range(1, PROMPT_SLOTS + 1):
             self.fields[f"prompt_{slot}_name"] = forms.CharField(
                 max_length=100, required=False, label=f"Prompt {slot} name"
@@ -188,7 +194,7 @@ class VersionForm(BootstrapForm):
             or self.cleaned_data[f"prompt_{slot}_template"]
         ]
 
-    def service_arguments(self) -> dict[str, object]:
+    def service_arguments(self) -> dict[str, Any]:
         """Keyword arguments for services.register_version; empty prompt slots are left out."""
         data = {name: self.cleaned_data[name] for name in VERSION_FIELDS}
         data["prompt_templates"] = [

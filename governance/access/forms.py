@@ -1,6 +1,6 @@
 """Access input: RACI assignments, API tokens, service accounts. Forms parse; services decide."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import Group
@@ -41,7 +41,7 @@ class RaciAssignForm(BootstrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = active_users()
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = active_users()
 
-    def service_arguments(self) -> dict[str, object]:
+    def service_arguments(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("user", "group", "role", "area")}

@@ -108,7 +108,7 @@ def _categorical(features: pd.DataFrame, named: list[str]) -> list[str]:
     if missing:
         raise BadInput(field="categorical", message=f"{missing[0]!r} is not a column of the file")
     inferred = [
-        name
+        str(name)
         for name, dtype in features.dtypes.items()
         if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
     ]

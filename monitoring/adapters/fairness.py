@@ -156,11 +156,9 @@ def _frame_disparities(rates: pd.DataFrame) -> dict[str, float | None]:
         metrics["four_fifths_ratio"] = selection
         metrics["four_fifths_passed"] = _number(fairness.four_fifths_passed(selection))
     if {"true_positive_rate", "false_positive_rate"} <= set(rates.columns):
-        spreads = [
-            metrics["true_positive_rate_difference"],
-            metrics["false_positive_rate_difference"],
-        ]
-        metrics["equalized_odds_difference"] = None if None in spreads else max(spreads)
+        tpr = metrics["true_positive_rate_difference"]
+        fpr = metrics["false_positive_rate_difference"]
+        metrics["equalized_odds_difference"] = None if tpr is None or fpr is None else max(tpr, fpr)
     return metrics
 
 
@@ -245,7 +243,7 @@ def _selected(column: pd.Series, name: str, positive: str) -> np.ndarray:
             message=f"{column.iloc[stray]!r} is a third value: labels must be binary decisions, "
             f"not scores ({seen[0]!r} and {seen[1]!r} came first)",
         )
-    selected = (column == _positive_value(column, name, positive)).to_numpy(dtype=bool)
+    selected: np.ndarray = (column == _positive_value(column, name, positive)).to_numpy(dtype=bool)
     if len(seen) == 2 and not selected.any():
         raise BadInput(
             field="positive_label",

@@ -55,6 +55,7 @@ def _parquet(content: bytes, columns: Sequence[str] | None) -> pd.DataFrame:
         source = pq.ParquetFile(io.BytesIO(content))
         names = source.schema_arrow.names
         present = None if columns is None else [c for c in columns if c in names]
-        return source.read(columns=present).to_pandas()
+        frame: pd.DataFrame = source.read(columns=present).to_pandas()
+        return frame
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise BadInput(field="file", message=f"is not readable Parquet: {exc}") from None

@@ -169,7 +169,9 @@ def _column(kwargs: dict[str, Any]) -> str:
 def _evaluated_at(meta: dict[str, Any], options: Mapping[str, str], path: str) -> datetime:
     if "evaluated_at" in options:
         return parse_instant(options["evaluated_at"], field="evaluated_at")
-    run_id = meta.get("run_id") if isinstance(meta.get("run_id"), dict) else {}
+    run_id = meta.get("run_id")
+    if not isinstance(run_id, dict):
+        run_id = {}
     for where, stamp in (
         ("validation_time", meta.get("validation_time")),
         ("run_id.run_time", run_id.get("run_time")),

@@ -149,8 +149,9 @@ def _json_object(text: str | None, name: str) -> dict[str, Any]:
 
 def _source_uri(source: dict[str, Any]) -> str:
     for key in SOURCE_KEYS:
-        if isinstance(source.get(key), str) and source[key]:
-            return source[key]
+        uri = source.get(key)
+        if isinstance(uri, str) and uri:
+            return uri
     return ""
 
 
@@ -235,9 +236,10 @@ def _chosen(
 
 def _download_uri(client: MlflowClient, version: ModelVersion) -> str:
     try:
-        return client.get_model_version_download_uri(version.name, str(version.version))
+        uri: str = client.get_model_version_download_uri(version.name, str(version.version))
     except MlflowException:
         return version.source or ""
+    return uri
 
 
 def _framework(location: str, tracking_uri: str) -> str:

@@ -165,7 +165,7 @@ def _timestamps(column: pd.Series) -> list[str]:
         return [_stamp_text(v) for v in column.tolist()]
     if column.dt.tz is None:
         raise BadInput(field="timestamp", message="is a datetime column without a time zone")
-    text = column.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text: pd.Series = column.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return text.where(column.notna(), "").tolist()
 
 

@@ -34,6 +34,7 @@ summary value that is not simply the last logged value of that metric (e.g. `bes
 step, at the end of the run. NaN and infinity are left out: a metric point must be finite.
 """
 
+import importlib
 import json
 import math
 import struct
@@ -42,7 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeGuard
 
 from monitoring.adapters.errors import MissingExtra, parse_json, refuse_unknown_options
 from monitoring.ingest.bundle import Bundle, MetricColumns, Run
@@ -72,10 +73,12 @@ def read_offline_run(path: Path) -> Bundle:
 def _record_class() -> type:
     """wandb's Record message: the offline reader needs the wandb extra, the export does not."""
     try:
-        from wandb.proto.wandb_internal_pb2 import Record
+        internal = importlib.import_module("wandb.proto.wandb_internal_pb2")
     except ImportError as exc:
         raise MissingExtra("wandb") from exc
-    return Record
+    # protobuf builds the message classes when the module runs: no name to import statically.
+    record: type = internal.Record
+    return record
 
 
 def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
@@ -188,12 +191,12 @@ def _records(stream: BinaryIO, record_class: type) -> Iterator[tuple[int, Any]]:
     for offset, kind, data in _chunks(stream):
         if kind in (FULL, FIRST) and parts is not None:
             raise _corrupt("a record starts before the previous one ends", offset)
-        if kind in (MIDDLE, LAST) and parts is None:
-            raise _corrupt("a record continues without a start", offset)
         if kind == FULL:
             yield offset, _parse(record_class, data, offset)
         elif kind == FIRST:
             parts, first = [data], offset
+        elif parts is None:
+            raise _corrupt("a record continues without a start", offset)
         else:
             parts.append(data)
             if kind == LAST:
@@ -391,7 +394,7 @@ def _numbers(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str,
             yield name, float(value)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -131,7 +131,7 @@ class ImportView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise DomainError(field="file", message="required: the artifact to import")
-        options = {k: v for k, v in request.POST.items() if k != "file"}
+        options = {k: v for k, v in request.POST.dict().items() if k != "file"}
 
         def read() -> Bundle:
             return adapters.read_file(source, upload.read(), filename=upload.name, options=options)

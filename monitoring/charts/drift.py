@@ -47,12 +47,12 @@ def drift_by_feature(
 
 def worst_first(features: DriftBars) -> list[FeatureDrift]:
     """Judged features from the most drifted down, then those that could not be judged."""
-    judged = [f for f in features.features if f.score is not None]
+    judged = [(f, f.score) for f in features.features if f.score is not None]
     judged.sort(
-        key=lambda f: f.score,
+        key=lambda judged_feature: judged_feature[1],
         reverse=features.threshold.direction == Direction.LOWER_IS_BETTER,
     )
-    return judged + [f for f in features.features if f.score is None]
+    return [f for f, _ in judged] + [f for f in features.features if f.score is None]
 
 
 def _draw(features: DriftBars, rows: Sequence[FeatureDrift], more: str, fig: Figure) -> None:

@@ -66,7 +66,10 @@ def _draw(figures: GroupBars, fig: Figure, *, horizontal: bool) -> None:
         hatch=["" if j else "///" for j in judged],
         linewidth=0.6,
     )
-    ax.margins(**{"x" if horizontal else "y": 0.2})
+    if horizontal:
+        ax.margins(x=0.2)
+    else:
+        ax.margins(y=0.2)
     if not horizontal:
         middle, half = (len(groups) - 1) / 2, max(len(groups), MIN_SLOTS) / 2
         ax.set_xlim(middle - half, middle + half)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import cycle
 
+import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -105,7 +106,7 @@ def _breaches(points: Sequence[Point], threshold: Threshold | None) -> list[Poin
     return [p for p in points if threshold.level(p.value) == Status.CRITICAL]
 
 
-def _xy(points: Sequence[Point]) -> tuple[object, list[float]]:
+def _xy(points: Sequence[Point]) -> tuple[np.ndarray, list[float]]:
     return mdates.date2num([p.at for p in points]), [p.value for p in points]
 
 

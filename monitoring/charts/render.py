@@ -5,12 +5,14 @@ import io
 import re
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 from monitoring.stats.thresholds import Status, Threshold
 
@@ -30,7 +32,7 @@ LEVEL_COLOURS = {Status.HEALTHY: "#2f855a", Status.WARNING: "#c27c0e", Status.CR
 
 NO_DATA = "no data yet"
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "attest-charts",
     "svg.fonttype": "none",  # text stays text: smaller, selectable and searchable in the PDF
     "font.family": "sans-serif",
@@ -139,7 +141,7 @@ def labelled_bars(
     *,
     horizontal: bool,
     judged: Sequence[bool],
-    **style: object,
+    **style: Any,
 ) -> None:
     """One bar per name with its label at the bar's end, grey where it was not judged."""
     positions = range(len(names))

@@ -113,7 +113,7 @@ class Client:
         )
         return cls(found.url, found.token, **options)
 
-    def bar(self, **kwargs: Any) -> tqdm:
+    def bar(self, **kwargs: Any) -> "tqdm[Any]":
         disable = None if self.progress is None else not self.progress
         return tqdm(disable=disable, file=sys.stderr, dynamic_ncols=True, **kwargs)
 
@@ -182,7 +182,7 @@ class Client:
             raise CliError(f"{self.url} is not a usable URL: {exc}") from None
         finally:
             data = options.get("data")
-            if hasattr(data, "close"):
+            if data is not None and hasattr(data, "close"):
                 data.close()
 
 

@@ -9,6 +9,7 @@ Every write carries a key derived from its content (monitoring.cli.keys).
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -145,7 +146,7 @@ def push_evidence(client: Client, target: Target, path: Path, *, title: str, kin
 
 def gate(
     client: Client, *, model: str, version: str, environment: str, gate: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     """The gate's answer for the version in the environment: `open`, `unmet`, `policy`, ..."""
     query = {"model": model, "version": version, "environment": environment}
     if gate:

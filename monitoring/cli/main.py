@@ -32,7 +32,8 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
             backoff=args.backoff,
             progress=args.progress,
         )
-        return args.run(client, args)
+        status: int = args.run(client, args)
+        return status
     except CliError as exc:
         _err(*exc.lines())
         return exc.code

@@ -62,7 +62,7 @@ class MetricColumns:
     """Metric points column by column; every list has the same length."""
 
     name: list[str] = field(default_factory=list)
-    value: list[float] = field(default_factory=list)
+    value: list[float | None] = field(default_factory=list)  # None: the source had no value
     timestamp: list[str] = field(default_factory=list)  # ISO 8601, with an offset
     step: list[int | None] = field(default_factory=list)
     segment: list[str] = field(default_factory=list)
@@ -182,7 +182,7 @@ class Bundle:
         fmt = data.pop("format", BUNDLE_FORMAT)
         if fmt != BUNDLE_FORMAT:
             raise BadInput(field="format", message=f"unknown bundle format {fmt!r}")
-        bundle = _build(cls, data, "")
+        bundle: Bundle = _build(cls, data, "")
         _check_columns(bundle.metrics)
         return bundle
 
@@ -229,8 +229,8 @@ def _scalar(kind: type) -> Callable[[Any, str], Any]:
     return check
 
 
-def _list_of(item: Callable[[Any, str], Any]) -> Callable[[Any, str], list]:
-    def check(value: Any, path: str) -> list:
+def _list_of(item: Callable[[Any, str], Any]) -> Callable[[Any, str], list[Any]]:
+    def check(value: Any, path: str) -> list[Any]:
         if not isinstance(value, list):
             raise BadInput(field=path, message="must be a list")
         return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]

@@ -226,7 +226,7 @@ def _timestamps(column: pd.Series, latest: datetime) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column):  # Parquet keeps real timestamps
         if column.dt.tz is None:
             raise BadInput(field="timestamp", message="Parquet column has no time zone")
-        parsed = column.dt.tz_convert("UTC")
+        parsed: pd.Series = column.dt.tz_convert("UTC")
     else:
         parsed = _parsed_text_timestamps(column)
     _refuse_where(
@@ -271,7 +271,8 @@ def _segments(column: pd.Series) -> pd.Series:
 
 
 def _tags(column: pd.Series) -> pd.Series:
-    tags = column.where(column.notna(), None)
-    bad = ~tags.map(lambda v: v is None or isinstance(v, Mapping)).astype(bool)
+    # A point without tags is None, or NaN where no point in the column has any (pandas then
+    # reads a float column): both are missing, and neither is a bad value.
+    bad = column.notna() & ~column.map(lambda v: isinstance(v, Mapping)).astype(bool)
     _refuse_where(bad, "tags", "is not an object", column)
-    return tags.map(lambda v: dict(v) if v else {})
+    return column.map(lambda v: dict(v) if isinstance(v, Mapping) else {})

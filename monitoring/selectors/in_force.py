@@ -69,7 +69,8 @@ def tiers_of(model_ids: Iterable[int], at: datetime) -> dict[int, str]:
     )
     tiers: dict[int, str] = {}
     for assessment in found:
-        tiers.setdefault(assessment.model_id, assessment.effective_result)
+        if assessment.model_id is not None:  # always, as filtered: the column is nullable
+            tiers.setdefault(assessment.model_id, assessment.effective_result)
     return tiers
 
 
@@ -113,7 +114,8 @@ def policies_at(model_ids: Collection[int], at: datetime) -> list[MonitoringPoli
 
 
 def _restore(policy: MonitoringPolicy | None, event: AuditEvent) -> MonitoringPolicy:
-    fields = dict(event.before)
+    fields = dict(event.before or {})  # rows_at restores only events that have a before
     if "window" in fields:  # the audit record states it in days, as the rulebook does
         fields["window"] = timedelta(days=fields["window"])
-    return history.restored(policy or MonitoringPolicy(model_id=event.mlmodel_id), fields)
+    fields["model"] = event.mlmodel_id  # a policy removed since comes back as a new row
+    return history.restored(policy or MonitoringPolicy(), fields)

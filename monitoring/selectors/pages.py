@@ -309,13 +309,15 @@ def group_bars(summary: Mapping[str, Any]) -> charts.GroupBars:
     judged = [bool((row.get("metrics") or {}).get("judged", 1.0)) for row in rows]
     rates = [g.rate for g, j in zip(groups, judged, strict=True) if j and g.rate is not None]
     limit = (summary.get("limits") or {}).get("four_fifths_ratio")
-    four_fifths = rate == "selection_rate" and limit and rates
+    four_fifths = limit * max(rates) if rate == "selection_rate" and limit and rates else None
     features = " + ".join(summary.get("sensitive") or [])
     return charts.GroupBars(
         title=f"{rate.replace('_', ' ').capitalize()} by {features}",
         groups=groups,
-        reference=limit * max(rates) if four_fifths else None,
-        reference_label=f"{limit:g} of the highest rate" if four_fifths else "reference",
+        reference=four_fifths,
+        reference_label=f"{limit:g} of the highest rate"
+        if four_fifths is not None
+        else "reference",
         min_group_size=_min_group_size(groups, judged),
     )
 

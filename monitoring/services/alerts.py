@@ -5,8 +5,9 @@ requires revalidation, which closes the model's deployment gate until a validato
 Notifications (e-mail, webhooks) go out after the transaction commits.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -24,7 +25,9 @@ from registry.models import MLModel, ModelVersion
 FIELDS = ["state", "severity", "value", "message", "occurrences", "finding", "revalidation"]
 
 
-def apply(served: dict[int, ModelVersion], verdicts: dict[int, Sequence], at: datetime) -> None:
+def apply(
+    served: Mapping[int, ModelVersion], verdicts: Mapping[int, Sequence[Any]], at: datetime
+) -> None:
     """Open, update or resolve the alerts of the models one check judged (one query for all
     their unresolved alerts: a sweep judges thousands of models, most of them quiet)."""
     unresolved: dict[tuple[int, str], Alert] = {

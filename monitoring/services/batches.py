@@ -29,12 +29,14 @@ def fingerprint(request: HttpRequest) -> str:
     """
     digest = hashlib.sha256()
     content_type = request.content_type or ""
-    for part in (request.method, request.path, request.META.get("QUERY_STRING", ""), content_type):
+    method = request.method or ""
+    for part in (method, request.path, request.META.get("QUERY_STRING", ""), content_type):
         digest.update(part.encode() + b"\0")
     if content_type == "multipart/form-data":
         for name, values in sorted(request.POST.lists()):
             digest.update(repr((name, values)).encode())
-        for name, upload in sorted(request.FILES.items()):
+        for name, uploads in sorted(request.FILES.lists()):
+            upload = uploads[-1]  # the one request.FILES[name] gives
             digest.update(repr((name, upload.name)).encode())
             for chunk in upload.chunks():
                 digest.update(chunk)

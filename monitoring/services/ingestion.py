@@ -308,7 +308,8 @@ def _evaluation_fields(
 
 
 # bundle field: (result model, its fields from one item, audit verb, fields the event shows)
-RESULT_KINDS: dict[str, tuple[type, Callable[..., dict[str, Any]], str, tuple[str, ...]]] = {
+ResultModel = type[DriftResult | DataValidationResult | EvaluationResult]
+RESULT_KINDS: dict[str, tuple[ResultModel, Callable[..., dict[str, Any]], str, tuple[str, ...]]] = {
     "drift": (DriftResult, _drift_fields, "drift.recorded", ("dataset_drift", "drift_share")),
     "data_validation": (
         DataValidationResult,

@@ -30,7 +30,8 @@ def write(frame: pd.DataFrame, *, version_id: int, batch_id: int | None) -> int:
 
 def _rows(frame: pd.DataFrame, version_id: int, batch_id: int | None) -> Iterator[tuple]:
     """Plain Python rows in COLUMNS order, converted column-wise (not cell by cell)."""
-    steps = frame["step"].astype(object).where(frame["step"].notna(), None)
+    # pandas takes None as where()'s replacement; pandas-stubs leave None out of `other`.
+    steps = frame["step"].astype(object).where(frame["step"].notna(), None)  # type: ignore[call-overload]
     tags = frame["tags"].map(lambda t: dict(t) if t else {})
     return zip(
         [version_id] * len(frame),

@@ -291,7 +291,7 @@ def _category_counts(values: ArrayLike) -> tuple[pd.Series, int]:
     # column for missing values, which on strings takes three times as long as the counting.
     counts = series.value_counts(dropna=False, sort=False)
     missing = counts.index.isna()
-    present = counts[~missing]
+    present = counts[counts.index.notna()]
     present.index = present.index.astype(object)  # so differing category sets align
     return present, int(counts[missing].sum())
 

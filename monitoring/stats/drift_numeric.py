@@ -109,7 +109,8 @@ class _Rest:
 
     def at_or_below(self, values: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """Values of the window at or below each of `values`, which lie in unsettled cells."""
-        return self.settled_below[cells] + np.searchsorted(self.values, values, side="right")
+        below: np.ndarray = self.settled_below[cells]
+        return below + np.searchsorted(self.values, values, side="right")
 
 
 def compare_numeric(
@@ -186,7 +187,8 @@ def _unsettled_cells(
     unsettled |= (low < 0) & (high > 0)
     unsettled[[0, -1]] = True  # open cells have no finite width to integrate over
     unsettled[forced] = True
-    return unsettled & ((ref.counts + cur.counts) > 0)
+    to_sort: np.ndarray = unsettled & ((ref.counts + cur.counts) > 0)
+    return to_sort
 
 
 def _settled_area(

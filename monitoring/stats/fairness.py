@@ -182,7 +182,7 @@ def _decisions(values: ArrayLike, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be one-dimensional")
     if array.dtype == bool:
         return array
-    selected = array == 1
+    selected: np.ndarray = array == 1
     stray = ~(selected | (array == 0))
     if stray.any():
         raise ValueError(f"{name} must hold 0/1 decisions, not {array[stray][:1].tolist()[0]!r}")
@@ -301,7 +301,8 @@ def _caveats(cells: np.ndarray) -> tuple[str, ...]:
 
 def _present(rates: ArrayLike) -> np.ndarray:
     values = np.asarray(rates, dtype="float64")
-    return values[~np.isnan(values)]
+    present: np.ndarray = values[~np.isnan(values)]
+    return present
 
 
 def _finite(value: float) -> float | None:

@@ -200,30 +200,30 @@ def _judged(threshold: Threshold, judged: list[Observation]) -> Judgement:
             break
         levels.append(level)
     breaches = len(levels)
-    common = {"value": latest.value, "observed_at": latest.at, "observations": len(judged)}
-    if breaches == 0:
-        return Judgement(
-            threshold, Status.HEALTHY, f"{latest.value:.4g} within {threshold.describe()}", **common
-        )
-    if breaches < threshold.consecutive:
+
+    def judgement(status: Status, reason: str) -> Judgement:
         return Judgement(
             threshold,
+            status,
+            reason,
+            value=latest.value,
+            observed_at=latest.at,
+            breaches=breaches,
+            observations=len(judged),
+        )
+
+    if breaches == 0:
+        return judgement(Status.HEALTHY, f"{latest.value:.4g} within {threshold.describe()}")
+    if breaches < threshold.consecutive:
+        return judgement(
             Status.HEALTHY,
             f"{latest.value:.4g} breaches {threshold.describe()}, {breaches} of "
             f"{threshold.consecutive} consecutive breaches needed to alert",
-            breaches=breaches,
-            **common,
         )
     # The alert is as severe as the mildest of the breaches that make it up.
     status = max(levels[: threshold.consecutive], key=SEVERITY_ORDER.__getitem__)
     run = f" ({breaches} consecutive)" if threshold.consecutive > 1 else ""
-    return Judgement(
-        threshold,
-        status,
-        f"{latest.value:.4g} breaches {threshold.describe()}{run}",
-        breaches=breaches,
-        **common,
-    )
+    return judgement(status, f"{latest.value:.4g} breaches {threshold.describe()}{run}")
 
 
 def overall(statuses: Iterable[Status | str]) -> Status:

@@ -99,7 +99,9 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 class DatasetVersionRefField(serializers.RelatedField):
     """A dataset version as "dataset-slug@version"."""
 
-    def to_representation(self, value: DatasetVersion) -> str:
+    # The stubs allow a PKOnlyObject, which DRF passes only when use_pk_only_optimization() is
+    # true; RelatedField's is false, so the value is always the DatasetVersion.
+    def to_representation(self, value: DatasetVersion) -> str:  # type: ignore[override]
         return f"{value.dataset.slug}@{value.version}"
 
 
@@ -180,14 +182,16 @@ class ServingAnswerSerializer(serializers.Serializer):
 class LineageNodeSerializer(serializers.Serializer):
     id = serializers.CharField(read_only=True)
     kind = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    # DRF's metaclass takes declared fields off the class; the stubs see Field's attribute
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     layer = serializers.CharField(read_only=True)
     url = serializers.CharField(read_only=True)
     detail = serializers.CharField(read_only=True)
 
 
 class LineageEdgeSerializer(serializers.Serializer):
-    source = serializers.CharField(read_only=True)
+    # DRF's metaclass takes declared fields off the class; the stubs see Field's attribute
+    source = serializers.CharField(read_only=True)  # type: ignore[assignment]
     target = serializers.CharField(read_only=True)
     relation = serializers.CharField(read_only=True)
 
@@ -240,7 +244,9 @@ class DatasetVersionSerializer(serializers.ModelSerializer):
 
 class UseCaseSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
-    models = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    models: serializers.SlugRelatedField[MLModel] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
 
     class Meta:
         model = UseCase
@@ -365,7 +371,7 @@ class TrainingRunRecordInput(StrictInput):
         query = Q()
         for slug, version in pairs:
             query |= Q(dataset__slug=slug, version=version)
-        found = {
+        found: dict[tuple[str, ...], DatasetVersion] = {
             (dv.dataset.slug, dv.version): dv
             for dv in DatasetVersion.objects.select_related("dataset").filter(query)
         }
@@ -454,13 +460,14 @@ class UseCaseUpdateInput(StrictInput):
 
 
 class CustomFieldUpdateInput(StrictInput):
-    label = serializers.CharField(max_length=100, required=False)
+    # DRF's metaclass takes declared fields off the class; the stubs see Field's attribute
+    label = serializers.CharField(max_length=100, required=False)  # type: ignore[assignment]
     field_type = serializers.ChoiceField(choices=CustomField.FieldType.choices, required=False)
     choices = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=200
     )
     is_required = serializers.BooleanField(required=False)
-    help_text = text(300)
+    help_text = text(300)  # type: ignore[assignment]  # declared field, as label above
     is_active = serializers.BooleanField(required=False)
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
 

@@ -143,8 +143,11 @@ def record_training_run(
         created_by=actor,
     )
     clean_or_raise(run)
-    read_before = DatasetVersion.objects.filter(training_runs__model=model)
-    read_before = list(read_before.values_list("dataset__slug", flat=True).distinct())
+    read_before = list(
+        DatasetVersion.objects.filter(training_runs__model=model)
+        .values_list("dataset__slug", flat=True)
+        .distinct()
+    )
     run.save()
     run.input_datasets.set(input_datasets)
     audit.record(

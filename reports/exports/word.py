@@ -15,6 +15,7 @@ from docx.document import Document as WordFile
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
+from docx.table import _Cell as TableCell
 
 from governance.tables import Cell, as_text, plain, xml_safe
 
@@ -60,8 +61,8 @@ def _text(value: Cell) -> str:
     return xml_safe(as_text(value))
 
 
-def _bold_cell(cell: object, text: str) -> None:
-    cell.paragraphs[0].add_run(text).bold = True  # type: ignore[attr-defined]
+def _bold_cell(cell: TableCell, text: str) -> None:
+    cell.paragraphs[0].add_run(text).bold = True
 
 
 def _repeat_header(table: Table) -> None:
@@ -112,8 +113,8 @@ def _set_properties(file: WordFile, document: Document) -> None:
     properties.revision = 1
     # python-docx writes these as UTC ("Z") without converting: hand it UTC.
     as_of = plain(document.as_of)
-    properties.created = as_of  # type: ignore[assignment]
-    properties.modified = as_of  # type: ignore[assignment]
+    properties.created = as_of
+    properties.modified = as_of
 
 
 def to_docx(document: Document) -> bytes:

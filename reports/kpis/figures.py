@@ -196,7 +196,7 @@ class Kpi:
         )
 
 
-def _doc(function: Callable) -> str:
+def _doc(function: Callable[..., object]) -> str:
     """A function's docstring on one line: the definition the report prints is the code's."""
     return " ".join((inspect.getdoc(function) or "").split())
 
@@ -326,7 +326,7 @@ def ranked_risks(month: MonthState) -> list[tuple[int, _Exposure]]:
     vocabulary = month.data.vocabulary
     tier_rank = ranks(vocabulary.tiers)
 
-    def severity(item: tuple[int, _Exposure]) -> tuple:
+    def severity(item: tuple[int, _Exposure]) -> tuple[int | str, ...]:
         model_id, exposure = item
         worst, *rest = _levels(exposure, vocabulary)
         model = month.models[model_id]

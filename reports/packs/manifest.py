@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from governance.chain import canonical_json
 
@@ -33,7 +34,7 @@ def json_bytes(payload: Mapping[str, object]) -> bytes:
     return canonical_json(payload).encode()
 
 
-def build_manifest(header: Mapping[str, object], attachments: list[Attachment]) -> dict:
+def build_manifest(header: Mapping[str, object], attachments: list[Attachment]) -> dict[str, Any]:
     """The pack's identity (`header`) and each attachment's name, type, size and SHA-256."""
     entries = [
         {
@@ -70,10 +71,10 @@ def differences(manifest_content: bytes, files: Mapping[str, bytes]) -> list[str
     return found
 
 
-def changed_entries(recorded: Mapping[str, object], found: Mapping[str, object]) -> list[str]:
+def changed_entries(recorded: Mapping[str, Any], found: Mapping[str, Any]) -> list[str]:
     """Which attachments a manifest lists differently from the one recorded at generation."""
-    before = {e["name"]: e["sha256"] for e in recorded.get("attachments", [])}  # type: ignore[attr-defined]
-    after = {e["name"]: e["sha256"] for e in found.get("attachments", [])}  # type: ignore[attr-defined]
+    before = {e["name"]: e["sha256"] for e in recorded.get("attachments", [])}
+    after = {e["name"]: e["sha256"] for e in found.get("attachments", [])}
     return [
         f"{name} differs from the pack Attest generated"
         for name in sorted(set(before) | set(after))

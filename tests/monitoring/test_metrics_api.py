@@ -212,3 +212,11 @@ def test_tags_are_kept_per_point(pipeline_client):
     body = columns(2, tags=[{"region": "north"}, None])
     assert post_json(pipeline_client, body).status_code == 201
     assert [p.tags for p in MetricPoint.objects.order_by("step")] == [{"region": "north"}, {}]
+
+
+def test_points_without_tags_need_not_say_so(pipeline_client):
+    # pandas reads a tags column holding no tags at all as float NaN, not as None.
+    point = {"name": "auc", "value": 0.8, "timestamp": "2026-11-01T10:00:00Z"}
+    response = post_json(pipeline_client, [{**point, "tags": None}, {**point, "step": 1}])
+    assert response.status_code == 201, response.content
+    assert [p.tags for p in MetricPoint.objects.all()] == [{}, {}]

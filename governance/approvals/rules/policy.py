@@ -248,9 +248,12 @@ def _check_rule(index: int, rule: Any, seen: set[str]) -> list[str]:
     if not isinstance(rule, Mapping):
         return [f"{where}: must be a mapping"]
     problems = [f"{where}.{key}: required" for key in ("id", "title", "check") if not rule.get(key)]
-    if rule.get("id") in seen:
-        problems.append(f"{where}.id: {rule['id']!r} is used twice")
-    seen.add(rule.get("id"))
+    # A missing id is reported above; counting it as seen would call the next one a duplicate.
+    rule_id = rule.get("id")
+    if rule_id:
+        if rule_id in seen:
+            problems.append(f"{where}.id: {rule_id!r} is used twice")
+        seen.add(rule_id)
     if rule.get("check") and rule["check"] not in CHECKS:
         problems.append(
             f"{where}.check: unknown check {rule['check']!r} (known: {', '.join(CHECKS)})"

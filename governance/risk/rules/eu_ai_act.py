@@ -135,7 +135,7 @@ LABEL_ORDER = (*SEVERITY, *(trigger.label for trigger in TRIGGERS), AI_LITERACY)
 # ---- Questions -------------------------------------------------------------------------------
 
 
-def questions(rulebook: dict) -> tuple[Question, ...]:
+def questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     """The questionnaire; practices, Annex III uses and conditions come from the rulebook."""
     return (
         _role_question(rulebook),
@@ -147,16 +147,16 @@ def questions(rulebook: dict) -> tuple[Question, ...]:
     )
 
 
-def _explained(rulebook: dict, *names: str) -> str:
+def _explained(rulebook: dict[str, Any], *names: str) -> str:
     provisions = rulebook["provisions"]
     return " ".join(f"{provisions[n]['id']}: {provisions[n]['summary']}" for n in names)
 
 
-def _described(item: dict) -> str:
+def _described(item: dict[str, Any]) -> str:
     return f"{item['id']} {item['title']}: {item['summary']}"
 
 
-def _role_question(rulebook: dict) -> Question:
+def _role_question(rulebook: dict[str, Any]) -> Question:
     return Question(
         key="role",
         text="What is the organisation's role for this AI system?",
@@ -166,7 +166,7 @@ def _role_question(rulebook: dict) -> Question:
     )
 
 
-def _practices_question(rulebook: dict) -> Question:
+def _practices_question(rulebook: dict[str, Any]) -> Question:
     practices = tuple((p["key"], _described(p)) for p in rulebook["practices"])
     return Question(
         key="prohibited_practices",
@@ -178,7 +178,7 @@ def _practices_question(rulebook: dict) -> Question:
     )
 
 
-def _annex_i_questions(rulebook: dict) -> tuple[Question, ...]:
+def _annex_i_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     legislation = rulebook["annex_i_legislation"]
     listed = "; ".join(
         [
@@ -205,7 +205,7 @@ def _annex_i_questions(rulebook: dict) -> tuple[Question, ...]:
     )
 
 
-def _annex_iii_questions(rulebook: dict) -> tuple[Question, ...]:
+def _annex_iii_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     areas = rulebook["annex_iii_areas"]
     conditions = tuple((c["key"], _described(c)) for c in rulebook["derogation_conditions"])
     return (
@@ -251,12 +251,12 @@ def _annex_iii_questions(rulebook: dict) -> tuple[Question, ...]:
     )
 
 
-def _annex_iii_points(area: dict) -> list[dict]:
+def _annex_iii_points(area: dict[str, Any]) -> list[dict[str, Any]]:
     # The rulebook writes sub-point ids within their area ("5(b)"); reasons cite them in full.
     return [{**point, "id": f"Annex III {point['id']}"} for point in area["sub_points"]]
 
 
-def _transparency_questions(rulebook: dict) -> tuple[Question, ...]:
+def _transparency_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     duties = rulebook["transparency_obligations"]
     return tuple(
         Question(
@@ -270,7 +270,7 @@ def _transparency_questions(rulebook: dict) -> tuple[Question, ...]:
     )
 
 
-def _gpai_questions(rulebook: dict) -> tuple[Question, ...]:
+def _gpai_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     return (
         Question(
             key="gpai_model",
@@ -301,7 +301,7 @@ def _gpai_questions(rulebook: dict) -> tuple[Question, ...]:
 # ---- Answers ---------------------------------------------------------------------------------
 
 
-def _shown_answers(answers: dict, asked: tuple[Question, ...]) -> dict[str, Any]:
+def _shown_answers(answers: dict[str, Any], asked: tuple[Question, ...]) -> dict[str, Any]:
     """The answers to the questions shown, once every one of them is answered and valid."""
     relevant = shown(asked, answers)
     # A bad value first: it may be what shows the questions that look unanswered.
@@ -339,13 +339,15 @@ def _is_count(value: Any) -> bool:
     return is_number and math.isfinite(value) and value >= 0
 
 
-def _require_consistent(answers: dict, given: dict[str, Any], rulebook: dict) -> None:
+def _require_consistent(
+    answers: dict[str, Any], given: dict[str, Any], rulebook: dict[str, Any]
+) -> None:
     _require_point_in_area(given, rulebook)
     _require_gpai_facts_only_for_gpai(answers, given)
     _require_implied(given, rulebook)
 
 
-def _require_point_in_area(given: dict[str, Any], rulebook: dict) -> None:
+def _require_point_in_area(given: dict[str, Any], rulebook: dict[str, Any]) -> None:
     area = _chosen_area(given, rulebook)
     if area is not None and given["annex_iii_point"] not in {p["key"] for p in area["sub_points"]}:
         raise AnswersContradict(
@@ -355,7 +357,7 @@ def _require_point_in_area(given: dict[str, Any], rulebook: dict) -> None:
         )
 
 
-def _require_gpai_facts_only_for_gpai(answers: dict, given: dict[str, Any]) -> None:
+def _require_gpai_facts_only_for_gpai(answers: dict[str, Any], given: dict[str, Any]) -> None:
     if given["gpai_model"] and given["role"] == DEPLOYER:
         raise AnswersContradict(
             "gpai_model",
@@ -376,7 +378,7 @@ def _require_gpai_facts_only_for_gpai(answers: dict, given: dict[str, Any]) -> N
         )
 
 
-def _require_implied(given: dict[str, Any], rulebook: dict) -> None:
+def _require_implied(given: dict[str, Any], rulebook: dict[str, Any]) -> None:
     # Some practices and uses are, by definition, what another question asks about.
     chosen = _chosen_practices(given, rulebook)
     point = _chosen_point(given, rulebook)
@@ -390,17 +392,17 @@ def _require_implied(given: dict[str, Any], rulebook: dict) -> None:
                 )
 
 
-def _chosen_practices(given: dict[str, Any], rulebook: dict) -> list[dict]:
+def _chosen_practices(given: dict[str, Any], rulebook: dict[str, Any]) -> list[dict[str, Any]]:
     ticked = given["prohibited_practices"]
     return [p for p in rulebook["practices"] if p["key"] in ticked]
 
 
-def _chosen_area(given: dict[str, Any], rulebook: dict) -> dict | None:
+def _chosen_area(given: dict[str, Any], rulebook: dict[str, Any]) -> dict[str, Any] | None:
     key = given["annex_iii_area"]
     return next((a for a in rulebook["annex_iii_areas"] if a["key"] == key), None)
 
 
-def _chosen_point(given: dict[str, Any], rulebook: dict) -> dict | None:
+def _chosen_point(given: dict[str, Any], rulebook: dict[str, Any]) -> dict[str, Any] | None:
     area = _chosen_area(given, rulebook)
     if area is None:
         return None
@@ -419,11 +421,12 @@ class _Finding:
     bases: tuple[str, ...]
 
 
-def _cite(rulebook: dict, name: str) -> str:
-    return rulebook["provisions"][name]["id"]
+def _cite(rulebook: dict[str, Any], name: str) -> str:
+    cited: str = rulebook["provisions"][name]["id"]
+    return cited
 
 
-def _prohibited(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
+def _prohibited(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     return [
         _Finding(
             (PROHIBITED,),
@@ -441,7 +444,7 @@ def _prohibited(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
     ]
 
 
-def _annex_i(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
+def _annex_i(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     if not given["annex_i_product"]:
         return []
     asked = ("annex_i_product", "annex_i_third_party_assessment")
@@ -467,7 +470,7 @@ def _annex_i(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
     ]
 
 
-def _annex_iii(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
+def _annex_iii(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     point = _chosen_point(given, rulebook)
     if point is None:
         return []
@@ -485,7 +488,9 @@ def _annex_iii(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
     return [_derogation(use, point, met, rulebook)]
 
 
-def _profiling(use: str, point: dict, met: list[dict], rulebook: dict) -> _Finding:
+def _profiling(
+    use: str, point: dict[str, Any], met: list[dict[str, Any]], rulebook: dict[str, Any]
+) -> _Finding:
     derogation, route = _cite(rulebook, "derogation"), _cite(rulebook, "annex_iii_route")
     exception = _cite(rulebook, "profiling_exception")
     despite = f", even though it meets {_conditions(met)}" if met else ""
@@ -498,7 +503,9 @@ def _profiling(use: str, point: dict, met: list[dict], rulebook: dict) -> _Findi
     return _Finding((HIGH_RISK_ANNEX_III,), reason, (route, point["id"], exception))
 
 
-def _derogation(use: str, point: dict, met: list[dict], rulebook: dict) -> _Finding:
+def _derogation(
+    use: str, point: dict[str, Any], met: list[dict[str, Any]], rulebook: dict[str, Any]
+) -> _Finding:
     derogation = _cite(rulebook, "derogation")
     documentation = _cite(rulebook, "derogation_documentation")
     registration = _cite(rulebook, "derogation_registration")
@@ -513,11 +520,11 @@ def _derogation(use: str, point: dict, met: list[dict], rulebook: dict) -> _Find
     return _Finding((ANNEX_III_NOT_HIGH_RISK,), reason, bases)
 
 
-def _conditions(met: list[dict]) -> str:
+def _conditions(met: list[dict[str, Any]]) -> str:
     return ", ".join(f"{c['id']} ({c['title'].lower()})" for c in met)
 
 
-def _gpai(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
+def _gpai(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     if not given["gpai_model"]:
         return []
     compute, threshold = given["training_compute_flops"], rulebook["gpai_systemic_flops"]
@@ -541,7 +548,7 @@ def _gpai(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
     return [_Finding((GPAI,), reason, (obligations,)), *systemic]
 
 
-def _presumed_systemic(compute: float, threshold: float, rulebook: dict) -> _Finding:
+def _presumed_systemic(compute: float, threshold: float, rulebook: dict[str, Any]) -> _Finding:
     presumption = _cite(rulebook, "gpai_systemic_presumption")
     because = (
         f"Trained with {compute:.3g} FLOPs, above the {threshold:.3g} FLOPs threshold, so it "
@@ -553,7 +560,7 @@ def _presumed_systemic(compute: float, threshold: float, rulebook: dict) -> _Fin
     return _Finding((GPAI_SYSTEMIC, GPAI), reason, bases)
 
 
-def _designated_systemic(rulebook: dict) -> _Finding:
+def _designated_systemic(rulebook: dict[str, Any]) -> _Finding:
     designation = _cite(rulebook, "gpai_systemic_designation")
     because = "The Commission has designated it as a general-purpose AI model with systemic risk."
     reason = Reason("eu.art51.1.b", designation, because, ("gpai_designated_systemic",))
@@ -561,7 +568,7 @@ def _designated_systemic(rulebook: dict) -> _Finding:
     return _Finding((GPAI_SYSTEMIC, GPAI), reason, bases)
 
 
-def _transparency(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
+def _transparency(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     duties = rulebook["transparency_obligations"]
     return [
         _Finding(
@@ -574,7 +581,7 @@ def _transparency(given: dict[str, Any], rulebook: dict) -> list[_Finding]:
     ]
 
 
-def _minimal(rulebook: dict) -> _Finding:
+def _minimal(rulebook: dict[str, Any]) -> _Finding:
     codes = _cite(rulebook, "voluntary_codes")
     because = (
         "No prohibited practice, no high-risk use under Annex I or Annex III, no transparency "
@@ -586,7 +593,7 @@ def _minimal(rulebook: dict) -> _Finding:
     return _Finding((MINIMAL,), Reason("eu.minimal", codes, because, asked), (codes,))
 
 
-def _ai_literacy(rulebook: dict) -> _Finding:
+def _ai_literacy(rulebook: dict[str, Any]) -> _Finding:
     literacy = _cite(rulebook, "ai_literacy")
     because = (
         "Every provider and deployer of an AI system must take measures so that the staff who "
@@ -598,7 +605,7 @@ def _ai_literacy(rulebook: dict) -> _Finding:
 # ---- Classification --------------------------------------------------------------------------
 
 
-def classify(answers: dict, rulebook: dict, *, as_of: datetime.date) -> Outcome:
+def classify(answers: dict[str, Any], rulebook: dict[str, Any], *, as_of: datetime.date) -> Outcome:
     """The system's EU AI Act category on `as_of`, every label that applies and why."""
     given = _shown_answers(answers, questions(rulebook))
     _require_consistent(answers, given, rulebook)
@@ -635,11 +642,16 @@ def _ordered(labels: set[str]) -> tuple[str, ...]:
     return tuple(label for label in LABEL_ORDER if label in labels)
 
 
-def _applies_from(label: str, given: dict[str, Any], rulebook: dict) -> datetime.date:
+def _applies_from(label: str, given: dict[str, Any], rulebook: dict[str, Any]) -> datetime.date:
+    # Rulebook dates arrive as datetime.date: YAML reads them so, and stored content is read back
+    # through as_rules.
+    applies_from: datetime.date
     if label == PROHIBITED:
         # Practices are banned from different dates; the earliest ban found decides.
-        return min(p["applies_from"] for p in _chosen_practices(given, rulebook))
-    return rulebook["application_dates"][label]
+        applies_from = min(p["applies_from"] for p in _chosen_practices(given, rulebook))
+    else:
+        applies_from = rulebook["application_dates"][label]
+    return applies_from
 
 
 def strictest(outcomes: Iterable[Outcome]) -> Outcome | None:

@@ -8,7 +8,7 @@ published; `applicable` picks the entries for one model. Plain dicts in, plain d
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeGuard
 
 from governance.risk.rules.results import Outcome
 
@@ -82,7 +82,7 @@ MAX_CHARS = {"id": 80, "reference": 80, "title": 300}
 # ---- Checking a catalog -----------------------------------------------------------------------
 
 
-def check_catalog(catalog: dict) -> list[str]:
+def check_catalog(catalog: dict[str, Any]) -> list[str]:
     """Every problem that stops this catalog from being published, each naming its field.
 
     Entry problems read "entries[<id>].<field>: ..." (or "entries[<position>]" without an id).
@@ -98,11 +98,11 @@ def check_catalog(catalog: dict) -> list[str]:
     return problems
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _check_header(catalog: dict) -> list[str]:
+def _check_header(catalog: dict[str, Any]) -> list[str]:
     problems = [f"{key}: required" for key in HEADER_KEYS if key not in catalog]
     if "kind" in catalog and catalog["kind"] != "obligations":
         problems.append(f"kind: must be 'obligations', not {catalog['kind']!r}")
@@ -126,7 +126,7 @@ def _check_header(catalog: dict) -> list[str]:
     return problems + _check_sources(catalog.get("sources"))
 
 
-def _check_status(catalog: dict) -> list[str]:
+def _check_status(catalog: dict[str, Any]) -> list[str]:
     status = catalog.get("status")
     if "status" in catalog and status not in STATUSES:
         return [f"status: must be one of {sorted(STATUSES)}, not {status!r}"]
@@ -168,7 +168,7 @@ def _check_entry(entry: Any, position: int, framework: Any, seen: set[str]) -> l
     return problems
 
 
-def _check_texts(entry: dict, name: str) -> list[str]:
+def _check_texts(entry: dict[str, Any], name: str) -> list[str]:
     problems = []
     for key in ENTRY_TEXT_KEYS:
         if key not in entry:
@@ -195,7 +195,7 @@ def _check_applies_to(labels: Any, name: str, framework: Any) -> list[str]:
     ]
 
 
-def _check_roles(entry: dict, name: str, framework: Any) -> list[str]:
+def _check_roles(entry: dict[str, Any], name: str, framework: Any) -> list[str]:
     roles = entry.get("roles")
     if framework != EU:
         return [] if roles is None else [f"{name}.roles: only EU AI Act entries have roles"]
@@ -220,11 +220,11 @@ def _check_evidence_kinds(kinds: Any, name: str) -> list[str]:
 
 
 def applicable(
-    catalogs: Iterable[dict],
+    catalogs: Iterable[dict[str, Any]],
     outcomes: Mapping[str, Outcome],
     *,
     voluntary: Collection[str] = (),
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The catalog entries that apply to one model, each with its "framework" added.
 
     `outcomes` are the model's classifications keyed by framework. A catalog counts when its
@@ -248,7 +248,7 @@ def applicable(
 
 
 def _scope(
-    catalog: dict, outcomes: Mapping[str, Outcome], voluntary: Collection[str]
+    catalog: dict[str, Any], outcomes: Mapping[str, Outcome], voluntary: Collection[str]
 ) -> tuple[frozenset[str], frozenset[str] | None] | None:
     """The labels and (EU only) roles entries are matched against; None when nothing applies."""
     framework = catalog["framework"]
@@ -275,7 +275,7 @@ def _roles(outcome: Outcome) -> frozenset[str]:
     return ROLE_SCOPE[role]
 
 
-def _applies(entry: dict, labels: frozenset[str], roles: frozenset[str] | None) -> bool:
+def _applies(entry: dict[str, Any], labels: frozenset[str], roles: frozenset[str] | None) -> bool:
     wanted = entry["applies_to"]
     if ANY not in wanted and labels.isdisjoint(wanted):
         return False

@@ -60,7 +60,7 @@ PRA_FIRMS = (
 )
 
 
-def questions(rules: dict) -> tuple[Question, ...]:
+def questions(rules: dict[str, Any]) -> tuple[Question, ...]:
     """The scoping questionnaire; each question's help is the definition it tests."""
     definitions = rules["definitions"]
 
@@ -129,7 +129,7 @@ def questions(rules: dict) -> tuple[Question, ...]:
     )
 
 
-def scope(answers: dict, rules: dict, *, as_of: datetime.date) -> Outcome:
+def scope(answers: dict[str, Any], rules: dict[str, Any], *, as_of: datetime.date) -> Outcome:
     """Which frameworks apply to the entry on `as_of`, and the definitions that decided it."""
     _require_answered(answers, questions(rules))
     _require_consistent(answers)
@@ -170,7 +170,7 @@ def scope(answers: dict, rules: dict, *, as_of: datetime.date) -> Outcome:
 # ---- Answers ---------------------------------------------------------------------------------
 
 
-def _require_answered(answers: dict, asked: tuple[Question, ...]) -> None:
+def _require_answered(answers: dict[str, Any], asked: tuple[Question, ...]) -> None:
     missing = [q.key for q in unanswered(asked, answers)]
     if missing:
         raise AnswersIncomplete(missing)
@@ -187,12 +187,12 @@ def _require_valid(question: Question, value: Any) -> None:
         raise AnswersContradict(question.key, f"must be one of: {', '.join(allowed)}")
 
 
-def _is_generative(answers: dict) -> bool:
+def _is_generative(answers: dict[str, Any]) -> bool:
     # An answer left over from when the question was shown must not count once it is hidden.
     return answers["technique"] == MACHINE_LEARNING and answers.get("generative_or_agentic") is True
 
 
-def _require_consistent(answers: dict) -> None:
+def _require_consistent(answers: dict[str, Any]) -> None:
     if answers["technique"] == DETERMINISTIC and answers["ai_system"]:
         raise AnswersContradict(
             "ai_system",
@@ -210,7 +210,7 @@ def _require_consistent(answers: dict) -> None:
 # ---- Definitions -----------------------------------------------------------------------------
 
 
-def _sr_11_7_model(answers: dict, definitions: dict) -> Verdict:
+def _sr_11_7_model(answers: dict[str, Any], definitions: dict[str, Any]) -> Verdict:
     basis = definitions["sr_11_7_model"]["basis"]
     if not answers["quantitative_method"]:
         return False, Reason(
@@ -237,7 +237,7 @@ def _sr_11_7_model(answers: dict, definitions: dict) -> Verdict:
     )
 
 
-def _sr_26_2_model(answers: dict, definitions: dict) -> Verdict:
+def _sr_26_2_model(answers: dict[str, Any], definitions: dict[str, Any]) -> Verdict:
     # SR 26-2 narrows SR 11-7: the same estimate-producing method, but complex and resting on
     # statistical, economic or financial theory, and never a generative or agentic AI tool.
     if _is_generative(answers):
@@ -274,7 +274,7 @@ def _sr_26_2_model(answers: dict, definitions: dict) -> Verdict:
     )
 
 
-def _ai_system(answers: dict, definitions: dict) -> Verdict:
+def _ai_system(answers: dict[str, Any], definitions: dict[str, Any]) -> Verdict:
     basis = definitions["ai_system"]["basis"]
     if answers["ai_system"]:
         return True, Reason(
@@ -293,7 +293,7 @@ def _ai_system(answers: dict, definitions: dict) -> Verdict:
     return False, Reason("scope.eu_ai_act.ai_system", basis, because, ("ai_system",))
 
 
-def _pra_model(answers: dict, definitions: dict) -> Verdict:
+def _pra_model(answers: dict[str, Any], definitions: dict[str, Any]) -> Verdict:
     basis = definitions["pra_model"]["basis"]
     if answers["quantitative_method"] or answers["technique"] != DETERMINISTIC:
         # SS1/23 lets outputs be qualitative, so a statistical or ML method counts either way.
@@ -324,12 +324,12 @@ def _pra_model(answers: dict, definitions: dict) -> Verdict:
 # ---- Frameworks ------------------------------------------------------------------------------
 
 
-def _in_force(framework: dict, as_of: datetime.date) -> bool:
+def _in_force(framework: dict[str, Any], as_of: datetime.date) -> bool:
     rescinded_on = framework.get("rescinded_on")
     return framework["in_force_from"] <= as_of and (rescinded_on is None or as_of < rescinded_on)
 
 
-def _not_in_force(name: str, rules: dict, as_of: datetime.date) -> str:
+def _not_in_force(name: str, rules: dict[str, Any], as_of: datetime.date) -> str:
     framework = rules["frameworks"][name]
     if as_of < framework["in_force_from"]:
         return f"{framework['short']} is in force from {framework['in_force_from']}, after {as_of}."
@@ -339,7 +339,9 @@ def _not_in_force(name: str, rules: dict, as_of: datetime.date) -> str:
     return f"{because}; {rules['frameworks'][framework['superseded_by']]['short']} replaces it."
 
 
-def _eu_ai_act(answers: dict, ai_system: Verdict, rules: dict, as_of: datetime.date) -> Verdict:
+def _eu_ai_act(
+    answers: dict[str, Any], ai_system: Verdict, rules: dict[str, Any], as_of: datetime.date
+) -> Verdict:
     basis = rules["definitions"]["eu_territorial"]["basis"]
     if not _in_force(rules["frameworks"]["eu_ai_act"], as_of):
         return False, Reason("scope.eu_ai_act", basis, _not_in_force("eu_ai_act", rules, as_of))
@@ -355,7 +357,7 @@ def _eu_ai_act(answers: dict, ai_system: Verdict, rules: dict, as_of: datetime.d
 
 
 def _us_guidance(
-    name: str, model: Verdict, answers: dict, rules: dict, as_of: datetime.date
+    name: str, model: Verdict, answers: dict[str, Any], rules: dict[str, Any], as_of: datetime.date
 ) -> Verdict:
     is_model, definition = model
     rule, title = f"scope.{name}", rules["frameworks"][name]["short"]
@@ -372,7 +374,9 @@ def _us_guidance(
     return True, Reason(rule, definition.basis, because, ("us_banking_org", *definition.answers))
 
 
-def _pra(answers: dict, model: Verdict, rules: dict, as_of: datetime.date) -> Verdict:
+def _pra(
+    answers: dict[str, Any], model: Verdict, rules: dict[str, Any], as_of: datetime.date
+) -> Verdict:
     basis = rules["definitions"]["pra_firm"]["basis"]
     if not _in_force(rules["frameworks"]["pra_ss1_23"], as_of):
         return False, Reason("scope.pra_ss1_23", basis, _not_in_force("pra_ss1_23", rules, as_of))

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from governance.risk.rules.results import (
     AnswersContradict,
@@ -43,7 +43,7 @@ class _Grade:
     reasons: tuple[Reason, ...]
 
 
-def questions(method: dict) -> tuple[Question, ...]:
+def questions(method: dict[str, Any]) -> tuple[Question, ...]:
     """One multiple-choice question per factor of the method."""
     return tuple(
         Question(
@@ -57,7 +57,7 @@ def questions(method: dict) -> tuple[Question, ...]:
     )
 
 
-def tier(answers: dict, method: dict, *, framework: str) -> Outcome:
+def tier(answers: dict[str, Any], method: dict[str, Any], *, framework: str) -> Outcome:
     """The tier the method gives these answers, citing the framework's tiering hook."""
     if framework not in FRAMEWORKS:
         raise ValueError(f"framework must be one of {', '.join(FRAMEWORKS)}, not {framework!r}")
@@ -84,7 +84,7 @@ def tier(answers: dict, method: dict, *, framework: str) -> Outcome:
     )
 
 
-def _details(grade: _Grade, method: dict) -> dict[str, Any]:
+def _details(grade: _Grade, method: dict[str, Any]) -> dict[str, Any]:
     settings = method["tiers"][grade.result]
     details = {
         "method": method["name"],
@@ -102,7 +102,7 @@ def _details(grade: _Grade, method: dict) -> dict[str, Any]:
 # ---- Answers ---------------------------------------------------------------------------------
 
 
-def _chosen(answers: dict, method: dict) -> dict[str, dict]:
+def _chosen(answers: dict[str, Any], method: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The choice answered for each factor, in factor order."""
     missing = [f["key"] for f in method["factors"] if answers.get(f["key"]) in (None, "")]
     if missing:
@@ -117,7 +117,7 @@ def _chosen(answers: dict, method: dict) -> dict[str, dict]:
     return chosen
 
 
-def _require_consistent(answers: dict, method: dict) -> None:
+def _require_consistent(answers: dict[str, Any], method: dict[str, Any]) -> None:
     for rule in method.get("contradictions", []):
         if all(answers[key] in values for key, values in rule["when"].items()):
             raise AnswersContradict(rule["field"], rule["message"])
@@ -136,7 +136,7 @@ def _text(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def _graded(value: Decimal, thresholds: dict, grades: tuple[str, ...]) -> str:
+def _graded(value: Decimal, thresholds: dict[str, Any], grades: tuple[str, ...]) -> str:
     """The highest grade whose threshold the value reaches; the last grade takes the rest."""
     for grade in grades[:-1]:
         if value >= _decimal(thresholds[grade]):
@@ -144,7 +144,9 @@ def _graded(value: Decimal, thresholds: dict, grades: tuple[str, ...]) -> str:
     return grades[-1]
 
 
-def _placed(subject: str, value: Decimal, thresholds: dict, grades: tuple[str, ...]) -> str:
+def _placed(
+    subject: str, value: Decimal, thresholds: dict[str, Any], grades: tuple[str, ...]
+) -> str:
     """Where the value sits between the thresholds around its grade, as a sentence part."""
     grade = _graded(value, thresholds, grades)
     index = grades.index(grade)
@@ -156,12 +158,14 @@ def _placed(subject: str, value: Decimal, thresholds: dict, grades: tuple[str, .
     return f"{subject} {_text(value)} is {' and '.join(sides)}"
 
 
-def _factor_reason(factor: dict, choice: dict, basis: str, scored: str) -> Reason:
+def _factor_reason(
+    factor: dict[str, Any], choice: dict[str, Any], basis: str, scored: str
+) -> Reason:
     because = f"{factor['title']}: '{choice['value']}' ({choice['label']}) {scored}."
     return Reason(f"tier.factor.{factor['key']}", basis, because, (factor["key"],))
 
 
-def _scorecard(chosen: dict[str, dict], method: dict, basis: str) -> _Grade:
+def _scorecard(chosen: dict[str, dict[str, Any]], method: dict[str, Any], basis: str) -> _Grade:
     weights = {f["key"]: _decimal(f["weight"]) for f in method["factors"]}
     points = {key: weights[key] * choice["points"] for key, choice in chosen.items()}
     score = sum(points.values(), Decimal(0))
@@ -187,7 +191,7 @@ def _scorecard(chosen: dict[str, dict], method: dict, basis: str) -> _Grade:
     )
 
 
-def _matrix(chosen: dict[str, dict], method: dict, basis: str) -> _Grade:
+def _matrix(chosen: dict[str, dict[str, Any]], method: dict[str, Any], basis: str) -> _Grade:
     axis_of = {key: axis for axis in AXES for key in method["axes"][axis]["factors"]}
     reasons = [
         _factor_reason(
@@ -223,7 +227,7 @@ def _matrix(chosen: dict[str, dict], method: dict, basis: str) -> _Grade:
 # ---- Checking an edited method ---------------------------------------------------------------
 
 
-def check_method(method: dict) -> list[str]:
+def check_method(method: dict[str, Any]) -> list[str]:
     """Every problem that stops this method from being published, each naming its field."""
     kind = method.get("type")
     if kind not in (SCORECARD, MATRIX):
@@ -242,29 +246,34 @@ def check_method(method: dict) -> list[str]:
     return problems
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _is_text_list(value: Any) -> bool:
+def _is_text_list(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and bool(value) and all(_is_text(item) for item in value)
 
 
-def _choices(method: dict) -> dict[str, set[str]]:
+def _choices(method: dict[str, Any]) -> dict[str, set[str]]:
     """Each well-formed factor's choice values, so later checks can refer to them."""
     factors = method.get("factors")
     if not isinstance(factors, list):
         return {}
     return {
-        factor["key"]: {c.get("value") for c in factor["choices"] if isinstance(c, dict)}
+        # Values that are not text are reported by _check_choices and match no contradiction.
+        factor["key"]: {
+            value
+            for choice in factor["choices"]
+            if isinstance(choice, dict) and _is_text(value := choice.get("value"))
+        }
         for factor in factors
         if isinstance(factor, dict)
         and _is_text(factor.get("key"))
@@ -320,7 +329,7 @@ def _check_choices(field: str, choices: Any) -> list[str]:
     return problems
 
 
-def _check_weights(factors: list) -> list[str]:
+def _check_weights(factors: list[Any]) -> list[str]:
     named = [f for f in factors if isinstance(f, dict) and _is_text(f.get("key"))]
     problems = [
         f"factors[{f['key']}].weight: must be a positive number, not {f.get('weight')!r}"
@@ -329,7 +338,7 @@ def _check_weights(factors: list) -> list[str]:
     ]
     if problems:
         return problems
-    total = sum(_decimal(f["weight"]) for f in named)
+    total = sum((_decimal(f["weight"]) for f in named), Decimal(0))
     if abs(total - 1) > WEIGHT_TOLERANCE:
         return [f"factors.weight: the weights sum to {_text(total)}; they must sum to 1"]
     return []
@@ -348,7 +357,7 @@ def _check_thresholds(
         if key not in grades[:-1]
     ]
     lowest, highest = attainable
-    previous = None
+    previous: tuple[str, float] | None = None
     for grade in grades[:-1]:
         value = thresholds.get(grade)
         if not _is_number(value):
@@ -426,7 +435,7 @@ def _riskier_neighbours() -> Iterator[tuple[tuple[str, str], tuple[str, str]]]:
                 yield (materiality, LEVELS[c - 1]), (materiality, complexity)
 
 
-def _check_cells_monotone(cells: dict) -> list[str]:
+def _check_cells_monotone(cells: dict[str, Any]) -> list[str]:
     # A riskier cell giving a lower tier would let more material or complex models escape scrutiny.
     return [
         f"cells.{riskier[0]}.{riskier[1]}: must be no lower a tier than "
@@ -456,7 +465,7 @@ def _check_tiers(tiers: Any) -> list[str]:
     return problems or _check_cadences_ordered(tiers)
 
 
-def _check_cadences_ordered(tiers: dict) -> list[str]:
+def _check_cadences_ordered(tiers: dict[str, Any]) -> list[str]:
     # A lower tier revalidated more often than a higher one inverts the risk-based ordering.
     return [
         f"tiers.{lower}.cadence_months: must not be shorter than tiers.{higher}.cadence_months "

@@ -156,6 +156,8 @@ def test_the_shipped_policy_has_no_problems() -> None:
         ),
         (lambda p: p["rules"][0].update(check="vibes"), "rules[0].check: unknown check 'vibes'"),
         (lambda p: p["rules"][1].update(id="approval"), "rules[1].id: 'approval' is used twice"),
+        # Two rules without an id: each is missing one, neither is a duplicate (nor a KeyError).
+        (lambda p: [rule.pop("id") for rule in p["rules"][:2]], "rules[1].id: required"),
         (lambda p: p["rules"][1].update(waivable=True), "not_prohibited check cannot be waived"),
         (
             lambda p: p["rules"][0].update(environments=["moon"]),
