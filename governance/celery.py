@@ -27,6 +27,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 TASK_PACKAGES = [
     "governance.approvals",
     "governance.auditlog",
+    "governance.notices",
     "governance.risk",
     "monitoring",
     "reports.executive",

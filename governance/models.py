@@ -11,6 +11,7 @@ from governance.approvals.models import (
 )
 from governance.auditlog.models import AuditChainHead, AuditEvent
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.notices.models import Notice
 from governance.risk.models import Control, Evidence, Framework, ReassessmentFlag, RiskAssessment
 from governance.rulebooks.models import Rulebook
 
@@ -26,6 +27,7 @@ __all__ = [
     "Finding",
     "Framework",
     "Gate",
+    "Notice",
     "PolicyException",
     "RaciAssignment",
     "ReassessmentFlag",

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "governance.navigation.navigation",
+                "governance.notices.views.unread",
             ],
         },
     },

@@ -34,6 +34,7 @@ urlpatterns = [
     path("governance/approvals/", include("governance.approvals.urls")),
     path("governance/", include("governance.findings.urls")),
     path("governance/tokens/", include("governance.access.urls")),
+    path("governance/notices/", include("governance.notices.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("reports/", include("reports.executive.urls")),
     path("reports/", include("reports.exports.urls")),

@@ -78,6 +78,9 @@ BULK_WRITES_ALLOWED = {
     ("monitoring/services/point_store.py", "MetricPoint.objects.bulk_create"),
     # Health checks: verdicts recomputed from data; the alerts they open or close are audited.
     ("monitoring/services/health.py", "HealthCheck.objects.bulk_create"),
+    # Notices: messages about audited actions (created in bulk, marked e-mailed and read).
+    ("governance/notices/services.py", "Notice.objects.bulk_create"),
+    ("governance/notices/services.py", "Notice.objects.filter.update"),
     # Drawing progress of a pack or report: the asks, downloads and failures are audited.
     ("reports/packs/services.py", "EvidencePack.objects.filter.update"),
     ("reports/drawing.py", "type._default_manager.filter.update"),

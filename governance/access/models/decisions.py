@@ -1,0 +1,41 @@
+"""What every second-person control shares: asked for by one person, decided by another."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class RequestState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SecondPersonRequest(models.Model):
+    """A control one person asks for; in force only once an entitled second person grants it.
+
+    Waivers, policy exceptions, risk acceptances, rulebook publications and validator
+    appointments all keep who asked, who decided, when and why (governance.access.services.
+    decisions records each decision and checks that the two are different people).
+    """
+
+    state = models.CharField(
+        max_length=12, choices=RequestState.choices, default=RequestState.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == RequestState.REQUESTED

@@ -1,0 +1,35 @@
+"""A notice to one person: shown in-app until read, e-mailed once."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Notice(models.Model):
+    """Something waiting on `recipient` (a decision to take) or news of something they asked for.
+
+    Notices are messages, not controls: the action that caused one is in the audit trail.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(
+        max_length=60
+    )  # the audit verb of what happened, e.g. "waiver.requested"
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)  # a path inside Attest
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="governance_notice_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,12 @@
+"""Notices background work: the e-mail of each new notice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from governance.notices import services
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=600)
+def email_notices(notice_ids: list[int]) -> int:
+    """E-mail the notices not e-mailed yet; returns how many went out."""
+    return services.email_notices(notice_ids)

@@ -1,0 +1,38 @@
+"""Notices page, and the unread count every page's navigation shows."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from governance.notices import selectors, services
+
+PAGE_SIZE = 50
+
+
+def unread(request: HttpRequest) -> dict[str, object]:
+    """Template context: how many notices the signed-in person has not read."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notices": selectors.unread_count(user)}
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """The person's notices, newest first; unread ones stand out."""
+    page = Paginator(selectors.notices_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "governance/notices/list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notices_read(request: HttpRequest) -> HttpResponse:
+    """Mark every notice read."""
+    count = services.mark_read(actor=request.user)
+    messages.success(request, f"{count} notice{'s' if count != 1 else ''} marked read.")
+    return redirect("notices:list")
