@@ -55,7 +55,7 @@ class FindingAdmin(ReadOnlyAdmin):
 
 @admin.register(PolicyException)
 class PolicyExceptionAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "model", "rule_id", "approved_by", "expires_on", "revoked_at"]
+    list_display = ["pk", "model", "rule_id", "state", "decided_by", "expires_on", "revoked_at"]
 
 
 @admin.register(RevalidationFlag)

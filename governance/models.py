@@ -1,6 +1,6 @@
 """Governance models: audit trail, accountability, rulebooks, risk, controls and approvals."""
 
-from governance.access.models import ApiToken, RaciAssignment, ServiceAccount
+from governance.access.models import ApiToken, RaciAssignment, ServiceAccount, ValidatorRequest
 from governance.approvals.models import (
     ApprovalRequest,
     Attachment,
@@ -10,10 +10,17 @@ from governance.approvals.models import (
     SignOff,
 )
 from governance.auditlog.models import AuditChainHead, AuditEvent
-from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.findings.models import Finding, PolicyException, RevalidationFlag, RiskAcceptance
 from governance.notices.models import Notice
-from governance.risk.models import Control, Evidence, Framework, ReassessmentFlag, RiskAssessment
-from governance.rulebooks.models import Rulebook
+from governance.risk.models import (
+    Control,
+    Evidence,
+    Framework,
+    ReassessmentFlag,
+    RiskAssessment,
+    Waiver,
+)
+from governance.rulebooks.models import Publication, Rulebook
 
 __all__ = [
     "ApiToken",
@@ -29,12 +36,16 @@ __all__ = [
     "Gate",
     "Notice",
     "PolicyException",
+    "Publication",
     "RaciAssignment",
     "ReassessmentFlag",
     "Reminder",
     "RevalidationFlag",
+    "RiskAcceptance",
     "RiskAssessment",
     "Rulebook",
     "ServiceAccount",
     "SignOff",
+    "ValidatorRequest",
+    "Waiver",
 ]

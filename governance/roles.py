@@ -6,6 +6,8 @@ Kept in step after every migrate by `governance.access.services.accounts.ensure_
 OWNER = "Model owners"
 DEVELOPER = "Developers"
 VALIDATOR = "Validators"
+# The validation function's lead: appoints validators to models (owners may only ask for one).
+HEAD_OF_VALIDATION = "Heads of validation"
 COMMITTEE = "Committee members"
 AUDITOR = "Auditors"
 COMPLIANCE = "Compliance officers"
@@ -33,10 +35,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Second line reviews the whole portfolio; validation rights on a model come from RACI.
     # Those who see the whole portfolio also read its monitoring totals (/metrics).
     VALIDATOR: [*_READ_REFERENCE, "registry.view_mlmodel", "monitoring.view_alert"],
+    HEAD_OF_VALIDATION: [
+        *_READ_REFERENCE,
+        "registry.view_mlmodel",
+        "governance.assign_validators",
+        "monitoring.view_alert",
+    ],
     COMMITTEE: [
         *_READ_REFERENCE,
         "registry.view_mlmodel",
         "registry.decide_mlmodel",
+        "governance.publish_rulebook",
         "monitoring.view_alert",
     ],
     # Second-line specialists who sign off Tier 1 requests in their own role.
@@ -70,6 +79,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "governance.view_auditevent",
         "governance.add_raciassignment",
         "governance.add_rulebook",
+        "governance.publish_rulebook",
         "monitoring.view_alert",
     ],
 }
+
+# What a role lets its holders be given on a model, whatever a RACI row or ownership says
+# (SR 26-2 and PRA SS1/23: validation independent of development, the third line read-only).
+READ_ONLY = frozenset({AUDITOR, EXECUTIVE})
+MAY_OWN = frozenset({OWNER})
+MAY_VALIDATE = frozenset({VALIDATOR, HEAD_OF_VALIDATION})
+MAY_DECIDE = frozenset({COMMITTEE, COMPLIANCE, LEGAL})

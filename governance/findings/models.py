@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from governance.access.models.decisions import SecondPersonRequest
+
 
 class Finding(models.Model):
     """A weakness a validator, a monitor or the gate found, tracked until it is resolved."""
@@ -89,8 +91,9 @@ class Finding(models.Model):
         return f"F-{self.pk}"
 
 
-class PolicyException(models.Model):
-    """A waiver of one gate rule for one model: approved by a decider, always with an expiry."""
+class PolicyException(SecondPersonRequest):
+    """A request to waive one gate rule for one model until a date; in force once a second person
+    with decision rights on the model grants it, until it expires or is revoked."""
 
     model = models.ForeignKey(
         "registry.MLModel", on_delete=models.PROTECT, related_name="policy_exceptions"
@@ -98,14 +101,7 @@ class PolicyException(models.Model):
     rule_id = models.CharField(max_length=80)
     rule_title = models.CharField(max_length=300)
     reason = models.TextField()
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     expires_on = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -120,6 +116,25 @@ class PolicyException(models.Model):
     @property
     def reference(self) -> str:
         return f"PE-{self.pk}"
+
+
+class RiskAcceptance(SecondPersonRequest):
+    """A request to accept a finding's risk until a date; once a second person with decision
+    rights grants it, the finding counts as accepted risk until then."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="acceptances")
+    reason = models.TextField()
+    accepted_until = models.DateField()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} acceptance of {self.finding.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"RA-{self.pk}"
 
 
 class RevalidationFlag(models.Model):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from governance.access.models.decisions import SecondPersonRequest
 from governance.errors import DomainError
 
 
@@ -63,6 +64,9 @@ class Rulebook(models.Model):
 
     class Meta:
         ordering = ["kind", "name", "-version"]
+        permissions = [
+            ("publish_rulebook", "Can publish a rulebook version another person drafted")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "name", "version"], name="governance_rulebook_unique_version"
@@ -81,3 +85,17 @@ class Rulebook(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class Publication(SecondPersonRequest):
+    """A request to publish a draft rulebook version (which re-tiers what it changes); a second
+    person holding the publish right decides it."""
+
+    rulebook = models.ForeignKey(Rulebook, on_delete=models.PROTECT, related_name="publications")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"publication of {self.rulebook}"

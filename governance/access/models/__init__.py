@@ -1,6 +1,13 @@
 """Access tables: who is responsible for which model (RACI), API tokens, service accounts."""
 
+from governance.access.models.decisions import RequestState, ValidatorRequest
 from governance.access.models.raci import RaciAssignment
 from governance.access.models.tokens import ApiToken, ServiceAccount
 
-__all__ = ["ApiToken", "RaciAssignment", "ServiceAccount"]
+__all__ = [
+    "ApiToken",
+    "RaciAssignment",
+    "RequestState",
+    "ServiceAccount",
+    "ValidatorRequest",
+]

@@ -39,3 +39,22 @@ class SecondPersonRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state == RequestState.REQUESTED
+
+
+class ValidatorRequest(SecondPersonRequest):
+    """A model's owner asks the validation function for a validator; whoever holds the right to
+    appoint validators grants it by naming one (made Responsible for validation) or refuses."""
+
+    model = models.ForeignKey(
+        "registry.MLModel", on_delete=models.CASCADE, related_name="validator_requests"
+    )
+    note = models.TextField(blank=True)
+    validator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"a validator for {self.model}"

@@ -40,6 +40,7 @@ class RaciAssignment(models.Model):
 
     class Meta:
         ordering = ["area", "role"]
+        permissions = [("assign_validators", "Can make validators responsible for models")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(user__isnull=False) & Q(group__isnull=True))

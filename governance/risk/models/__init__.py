@@ -1,6 +1,13 @@
 """Risk tables: assessments, each model's obligations (controls), their evidence, reassessment flags."""
 
 from governance.risk.models.assessments import Framework, RiskAssessment
-from governance.risk.models.controls import Control, Evidence, ReassessmentFlag
+from governance.risk.models.controls import Control, Evidence, ReassessmentFlag, Waiver
 
-__all__ = ["Control", "Evidence", "Framework", "ReassessmentFlag", "RiskAssessment"]
+__all__ = [
+    "Control",
+    "Evidence",
+    "Framework",
+    "ReassessmentFlag",
+    "RiskAssessment",
+    "Waiver",
+]

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from governance.access.models.decisions import SecondPersonRequest
+
 
 class Control(models.Model):
     """One obligation from a catalog, as it applies to one model, with its status.
@@ -103,3 +105,22 @@ class ReassessmentFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}: {self.reason}"
+
+
+class Waiver(SecondPersonRequest):
+    """A request to waive one obligation until a date; in force once a second person with
+    decision rights on the model grants it (the control then shows it as waived)."""
+
+    control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="waivers")
+    reason = models.TextField()
+    expires_on = models.DateField()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} waiver of {self.control.reference} for {self.control.model}"
+
+    @property
+    def reference(self) -> str:
+        return f"WV-{self.pk}"
