@@ -9,6 +9,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
+from governance import permissions
 from governance.access.models import RaciAssignment
 from governance.access.services import accounts
 from governance.approvals.models import ApprovalRequest, SignOff
@@ -74,7 +75,7 @@ class AuditedUserAdmin(UserAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         accounts.record_access_change(
-            actor=request.user, user=form.instance, before=request._access_before
+            actor=permissions.actor(request), user=form.instance, before=request._access_before
         )
 
 
@@ -89,7 +90,7 @@ class AuditedGroupAdmin(GroupAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         accounts.record_role_change(
-            actor=request.user, group=form.instance, before=request._role_before
+            actor=permissions.actor(request), group=form.instance, before=request._role_before
         )
 
 

@@ -8,7 +8,7 @@ A revalidation flag closes the deployment gate until a validator clears it.
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -26,11 +26,11 @@ BREACH_DUE_DAYS = 14
 _FIELDS = ["title", "severity", "status", "owner", "due_on", "remediation_plan", "accepted_until"]
 
 
-def _can_raise(user: AbstractBaseUser, model: MLModel) -> bool:
+def _can_raise(user: User, model: MLModel) -> bool:
     return permissions.can(user, "validate", model) or permissions.can(user, "decide", model)
 
 
-def _record(actor: AbstractBaseUser | None, verb: str, finding: Finding, before: dict) -> None:
+def _record(actor: User | None, verb: str, finding: Finding, before: dict) -> None:
     after = audit.snapshot(finding, [*_FIELDS, "resolution"])
     before, after = audit.changed(before, after) if before else ({}, after)
     audit.record(
@@ -55,11 +55,11 @@ def _require_future(field: str, day: date | None, what: str) -> None:
 @transaction.atomic
 def raise_finding(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     title: str,
     severity: str,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     due_on: date | None,
     description: str = "",
     version: ModelVersion | None = None,
@@ -136,7 +136,7 @@ def record_system_finding(
 
 
 @transaction.atomic
-def start_remediation(*, actor: AbstractBaseUser, finding: Finding, plan: str) -> Finding:
+def start_remediation(*, actor: User, finding: Finding, plan: str) -> Finding:
     """The finding's owner (or whoever changes the model) commits to a remediation plan."""
     finding = _locked(finding)
     if finding.owner_id != actor.pk and not permissions.can(actor, "change", finding.model):
@@ -153,7 +153,7 @@ def start_remediation(*, actor: AbstractBaseUser, finding: Finding, plan: str) -
 
 
 @transaction.atomic
-def close_finding(*, actor: AbstractBaseUser, finding: Finding, resolution: str) -> Finding:
+def close_finding(*, actor: User, finding: Finding, resolution: str) -> Finding:
     """A validator (not the finding's owner) confirms the remediation and closes it."""
     finding = _locked(finding)
     if not _can_raise(actor, finding.model):
@@ -173,9 +173,7 @@ def close_finding(*, actor: AbstractBaseUser, finding: Finding, resolution: str)
 
 
 @transaction.atomic
-def accept_risk(
-    *, actor: AbstractBaseUser, finding: Finding, reason: str, until: date | None
-) -> Finding:
+def accept_risk(*, actor: User, finding: Finding, reason: str, until: date | None) -> Finding:
     """Someone with decision rights accepts the risk until a date; then it is open again."""
     finding = _locked(finding)
     if not permissions.can(actor, "decide", finding.model):
@@ -208,11 +206,11 @@ def _waivable_rules() -> dict[str, str]:
 @transaction.atomic
 def grant_exception(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     rule_id: str,
     reason: str,
-    approver: AbstractBaseUser | None,
+    approver: User | None,
     expires_on: date | None,
 ) -> PolicyException:
     """Waive one gate rule for one model: a second person with decision rights approves it."""
@@ -254,7 +252,7 @@ def grant_exception(
 
 
 @transaction.atomic
-def revoke_exception(*, actor: AbstractBaseUser, exception: PolicyException) -> PolicyException:
+def revoke_exception(*, actor: User, exception: PolicyException) -> PolicyException:
     exception = (
         PolicyException.objects.select_for_update().select_related("model").get(pk=exception.pk)
     )
@@ -279,7 +277,7 @@ def revoke_exception(*, actor: AbstractBaseUser, exception: PolicyException) -> 
 
 @transaction.atomic
 def require_revalidation(
-    *, actor: AbstractBaseUser | None, model: MLModel, reason: str, source: str = "monitoring"
+    *, actor: User | None, model: MLModel, reason: str, source: str = "monitoring"
 ) -> RevalidationFlag:
     """Close the model's deployment gate until a validator clears it (monitoring: actor None)."""
     if actor is not None and not _can_raise(actor, model):
@@ -300,9 +298,7 @@ def require_revalidation(
 
 
 @transaction.atomic
-def clear_revalidation(
-    *, actor: AbstractBaseUser, flag: RevalidationFlag, note: str
-) -> RevalidationFlag:
+def clear_revalidation(*, actor: User, flag: RevalidationFlag, note: str) -> RevalidationFlag:
     flag = RevalidationFlag.objects.select_for_update().select_related("model").get(pk=flag.pk)
     if not permissions.can(actor, "validate", flag.model):
         raise PermissionDenied(f"{actor} may not clear revalidation of {flag.model}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import QueryDict
 
 from governance.forms import BootstrapForm, UserChoiceField
@@ -242,7 +242,7 @@ class WaiverForm(BootstrapForm):
         label="Expires on", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, approvers: list[AbstractBaseUser], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, approvers: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(pk__in=[user.pk for user in approvers])
         self.fields["waiver_approved_by"].queryset = users.order_by("first_name", "username")

@@ -12,7 +12,7 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db.models import (
     Case,
     Exists,
@@ -281,7 +281,7 @@ def evidence_file(model: MLModel, pk: int) -> Evidence | None:
     return found.exclude(file="").first()
 
 
-def deciders_for(model: MLModel, *, exclude: AbstractBaseUser | None = None) -> list[Any]:
+def deciders_for(model: MLModel, *, exclude: User | None = None) -> list[Any]:
     """People who may approve a waiver on the model: decision rights, globally or by RACI."""
     approval = RaciAssignment.objects.filter(
         model=model,

@@ -27,7 +27,7 @@ from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
 
 
-def _require_read(user: permissions.User) -> None:
+def _require_read(user: permissions.Visitor) -> None:
     if not permissions.can_read_rulebooks(user):
         raise PermissionDenied(f"{user} may not read the rulebooks")
 
@@ -127,7 +127,7 @@ def rulebook_publish(request: HttpRequest, pk: int) -> HttpResponse:
     book = get_object_or_404(Rulebook, pk=pk)
     try:
         rows = 0 if book.is_published else len(assessments.preview(book))
-        book = rulebooks.publish(actor=request.user, draft=book)
+        book = rulebooks.publish(actor=permissions.actor(request), draft=book)
     except DomainError as exc:
         context = _detail_context(request, Rulebook.objects.get(pk=pk))
         context["publish_error"] = exc.error_text
@@ -184,7 +184,9 @@ def rulebook_draft(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 draft = rulebooks.draft_version(
-                    actor=request.user, base=base, changes=form.cleaned_data["content"]
+                    actor=permissions.actor(request),
+                    base=base,
+                    changes=form.cleaned_data["content"],
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)

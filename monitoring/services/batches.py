@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -47,7 +47,7 @@ def fingerprint(request: HttpRequest) -> str:
 
 
 def begin(
-    *, actor: AbstractBaseUser, key: str, request_sha256: str, method: str, path: str, source: str
+    *, actor: User, key: str, request_sha256: str, method: str, path: str, source: str
 ) -> Opened:
     """Open a batch for this request, unless the key was answered before.
 

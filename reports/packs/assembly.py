@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from governance import chain, history
@@ -49,7 +49,7 @@ def known(at: datetime | None, as_of: datetime) -> datetime | None:
     return at if at is not None and at <= as_of else None
 
 
-def person(user: AbstractBaseUser | None) -> str:
+def person(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()

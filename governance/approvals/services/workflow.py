@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -49,9 +49,7 @@ def _next_state(request: ApprovalRequest, action: str) -> str:
         raise DomainError(field="state", message=str(exc)) from exc
 
 
-def _move(
-    actor: AbstractBaseUser | None, request: ApprovalRequest, action: str, **after: Any
-) -> None:
+def _move(actor: User | None, request: ApprovalRequest, action: str, **after: Any) -> None:
     """Take one step of the state machine and audit it."""
     new_state = _next_state(request, action)
     before = request.state
@@ -85,7 +83,7 @@ def _check_gate(gate: str, environment: str) -> None:
 @transaction.atomic
 def open_request(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: ModelVersion,
     gate: str,
     environment: str = "",
@@ -147,7 +145,7 @@ def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | N
 
 
 @transaction.atomic
-def submit(*, actor: AbstractBaseUser, request: ApprovalRequest) -> ApprovalRequest:
+def submit(*, actor: User, request: ApprovalRequest) -> ApprovalRequest:
     """Fix the sign-offs the tier needs and route the request to them."""
     request = _locked(request)
     permissions.require(actor, "submit", request.model)
@@ -166,7 +164,7 @@ def submit(*, actor: AbstractBaseUser, request: ApprovalRequest) -> ApprovalRequ
 
 
 @transaction.atomic
-def start_review(*, actor: AbstractBaseUser, request: ApprovalRequest) -> ApprovalRequest:
+def start_review(*, actor: User, request: ApprovalRequest) -> ApprovalRequest:
     """Someone who will sign it off takes the request into review."""
     request = _locked(request)
     roles = {r["role"] for r in request.requirements}
@@ -178,7 +176,7 @@ def start_review(*, actor: AbstractBaseUser, request: ApprovalRequest) -> Approv
 
 
 @transaction.atomic
-def withdraw(*, actor: AbstractBaseUser, request: ApprovalRequest, reason: str) -> ApprovalRequest:
+def withdraw(*, actor: User, request: ApprovalRequest, reason: str) -> ApprovalRequest:
     request = _locked(request)
     permissions.require(actor, "submit", request.model)
     if not reason.strip():
@@ -222,7 +220,7 @@ def _clean_conditions(
 
 
 def _attach(
-    actor: AbstractBaseUser, sign: SignOff, attachments: Iterable[tuple[str, UploadedFile]]
+    actor: User, sign: SignOff, attachments: Iterable[tuple[str, UploadedFile]]
 ) -> list[dict[str, Any]]:
     stored = []
     for title, upload in attachments:
@@ -236,7 +234,7 @@ def _attach(
     return stored
 
 
-def _decide(actor: AbstractBaseUser, request: ApprovalRequest, action: str, note: str) -> None:
+def _decide(actor: User, request: ApprovalRequest, action: str, note: str) -> None:
     request.decided_at, request.decision_note = timezone.now(), note
     if action != signoffs.REJECT:
         request.snapshot = approval_facts.snapshot_of(request)
@@ -247,7 +245,7 @@ def _decide(actor: AbstractBaseUser, request: ApprovalRequest, action: str, note
 @transaction.atomic
 def sign_off(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     request: ApprovalRequest,
     role: str,
     decision: str,
@@ -307,7 +305,7 @@ def sign_off(
 
 
 @transaction.atomic
-def meet_condition(*, actor: AbstractBaseUser, condition: Condition, note: str) -> Condition:
+def meet_condition(*, actor: User, condition: Condition, note: str) -> Condition:
     """A validator or decider confirms a condition of an approval is met."""
     condition = (
         Condition.objects.select_for_update().select_related("request__model").get(pk=condition.pk)

@@ -120,7 +120,10 @@ class AnswersView(SubjectScoped, APIView):
         subject = self.assessed(framework)
         payload = validated(AnswersInput, request)
         draft = assessments.save_answers(
-            actor=request.user, framework=framework, subject=subject, answers=payload["answers"]
+            actor=permissions.actor(request),
+            framework=framework,
+            subject=subject,
+            answers=payload["answers"],
         )
         return Response(AssessmentSerializer(draft).data)
 
@@ -138,7 +141,7 @@ class CompleteView(SubjectScoped, APIView):
         draft = risk_selectors.draft_of(subject, framework)
         if draft is None:
             raise DomainError(field="answers", message="there is no draft: save answers first")
-        done = assessments.complete(actor=request.user, draft=draft)
+        done = assessments.complete(actor=permissions.actor(request), draft=draft)
         stored = risk_selectors.assessments_of(subject).get(pk=done.pk)
         return Response(AssessmentSerializer(stored).data)
 
@@ -167,7 +170,9 @@ class EvidenceAttachView(SubjectScoped, APIView):
         if control is None:
             raise Http404(f"No obligation {obligation_id!r} applies to this model.")
         payload = validated(EvidenceInput, request)
-        evidence = controls.attach_evidence(actor=request.user, control=control, **payload)
+        evidence = controls.attach_evidence(
+            actor=permissions.actor(request), control=control, **payload
+        )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
