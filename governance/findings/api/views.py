@@ -16,6 +16,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from governance import permissions
 from governance.api.serializers import NothingInput
@@ -48,10 +49,9 @@ def fields_named(**names: str) -> Iterator[None]:
         raise DomainError(field=names[exc.field], message=exc.error_text, row=exc.row) from exc
 
 
-class OnVisibleModels:
+class OnVisibleModels(APIView):
     """Rows about models the caller may see; any other id is 404."""
 
-    request: Request
     row_model: type[Any]
     related: tuple[str, ...] = ()
 

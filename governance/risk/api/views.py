@@ -44,14 +44,11 @@ FRAMEWORK_PARAMETER = OpenApiParameter(
 )
 
 
-class SubjectScoped:
+class SubjectScoped(APIView):
     """Routes under /models/{model_slug}/ or /use-cases/{use_case_slug}/: the subject.
 
     A model the caller cannot see is 404; use cases need the global read (or change) right.
     """
-
-    request: Request
-    kwargs: dict[str, Any]
 
     def subject(self, action: str = "view") -> MLModel | UseCase:
         if "model_slug" in self.kwargs:
