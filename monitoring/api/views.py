@@ -20,6 +20,7 @@ from governance import permissions
 from governance.api.views import REFUSALS, ModelScoped, validated
 from governance.errors import DomainError
 from monitoring import adapters
+from monitoring.api.idempotency import ingestion_batch
 from monitoring.api.serializers import (
     EvidenceFileAnswerSerializer,
     EvidenceFileInput,
@@ -45,7 +46,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 def _answer(request: Request, version: ModelVersion) -> Response:
-    batch: IngestionBatch = request.ingestion_batch
+    batch = ingestion_batch(request)
     batch.refresh_from_db(fields=["counts"])
     body = {
         "batch": batch.pk,
@@ -66,7 +67,7 @@ def _push(request: Request, model_slug: str, version: str, read: Callable[[], Bu
         model=model,
         version=version,
         bundle=bundle,
-        batch=request.ingestion_batch,
+        batch=ingestion_batch(request),
     )
     return _answer(request, pushed)
 
@@ -94,7 +95,7 @@ class MetricPointsView(APIView):
             actor=permissions.actor(request),
             version=found,
             frame=frame,
-            batch=request.ingestion_batch,
+            batch=ingestion_batch(request),
         )
         return _answer(request, found)
 
@@ -160,7 +161,7 @@ class EvidenceFileView(APIView):
             upload=payload["file"],
             title=payload["title"],
             kind=payload["kind"],
-            batch=request.ingestion_batch,
+            batch=ingestion_batch(request),
         )
         return Response(EvidenceFileAnswerSerializer(stored).data, status=status.HTTP_201_CREATED)
 
