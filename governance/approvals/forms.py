@@ -1,6 +1,6 @@
 """Approval UI input: forms parse and check shapes; the approvals service decides and writes."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -60,7 +60,8 @@ class SignOffForm(BootstrapForm):
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(SignOff.Role.choices)
-        self.fields["role"].choices = [(role, labels.get(role, role)) for role in roles]
+        choices = [(role, labels.get(role, role)) for role in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = choices
         for slot in range(1, CONDITION_SLOTS + 1):
             self.fields[f"condition_{slot}_text"] = forms.CharField(
                 label=f"Condition {slot}", required=False
