@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -491,7 +491,7 @@ def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse | FileResponse:
     """An evidence file, only for those who may see the model (never from MEDIA_URL)."""
     model = permissions.model_for_user_or_404(request.user, slug)
     evidence = risk_selectors.evidence_file(model, pk)
