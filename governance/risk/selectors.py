@@ -58,7 +58,7 @@ class Rules:
     questions: Callable[[dict], tuple[Question, ...]]
 
 
-RULES = {
+RULES: dict[str, Rules] = {
     Framework.SCOPING: Rules(Rulebook.Kind.SCOPING, scoping.questions),
     Framework.EU_AI_ACT: Rules(Rulebook.Kind.EU_AI_ACT, eu_ai_act.questions),
     Framework.TIERING: Rules(Rulebook.Kind.TIERING, tiering.questions),

@@ -10,7 +10,10 @@ from registry.models import MLModel
 
 ACTING = {RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE}
 BUILDING = {RaciAssignment.Area.DEVELOPMENT}
-CHALLENGING = {RaciAssignment.Area.VALIDATION: "validate", RaciAssignment.Area.APPROVAL: "approve"}
+CHALLENGING: dict[str, str] = {
+    RaciAssignment.Area.VALIDATION: "validate",
+    RaciAssignment.Area.APPROVAL: "approve",
+}
 
 
 def _check_independence(model: MLModel, user: User, role: str, area: str) -> None:

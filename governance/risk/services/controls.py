@@ -21,7 +21,7 @@ from governance.rulebooks.models import Rulebook
 from registry.models import DatasetVersion, Deployment, MLModel, TrainingRun
 
 # Records already in Attest that can stand as evidence, and how to find them for one model.
-RECORDS: dict[str, Callable[[MLModel, str], Any]] = {
+RECORDS: dict[str, Callable[[MLModel, int], TrainingRun | DatasetVersion | Deployment | None]] = {
     "training_run": lambda model, pk: TrainingRun.objects.filter(model=model, pk=pk).first(),
     "dataset_version": lambda model, pk: DatasetVersion.objects.filter(
         training_runs__model=model, pk=pk
