@@ -51,8 +51,9 @@ def days_overdue(finding: Finding, today: date) -> int:
     """How many days past due (0 when not overdue), as the register highlights it."""
     if finding.status in Finding.OPEN_STATUSES and finding.due_on < today:
         return (today - finding.due_on).days
-    if finding.status == Finding.Status.ACCEPTED_RISK and finding.accepted_until < today:
-        return (today - finding.accepted_until).days
+    until = finding.accepted_until  # set whenever the risk is accepted (a check constraint)
+    if finding.status == Finding.Status.ACCEPTED_RISK and until is not None and until < today:
+        return (today - until).days
     return 0
 
 

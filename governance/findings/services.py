@@ -47,9 +47,10 @@ def _locked(finding: Finding) -> Finding:
     return Finding.objects.select_for_update().select_related("model").get(pk=finding.pk)
 
 
-def _require_future(field: str, day: date | None, what: str) -> None:
+def _require_future(field: str, day: date | None, what: str) -> date:
     if day is None or day <= timezone.localdate():
         raise DomainError(field=field, message=f"{what} needs a future date")
+    return day
 
 
 @transaction.atomic
@@ -74,7 +75,7 @@ def raise_finding(
         raise DomainError(field="owner", message="a finding needs an owner")
     if not permissions.can(owner, "view", model):
         raise DomainError(field="owner", message=f"{owner} cannot see {model}")
-    _require_future("due_on", due_on, "a finding")
+    due_on = _require_future("due_on", due_on, "a finding")
     for name, obj in (("version", version), ("request", request)):
         if obj is not None and obj.model_id != model.pk:
             raise DomainError(field=name, message=f"belongs to another model than {model}")
@@ -231,7 +232,7 @@ def grant_exception(
             message=f"{approver} cannot approve it: a second person with decision rights, "
             "not the model's owner, must",
         )
-    _require_future("expires_on", expires_on, "an exception")
+    expires_on = _require_future("expires_on", expires_on, "an exception")
     exception = PolicyException.objects.create(
         model=model,
         rule_id=rule_id,

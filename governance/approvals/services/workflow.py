@@ -121,7 +121,8 @@ def open_request(
     return request
 
 
-def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | None) -> None:
+def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | None) -> str:
+    """The model's tier, when the request may be submitted under this gate policy."""
     model, today = request.model, timezone.localdate()
     if tier is None:
         raise DomainError(
@@ -142,6 +143,7 @@ def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | N
                 message=f"{len(missing)} obligation(s) due have no evidence or running waiver: "
                 + ", ".join(missing),
             )
+    return tier
 
 
 @transaction.atomic
@@ -151,15 +153,13 @@ def submit(*, actor: User, request: ApprovalRequest) -> ApprovalRequest:
     permissions.require(actor, "submit", request.model)
     _next_state(request, "submit")
     book = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY)
-    tier = approval_facts.tier_of(request.model)
-    _require_submittable(request, book, tier.result if tier else None)
-    required = signoffs.required(as_rules(book.content), request.gate, tier.result)
-    request.tier, request.policy = tier.result, book
+    tiering = approval_facts.tier_of(request.model)
+    tier = _require_submittable(request, book, tiering.result if tiering else None)
+    required = signoffs.required(as_rules(book.content), request.gate, tier)
+    request.tier, request.policy = tier, book
     request.requirements = [{"role": r.role, "count": r.count} for r in required]
     request.submitted_by, request.submitted_at = actor, timezone.now()
-    _move(
-        actor, request, "submit", tier=tier.result, policy=str(book), requires=request.requirements
-    )
+    _move(actor, request, "submit", tier=tier, policy=str(book), requires=request.requirements)
     return request
 
 
@@ -191,7 +191,8 @@ def withdraw(*, actor: User, request: ApprovalRequest, reason: str) -> ApprovalR
 
 def _clean_conditions(
     decision: str, conditions: Sequence[NewCondition], expires_on: date | None
-) -> None:
+) -> list[tuple[str, date]]:
+    """The conditions as (text, due date) once each is checked; none unless approving with them."""
     today = timezone.localdate()
     with_conditions = decision == signoffs.APPROVE_WITH_CONDITIONS
     if conditions and not with_conditions:
@@ -199,13 +200,14 @@ def _clean_conditions(
     if not with_conditions:
         if expires_on is not None and expires_on <= today:
             raise DomainError(field="expires_on", message="must be a future date")
-        return
+        return []
     if not conditions:
         raise DomainError(field="conditions", message="name at least one condition")
     if expires_on is None or expires_on <= today:
         raise DomainError(
             field="expires_on", message="an approval with conditions needs a future expiry date"
         )
+    checked = []
     for row, condition in enumerate(conditions, start=1):
         if not condition.text.strip():
             raise DomainError(field="conditions", row=row, message="say what must be done")
@@ -217,6 +219,8 @@ def _clean_conditions(
             raise DomainError(
                 field="due_on", row=row, message="must fall on or before the approval's expiry"
             )
+        checked.append((condition.text, condition.due_on))
+    return checked
 
 
 def _attach(
@@ -226,7 +230,7 @@ def _attach(
     for title, upload in attachments:
         attachment = Attachment(
             sign_off=sign,
-            title=(title or upload.name).strip(),
+            title=(title or upload.name or "").strip(),
             **uploads.describe(upload, field="attachments"),
         )
         attachment.save()
@@ -263,7 +267,7 @@ def sign_off(
         raise DomainError(field="decision", message=f"one of {', '.join(signoffs.DECISIONS)}")
     if decision == signoffs.REJECT and not comment.strip():
         raise DomainError(field="comment", message="say why you reject the request")
-    _clean_conditions(decision, conditions, expires_on)
+    due = _clean_conditions(decision, conditions, expires_on)
     signers.check_signer(actor, request, role)
     if request.state == states.SUBMITTED:
         request.review_started_at = timezone.now()
@@ -272,10 +276,8 @@ def sign_off(
         request=request, role=role, signer=actor, decision=decision, comment=comment.strip()
     )
     stored = _attach(actor, sign, attachments)
-    for condition in conditions:
-        Condition.objects.create(
-            request=request, sign_off=sign, text=condition.text.strip(), due_on=condition.due_on
-        )
+    for text, due_on in due:
+        Condition.objects.create(request=request, sign_off=sign, text=text.strip(), due_on=due_on)
     if expires_on is not None:
         request.expires_on = min(filter(None, [request.expires_on, expires_on]))
         request.save(update_fields=["expires_on", "updated_at"])
@@ -288,7 +290,7 @@ def sign_off(
             "role": role,
             "decision": decision,
             "comment": sign.comment,
-            "conditions": [{"text": c.text, "due_on": c.due_on.isoformat()} for c in conditions],
+            "conditions": [{"text": text, "due_on": due_on.isoformat()} for text, due_on in due],
             "expires_on": expires_on.isoformat() if expires_on else None,
             "attachments": stored,
         },
