@@ -124,7 +124,7 @@ def _evaluate(assessment: RiskAssessment, as_of: date) -> Outcome:
 
 def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
     """One tier for every model-risk framework in scope; their legal bases are all cited."""
-    scope = risk_selectors.in_force_at(assessment.model, Framework.SCOPING)
+    scope = risk_selectors.in_force_at(assessment.subject, Framework.SCOPING)
     if scope is None:
         raise DomainError(field="framework", message="complete the scoping questions first")
     frameworks = [
@@ -142,9 +142,10 @@ def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
 
 def models_of(assessment: RiskAssessment) -> list[MLModel]:
     """The models an assessment decides for: its model, or every model its use case uses."""
-    if assessment.model_id:
-        return [assessment.model]
-    return list(assessment.use_case.models.all())
+    subject = assessment.subject
+    if isinstance(subject, MLModel):
+        return [subject]
+    return list(subject.models.all())
 
 
 def _make_current(
@@ -205,7 +206,7 @@ def complete(*, actor: User, draft: RiskAssessment, as_of: date | None = None) -
     )
     draft.assessed_by = actor
     assessment = _make_current(actor, draft, outcome, trigger)
-    if draft.model_id:
+    if draft.model is not None:
         _clear_reassessment_flags(actor, draft.model, assessment)
     return assessment
 
