@@ -1,6 +1,6 @@
 """Approval UI input: forms parse and check shapes; the approvals service decides and writes."""
 
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from django import forms
 
@@ -147,11 +147,16 @@ class MeetConditionForm(BootstrapForm):
     note = forms.CharField(label="How was it met?", required=False)
 
 
+class QueueFilters(TypedDict):
+    gate: str
+    tier: str
+
+
 class QueueFilterForm(BootstrapForm):
     gate = forms.ChoiceField(choices=[("", "All gates"), *Gate.choices], required=False)
     tier = forms.ChoiceField(choices=TIERS, required=False)
 
-    def filters(self) -> dict[str, str]:
+    def filters(self) -> QueueFilters:
         if not self.is_valid():
             return {"gate": "", "tier": ""}
         return {"gate": self.cleaned_data["gate"], "tier": self.cleaned_data["tier"]}

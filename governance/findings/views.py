@@ -287,7 +287,9 @@ def revalidation_clear(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if cleared is None:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
     else:
         messages.success(request, f"Revalidation of {flag.model} is cleared.")
     return redirect(f"{reverse('findings:finding-list')}?model={flag.model.slug}")

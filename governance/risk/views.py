@@ -155,7 +155,7 @@ def _save_posted(request: HttpRequest, q: Questionnaire) -> Questionnaire:
     """Save what parses; keep what does not (with its error) to show it back."""
     form = QuestionnaireForm(request.POST, questions=q.questions, stored=q.answers)
     form.is_valid()
-    q.errors = {key: list(errors) for key, errors in form.errors.items()}
+    q.errors = {key: [str(e) for e in errors] for key, errors in form.errors.items()}
     q.raw = form.raw_values()
     try:
         q.draft = assessments.save_answers(
@@ -218,7 +218,7 @@ def classify(request: HttpRequest, kind: str, slug: str, framework: str) -> Http
     """Save what was posted, then run the rules; an incomplete draft shows what is missing."""
     q = _save_posted(request, _questionnaire(_target(request, kind, slug, framework)))
     missing = results.unanswered(q.questions, q.answers)
-    if q.saved and not q.errors and not missing:
+    if q.saved and q.draft is not None and not q.errors and not missing:
         try:
             done = assessments.complete(actor=permissions.actor(request), draft=q.draft)
         except DomainError as exc:

@@ -5,6 +5,7 @@ Reading needs the audit log right or the rulebook right; drafting and publishing
 the page with what was typed.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -40,7 +41,7 @@ def _in_force_ids() -> set[int]:
     """
     ids = set()
     for kind in Rulebook.Kind.values:
-        names: list[str | None] = [None]
+        names: Sequence[str | None] = [None]
         if kind == Rulebook.Kind.OBLIGATIONS:
             names = sorted(set(Rulebook.objects.filter(kind=kind).values_list("name", flat=True)))
         for name in names:
