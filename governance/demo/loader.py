@@ -131,7 +131,7 @@ def _create_users() -> Users:
         )
         user.groups.add(Group.objects.get(name=person.role))
         # The administrator is bootstrapped by the system (no actor), as `createsuperuser` would be.
-        accounts.record_access_change(actor=users.get(demo.ADMIN), user=user, before=None)  # type: ignore[arg-type]
+        accounts.record_access_change(actor=users.get(demo.ADMIN), user=user, before=None)
         users[person.username] = user
     return users
 
@@ -338,7 +338,9 @@ def _register_use_cases(admin: User, users: Users, models: dict[str, MLModel]) -
         )
 
 
-def _assess(actor: User, framework: str, subject: object, answers: dict) -> RiskAssessment:
+def _assess(
+    actor: User, framework: str, subject: MLModel | UseCase, answers: dict
+) -> RiskAssessment:
     draft = assessments.save_answers(
         actor=actor, framework=framework, subject=subject, answers=answers
     )
@@ -380,11 +382,11 @@ def _evidence_checklists(users: Users, models: dict[str, MLModel]) -> None:
                 controls.accept(actor=validator, control=control)
     chair = users[demo.COMMITTEE_CHAIR]
     for slug, (obligation_id, reason) in risk.WAIVED.items():
-        control = models[slug].controls.filter(obligation_id=obligation_id).first()
-        if control is not None:
+        waived = models[slug].controls.filter(obligation_id=obligation_id).first()
+        if waived is not None:
             controls.waive(
                 actor=users[models[slug].owner.username],
-                control=control,
+                control=waived,
                 reason=reason,
                 approver=chair,
                 expires_on=at("2027-06-30").date(),

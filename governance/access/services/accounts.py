@@ -26,8 +26,9 @@ def access_snapshot(user: User) -> dict[str, Any]:
 
 
 @transaction.atomic
-def record_access_change(*, actor: User, user: User, before: dict[str, Any] | None) -> None:
-    """Audit a user created or changed in the admin, with the access fields that changed."""
+def record_access_change(*, actor: User | None, user: User, before: dict[str, Any] | None) -> None:
+    """Audit a user created or changed in the admin (or by the system: actor None), with the
+    access fields that changed."""
     after = access_snapshot(user)
     if before is None:
         audit.record(actor=actor, verb="user.created", target=user, after=after)
