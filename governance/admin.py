@@ -2,6 +2,7 @@
 changeable nowhere in admin."""
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
+from governance import permissions
 from governance.access.models import RaciAssignment
 from governance.access.services import accounts
 from governance.approvals.models import ApprovalRequest, SignOff
@@ -63,18 +65,23 @@ class RevalidationFlagAdmin(ReadOnlyAdmin):
     list_display = ["model", "reason", "raised_at", "cleared_at"]
 
 
+# Groups and permissions are saved after the row (save_related), so what a person or a role group
+# held is read in save_model and kept here, per request, until the change is recorded.
+_access_before: WeakKeyDictionary[HttpRequest, dict[str, Any] | None] = WeakKeyDictionary()
+
+
 class AuditedUserAdmin(UserAdmin):
     """Django's user admin, with every change to a person's access recorded in the audit trail."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         stored = type(obj).objects.filter(pk=obj.pk).first() if change else None
-        request._access_before = accounts.access_snapshot(stored) if stored else None
+        _access_before[request] = accounts.access_snapshot(stored) if stored else None
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         accounts.record_access_change(
-            actor=request.user, user=form.instance, before=request._access_before
+            actor=permissions.actor(request), user=form.instance, before=_access_before.pop(request)
         )
 
 
@@ -83,13 +90,15 @@ class AuditedGroupAdmin(GroupAdmin):
 
     def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
         stored = Group.objects.filter(pk=obj.pk).first() if change else None
-        request._role_before = accounts.role_snapshot(stored) if stored else None
+        _access_before[request] = accounts.role_snapshot(stored) if stored else None
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         accounts.record_role_change(
-            actor=request.user, group=form.instance, before=request._role_before
+            actor=permissions.actor(request),
+            group=form.instance,
+            before=_access_before.pop(request),
         )
 
 

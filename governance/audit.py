@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -50,7 +50,7 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> tuple[int | None, str]:
+def _actor_fields(actor: User | AnonymousUser | None) -> tuple[int | None, str]:
     if actor is None or not actor.is_authenticated:
         return None, "system"
     return actor.pk, actor.get_username()
@@ -69,7 +69,7 @@ def locked_head() -> AuditChainHead:
 
 def record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     verb: str,
     target: models.Model,
     before: dict[str, Any] | None = None,
@@ -105,7 +105,7 @@ def record(
 
 def audited_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     row: Row,
     changes: Mapping[str, Any],
     editable: Collection[str],

@@ -16,9 +16,10 @@ class StoredFile(Protocol):
     media_type: str
 
 
-def stored_file_response(request: HttpRequest, stored: StoredFile) -> HttpResponse:
+def stored_file_response(request: HttpRequest, stored: StoredFile) -> HttpResponse | FileResponse:
     """The stored file as an attachment with its media type; its SHA-256 is the ETag."""
     etag = f'"{stored.sha256}"'
+    response: HttpResponse | FileResponse
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponse(status=304)
     else:
@@ -26,7 +27,7 @@ def stored_file_response(request: HttpRequest, stored: StoredFile) -> HttpRespon
             stream = stored.file.open("rb")
         except FileNotFoundError as exc:
             raise Http404("The stored file is missing.") from exc
-        name = PurePath(stored.file.name).name
+        name = PurePath(stored.file.name or "").name  # named, or open() would have failed
         response = FileResponse(
             stream, as_attachment=True, filename=name, content_type=stored.media_type
         )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from governance.errors import DomainError
@@ -43,11 +43,11 @@ class BootstrapForm(forms.Form):
         self.add_error(self.form_field_for(exc.field), exc.error_text)
 
 
-def active_users() -> QuerySet[AbstractBaseUser]:
+def active_users() -> QuerySet[User]:
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: AbstractBaseUser) -> str:
-        full_name = obj.get_full_name()  # type: ignore[attr-defined]
+    def label_from_instance(self, obj: User) -> str:
+        full_name = obj.get_full_name()
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()

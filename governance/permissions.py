@@ -1,16 +1,18 @@
 """Who may do what to which model. The only module that talks to django-guardian."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_perms, remove_perm
+from rest_framework.request import Request
 
 from governance import roles
 from governance.access.models import RaciAssignment
 from registry.models import MLModel, MLModelUserObjectPermission, ModelVersion
 
-User = AbstractBaseUser | AnonymousUser
+# Whom a check is about: a signed-in user, or an anonymous visitor, who may do nothing.
+Visitor = User | AnonymousUser
 
 PERMS = {
     "view": "registry.view_mlmodel",
@@ -59,34 +61,46 @@ def actions_for_raci(role: str, area: str) -> frozenset[str]:
     return frozenset(actions)
 
 
-def can(user: User, action: str, model: MLModel) -> bool:
+def can(user: Visitor, action: str, model: MLModel) -> bool:
     """Global role permissions and per-model grants both count (guardian checks only the latter)."""
     perm = PERMS[action]
     return bool(user.is_active) and (user.has_perm(perm) or user.has_perm(perm, model))
 
 
-def require(user: User, action: str, model: MLModel) -> None:
+def require(user: Visitor, action: str, model: MLModel) -> None:
     if not can(user, action, model):
         raise PermissionDenied(f"{user} may not {action} {model}")
 
 
-def can_globally(user: User, action: str) -> bool:
+def can_globally(user: Visitor, action: str) -> bool:
     return bool(user.is_active) and user.has_perm(GLOBAL_PERMS[action])
 
 
-def require_globally(user: User, action: str) -> None:
+def require_globally(user: Visitor, action: str) -> None:
     if not can_globally(user, action):
         raise PermissionDenied(f"{user} may not {action.replace('_', ' ')}")
 
 
-def can_manage_raci(user: User, model: MLModel) -> bool:
+def actor(request: HttpRequest | Request) -> User:
+    """The signed-in user behind a request: the one who acts in the services it calls.
+
+    Pages are login_required and the API authenticates every call, so an anonymous visitor
+    never gets this far; if one did, refusing is the safe answer.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in to do this.")
+    return user
+
+
+def can_manage_raci(user: Visitor, model: MLModel) -> bool:
     """The model's owner and administrators decide who is accountable; developers do not."""
     if not can(user, "view", model):
         return False
     return model.owner_id == user.pk or can_globally(user, "assign_raci")
 
 
-def require_manage_raci(user: User, model: MLModel) -> None:
+def require_manage_raci(user: Visitor, model: MLModel) -> None:
     if not can_manage_raci(user, model):
         raise PermissionDenied(f"{user} may not change who is accountable for {model}")
 
@@ -95,7 +109,7 @@ def require_manage_raci(user: User, model: MLModel) -> None:
 SPECIALIST_ROLES = {"compliance": roles.COMPLIANCE, "legal": roles.LEGAL}
 
 
-def signoff_roles(user: User, model: MLModel) -> frozenset[str]:
+def signoff_roles(user: Visitor, model: MLModel) -> frozenset[str]:
     """The roles in which this user may sign off requests on this model.
 
     Validators hold validation rights on it (RACI), the committee decision rights; compliance
@@ -111,12 +125,12 @@ def signoff_roles(user: User, model: MLModel) -> frozenset[str]:
     return frozenset(held)
 
 
-def can_read_rulebooks(user: User) -> bool:
+def can_read_rulebooks(user: Visitor) -> bool:
     """Administrators who edit them, and auditors who check what produced a classification."""
     return can_globally(user, "view_audit") or can_globally(user, "edit_rulebooks")
 
 
-def models_for(user: User, action: str = "view") -> QuerySet[MLModel]:
+def models_for(user: Visitor, action: str = "view") -> QuerySet[MLModel]:
     """Every model this user may see (or act on): a queryset to filter, sort and paginate."""
     if not user.is_active:
         return MLModel.objects.none()
@@ -125,7 +139,7 @@ def models_for(user: User, action: str = "view") -> QuerySet[MLModel]:
     )
 
 
-def model_for_user_or_404(user: User, slug: str, action: str = "view") -> MLModel:
+def model_for_user_or_404(user: Visitor, slug: str, action: str = "view") -> MLModel:
     """The model, 404 when the user may not even see it, 403 when they may see but not act."""
     model = MLModel.objects.filter(slug=slug).first()
     if model is None or not can(user, "view", model):
@@ -135,7 +149,7 @@ def model_for_user_or_404(user: User, slug: str, action: str = "view") -> MLMode
 
 
 def version_for_user_or_404(
-    user: User, slug: str, version: str, action: str = "view"
+    user: Visitor, slug: str, version: str, action: str = "view"
 ) -> ModelVersion:
     """One indexed lookup, then the same rights check as the model (pipelines ask per deploy)."""
     found = (
@@ -150,7 +164,7 @@ def version_for_user_or_404(
 
 
 def sync_model_grants(
-    model: MLModel, *, user: AbstractBaseUser | None = None, group: Group | None = None
+    model: MLModel, *, user: User | None = None, group: Group | None = None
 ) -> None:
     """Make one principal's guardian grants on a model match its ownership and RACI rows."""
     principal = user if user is not None else group
@@ -171,13 +185,13 @@ def sync_model_grants(
         remove_perm(codename, principal, model)
 
 
-def _user_object_perms(user: AbstractBaseUser, model: MLModel) -> set[str]:
+def _user_object_perms(user: User, model: MLModel) -> set[str]:
     # get_perms() for a user would include group grants; only the user's own rows matter here.
     rows = MLModelUserObjectPermission.objects.filter(user=user, content_object=model)
     return set(rows.values_list("permission__codename", flat=True))
 
 
-def navigation_for(user: User) -> dict[str, object]:
+def navigation_for(user: Visitor) -> dict[str, object]:
     """What the navigation shows this user: their roles and the pages they may reach."""
     role_names = sorted(user.groups.values_list("name", flat=True)) if user.is_authenticated else []
     return {

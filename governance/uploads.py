@@ -21,17 +21,20 @@ def _sha256(upload: UploadedFile) -> str:
 def describe(upload: UploadedFile, *, field: str = "file") -> dict[str, Any]:
     """The model fields of a stored upload, or a DomainError naming `field`."""
     limit = settings.ATTEST_EVIDENCE_MAX_BYTES
-    if upload.size > limit:
+    size, name = upload.size, upload.name
+    if size is None or name is None:  # Django's upload handlers set both on every upload
+        raise DomainError(field=field, message="is not an uploaded file")
+    if size > limit:
         raise DomainError(field=field, message=f"is larger than the {limit // 2**20} MB limit")
     head = upload.read(evidence_files.SNIFF_BYTES)
     upload.seek(0)
     try:
-        media_type = evidence_files.media_type(upload.name, head)
+        media_type = evidence_files.media_type(name, head)
     except ValueError as exc:
         raise DomainError(field=field, message=str(exc)) from exc
     return {
         "file": upload,
         "sha256": _sha256(upload),
-        "size": upload.size,
+        "size": size,
         "media_type": media_type,
     }

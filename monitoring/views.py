@@ -56,7 +56,7 @@ def _tab(model: MLModel) -> HttpResponse:
 @login_required
 def fleet(request: HttpRequest) -> HttpResponse:
     filters = FleetFilterForm(request.GET, auto_id="filter_%s")
-    found = pages.fleet(request.user, **filters.filters())
+    found = pages.fleet(permissions.actor(request), **filters.filters())
     page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filters": filters, "page": page, "counts": found.counts}
     return render(request, "monitoring/fleet.html", context)
@@ -73,7 +73,7 @@ def model_monitoring(request: HttpRequest, slug: str) -> HttpResponse:
         "fairness_charts": [(p.result, charts.fairness_by_group(p.bars)) for p in shown.fairness],
         "drift_charts": [charts.drift_by_feature(bars) for bars in shown.drift_bars],
         "can_change": permissions.can(request.user, "change", model),
-        "can_handle": alerts.may_handle(request.user, model),
+        "can_handle": alerts.may_handle(permissions.actor(request), model),
     }
     return render(request, "monitoring/model_monitoring.html", context)
 
@@ -84,7 +84,7 @@ def model_monitoring(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     filters = AlertFilterForm(request.GET, auto_id="filter_%s")
-    found = pages.alerts_for(request.user, **filters.filters())
+    found = pages.alerts_for(permissions.actor(request), **filters.filters())
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filters": filters, "page": page, "counts": pages.unresolved_by_severity(found)}
     return render(request, "monitoring/alert_list.html", context)
@@ -93,7 +93,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def _alert_page(request: HttpRequest, alert: Alert, **forms: BootstrapForm) -> HttpResponse:
     context = {
         "alert": alert,
-        "can_handle": alerts.may_handle(request.user, alert.model),
+        "can_handle": alerts.may_handle(permissions.actor(request), alert.model),
         "acknowledge_form": forms.get("acknowledge") or AcknowledgeForm(auto_id="ack_%s"),
         "resolve_form": forms.get("resolve") or ResolveForm(auto_id="res_%s"),
     }
@@ -102,13 +102,13 @@ def _alert_page(request: HttpRequest, alert: Alert, **forms: BootstrapForm) -> H
 
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _alert_page(request, pages.alert_for_user_or_404(request.user, pk))
+    return _alert_page(request, pages.alert_for_user_or_404(permissions.actor(request), pk))
 
 
 def _alert_action(
     request: HttpRequest, pk: int, key: str, form_class: type[BootstrapForm], act: Callable
 ) -> HttpResponse:
-    alert = pages.alert_for_user_or_404(request.user, pk)
+    alert = pages.alert_for_user_or_404(permissions.actor(request), pk)
     form = form_class(request.POST, auto_id=f"{key}_%s")
     done = ui.submit(form, lambda: act(alert, form.cleaned_data))
     if done is None:
@@ -125,7 +125,9 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "acknowledge",
         AcknowledgeForm,
-        lambda alert, data: alerts.acknowledge(actor=request.user, alert=alert, note=data["note"]),
+        lambda alert, data: alerts.acknowledge(
+            actor=permissions.actor(request), alert=alert, note=data["note"]
+        ),
     )
 
 
@@ -138,7 +140,7 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         "resolve",
         ResolveForm,
         lambda alert, data: alerts.resolve(
-            actor=request.user, alert=alert, resolution=data["resolution"]
+            actor=permissions.actor(request), alert=alert, resolution=data["resolution"]
         ),
     )
 
@@ -156,7 +158,9 @@ def _policy_page(
 ) -> HttpResponse:
     policy = ui.submit(
         form,
-        lambda: policies.set_policy(actor=request.user, model=model, **form.policy_fields()),
+        lambda: policies.set_policy(
+            actor=permissions.actor(request), model=model, **form.policy_fields()
+        ),
     )
     if policy is None:
         return _form_page(request, form, model, heading, "Save threshold", POLICY_INTRO)
@@ -178,7 +182,7 @@ def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = pages.policy_for_user_or_404(request.user, pk)
+    policy = pages.policy_for_user_or_404(permissions.actor(request), pk)
     permissions.require(request.user, "change", policy.model)
     form = PolicyForm(_posted(request), policy=policy, auto_id="p_%s")
     return _policy_page(request, policy.model, form, "Edit a threshold")
@@ -186,13 +190,14 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def policy_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = pages.policy_for_user_or_404(request.user, pk)
-    permissions.require(request.user, "change", policy.model)
+    user = permissions.actor(request)
+    policy = pages.policy_for_user_or_404(user, pk)
+    permissions.require(user, "change", policy.model)
     key = policy.threshold().key
     if request.method != "POST":
         context = {"policy": policy, "model": policy.model, "key": key}
         return render(request, "monitoring/policy_remove.html", context)
-    policies.remove_policy(actor=request.user, policy=policy)
+    policies.remove_policy(actor=user, policy=policy)
     messages.success(request, f"The threshold {key} is removed; the tier default applies again.")
     return _tab(policy.model)
 
@@ -202,13 +207,14 @@ def policy_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_new(request: HttpRequest, slug: str) -> HttpResponse:
-    model = permissions.model_for_user_or_404(request.user, slug)
-    if not alerts.may_handle(request.user, model):
-        raise PermissionDenied(f"{request.user} may not record incidents of {model}")
+    user = permissions.actor(request)
+    model = permissions.model_for_user_or_404(user, slug)
+    if not alerts.may_handle(user, model):
+        raise PermissionDenied(f"{user} may not record incidents of {model}")
     form = IncidentForm(_posted(request), auto_id="i_%s")
     incident = ui.submit(
         form,
-        lambda: incidents.record_incident(actor=request.user, model=model, **form.cleaned_data),
+        lambda: incidents.record_incident(actor=user, model=model, **form.cleaned_data),
     )
     if incident is None:
         intro = (
@@ -222,6 +228,6 @@ def incident_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = pages.incident_for_user_or_404(request.user, pk)
+    incident = pages.incident_for_user_or_404(permissions.actor(request), pk)
     context = {"incident": incident, "before": pages.monitoring_before(incident)}
     return render(request, "monitoring/incident_detail.html", context)

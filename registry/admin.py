@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from governance import permissions
 from governance.errors import DomainError
 from registry import services
 from registry.models import (
@@ -47,7 +48,7 @@ class MLModelAdmin(ReadOnlyAdmin):
         for model in queryset:
             try:
                 services.update_model(
-                    actor=request.user, model=model, status=MLModel.Status.RETIRED
+                    actor=permissions.actor(request), model=model, status=MLModel.Status.RETIRED
                 )
             except (DomainError, PermissionDenied) as exc:
                 self.message_user(request, f"{model}: {exc}", messages.ERROR)
@@ -118,10 +119,10 @@ class CustomFieldAdmin(admin.ModelAdmin):
         }
         if change:
             services.update_custom_field(
-                actor=request.user, field=CustomField.objects.get(pk=obj.pk), **data
+                actor=permissions.actor(request), field=CustomField.objects.get(pk=obj.pk), **data
             )
         else:
             created = services.define_custom_field(
-                actor=request.user, key=form.cleaned_data["key"], **data
+                actor=permissions.actor(request), key=form.cleaned_data["key"], **data
             )
             obj.pk = created.pk

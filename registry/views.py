@@ -183,7 +183,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
     model = ui.submit(
         form,
         lambda: services.register_model(
-            actor=request.user, slug=form.cleaned_data["slug"], **form.changes()
+            actor=permissions.actor(request), slug=form.cleaned_data["slug"], **form.changes()
         ),
     )
     if model is not None:
@@ -201,7 +201,10 @@ def model_edit(request: HttpRequest, slug: str) -> HttpResponse:
         custom_fields=_custom_fields(),
     )
     updated = ui.submit(
-        form, lambda: services.update_model(actor=request.user, model=model, **form.changes())
+        form,
+        lambda: services.update_model(
+            actor=permissions.actor(request), model=model, **form.changes()
+        ),
     )
     if updated is not None:
         messages.success(request, f"{updated.name} is updated.")
@@ -216,7 +219,7 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     version = ui.submit(
         form,
         lambda: services.register_version(
-            actor=request.user, model=model, **form.service_arguments()
+            actor=permissions.actor(request), model=model, **form.service_arguments()
         ),
     )
     if version is not None:

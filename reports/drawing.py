@@ -8,7 +8,7 @@ drawn anew); the bookkeeping around that decision is the same for both, and live
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import OperationalError, transaction
 
 from governance import audit
@@ -37,7 +37,7 @@ def record_failure(
     row: Drawn,
     error: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     verb: str,
     after: dict[str, Any],
     mlmodel_id: int | None = None,

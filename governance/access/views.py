@@ -50,7 +50,7 @@ def _page(
     account_form: ServiceAccountForm | None = None,
     account_token_forms: dict[int, TokenForm] | None = None,
 ) -> HttpResponse:
-    user = request.user
+    user = permissions.actor(request)
     can_manage = permissions.can_globally(user, "manage_service_accounts")
     context = {
         "tokens": ApiToken.objects.filter(user=user).select_related("revoked_by"),
@@ -88,11 +88,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_issue(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST, auto_id="tok_%s")
+    me = permissions.actor(request)
     issued = ui.submit(
-        form,
-        lambda: tokens.issue_token(
-            actor=request.user, user=request.user, name=form.cleaned_data["name"]
-        ),
+        form, lambda: tokens.issue_token(actor=me, user=me, name=form.cleaned_data["name"])
     )
     if issued is None:
         return _page(request, token_form=form)
@@ -105,7 +103,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # People revoke their own tokens, administrators any; the service refuses the rest (403).
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
     try:
-        revoked = tokens.revoke_token(actor=request.user, token=token)
+        revoked = tokens.revoke_token(actor=permissions.actor(request), token=token)
     except DomainError as exc:
         messages.error(request, exc.error_text)
     else:
@@ -119,7 +117,10 @@ def service_account_create(request: HttpRequest) -> HttpResponse:
     permissions.require_globally(request.user, "manage_service_accounts")
     form = ServiceAccountForm(request.POST, auto_id="sa_%s")
     created = ui.submit(
-        form, lambda: tokens.create_service_account(actor=request.user, **form.cleaned_data)
+        form,
+        lambda: tokens.create_service_account(
+            actor=permissions.actor(request), **form.cleaned_data
+        ),
     )
     if created is None:
         return _page(request, account_form=form)
@@ -140,7 +141,7 @@ def service_account_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
     issued = ui.submit(
         form,
         lambda: tokens.issue_token(
-            actor=request.user, user=account.user, name=form.cleaned_data["name"]
+            actor=permissions.actor(request), user=account.user, name=form.cleaned_data["name"]
         ),
     )
     if issued is None:
@@ -155,7 +156,9 @@ def raci_assign(request: HttpRequest, slug: str) -> HttpResponse:
     form = RaciAssignForm(request.POST if request.method == "POST" else None, auto_id="raci_%s")
     assignment = ui.submit(
         form,
-        lambda: raci.assign_raci(actor=request.user, model=model, **form.service_arguments()),
+        lambda: raci.assign_raci(
+            actor=permissions.actor(request), model=model, **form.service_arguments()
+        ),
     )
     if assignment is not None:
         messages.success(request, f"{assignment.principal_name} is assigned.")
@@ -169,6 +172,6 @@ def raci_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug)
     assignments = RaciAssignment.objects.select_related("user", "group", "model")
     assignment = get_object_or_404(assignments, pk=pk, model=model)
-    raci.remove_raci(actor=request.user, assignment=assignment)
+    raci.remove_raci(actor=permissions.actor(request), assignment=assignment)
     messages.success(request, f"{assignment.principal_name} is no longer assigned.")
     return redirect(f"{model.get_absolute_url()}#raci")

@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework import authentication, exceptions
-from rest_framework.request import Request
 
 from governance.access.models import ApiToken
 from governance.access.models.tokens import key_digest
@@ -16,7 +16,7 @@ from governance.access.models.tokens import key_digest
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def user_for_key(key: str) -> AbstractBaseUser | None:
+def user_for_key(key: str) -> User | None:
     """The active user behind an unrevoked token, or None."""
     token = (
         ApiToken.objects.select_related("user")
@@ -33,14 +33,14 @@ def user_for_key(key: str) -> AbstractBaseUser | None:
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
-    def authenticate_credentials(self, key: str) -> tuple[AbstractBaseUser, None]:
+    def authenticate_credentials(self, key: str) -> tuple[User, None]:
         user = user_for_key(key)
         if user is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         return user, None
 
 
-def token_user(request: Request) -> AbstractBaseUser | None:
+def token_user(request: HttpRequest) -> User | None:
     """The user a request's token names, for code that runs before DRF authenticates."""
     header = request.META.get("HTTP_AUTHORIZATION", "").split()
     if len(header) == 2 and header[0] == ApiTokenAuthentication.keyword:

@@ -51,7 +51,9 @@ class ErrorItemSerializer(serializers.Serializer):
 class ErrorsSerializer(serializers.Serializer):
     """Every 4xx answer: what was refused, naming the field (and row, for lists)."""
 
-    errors = ErrorItemSerializer(many=True, read_only=True)
+    # DRF's metaclass takes declared fields off the class, so this does not hide the errors
+    # property at run time; the stubs see Serializer.errors
+    errors = ErrorItemSerializer(many=True, read_only=True)  # type: ignore[assignment]
 
 
 def slug_field(**kwargs: Any) -> serializers.CharField:

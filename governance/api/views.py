@@ -38,11 +38,8 @@ class GlobalRight(BasePermission):
         return needed is None or permissions.can_globally(request.user, needed)
 
 
-class ModelScoped:
+class ModelScoped(APIView):
     """Routes under /models/{model_slug}/: the parent model, 404 when the caller cannot see it."""
-
-    request: Request
-    kwargs: dict[str, Any]
 
     def parent(self, action: str = "view") -> MLModel:
         return permissions.model_for_user_or_404(

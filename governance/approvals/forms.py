@@ -1,6 +1,6 @@
 """Approval UI input: forms parse and check shapes; the approvals service decides and writes."""
 
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django import forms
 
@@ -60,7 +60,8 @@ class SignOffForm(BootstrapForm):
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(SignOff.Role.choices)
-        self.fields["role"].choices = [(role, labels.get(role, role)) for role in roles]
+        choices = [(role, labels.get(role, role)) for role in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = choices
         for slot in range(1, CONDITION_SLOTS + 1):
             self.fields[f"condition_{slot}_text"] = forms.CharField(
                 label=f"Condition {slot}", required=False
@@ -146,11 +147,16 @@ class MeetConditionForm(BootstrapForm):
     note = forms.CharField(label="How was it met?", required=False)
 
 
+class QueueFilters(TypedDict):
+    gate: str
+    tier: str
+
+
 class QueueFilterForm(BootstrapForm):
     gate = forms.ChoiceField(choices=[("", "All gates"), *Gate.choices], required=False)
     tier = forms.ChoiceField(choices=TIERS, required=False)
 
-    def filters(self) -> dict[str, str]:
+    def filters(self) -> QueueFilters:
         if not self.is_valid():
             return {"gate": "", "tier": ""}
         return {"gate": self.cleaned_data["gate"], "tier": self.cleaned_data["tier"]}

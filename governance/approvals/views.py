@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -47,7 +47,7 @@ DECIDED_MESSAGES = {
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     """What waits on the signed-in person: drafts to submit, reviews, sign-offs, overdue items."""
-    work = queues.my_work(request.user)
+    work = queues.my_work(permissions.actor(request))
     return render(request, "governance/approvals/my_work.html", {"work": work})
 
 
@@ -55,7 +55,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Every submitted or in-review request the user may see, oldest first."""
     filters = QueueFilterForm(request.GET, auto_id="filter_%s")
-    rows = queues.queue(request.user, **filters.filters())
+    rows = queues.queue(permissions.actor(request), **filters.filters())
     return render(
         request,
         "governance/approvals/queue.html",
@@ -80,7 +80,7 @@ def _requests_page(request: HttpRequest, model: Any, version: ModelVersion | Non
     context = {
         "model": model,
         "version": version,
-        "requests": review.requests_of(request.user, model, version),
+        "requests": review.requests_of(permissions.actor(request), model, version),
         "can_submit": permissions.can(request.user, "submit", model),
         "can_raise": permissions.can(request.user, "validate", model)
         or permissions.can(request.user, "decide", model),
@@ -102,7 +102,7 @@ def request_new(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     opened = ui.submit(
         form,
         lambda: workflow.open_request(
-            actor=request.user, version=found, **form.service_arguments()
+            actor=permissions.actor(request), version=found, **form.service_arguments()
         ),
     )
     if opened is not None:
@@ -130,11 +130,12 @@ def _decision_panel(
     request: HttpRequest, subject: ApprovalRequest, bound: SignOffForm | None
 ) -> dict[str, Any] | None:
     """The decision form for someone holding a role the request still needs; None otherwise."""
-    roles = signers.roles_to_sign(request.user, subject)
+    user = permissions.actor(request)
+    roles = signers.roles_to_sign(user, subject)
     if not roles:
         return None
     form = bound or SignOffForm(roles=roles, auto_id="sign_%s")
-    return {"form": form, "blocked": signers.why_not_sign(request.user, subject, roles[0])}
+    return {"form": form, "blocked": signers.why_not_sign(user, subject, roles[0])}
 
 
 def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any) -> dict[str, Any]:
@@ -169,7 +170,7 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything needed to decide on one page, and the decision form for those who sign."""
-    subject = review.request_for_user_or_404(request.user, pk)
+    subject = review.request_for_user_or_404(permissions.actor(request), pk)
     return render(
         request, "governance/approvals/request_detail.html", _detail_context(request, subject)
     )
@@ -178,9 +179,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = review.request_for_user_or_404(request.user, pk)
+    user = permissions.actor(request)
+    subject = review.request_for_user_or_404(user, pk)
     try:
-        done = workflow.submit(actor=request.user, request=subject)
+        done = workflow.submit(actor=user, request=subject)
     except DomainError as exc:
         context = _detail_context(request, subject, submit_error=exc)
         return render(request, "governance/approvals/request_detail.html", context, status=400)
@@ -194,13 +196,12 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = review.request_for_user_or_404(request.user, pk)
+    user = permissions.actor(request)
+    subject = review.request_for_user_or_404(user, pk)
     form = WithdrawForm(request.POST, auto_id="withdraw_%s")
     done = ui.submit(
         form,
-        lambda: workflow.withdraw(
-            actor=request.user, request=subject, reason=form.cleaned_data["reason"]
-        ),
+        lambda: workflow.withdraw(actor=user, request=subject, reason=form.cleaned_data["reason"]),
     )
     if done is not None:
         messages.success(request, f"{done.reference} is withdrawn.")
@@ -213,14 +214,15 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the user's sign-off; the one completing the required set decides the request."""
-    subject = review.request_for_user_or_404(request.user, pk)
+    user = permissions.actor(request)
+    subject = review.request_for_user_or_404(user, pk)
     # The posted role must be a real choice even when the user holds none the request needs, so
     # the service (not the form) says why: segregation of duties, a role not held.
-    roles = signers.roles_to_sign(request.user, subject) or [request.POST.get("role", "")]
+    roles = signers.roles_to_sign(user, subject) or [request.POST.get("role", "")]
     form = SignOffForm(request.POST, request.FILES, roles=roles, auto_id="sign_%s")
     signed = ui.submit(
         form,
-        lambda: workflow.sign_off(actor=request.user, request=subject, **form.service_arguments()),
+        lambda: workflow.sign_off(actor=user, request=subject, **form.service_arguments()),
     )
     if signed is None:
         context = _detail_context(request, subject, sign_off=form)
@@ -242,7 +244,9 @@ def condition_meet(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         workflow.meet_condition(
-            actor=request.user, condition=condition, note=form.cleaned_data.get("note", "")
+            actor=permissions.actor(request),
+            condition=condition,
+            note=form.cleaned_data.get("note", ""),
         )
     except DomainError as exc:
         messages.error(request, f"Condition “{condition.text}”: {exc.error_text}")
@@ -252,9 +256,9 @@ def condition_meet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """A sign-off's file, only for those who may see the model (never from MEDIA_URL)."""
-    attachment = review.attachment_for(request.user, pk)
+    attachment = review.attachment_for(permissions.actor(request), pk)
     if attachment is None:
         raise Http404("No such attachment.")
     # Same shape as evidence (file, sha256, media_type): served the same way, ETag and all.

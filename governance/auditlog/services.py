@@ -18,7 +18,7 @@ def record_audit_chain_check() -> AuditEvent:
     """
     found = selectors.audit_chain_break()
     checked = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    verdict = {"intact": found is None, "checked_through_seq": checked}
+    verdict: dict[str, object] = {"intact": found is None, "checked_through_seq": checked}
     if found is not None:
         verdict |= {"broken_at_seq": found.seq, "reason": found.reason}
         logger.error("audit chain broken at #%s: %s", found.seq, found.reason)

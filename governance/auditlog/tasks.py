@@ -7,6 +7,6 @@ from governance.auditlog import services as integrity
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=3600)
-def record_audit_chain_check() -> dict[str, object]:
-    """Run the chain check on a worker; returns the verdict it recorded."""
+def record_audit_chain_check() -> dict[str, object] | None:
+    """Run the chain check on a worker; returns the verdict it recorded (the event's `after`)."""
     return integrity.record_audit_chain_check().after

@@ -3,6 +3,7 @@
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -74,8 +75,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["verb"].choices = _distinct("verb")
-        self.fields["actor"].choices = _distinct("actor_name")
+        cast(forms.ChoiceField, self.fields["verb"]).choices = _distinct("verb")
+        cast(forms.ChoiceField, self.fields["actor"]).choices = _distinct("actor_name")
 
     def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         if not self.is_valid():

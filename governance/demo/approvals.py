@@ -9,7 +9,7 @@ already holds five gate breaches: production releases after the gate policy took
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from governance.approvals.models import ApprovalRequest, Gate
@@ -22,7 +22,7 @@ from governance.risk.services import controls
 from monitoring.services import ingestion
 from registry.models import MLModel, ModelVersion
 
-Users = dict[str, AbstractBaseUser]
+Users = dict[str, User]
 Models = dict[str, MLModel]
 Signers = tuple[tuple[str, str], ...]  # (username, role), signed in this order
 

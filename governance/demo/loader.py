@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from governance import context, demo, roles
@@ -28,7 +28,7 @@ from registry.models import (
     UseCase,
 )
 
-Users = dict[str, AbstractBaseUser]
+Users = dict[str, User]
 # Dataset slug -> its versions in release order, each with its release date (ISO).
 DataIndex = dict[str, list[tuple[str, DatasetVersion]]]
 
@@ -131,12 +131,12 @@ def _create_users() -> Users:
         )
         user.groups.add(Group.objects.get(name=person.role))
         # The administrator is bootstrapped by the system (no actor), as `createsuperuser` would be.
-        accounts.record_access_change(actor=users.get(demo.ADMIN), user=user, before=None)  # type: ignore[arg-type]
+        accounts.record_access_change(actor=users.get(demo.ADMIN), user=user, before=None)
         users[person.username] = user
     return users
 
 
-def _register_datasets(admin: AbstractBaseUser) -> DataIndex:
+def _register_datasets(admin: User) -> DataIndex:
     index: DataIndex = {}
     for spec in demo.DATASETS:
         dataset = services.register_dataset(
@@ -154,7 +154,7 @@ def _register_datasets(admin: AbstractBaseUser) -> DataIndex:
 
 
 def _register_dataset_version(
-    admin: AbstractBaseUser,
+    admin: User,
     dataset: Dataset,
     spec: demo.DemoDataset,
     snapshot: demo.DemoDatasetVersion,
@@ -203,9 +203,7 @@ def _load_model(spec: demo.DemoModel, users: Users, data: DataIndex) -> MLModel:
     return model
 
 
-def _assign_raci(
-    admin: AbstractBaseUser, model: MLModel, spec: demo.DemoModel, users: Users
-) -> None:
+def _assign_raci(admin: User, model: MLModel, spec: demo.DemoModel, users: Users) -> None:
     """First line builds and monitors, second line validates, the committee approves."""
     for username, role, area in (
         (spec.owner, Role.ACCOUNTABLE, Area.DEVELOPMENT),
@@ -222,7 +220,7 @@ def _assign_raci(
 
 
 def _register_version(
-    admin: AbstractBaseUser,
+    admin: User,
     model: MLModel,
     spec: demo.DemoModel,
     release: demo.DemoVersion,
@@ -258,7 +256,7 @@ def _artifact_uri(spec: demo.DemoModel, release: demo.DemoVersion) -> str:
 
 
 def _record_run(
-    admin: AbstractBaseUser,
+    admin: User,
     model: MLModel,
     spec: demo.DemoModel,
     release: demo.DemoVersion,
@@ -289,7 +287,7 @@ def _latest(data: DataIndex, slug: str, day: str) -> DatasetVersion:
 
 
 def _deploy(
-    admin: AbstractBaseUser,
+    admin: User,
     version: ModelVersion,
     spec: demo.DemoModel,
     release: demo.DemoVersion,
@@ -315,7 +313,7 @@ def _endpoint(spec: demo.DemoModel, environment: str) -> str:
     return f"https://ml.{host}.{EMAIL_DOMAIN}/{spec.slug}/v1/predict"
 
 
-def _link_models(admin: AbstractBaseUser, models: dict[str, MLModel]) -> None:
+def _link_models(admin: User, models: dict[str, MLModel]) -> None:
     for link in demo.DEPENDENCIES:
         services.add_dependency(
             actor=admin,
@@ -325,7 +323,7 @@ def _link_models(admin: AbstractBaseUser, models: dict[str, MLModel]) -> None:
         )
 
 
-def _register_use_cases(admin: AbstractBaseUser, users: Users, models: dict[str, MLModel]) -> None:
+def _register_use_cases(admin: User, users: Users, models: dict[str, MLModel]) -> None:
     for spec in demo.USE_CASES:
         services.register_use_case(
             actor=admin,
@@ -341,7 +339,7 @@ def _register_use_cases(admin: AbstractBaseUser, users: Users, models: dict[str,
 
 
 def _assess(
-    actor: AbstractBaseUser, framework: str, subject: object, answers: dict
+    actor: User, framework: str, subject: MLModel | UseCase, answers: dict
 ) -> RiskAssessment:
     draft = assessments.save_answers(
         actor=actor, framework=framework, subject=subject, answers=answers
@@ -384,11 +382,11 @@ def _evidence_checklists(users: Users, models: dict[str, MLModel]) -> None:
                 controls.accept(actor=validator, control=control)
     chair = users[demo.COMMITTEE_CHAIR]
     for slug, (obligation_id, reason) in risk.WAIVED.items():
-        control = models[slug].controls.filter(obligation_id=obligation_id).first()
-        if control is not None:
+        waived = models[slug].controls.filter(obligation_id=obligation_id).first()
+        if waived is not None:
             controls.waive(
                 actor=users[models[slug].owner.username],
-                control=control,
+                control=waived,
                 reason=reason,
                 approver=chair,
                 expires_on=at("2027-06-30").date(),

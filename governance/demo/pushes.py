@@ -12,10 +12,12 @@ monitoring data went through the same middleware, adapters and services as produ
 import io
 import json
 from datetime import date, datetime, time, timedelta
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
@@ -47,7 +49,7 @@ FAIRNESS = {
 }
 # slug: days before the demo date on which its feed stopped: the AML pipeline broke.
 STALE = {"aml-transaction-monitoring": 10}
-Users = dict[str, object]
+Users = dict[str, User]
 Models = dict[str, MLModel]
 
 
@@ -74,10 +76,11 @@ def seed(users: Users, models: Models, request_id: str) -> None:
         if live is not None:
             _push_history(api, model, live)
     for slug, (label, bias) in FAIRNESS.items():
-        version = label or models[slug].versions.order_by("-created_at", "-pk").first().version
-        _push_fairness(api, slug, version, bias)
-    _push_drift(api, "card-fraud", _live_version(models["card-fraud"]))
-    _push_safety(api, "support-assistant", _live_version(models["support-assistant"]))
+        _push_fairness(api, slug, label or _latest_version(models[slug]), bias)
+    drifting = _live_version(models["card-fraud"]) or _no_version("card-fraud")
+    _push_drift(api, "card-fraud", drifting)
+    assistant = _live_version(models["support-assistant"]) or _no_version("support-assistant")
+    _push_safety(api, "support-assistant", assistant)
 
 
 def _host() -> str:
@@ -90,6 +93,15 @@ def _live_version(model: MLModel) -> str | None:
         deployments__environment="production", deployments__ended_at__isnull=True
     ).first()
     return live.version if live else None
+
+
+def _latest_version(model: MLModel) -> str:
+    latest = model.versions.order_by("-created_at", "-pk").first()
+    return latest.version if latest else _no_version(model.slug)
+
+
+def _no_version(slug: str) -> NoReturn:
+    raise RuntimeError(f"the demo portfolio has no version of {slug} to push to")
 
 
 def _url(slug: str, version: str, what: str) -> str:

@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import TypedDict
 
 from governance import roles
 
@@ -145,7 +146,18 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("erin", "Erin", "Castellano", roles.EXECUTIVE, "Chief Risk Officer"),
 )
 
-CUSTOM_FIELDS: tuple[dict[str, object], ...] = (
+
+class CustomFieldSpec(TypedDict):
+    """A custom field the demo defines, as `define_custom_field` takes it."""
+
+    key: str
+    label: str
+    field_type: str
+    help_text: str
+    position: int
+
+
+CUSTOM_FIELDS: tuple[CustomFieldSpec, ...] = (
     {
         "key": "regulatory_reference",
         "label": "Regulatory reference",

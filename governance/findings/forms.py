@@ -1,6 +1,6 @@
 """Findings, exceptions and revalidation input: forms parse; the findings service decides."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -42,8 +42,10 @@ class FindingForm(BootstrapForm):
     severity = forms.ChoiceField(choices=Finding.Severity.choices)
     owner = UserChoiceField(queryset=None, required=False, help_text="Who must remediate it.")
     due_on = forms.DateField(widget=DATE, required=False)
-    version = forms.ModelChoiceField(queryset=None, required=False)
-    controls = forms.ModelMultipleChoiceField(
+    version: "forms.ModelChoiceField[ModelVersion]" = forms.ModelChoiceField(
+        queryset=None, required=False
+    )
+    controls: "forms.ModelMultipleChoiceField[Control]" = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         label="Obligations",
@@ -52,9 +54,11 @@ class FindingForm(BootstrapForm):
 
     def __init__(self, *args: Any, model: MLModel, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
-        self.fields["version"].queryset = ModelVersion.objects.filter(model=model)
-        self.fields["controls"].queryset = Control.objects.filter(model=model, applies=True)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        versions = ModelVersion.objects.filter(model=model)
+        cast(forms.ModelChoiceField, self.fields["version"]).queryset = versions
+        controls = Control.objects.filter(model=model, applies=True)
+        cast(forms.ModelMultipleChoiceField, self.fields["controls"]).queryset = controls
 
 
 class RemediationForm(BootstrapForm):
@@ -80,9 +84,10 @@ class ExceptionForm(BootstrapForm):
 
     def __init__(self, *args: Any, rules: list, approvers: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule_id"].choices = rules
+        cast(forms.ChoiceField, self.fields["rule_id"]).choices = rules
         pks = [user.pk for user in approvers]
-        self.fields["approved_by"].queryset = get_user_model().objects.filter(pk__in=pks)
+        approved_by = cast(forms.ModelChoiceField, self.fields["approved_by"])
+        approved_by.queryset = get_user_model().objects.filter(pk__in=pks)
 
 
 class RevalidationForm(BootstrapForm):

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -23,7 +23,7 @@ def overdue(today: date) -> Q:
     )
 
 
-def findings_for(user: AbstractBaseUser, today: date, **filters: Any) -> QuerySet[Finding]:
+def findings_for(user: User, today: date, **filters: Any) -> QuerySet[Finding]:
     """Findings on models the user may see, filtered as the register's form asks."""
     found = Finding.objects.filter(model__in=permissions.models_for(user))
     for name in ("status", "severity", "source"):
@@ -51,18 +51,19 @@ def days_overdue(finding: Finding, today: date) -> int:
     """How many days past due (0 when not overdue), as the register highlights it."""
     if finding.status in Finding.OPEN_STATUSES and finding.due_on < today:
         return (today - finding.due_on).days
-    if finding.status == Finding.Status.ACCEPTED_RISK and finding.accepted_until < today:
-        return (today - finding.accepted_until).days
+    until = finding.accepted_until  # set whenever the risk is accepted (a check constraint)
+    if finding.status == Finding.Status.ACCEPTED_RISK and until is not None and until < today:
+        return (today - until).days
     return 0
 
 
-def finding_for_user_or_404(user: AbstractBaseUser, pk: int) -> Finding:
+def finding_for_user_or_404(user: User, pk: int) -> Finding:
     found = Finding.objects.filter(model__in=permissions.models_for(user))
     related = found.select_related("model", "version", "request", "owner", "raised_by")
     return get_object_or_404(related.prefetch_related("controls"), pk=pk)
 
 
-def owner_choices(model: MLModel) -> QuerySet[AbstractBaseUser]:
+def owner_choices(model: MLModel) -> QuerySet[User]:
     """Who can own a finding on the model: its owner and the people named in its RACI."""
     named = model.raci_assignments.filter(user__isnull=False).values("user_id")
     people = get_user_model().objects.filter(Q(pk=model.owner_id) | Q(pk__in=named))
@@ -98,7 +99,7 @@ def _state(expires_on: date | None, revoked: bool, today: date) -> tuple[str, in
     return ("expiring" if left <= 30 else "running"), left
 
 
-def exceptions_for(user: AbstractBaseUser, today: date, state: str = "") -> list[ExceptionRow]:
+def exceptions_for(user: User, today: date, state: str = "") -> list[ExceptionRow]:
     """Policy exceptions and obligation waivers on the models the user may see, soonest first."""
     visible = permissions.models_for(user)
     rows = []
@@ -135,7 +136,7 @@ def waivable_rules() -> list[tuple[str, str]]:
     return [(rule["id"], rule["title"]) for rule in rules if rule.get("waivable")]
 
 
-def open_flags(user: AbstractBaseUser, model_slug: str = "") -> QuerySet[RevalidationFlag]:
+def open_flags(user: User, model_slug: str = "") -> QuerySet[RevalidationFlag]:
     flags = RevalidationFlag.objects.filter(
         model__in=permissions.models_for(user), cleared_at__isnull=True
     )

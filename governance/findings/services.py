@@ -8,7 +8,7 @@ A revalidation flag closes the deployment gate until a validator clears it.
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -26,11 +26,11 @@ BREACH_DUE_DAYS = 14
 _FIELDS = ["title", "severity", "status", "owner", "due_on", "remediation_plan", "accepted_until"]
 
 
-def _can_raise(user: AbstractBaseUser, model: MLModel) -> bool:
+def _can_raise(user: User, model: MLModel) -> bool:
     return permissions.can(user, "validate", model) or permissions.can(user, "decide", model)
 
 
-def _record(actor: AbstractBaseUser | None, verb: str, finding: Finding, before: dict) -> None:
+def _record(actor: User | None, verb: str, finding: Finding, before: dict) -> None:
     after = audit.snapshot(finding, [*_FIELDS, "resolution"])
     before, after = audit.changed(before, after) if before else ({}, after)
     audit.record(
@@ -47,19 +47,20 @@ def _locked(finding: Finding) -> Finding:
     return Finding.objects.select_for_update().select_related("model").get(pk=finding.pk)
 
 
-def _require_future(field: str, day: date | None, what: str) -> None:
+def _require_future(field: str, day: date | None, what: str) -> date:
     if day is None or day <= timezone.localdate():
         raise DomainError(field=field, message=f"{what} needs a future date")
+    return day
 
 
 @transaction.atomic
 def raise_finding(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     title: str,
     severity: str,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     due_on: date | None,
     description: str = "",
     version: ModelVersion | None = None,
@@ -74,7 +75,7 @@ def raise_finding(
         raise DomainError(field="owner", message="a finding needs an owner")
     if not permissions.can(owner, "view", model):
         raise DomainError(field="owner", message=f"{owner} cannot see {model}")
-    _require_future("due_on", due_on, "a finding")
+    due_on = _require_future("due_on", due_on, "a finding")
     for name, obj in (("version", version), ("request", request)):
         if obj is not None and obj.model_id != model.pk:
             raise DomainError(field=name, message=f"belongs to another model than {model}")
@@ -136,7 +137,7 @@ def record_system_finding(
 
 
 @transaction.atomic
-def start_remediation(*, actor: AbstractBaseUser, finding: Finding, plan: str) -> Finding:
+def start_remediation(*, actor: User, finding: Finding, plan: str) -> Finding:
     """The finding's owner (or whoever changes the model) commits to a remediation plan."""
     finding = _locked(finding)
     if finding.owner_id != actor.pk and not permissions.can(actor, "change", finding.model):
@@ -153,7 +154,7 @@ def start_remediation(*, actor: AbstractBaseUser, finding: Finding, plan: str) -
 
 
 @transaction.atomic
-def close_finding(*, actor: AbstractBaseUser, finding: Finding, resolution: str) -> Finding:
+def close_finding(*, actor: User, finding: Finding, resolution: str) -> Finding:
     """A validator (not the finding's owner) confirms the remediation and closes it."""
     finding = _locked(finding)
     if not _can_raise(actor, finding.model):
@@ -173,9 +174,7 @@ def close_finding(*, actor: AbstractBaseUser, finding: Finding, resolution: str)
 
 
 @transaction.atomic
-def accept_risk(
-    *, actor: AbstractBaseUser, finding: Finding, reason: str, until: date | None
-) -> Finding:
+def accept_risk(*, actor: User, finding: Finding, reason: str, until: date | None) -> Finding:
     """Someone with decision rights accepts the risk until a date; then it is open again."""
     finding = _locked(finding)
     if not permissions.can(actor, "decide", finding.model):
@@ -208,11 +207,11 @@ def _waivable_rules() -> dict[str, str]:
 @transaction.atomic
 def grant_exception(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     rule_id: str,
     reason: str,
-    approver: AbstractBaseUser | None,
+    approver: User | None,
     expires_on: date | None,
 ) -> PolicyException:
     """Waive one gate rule for one model: a second person with decision rights approves it."""
@@ -233,7 +232,7 @@ def grant_exception(
             message=f"{approver} cannot approve it: a second person with decision rights, "
             "not the model's owner, must",
         )
-    _require_future("expires_on", expires_on, "an exception")
+    expires_on = _require_future("expires_on", expires_on, "an exception")
     exception = PolicyException.objects.create(
         model=model,
         rule_id=rule_id,
@@ -254,7 +253,7 @@ def grant_exception(
 
 
 @transaction.atomic
-def revoke_exception(*, actor: AbstractBaseUser, exception: PolicyException) -> PolicyException:
+def revoke_exception(*, actor: User, exception: PolicyException) -> PolicyException:
     exception = (
         PolicyException.objects.select_for_update().select_related("model").get(pk=exception.pk)
     )
@@ -279,7 +278,7 @@ def revoke_exception(*, actor: AbstractBaseUser, exception: PolicyException) -> 
 
 @transaction.atomic
 def require_revalidation(
-    *, actor: AbstractBaseUser | None, model: MLModel, reason: str, source: str = "monitoring"
+    *, actor: User | None, model: MLModel, reason: str, source: str = "monitoring"
 ) -> RevalidationFlag:
     """Close the model's deployment gate until a validator clears it (monitoring: actor None)."""
     if actor is not None and not _can_raise(actor, model):
@@ -300,9 +299,7 @@ def require_revalidation(
 
 
 @transaction.atomic
-def clear_revalidation(
-    *, actor: AbstractBaseUser, flag: RevalidationFlag, note: str
-) -> RevalidationFlag:
+def clear_revalidation(*, actor: User, flag: RevalidationFlag, note: str) -> RevalidationFlag:
     flag = RevalidationFlag.objects.select_for_update().select_related("model").get(pk=flag.pk)
     if not permissions.can(actor, "validate", flag.model):
         raise PermissionDenied(f"{actor} may not clear revalidation of {flag.model}")

@@ -55,9 +55,10 @@ def _form_page(
 
 @login_required
 def finding_list(request: HttpRequest) -> HttpResponse:
+    user = permissions.actor(request)
     today = timezone.localdate()
     filters = FindingFilterForm(request.GET, auto_id="filter_%s")
-    found = selectors.findings_for(request.user, today, **filters.filters())
+    found = selectors.findings_for(user, today, **filters.filters())
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(finding, selectors.days_overdue(finding, today)) for finding in page]
     context = {
@@ -67,8 +68,8 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         "counts": selectors.open_by_severity(found),
         # Few open flags at a time; only validators of the model may clear one.
         "flags": [
-            (flag, permissions.can(request.user, "validate", flag.model))
-            for flag in selectors.open_flags(request.user, filters.filters().get("model", ""))
+            (flag, permissions.can(user, "validate", flag.model))
+            for flag in selectors.open_flags(user, filters.filters().get("model", ""))
         ],
     }
     return render(request, "governance/findings/list.html", context)
@@ -94,7 +95,7 @@ def _detail(request: HttpRequest, finding: Finding, **forms: BootstrapForm) -> H
 
 @login_required
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.finding_for_user_or_404(request.user, pk))
+    return _detail(request, selectors.finding_for_user_or_404(permissions.actor(request), pk))
 
 
 @login_required
@@ -106,7 +107,9 @@ def finding_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = FindingForm(posted, model=model, owners=selectors.owner_choices(model), auto_id="f_%s")
     raised = ui.submit(
         form,
-        lambda: findings.raise_finding(actor=request.user, model=model, **form.cleaned_data),
+        lambda: findings.raise_finding(
+            actor=permissions.actor(request), model=model, **form.cleaned_data
+        ),
     )
     if raised is not None:
         messages.success(request, f"{raised.reference} is raised and assigned to {raised.owner}.")
@@ -121,7 +124,7 @@ def finding_new(request: HttpRequest, slug: str) -> HttpResponse:
 def _finding_action(
     request: HttpRequest, pk: int, key: str, form_class: type[BootstrapForm], act: Callable
 ) -> HttpResponse:
-    finding = selectors.finding_for_user_or_404(request.user, pk)
+    finding = selectors.finding_for_user_or_404(permissions.actor(request), pk)
     form = form_class(request.POST, auto_id=f"{key}_%s")
     done = ui.submit(form, lambda: act(finding, form.cleaned_data))
     if done is None:
@@ -139,7 +142,7 @@ def finding_remediation(request: HttpRequest, pk: int) -> HttpResponse:
         "remediation",
         RemediationForm,
         lambda f, data: findings.start_remediation(
-            actor=request.user, finding=f, plan=data["remediation_plan"]
+            actor=permissions.actor(request), finding=f, plan=data["remediation_plan"]
         ),
     )
 
@@ -153,7 +156,7 @@ def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
         "close",
         CloseForm,
         lambda f, data: findings.close_finding(
-            actor=request.user, finding=f, resolution=data["resolution"]
+            actor=permissions.actor(request), finding=f, resolution=data["resolution"]
         ),
     )
 
@@ -167,7 +170,10 @@ def finding_accept_risk(request: HttpRequest, pk: int) -> HttpResponse:
         "accept",
         AcceptRiskForm,
         lambda f, data: findings.accept_risk(
-            actor=request.user, finding=f, reason=data["resolution"], until=data["accepted_until"]
+            actor=permissions.actor(request),
+            finding=f,
+            reason=data["resolution"],
+            until=data["accepted_until"],
         ),
     )
 
@@ -178,7 +184,7 @@ def finding_accept_risk(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def exception_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
-    found = selectors.exceptions_for(request.user, timezone.localdate(), state)
+    found = selectors.exceptions_for(permissions.actor(request), timezone.localdate(), state)
     rows = [(row, permissions.can(request.user, "decide", row.model)) for row in found]
     context = {
         "rows": rows,
@@ -190,17 +196,18 @@ def exception_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def exception_new(request: HttpRequest, slug: str) -> HttpResponse:
-    model = permissions.model_for_user_or_404(request.user, slug)
+    user = permissions.actor(request)
+    model = permissions.model_for_user_or_404(user, slug)
     posted = request.POST if request.method == "POST" else None
     form = ExceptionForm(
         posted,
         rules=selectors.waivable_rules(),
-        approvers=deciders_for(model, exclude=request.user),
+        approvers=deciders_for(model, exclude=user),
         auto_id="ex_%s",
     )
     granted = ui.submit(
         form,
-        lambda: findings.grant_exception(actor=request.user, model=model, **_exception_args(form)),
+        lambda: findings.grant_exception(actor=user, model=model, **_exception_args(form)),
     )
     if granted is not None:
         messages.success(
@@ -230,7 +237,7 @@ def exception_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     exception = get_object_or_404(
         PolicyException.objects.filter(model__in=permissions.models_for(request.user)), pk=pk
     )
-    findings.revoke_exception(actor=request.user, exception=exception)
+    findings.revoke_exception(actor=permissions.actor(request), exception=exception)
     messages.success(request, f"{exception.reference} is revoked.")
     return redirect("findings:exception-list")
 
@@ -248,7 +255,10 @@ def revalidation_new(request: HttpRequest, slug: str) -> HttpResponse:
     flag = ui.submit(
         form,
         lambda: findings.require_revalidation(
-            actor=request.user, model=model, reason=form.cleaned_data["reason"], source="validator"
+            actor=permissions.actor(request),
+            model=model,
+            reason=form.cleaned_data["reason"],
+            source="validator",
         ),
     )
     if flag is not None:
@@ -273,11 +283,13 @@ def revalidation_clear(request: HttpRequest, pk: int) -> HttpResponse:
     cleared = ui.submit(
         form,
         lambda: findings.clear_revalidation(
-            actor=request.user, flag=flag, note=form.cleaned_data["clearance_note"]
+            actor=permissions.actor(request), flag=flag, note=form.cleaned_data["clearance_note"]
         ),
     )
     if cleared is None:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
     else:
         messages.success(request, f"Revalidation of {flag.model} is cleared.")
     return redirect(f"{reverse('findings:finding-list')}?model={flag.model.slug}")

@@ -6,11 +6,11 @@ Forms parse and check shapes; the services in governance.services decide and wri
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import QueryDict
 
 from governance.forms import BootstrapForm, UserChoiceField
@@ -199,7 +199,7 @@ class OverrideForm(BootstrapForm):
 
     def __init__(self, *args: Any, results: Iterable[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["override_result"].choices = [("", "—"), *results]
+        cast(forms.ChoiceField, self.fields["override_result"]).choices = [("", "—"), *results]
 
 
 class ApproveOverrideForm(BootstrapForm):
@@ -242,10 +242,11 @@ class WaiverForm(BootstrapForm):
         label="Expires on", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, approvers: list[AbstractBaseUser], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, approvers: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(pk__in=[user.pk for user in approvers])
-        self.fields["waiver_approved_by"].queryset = users.order_by("first_name", "username")
+        approved_by = cast(forms.ModelChoiceField, self.fields["waiver_approved_by"])
+        approved_by.queryset = users.order_by("first_name", "username")
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -330,7 +331,7 @@ def answer_text(question: Question | None, value: object) -> str:
     if question.kind == "multi" and isinstance(value, list):
         return ", ".join(labels.get(v, str(v)) for v in value) or "None of these"
     if question.kind == "choice":
-        return labels.get(value, str(value))  # type: ignore[arg-type]
+        return labels.get(value, value) if isinstance(value, str) else str(value)
     return shown_value(value)
 
 

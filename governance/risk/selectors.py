@@ -12,7 +12,7 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db.models import (
     Case,
     Exists,
@@ -58,7 +58,7 @@ class Rules:
     questions: Callable[[dict], tuple[Question, ...]]
 
 
-RULES = {
+RULES: dict[str, Rules] = {
     Framework.SCOPING: Rules(Rulebook.Kind.SCOPING, scoping.questions),
     Framework.EU_AI_ACT: Rules(Rulebook.Kind.EU_AI_ACT, eu_ai_act.questions),
     Framework.TIERING: Rules(Rulebook.Kind.TIERING, tiering.questions),
@@ -281,7 +281,7 @@ def evidence_file(model: MLModel, pk: int) -> Evidence | None:
     return found.exclude(file="").first()
 
 
-def deciders_for(model: MLModel, *, exclude: AbstractBaseUser | None = None) -> list[Any]:
+def deciders_for(model: MLModel, *, exclude: User | None = None) -> list[Any]:
     """People who may approve a waiver on the model: decision rights, globally or by RACI."""
     approval = RaciAssignment.objects.filter(
         model=model,

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -107,7 +107,7 @@ def _page_context(request: HttpRequest, target: Target) -> dict[str, object]:
         "subject": subject,
         "listing": {"url": reverse(listing[0]), "title": listing[1]},
         "tabs": _tabs(target.kind, subject, target.framework),
-        "can_assess": assessments.can_assess(request.user, subject),
+        "can_assess": assessments.can_assess(permissions.actor(request), subject),
     }
 
 
@@ -155,11 +155,11 @@ def _save_posted(request: HttpRequest, q: Questionnaire) -> Questionnaire:
     """Save what parses; keep what does not (with its error) to show it back."""
     form = QuestionnaireForm(request.POST, questions=q.questions, stored=q.answers)
     form.is_valid()
-    q.errors = {key: list(errors) for key, errors in form.errors.items()}
+    q.errors = {key: [str(e) for e in errors] for key, errors in form.errors.items()}
     q.raw = form.raw_values()
     try:
         q.draft = assessments.save_answers(
-            actor=request.user,
+            actor=permissions.actor(request),
             framework=q.target.framework,
             subject=q.target.subject,
             answers=form.answers(),
@@ -218,9 +218,9 @@ def classify(request: HttpRequest, kind: str, slug: str, framework: str) -> Http
     """Save what was posted, then run the rules; an incomplete draft shows what is missing."""
     q = _save_posted(request, _questionnaire(_target(request, kind, slug, framework)))
     missing = results.unanswered(q.questions, q.answers)
-    if q.saved and not q.errors and not missing:
+    if q.saved and q.draft is not None and not q.errors and not missing:
         try:
-            done = assessments.complete(actor=request.user, draft=q.draft)
+            done = assessments.complete(actor=permissions.actor(request), draft=q.draft)
         except DomainError as exc:
             q.refuse(exc)
         else:
@@ -239,7 +239,7 @@ def _review_panel(
     """Forms for a validator or committee member on the assessment in force; None for others."""
     if assessment.status != RiskAssessment.Status.COMPLETED:
         return None
-    if not assessments.can_review(request.user, assessment):
+    if not assessments.can_review(permissions.actor(request), assessment):
         return None
     results = [
         (result, label_for(result))
@@ -323,7 +323,7 @@ def _review_form(step: str, request: HttpRequest, assessment: RiskAssessment) ->
 def _review_action(
     step: str, request: HttpRequest, assessment: RiskAssessment, data: Mapping[str, Any]
 ) -> RiskAssessment:
-    actor = request.user
+    actor = permissions.actor(request)
     if step == "confirm":
         return assessments.confirm(actor=actor, assessment=assessment, reason=data["review_reason"])
     if step == "override":
@@ -346,7 +346,7 @@ def review(
     assessment = get_object_or_404(risk_selectors.history_of(target.subject, framework), pk=pk)
     if step not in REVIEW_STEPS:
         raise Http404(f"no review step {step!r}")
-    if not assessments.can_review(request.user, assessment):
+    if not assessments.can_review(permissions.actor(request), assessment):
         raise PermissionDenied(f"{request.user} may not review {assessment}")
     form = _review_form(step, request, assessment)
     done = ui.submit(form, lambda: _review_action(step, request, assessment, form.cleaned_data))
@@ -391,7 +391,7 @@ def _card(
 def _obligations_context(
     request: HttpRequest, model: MLModel, bound: Mapping[tuple, Any] | None = None
 ) -> dict[str, object]:
-    user = request.user
+    user = permissions.actor(request)
     rights = {action: permissions.can(user, action, model) for action in ("change", "validate")}
     approvers = risk_selectors.deciders_for(model, exclude=user) if any(rights.values()) else []
     groups = [
@@ -441,7 +441,7 @@ def evidence_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     evidence = ui.submit(
         form,
         lambda: controls.attach_evidence(
-            actor=request.user, control=control, **form.service_arguments()
+            actor=permissions.actor(request), control=control, **form.service_arguments()
         ),
     )
     if evidence is not None:
@@ -458,7 +458,7 @@ def control_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug)
     control = _control_or_404(model, pk)
     try:
-        controls.accept(actor=request.user, control=control)
+        controls.accept(actor=permissions.actor(request), control=control)
     except DomainError as exc:
         messages.error(request, f"{control.reference}: {exc.error_text}")
     else:
@@ -470,18 +470,16 @@ def control_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A policy exception, approved by a second person with decision rights, until a date."""
-    model = permissions.model_for_user_or_404(request.user, slug)
-    if not (
-        permissions.can(request.user, "change", model)
-        or permissions.can(request.user, "validate", model)
-    ):
-        raise PermissionDenied(f"{request.user} may not request a waiver on {model}")
+    user = permissions.actor(request)
+    model = permissions.model_for_user_or_404(user, slug)
+    if not (permissions.can(user, "change", model) or permissions.can(user, "validate", model)):
+        raise PermissionDenied(f"{user} may not request a waiver on {model}")
     control = _control_or_404(model, pk)
-    approvers = risk_selectors.deciders_for(model, exclude=request.user)
+    approvers = risk_selectors.deciders_for(model, exclude=user)
     form = WaiverForm(request.POST, approvers=approvers, auto_id=f"wv{pk}_%s")
     waived = ui.submit(
         form,
-        lambda: controls.waive(actor=request.user, control=control, **form.service_arguments()),
+        lambda: controls.waive(actor=user, control=control, **form.service_arguments()),
     )
     if waived is not None:
         messages.success(
@@ -493,7 +491,7 @@ def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse | FileResponse:
     """An evidence file, only for those who may see the model (never from MEDIA_URL)."""
     model = permissions.model_for_user_or_404(request.user, slug)
     evidence = risk_selectors.evidence_file(model, pk)

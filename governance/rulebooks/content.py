@@ -11,7 +11,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def as_json(content: dict[str, Any]) -> dict[str, Any]:
     """YAML dates become ISO strings so the content fits a JSON column and hashes stably."""
-    return json.loads(json.dumps(content, default=str))
+    stored: dict[str, Any] = json.loads(json.dumps(content, default=str))
+    return stored
 
 
 def as_rules(content: dict[str, Any]) -> Any:

@@ -5,6 +5,7 @@ new version), so an assessment can always say exactly which rules produced it.
 """
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -76,7 +77,7 @@ class Rulebook(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The last line of defence behind the services: a published version is frozen.
         if self.pk and Rulebook.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
             raise ValidationError(f"{self} is published and cannot change; draft a new version")

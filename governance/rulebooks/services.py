@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -40,7 +40,7 @@ def problems(kind: str, content: dict[str, Any]) -> list[str]:
     return found
 
 
-def _new(actor: AbstractBaseUser | None, kind: str, content: dict[str, Any]) -> Rulebook:
+def _new(actor: User | None, kind: str, content: dict[str, Any]) -> Rulebook:
     content = as_json(content)
     book = Rulebook.objects.create(
         kind=kind,
@@ -60,7 +60,7 @@ def _summary(book: Rulebook) -> dict[str, Any]:
     return audit.snapshot(book, ["kind", "name", "version", "effective_from", "content_sha256"])
 
 
-def publish_version(actor: AbstractBaseUser | None, book: Rulebook) -> Rulebook:
+def publish_version(actor: User | None, book: Rulebook) -> Rulebook:
     """Freeze a draft as published; `publish` also re-derives what it changes."""
     found = problems(book.kind, book.content)
     if found:
@@ -102,7 +102,7 @@ def load_shipped(directory: Path = RULEBOOK_DIR) -> list[Rulebook]:
 
 
 @transaction.atomic
-def draft_version(*, actor: AbstractBaseUser, base: Rulebook, changes: dict[str, Any]) -> Rulebook:
+def draft_version(*, actor: User, base: Rulebook, changes: dict[str, Any]) -> Rulebook:
     """A new draft version of a rulebook: the base's content with an administrator's changes."""
     permissions.require_globally(actor, "edit_rulebooks")
     for key in ("kind", "name"):  # what identifies the rulebook; anything else may change
@@ -120,7 +120,7 @@ def draft_version(*, actor: AbstractBaseUser, base: Rulebook, changes: dict[str,
 
 
 @transaction.atomic
-def publish(*, actor: AbstractBaseUser, draft: Rulebook) -> Rulebook:
+def publish(*, actor: User, draft: Rulebook) -> Rulebook:
     """Publish a rulebook version and re-derive what it changes, keeping the history."""
     permissions.require_globally(actor, "edit_rulebooks")
     draft = Rulebook.objects.select_for_update().get(pk=draft.pk)

@@ -5,6 +5,7 @@ Reading needs the audit log right or the rulebook right; drafting and publishing
 the page with what was typed.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -27,7 +28,7 @@ from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
 
 
-def _require_read(user: permissions.User) -> None:
+def _require_read(user: permissions.Visitor) -> None:
     if not permissions.can_read_rulebooks(user):
         raise PermissionDenied(f"{user} may not read the rulebooks")
 
@@ -40,7 +41,7 @@ def _in_force_ids() -> set[int]:
     """
     ids = set()
     for kind in Rulebook.Kind.values:
-        names: list[str | None] = [None]
+        names: Sequence[str | None] = [None]
         if kind == Rulebook.Kind.OBLIGATIONS:
             names = sorted(set(Rulebook.objects.filter(kind=kind).values_list("name", flat=True)))
         for name in names:
@@ -127,7 +128,7 @@ def rulebook_publish(request: HttpRequest, pk: int) -> HttpResponse:
     book = get_object_or_404(Rulebook, pk=pk)
     try:
         rows = 0 if book.is_published else len(assessments.preview(book))
-        book = rulebooks.publish(actor=request.user, draft=book)
+        book = rulebooks.publish(actor=permissions.actor(request), draft=book)
     except DomainError as exc:
         context = _detail_context(request, Rulebook.objects.get(pk=pk))
         context["publish_error"] = exc.error_text
@@ -184,7 +185,9 @@ def rulebook_draft(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 draft = rulebooks.draft_version(
-                    actor=request.user, base=base, changes=form.cleaned_data["content"]
+                    actor=permissions.actor(request),
+                    base=base,
+                    changes=form.cleaned_data["content"],
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)

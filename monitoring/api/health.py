@@ -54,11 +54,13 @@ class PolicyViewSet(
     )
     def create(self, request: Request, model_slug: str) -> Response:
         payload = validated(PolicyInput, request)
-        policy = policies.set_policy(actor=request.user, model=self.parent(), **payload)
+        policy = policies.set_policy(
+            actor=permissions.actor(request), model=self.parent(), **payload
+        )
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, policy: MonitoringPolicy) -> None:
-        policies.remove_policy(actor=self.request.user, policy=policy)
+        policies.remove_policy(actor=permissions.actor(self.request), policy=policy)
 
 
 class HealthView(ModelScoped, APIView):
@@ -114,7 +116,9 @@ class AlertViewSet(
     @action(detail=True, methods=["post"], filter_backends=[])
     def acknowledge(self, request: Request, pk: int) -> Response:
         note = validated(AcknowledgeInput, request)["note"]
-        done = alerts.acknowledge(actor=request.user, alert=self.get_object(), note=note)
+        done = alerts.acknowledge(
+            actor=permissions.actor(request), alert=self.get_object(), note=note
+        )
         return Response(AlertSerializer(self.get_queryset().get(pk=done.pk)).data)
 
     @extend_schema(
@@ -125,7 +129,9 @@ class AlertViewSet(
     @action(detail=True, methods=["post"], filter_backends=[])
     def resolve(self, request: Request, pk: int) -> Response:
         resolution = validated(ResolveInput, request)["resolution"]
-        done = alerts.resolve(actor=request.user, alert=self.get_object(), resolution=resolution)
+        done = alerts.resolve(
+            actor=permissions.actor(request), alert=self.get_object(), resolution=resolution
+        )
         return Response(AlertSerializer(self.get_queryset().get(pk=done.pk)).data)
 
 
@@ -150,6 +156,8 @@ class IncidentViewSet(
     def create(self, request: Request) -> Response:
         payload = validated(IncidentInput, request)
         model = permissions.model_for_user_or_404(request.user, payload.pop("model"))
-        incident = incidents.record_incident(actor=request.user, model=model, **payload)
+        incident = incidents.record_incident(
+            actor=permissions.actor(request), model=model, **payload
+        )
         shown = self.get_queryset().get(pk=incident.pk)
         return Response(IncidentSerializer(shown).data, status=status.HTTP_201_CREATED)

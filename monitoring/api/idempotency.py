@@ -7,18 +7,30 @@ leave no batch, so a corrected retry may reuse the key.
 """
 
 from collections.abc import Callable
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
+from rest_framework.request import Request
 
 from governance.api.auth import token_user
+from monitoring.models import IngestionBatch
 from monitoring.services import batches
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIX = "/api/"
 KEY_MAX = 200
+
+# The batch each API write runs in, for its view to count what it wrote.
+_batches: WeakKeyDictionary[HttpRequest, IngestionBatch] = WeakKeyDictionary()
+
+
+def ingestion_batch(request: Request) -> IngestionBatch:
+    """The batch this API write runs in, opened by the middleware before the view ran."""
+    return _batches[request._request]
 
 
 def _refusal(status: int, field: str, message: str) -> JsonResponse:
@@ -51,7 +63,7 @@ class IdempotencyMiddleware:
         refused = _oversize(request)
         if refused is not None:
             return refused
-        user = request.user if request.user.is_authenticated else None
+        user = request.user if isinstance(request.user, User) else None
         actor = token_user(request) or user
         try:
             source = resolve(request.path_info).url_name or "api"
@@ -64,29 +76,29 @@ class IdempotencyMiddleware:
             return _refusal(400, "Idempotency-Key", f"is longer than {KEY_MAX} characters")
         return self._once(request, actor, key, source)
 
-    def _once(self, request: HttpRequest, actor: object, key: str, source: str) -> HttpResponse:
+    def _once(self, request: HttpRequest, actor: User, key: str, source: str) -> HttpResponse:
         with transaction.atomic():
             opened = batches.begin(
                 actor=actor,
                 key=key,
                 request_sha256=batches.fingerprint(request),
-                method=request.method,
+                method=request.method or "",  # one of WRITES here
                 path=request.path,
                 source=source,
             )
-            if opened.conflict:
-                return _refusal(
-                    409,
-                    "Idempotency-Key",
-                    f"{key!r} was already used for a different request "
-                    f"(batch {opened.earlier.pk}); use a new key for new content",
-                )
-            if opened.earlier is not None:
+            if isinstance(opened, batches.Answered):
+                if opened.conflict:
+                    return _refusal(
+                        409,
+                        "Idempotency-Key",
+                        f"{key!r} was already used for a different request "
+                        f"(batch {opened.earlier.pk}); use a new key for new content",
+                    )
                 return batches.replay(opened.earlier)
-            request.ingestion_batch = opened.batch
+            _batches[request] = opened
             response = self.get_response(request)
             if 200 <= response.status_code < 300:
-                batches.finish(opened.batch, response)
+                batches.finish(opened, response)
             else:
                 transaction.set_rollback(True)
         return response

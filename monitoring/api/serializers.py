@@ -1,6 +1,6 @@
 """Shapes of the ingestion API: what a push answers, batches, metric definitions, evidence."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from monitoring.models import EvidenceFile, IngestionBatch, MetricDefinition
@@ -45,7 +45,7 @@ class EvidenceFileInput(serializers.Serializer):
 
 
 class EvidenceFileSerializer(serializers.ModelSerializer):
-    uploaded_by: serializers.StringRelatedField[AbstractBaseUser] = serializers.StringRelatedField()
+    uploaded_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = EvidenceFile
@@ -69,7 +69,7 @@ class EvidenceFileAnswerSerializer(EvidenceFileSerializer):
 
 
 class IngestionBatchSerializer(serializers.ModelSerializer):
-    actor: serializers.StringRelatedField[AbstractBaseUser] = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField[User] = serializers.StringRelatedField()
     model = serializers.CharField(source="version.model.slug", default=None)
     version = serializers.CharField(source="version.version", default=None)
 
@@ -92,7 +92,7 @@ class IngestionBatchSerializer(serializers.ModelSerializer):
 
 
 class MetricDefinitionSerializer(serializers.ModelSerializer):
-    defined_by: serializers.StringRelatedField[AbstractBaseUser] = serializers.StringRelatedField()
+    defined_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = MetricDefinition

@@ -20,6 +20,7 @@ from governance import permissions
 from governance.api.views import REFUSALS, ModelScoped, validated
 from governance.errors import DomainError
 from monitoring import adapters
+from monitoring.api.idempotency import ingestion_batch
 from monitoring.api.serializers import (
     EvidenceFileAnswerSerializer,
     EvidenceFileInput,
@@ -45,7 +46,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 def _answer(request: Request, version: ModelVersion) -> Response:
-    batch: IngestionBatch = request.ingestion_batch
+    batch = ingestion_batch(request)
     batch.refresh_from_db(fields=["counts"])
     body = {
         "batch": batch.pk,
@@ -62,11 +63,11 @@ def _push(request: Request, model_slug: str, version: str, read: Callable[[], Bu
     with ingestion.domain_errors():
         bundle = read()
     pushed = ingestion.push_bundle(
-        actor=request.user,
+        actor=permissions.actor(request),
         model=model,
         version=version,
         bundle=bundle,
-        batch=request.ingestion_batch,
+        batch=ingestion_batch(request),
     )
     return _answer(request, pushed)
 
@@ -91,7 +92,10 @@ class MetricPointsView(APIView):
         with ingestion.domain_errors():
             frame = frames.read(request.body, request.content_type)
         ingestion.ingest_metrics(
-            actor=request.user, version=found, frame=frame, batch=request.ingestion_batch
+            actor=permissions.actor(request),
+            version=found,
+            frame=frame,
+            batch=ingestion_batch(request),
         )
         return _answer(request, found)
 
@@ -152,12 +156,12 @@ class EvidenceFileView(APIView):
         found = permissions.version_for_user_or_404(request.user, model_slug, version, "change")
         payload = validated(EvidenceFileInput, request)
         stored = evidence.attach_file(
-            actor=request.user,
+            actor=permissions.actor(request),
             version=found,
             upload=payload["file"],
             title=payload["title"],
             kind=payload["kind"],
-            batch=request.ingestion_batch,
+            batch=ingestion_batch(request),
         )
         return Response(EvidenceFileAnswerSerializer(stored).data, status=status.HTTP_201_CREATED)
 
@@ -175,7 +179,7 @@ class IngestionBatchViewSet(
         found = IngestionBatch.objects.select_related("actor", "version__model")
         if permissions.can_globally(self.request.user, "view_audit"):
             return found
-        return found.filter(actor=self.request.user)
+        return found.filter(actor=permissions.actor(self.request))
 
 
 class MetricDefinitionViewSet(ModelScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -193,5 +197,7 @@ class MetricDefinitionViewSet(ModelScoped, mixins.ListModelMixin, viewsets.Gener
     def create(self, request: Request, model_slug: str) -> Response:
         model = self.parent("change")
         payload: dict[str, Any] = validated(MetricDefinitionSerializer, request)
-        definition = metric_definitions.define_metric(actor=request.user, model=model, **payload)
+        definition = metric_definitions.define_metric(
+            actor=permissions.actor(request), model=model, **payload
+        )
         return Response(MetricDefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)

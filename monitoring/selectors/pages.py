@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
@@ -73,7 +73,7 @@ FLEET_ORDERS: dict[str, Callable[[FleetRow], Any]] = {
 
 
 def fleet(
-    user: AbstractBaseUser, *, status: str = "", order: str = "health", at: datetime | None = None
+    user: User, *, status: str = "", order: str = "health", at: datetime | None = None
 ) -> Fleet:
     """Every production model the user may see, with its health; worst first by default."""
     at = at or timezone.now()
@@ -377,7 +377,7 @@ def _unjudged_drift(measure: str) -> Threshold:
 # ---- Alerts, policies, incidents ----------------------------------------------------------------
 
 
-def alerts_for(user: AbstractBaseUser, **filters: Any) -> QuerySet[Alert]:
+def alerts_for(user: User, **filters: Any) -> QuerySet[Alert]:
     """Alerts on models the user may see, filtered as the alert list's form asks."""
     found = Alert.objects.filter(model__in=permissions.models_for(user))
     for name in ("state", "severity"):
@@ -399,19 +399,19 @@ def unresolved_by_severity(alerts: QuerySet[Alert]) -> dict[str, int]:
     return {severity: counts.get(severity, 0) for severity in Alert.Severity.values}
 
 
-def alert_for_user_or_404(user: AbstractBaseUser, pk: int) -> Alert:
+def alert_for_user_or_404(user: User, pk: int) -> Alert:
     found = Alert.objects.filter(model__in=permissions.models_for(user)).select_related(
         "model", "version", "finding", "revalidation", "acknowledged_by", "resolved_by"
     )
     return get_object_or_404(found, pk=pk)
 
 
-def policy_for_user_or_404(user: AbstractBaseUser, pk: int) -> MonitoringPolicy:
+def policy_for_user_or_404(user: User, pk: int) -> MonitoringPolicy:
     found = MonitoringPolicy.objects.filter(model__in=permissions.models_for(user))
     return get_object_or_404(found.select_related("model"), pk=pk)
 
 
-def incident_for_user_or_404(user: AbstractBaseUser, pk: int) -> Incident:
+def incident_for_user_or_404(user: User, pk: int) -> Incident:
     found = Incident.objects.filter(model__in=permissions.models_for(user)).select_related(
         "model", "deployment__version__model", "reported_by"
     )

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -96,7 +96,7 @@ def _recover(alert: Alert, reason: str, at: datetime) -> None:
     _notify(alert, "alert.recovered")
 
 
-def _audit(actor: AbstractBaseUser | None, verb: str, alert: Alert, before: dict) -> None:
+def _audit(actor: User | None, verb: str, alert: Alert, before: dict) -> None:
     audit.record(
         actor=actor,
         verb=verb,
@@ -111,13 +111,13 @@ def _notify(alert: Alert, event: str) -> None:
     transaction.on_commit(lambda: queue.enqueue("monitoring.tasks.notify_alert", alert.pk, event))
 
 
-def may_handle(actor: AbstractBaseUser, model: MLModel) -> bool:
+def may_handle(actor: User, model: MLModel) -> bool:
     """Who handles a model's alerts and records its incidents: the owner, those Responsible or
     Accountable for it, and its validators."""
     return permissions.can(actor, "change", model) or permissions.can(actor, "validate", model)
 
 
-def _locked(alert: Alert, actor: AbstractBaseUser) -> Alert:
+def _locked(alert: Alert, actor: User) -> Alert:
     alert = Alert.objects.select_for_update().select_related("model").get(pk=alert.pk)
     if not may_handle(actor, alert.model):
         raise PermissionDenied(f"{actor} may not handle alerts of {alert.model}")
@@ -125,7 +125,7 @@ def _locked(alert: Alert, actor: AbstractBaseUser) -> Alert:
 
 
 @transaction.atomic
-def acknowledge(*, actor: AbstractBaseUser, alert: Alert, note: str) -> Alert:
+def acknowledge(*, actor: User, alert: Alert, note: str) -> Alert:
     """Someone looks into it: the alert stays until resolved, but stops asking for attention."""
     alert = _locked(alert, actor)
     if alert.state != Alert.State.OPEN:
@@ -139,7 +139,7 @@ def acknowledge(*, actor: AbstractBaseUser, alert: Alert, note: str) -> Alert:
 
 
 @transaction.atomic
-def resolve(*, actor: AbstractBaseUser, alert: Alert, resolution: str) -> Alert:
+def resolve(*, actor: User, alert: Alert, resolution: str) -> Alert:
     """Closed by hand, saying why. A new breach later opens a new alert."""
     alert = _locked(alert, actor)
     if alert.state == Alert.State.RESOLVED:

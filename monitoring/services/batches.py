@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -13,11 +13,13 @@ from registry.models import ModelVersion
 
 
 @dataclass(frozen=True)
-class Opened:
-    """What `begin` found: a new batch to fill, or an earlier answer to the same key."""
+class Answered:
+    """What `begin` found instead of opening a batch: an earlier answer to the same key.
 
-    batch: IngestionBatch | None = None
-    earlier: IngestionBatch | None = None
+    `conflict` when that answer was to a different request.
+    """
+
+    earlier: IngestionBatch
     conflict: bool = False
 
 
@@ -47,8 +49,8 @@ def fingerprint(request: HttpRequest) -> str:
 
 
 def begin(
-    *, actor: AbstractBaseUser, key: str, request_sha256: str, method: str, path: str, source: str
-) -> Opened:
+    *, actor: User, key: str, request_sha256: str, method: str, path: str, source: str
+) -> IngestionBatch | Answered:
     """Open a batch for this request, unless the key was answered before.
 
     Runs in the request's transaction. A concurrent request with the same key waits on the
@@ -71,13 +73,11 @@ def begin(
             batch.save()
     except IntegrityError:
         return _answered(IngestionBatch.objects.get(actor=actor, key=key), request_sha256)
-    return Opened(batch=batch)
+    return batch
 
 
-def _answered(earlier: IngestionBatch, request_sha256: str) -> Opened:
-    if earlier.request_sha256 != request_sha256:
-        return Opened(earlier=earlier, conflict=True)
-    return Opened(earlier=earlier)
+def _answered(earlier: IngestionBatch, request_sha256: str) -> Answered:
+    return Answered(earlier=earlier, conflict=earlier.request_sha256 != request_sha256)
 
 
 def finish(batch: IngestionBatch, response: HttpResponse) -> None:

@@ -1,6 +1,6 @@
 """Free-form evidence files a pipeline attaches to a version (a model card, a test report)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -14,7 +14,7 @@ from registry.models import ModelVersion
 @transaction.atomic
 def attach_file(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     version: ModelVersion,
     upload: UploadedFile,
     title: str,

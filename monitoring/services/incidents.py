@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -77,7 +77,7 @@ def monitoring_as_of(deployment: Deployment, at: datetime) -> dict[str, Any]:
 @transaction.atomic
 def record_incident(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     environment: str,
     occurred_at: datetime,

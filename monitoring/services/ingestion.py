@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,7 +53,7 @@ def domain_errors(prefix: str = "") -> Iterator[None]:
 @transaction.atomic
 def ingest_metrics(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     version: ModelVersion,
     frame: pd.DataFrame,
     batch: IngestionBatch | None = None,
@@ -66,7 +66,7 @@ def ingest_metrics(
 
 
 def _store_metrics(
-    actor: AbstractBaseUser,
+    actor: User,
     version: ModelVersion,
     frame: pd.DataFrame,
     batch: IngestionBatch | None,
@@ -118,7 +118,7 @@ def metric_frame(columns: MetricColumns) -> pd.DataFrame:
 @transaction.atomic
 def push_bundle(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     version: str,
     bundle: Bundle,
@@ -166,7 +166,7 @@ def push_bundle(
     return target
 
 
-def _dataset_version(actor: AbstractBaseUser, ref: DatasetVersionRef, path: str) -> DatasetVersion:
+def _dataset_version(actor: User, ref: DatasetVersionRef, path: str) -> DatasetVersion:
     """The registered dataset version, registered now when it is new; hashes must agree."""
     dataset = Dataset.objects.filter(slug=ref.dataset).first()
     if dataset is None:
@@ -196,7 +196,7 @@ def _dataset_version(actor: AbstractBaseUser, ref: DatasetVersionRef, path: str)
     return found
 
 
-def _run(actor: AbstractBaseUser, model: MLModel, run: Run) -> TrainingRun:
+def _run(actor: User, model: MLModel, run: Run) -> TrainingRun:
     """Upsert on tracker + external id: a retried or re-pushed run is the same run."""
     if not run.external_id:
         raise DomainError(field="run.external_id", message="required: the tracker's run id")
@@ -228,7 +228,7 @@ def _run(actor: AbstractBaseUser, model: MLModel, run: Run) -> TrainingRun:
 
 
 def _version(
-    actor: AbstractBaseUser, model: MLModel, label: str, bundle: Bundle, run: TrainingRun | None
+    actor: User, model: MLModel, label: str, bundle: Bundle, run: TrainingRun | None
 ) -> ModelVersion:
     found = ModelVersion.objects.filter(model=model, version=label).select_related("model").first()
     info = bundle.version
@@ -269,7 +269,7 @@ def _not_future(when: Any, field: str) -> None:
         raise DomainError(field=field, message=f"{when.isoformat()} is in the future")
 
 
-def _drift_fields(actor: AbstractBaseUser, check: DriftCheck, path: str) -> dict[str, Any]:
+def _drift_fields(actor: User, check: DriftCheck, path: str) -> dict[str, Any]:
     if check.drift_share is not None and not 0 <= check.drift_share <= 1:
         raise DomainError(field=f"{path}.drift_share", message="must be between 0 and 1")
     return {
@@ -281,7 +281,7 @@ def _drift_fields(actor: AbstractBaseUser, check: DriftCheck, path: str) -> dict
     }
 
 
-def _validation_fields(actor: AbstractBaseUser, check: DataValidation, path: str) -> dict[str, Any]:
+def _validation_fields(actor: User, check: DataValidation, path: str) -> dict[str, Any]:
     dataset = check.dataset and _dataset_version(actor, check.dataset, f"{path}.dataset")
     return {
         "suite": check.suite,
@@ -292,9 +292,7 @@ def _validation_fields(actor: AbstractBaseUser, check: DataValidation, path: str
     }
 
 
-def _evaluation_fields(
-    actor: AbstractBaseUser, evaluation: Evaluation, path: str
-) -> dict[str, Any]:
+def _evaluation_fields(actor: User, evaluation: Evaluation, path: str) -> dict[str, Any]:
     _check_evaluation(evaluation, path)
     return {
         "suite": evaluation.suite,
@@ -327,7 +325,7 @@ RESULT_KINDS: dict[str, tuple[ResultModel, Callable[..., dict[str, Any]], str, t
 
 
 def _record_results(
-    actor: AbstractBaseUser, version: ModelVersion, bundle: Bundle, batch: IngestionBatch | None
+    actor: User, version: ModelVersion, bundle: Bundle, batch: IngestionBatch | None
 ) -> None:
     """Drift, data-validation and evaluation results: checked, stored, audited one by one."""
     for kind, (result_model, fields_of, verb, shown) in RESULT_KINDS.items():
@@ -366,7 +364,7 @@ def _check_evaluation(evaluation: Evaluation, path: str) -> None:
 
 
 def record_metrics(
-    *, actor: AbstractBaseUser, version: ModelVersion, points: Sequence[Mapping[str, Any]]
+    *, actor: User, version: ModelVersion, points: Sequence[Mapping[str, Any]]
 ) -> int:
     """Points given as Python mappings (demo data, tests) through the same checks and store."""
     return ingest_metrics(actor=actor, version=version, frame=pd.DataFrame.from_records(points))

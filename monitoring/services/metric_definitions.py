@@ -1,6 +1,6 @@
 """The metrics a model reports: once any is defined, pushes of other names are refused."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from governance import audit, permissions
@@ -12,7 +12,7 @@ from registry.models import MLModel
 @transaction.atomic
 def define_metric(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     name: str,
     direction: str,

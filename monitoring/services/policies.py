@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from governance import audit, permissions
@@ -31,7 +31,7 @@ def _problems(fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def set_policy(*, actor: AbstractBaseUser, model: MLModel, **fields: Any) -> MonitoringPolicy:
+def set_policy(*, actor: User, model: MLModel, **fields: Any) -> MonitoringPolicy:
     """Create or replace the model's threshold for one signal, measure and scope."""
     permissions.require(actor, "change", model)
     fields.setdefault("scope", "")
@@ -59,7 +59,7 @@ def set_policy(*, actor: AbstractBaseUser, model: MLModel, **fields: Any) -> Mon
 
 
 @transaction.atomic
-def remove_policy(*, actor: AbstractBaseUser, policy: MonitoringPolicy) -> None:
+def remove_policy(*, actor: User, policy: MonitoringPolicy) -> None:
     """The model goes back to its tier default for this key (if there is one)."""
     permissions.require(actor, "change", policy.model)
     before = _snapshot(policy)

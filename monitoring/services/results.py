@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from registry.models import ModelVersion
 @transaction.atomic
 def record_fairness_result(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     version: ModelVersion,
     passed: bool,
     summary: Mapping[str, Any],

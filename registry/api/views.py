@@ -92,14 +92,14 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=MLModelRegisterInput, responses={201: MLModelSerializer, **REFUSALS})
     def create(self, request: Request) -> Response:
         payload = validated(MLModelRegisterInput, request)
-        model = services.register_model(actor=request.user, **payload)
+        model = services.register_model(actor=permissions.actor(request), **payload)
         return Response(MLModelSerializer(model).data, status=CREATED)
 
     @extend_schema(request=MLModelUpdateInput, responses={200: MLModelSerializer, **REFUSALS})
     def partial_update(self, request: Request, slug: str) -> Response:
         model = permissions.model_for_user_or_404(request.user, slug, "change")
         payload = validated(MLModelUpdateInput, request)
-        model = services.update_model(actor=request.user, model=model, **payload)
+        model = services.update_model(actor=permissions.actor(request), model=model, **payload)
         return Response(MLModelSerializer(model).data)
 
     @extend_schema(
@@ -135,7 +135,9 @@ class ModelVersionViewSet(
     def create(self, request: Request, model_slug: str) -> Response:
         model = self.parent("change")
         payload = validated(ModelVersionRegisterInput, request, model=model)
-        version = services.register_version(actor=request.user, model=model, **payload)
+        version = services.register_version(
+            actor=permissions.actor(request), model=model, **payload
+        )
         stored = self.get_queryset().get(pk=version.pk)
         return Response(ModelVersionSerializer(stored).data, status=CREATED)
 
@@ -171,7 +173,7 @@ class TrainingRunViewSet(
     def create(self, request: Request, model_slug: str) -> Response:
         model = self.parent("change")
         payload = validated(TrainingRunRecordInput, request)
-        run = services.record_training_run(actor=request.user, model=model, **payload)
+        run = services.record_training_run(actor=permissions.actor(request), model=model, **payload)
         stored = self.get_queryset().get(pk=run.pk)
         return Response(TrainingRunSerializer(stored).data, status=CREATED)
 
@@ -192,13 +194,15 @@ class ModelDependencyViewSet(ModelScoped, mixins.ListModelMixin, viewsets.Generi
     def create(self, request: Request, model_slug: str) -> Response:
         model = self.parent("change")
         payload = validated(DependencyAddInput, request)
-        link = services.add_dependency(actor=request.user, downstream=model, **payload)
+        link = services.add_dependency(
+            actor=permissions.actor(request), downstream=model, **payload
+        )
         return Response(ModelDependencySerializer(link).data, status=CREATED)
 
     @extend_schema(responses={204: None, **REFUSALS})
     def destroy(self, request: Request, model_slug: str, pk: int) -> Response:
         link = get_object_or_404(ModelDependency, pk=pk, downstream=self.parent("change"))
-        services.remove_dependency(actor=request.user, dependency=link)
+        services.remove_dependency(actor=permissions.actor(request), dependency=link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -262,7 +266,7 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def create(self, request: Request) -> Response:
         payload = validated(DeploymentRecordInput, request)
         del payload["model"]  # resolved into the version
-        deployment = services.record_deployment(actor=request.user, **payload)
+        deployment = services.record_deployment(actor=permissions.actor(request), **payload)
         return Response(DeploymentSerializer(deployment).data, status=CREATED)
 
     @extend_schema(request=DeploymentEndInput, responses={200: DeploymentSerializer, **REFUSALS})
@@ -271,7 +275,9 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         """Take the version out of service in this environment."""
         deployment = self.get_object()
         payload = validated(DeploymentEndInput, request)
-        ended = services.end_deployment(actor=request.user, deployment=deployment, **payload)
+        ended = services.end_deployment(
+            actor=permissions.actor(request), deployment=deployment, **payload
+        )
         return Response(DeploymentSerializer(ended).data)
 
 
@@ -294,7 +300,7 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=DatasetRegisterInput, responses={201: DatasetSerializer, **REFUSALS})
     def create(self, request: Request) -> Response:
         payload = validated(DatasetRegisterInput, request)
-        dataset = services.register_dataset(actor=request.user, **payload)
+        dataset = services.register_dataset(actor=permissions.actor(request), **payload)
         return Response(DatasetSerializer(dataset).data, status=CREATED)
 
 
@@ -324,7 +330,9 @@ class DatasetVersionViewSet(
     def create(self, request: Request, dataset_slug: str) -> Response:
         dataset = self.dataset()
         payload = validated(DatasetVersionRegisterInput, request)
-        version = services.register_dataset_version(actor=request.user, dataset=dataset, **payload)
+        version = services.register_dataset_version(
+            actor=permissions.actor(request), dataset=dataset, **payload
+        )
         return Response(DatasetVersionSerializer(version).data, status=CREATED)
 
 
@@ -354,7 +362,7 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=UseCaseRegisterInput, responses={201: UseCaseSerializer, **REFUSALS})
     def create(self, request: Request) -> Response:
         payload = validated(UseCaseRegisterInput, request)
-        use_case = services.register_use_case(actor=request.user, **payload)
+        use_case = services.register_use_case(actor=permissions.actor(request), **payload)
         stored = self.get_queryset().get(pk=use_case.pk)
         return Response(UseCaseSerializer(stored).data, status=CREATED)
 
@@ -362,7 +370,7 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def partial_update(self, request: Request, slug: str) -> Response:
         use_case = self.get_object()
         payload = validated(UseCaseUpdateInput, request)
-        services.update_use_case(actor=request.user, use_case=use_case, **payload)
+        services.update_use_case(actor=permissions.actor(request), use_case=use_case, **payload)
         return Response(UseCaseSerializer(self.get_queryset().get(pk=use_case.pk)).data)
 
 
@@ -385,7 +393,7 @@ class CustomFieldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     def create(self, request: Request) -> Response:
         payload = validated(CustomFieldDefineInput, request)
-        field = services.define_custom_field(actor=request.user, **payload)
+        field = services.define_custom_field(actor=permissions.actor(request), **payload)
         return Response(CustomFieldSerializer(field).data, status=CREATED)
 
     @extend_schema(
@@ -394,5 +402,7 @@ class CustomFieldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def partial_update(self, request: Request, key: str) -> Response:
         field = self.get_object()
         payload = validated(CustomFieldUpdateInput, request)
-        field = services.update_custom_field(actor=request.user, field=field, **payload)
+        field = services.update_custom_field(
+            actor=permissions.actor(request), field=field, **payload
+        )
         return Response(CustomFieldSerializer(field).data)

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from governance import audit, permissions
@@ -43,7 +43,7 @@ def _check_choices(field: CustomField) -> None:
 
 @transaction.atomic
 def define_custom_field(
-    *, actor: AbstractBaseUser, key: str, label: str, field_type: str, **extra: Any
+    *, actor: User, key: str, label: str, field_type: str, **extra: Any
 ) -> CustomField:
     """Add a custom field to every model's record."""
     permissions.require_globally(actor, "define_custom_field")
@@ -61,9 +61,7 @@ def define_custom_field(
 
 
 @transaction.atomic
-def update_custom_field(
-    *, actor: AbstractBaseUser, field: CustomField, **changes: Any
-) -> CustomField:
+def update_custom_field(*, actor: User, field: CustomField, **changes: Any) -> CustomField:
     """Change a custom field's definition (its key stays: stored values refer to it)."""
     permissions.require_globally(actor, "define_custom_field")
     audit.audited_update(

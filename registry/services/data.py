@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from governance import audit, permissions
@@ -15,7 +15,7 @@ DATASET_VERSION_FIELDS = ("uri", "content_sha256", "external_ref", "row_count", 
 @transaction.atomic
 def register_dataset(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     slug: str,
     name: str,
     description: str = "",
@@ -43,7 +43,7 @@ def register_dataset(
 
 @transaction.atomic
 def register_dataset_version(
-    *, actor: AbstractBaseUser, dataset: Dataset, version: str, uri: str, **fields: Any
+    *, actor: User, dataset: Dataset, version: str, uri: str, **fields: Any
 ) -> DatasetVersion:
     """Pin one snapshot of a dataset by its content hash or external reference."""
     permissions.require_globally(actor, "register_dataset")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +13,7 @@ from governance.errors import DomainError, clean_or_raise
 from registry.models import Deployment, MLModel, ModelVersion
 
 
-def _end(actor: AbstractBaseUser, deployment: Deployment, ended_at: datetime) -> None:
+def _end(actor: User, deployment: Deployment, ended_at: datetime) -> None:
     before = audit.snapshot(deployment, ["ended_at"])
     deployment.ended_at = ended_at
     deployment.save(update_fields=["ended_at"])
@@ -30,7 +30,7 @@ def _end(actor: AbstractBaseUser, deployment: Deployment, ended_at: datetime) ->
 @transaction.atomic
 def record_deployment(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     version: ModelVersion,
     environment: str,
     endpoint: str = "",
@@ -74,7 +74,7 @@ def record_deployment(
 
 @transaction.atomic
 def end_deployment(
-    *, actor: AbstractBaseUser, deployment: Deployment, ended_at: datetime | None = None
+    *, actor: User, deployment: Deployment, ended_at: datetime | None = None
 ) -> Deployment:
     """Take a version out of service in its environment."""
     permissions.require(actor, "change", deployment.version.model)

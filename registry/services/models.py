@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -29,12 +29,12 @@ EDITABLE = (
 )
 
 
-def _check_owner(owner: AbstractBaseUser) -> None:
+def _check_owner(owner: User) -> None:
     if not owner.is_active:
         raise DomainError(field="owner", message=f"{owner} is not an active user")
 
 
-def _require_hand_over(actor: AbstractBaseUser, model: MLModel) -> None:
+def _require_hand_over(actor: User, model: MLModel) -> None:
     """Only the owner or an administrator hands a model over; RACI change rights do not."""
     if not permissions.can_manage_raci(actor, model):
         raise PermissionDenied(f"{actor} may not hand {model} over to a new owner")
@@ -56,7 +56,7 @@ def _check_owner_independent(model: MLModel) -> None:
 @transaction.atomic
 def register_model(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     slug: str,
     name: str,
     business_unit: str,
@@ -93,7 +93,7 @@ def register_model(
 
 
 @transaction.atomic
-def update_model(*, actor: AbstractBaseUser, model: MLModel, **changes: Any) -> MLModel:
+def update_model(*, actor: User, model: MLModel, **changes: Any) -> MLModel:
     """Change a model's record; a new owner takes over the owner's rights."""
     permissions.require(actor, "change", model)
     model = MLModel.objects.select_for_update().get(pk=model.pk)
@@ -130,7 +130,7 @@ def update_model(*, actor: AbstractBaseUser, model: MLModel, **changes: Any) -> 
 
 
 @transaction.atomic
-def delete_model(*, actor: AbstractBaseUser, model: MLModel) -> None:
+def delete_model(*, actor: User, model: MLModel) -> None:
     """Remove a model registered by mistake; one with versions must be retired instead."""
     permissions.require(actor, "change", model)
     if not actor.has_perm("registry.delete_mlmodel"):
@@ -151,7 +151,7 @@ def delete_model(*, actor: AbstractBaseUser, model: MLModel) -> None:
 
 @transaction.atomic
 def add_dependency(
-    *, actor: AbstractBaseUser, upstream: MLModel, downstream: MLModel, description: str = ""
+    *, actor: User, upstream: MLModel, downstream: MLModel, description: str = ""
 ) -> ModelDependency:
     """Record that `downstream` consumes `upstream`'s output; cycles are refused."""
     permissions.require(actor, "change", downstream)
@@ -179,7 +179,7 @@ def add_dependency(
 
 
 @transaction.atomic
-def remove_dependency(*, actor: AbstractBaseUser, dependency: ModelDependency) -> None:
+def remove_dependency(*, actor: User, dependency: ModelDependency) -> None:
     """Forget that one model consumes another's output."""
     permissions.require(actor, "change", dependency.downstream)
     before = audit.snapshot(dependency)

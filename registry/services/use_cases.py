@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from governance import audit, permissions
@@ -20,7 +20,7 @@ EDITABLE = (
 )
 
 
-def _check_models(actor: AbstractBaseUser, models: Sequence[MLModel]) -> None:
+def _check_models(actor: User, models: Sequence[MLModel]) -> None:
     for model in models:
         if not permissions.can(actor, "view", model):
             raise DomainError(field="models", message=f"unknown model {model.slug!r}")
@@ -29,7 +29,7 @@ def _check_models(actor: AbstractBaseUser, models: Sequence[MLModel]) -> None:
 @transaction.atomic
 def register_use_case(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     slug: str,
     name: str,
     business_purpose: str,
@@ -66,7 +66,7 @@ def register_use_case(
 @transaction.atomic
 def update_use_case(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     use_case: UseCase,
     models: Sequence[MLModel] | None = None,
     **changes: Any,

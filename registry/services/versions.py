@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from governance import audit, permissions
@@ -71,7 +71,7 @@ def _prompt_templates(
 @transaction.atomic
 def register_version(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     version: str,
     prompt_templates: Sequence[Mapping[str, str]] = (),
@@ -107,7 +107,7 @@ def register_version(
 @transaction.atomic
 def record_training_run(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     tracker: str = "",
     external_id: str = "",
@@ -160,7 +160,7 @@ def record_training_run(
 
 
 @transaction.atomic
-def set_aliases(*, actor: AbstractBaseUser, version: ModelVersion, aliases: Sequence[str]) -> None:
+def set_aliases(*, actor: User, version: ModelVersion, aliases: Sequence[str]) -> None:
     """Record the tracker's current aliases of a version (e.g. MLflow "champion")."""
     permissions.require(actor, "change", version.model)
     before = {"aliases": version.aliases}

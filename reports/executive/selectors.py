@@ -121,6 +121,7 @@ def _in_force(
             getattr(a, f"{subject}_id"), a.effective_result, a.valid_from, a.valid_to
         )
         for a in found
+        if a.valid_from is not None  # always, as the filter asks for valid_from < end
     )
 
 
@@ -160,7 +161,11 @@ def _decisions(start: datetime, end: datetime) -> tuple[kpis.Decision, ...]:
     decided = ApprovalRequest.objects.filter(
         decided_at__gte=start, decided_at__lt=end, submitted_at__isnull=False
     ).order_by()
-    return tuple(kpis.Decision(*row) for row in decided.values_list("submitted_at", "decided_at"))
+    return tuple(
+        kpis.Decision(submitted_at, decided_at)
+        for submitted_at, decided_at in decided.values_list("submitted_at", "decided_at")
+        if submitted_at is not None and decided_at is not None  # always, as filtered
+    )
 
 
 def _reviews(first_end: datetime, end: datetime) -> tuple[kpis.Review, ...]:

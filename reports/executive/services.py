@@ -6,7 +6,7 @@ import logging
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -33,7 +33,7 @@ def _checked_month(month: date) -> date:
     return month
 
 
-def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
+def request_report(*, actor: User, month: date) -> ExecutiveReport:
     """Ask for `month`'s report to be drawn in the background; an ask already on its way is reused.
 
     A ready or failed month is queued again; its last file stays downloadable until the new one
@@ -60,7 +60,7 @@ def request_report(*, actor: AbstractBaseUser, month: date) -> ExecutiveReport:
     return report
 
 
-def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> ExecutiveReport:
+def generate_report(*, month: date, actor: User | None = None) -> ExecutiveReport:
     """Draw `month`'s report and store it, replacing any earlier file of that month; `actor` is
     None when Celery beat asks. A failure is kept on the row, where the page shows it, and the
     earlier file, if any, stays."""
@@ -83,7 +83,7 @@ def generate_report(*, month: date, actor: AbstractBaseUser | None = None) -> Ex
     return _store_pdf(report, pdf, actor)
 
 
-def _mark_running(month: date, actor: AbstractBaseUser | None) -> ExecutiveReport:
+def _mark_running(month: date, actor: User | None) -> ExecutiveReport:
     """The month's row, now running; a call not queued by `request_report` (beat, the shell) is
     its own ask."""
     with transaction.atomic():
@@ -95,9 +95,7 @@ def _mark_running(month: date, actor: AbstractBaseUser | None) -> ExecutiveRepor
     return report
 
 
-def _store_pdf(
-    report: ExecutiveReport, pdf: bytes, actor: AbstractBaseUser | None
-) -> ExecutiveReport:
+def _store_pdf(report: ExecutiveReport, pdf: bytes, actor: User | None) -> ExecutiveReport:
     with transaction.atomic():
         report = ExecutiveReport.objects.select_for_update().get(pk=report.pk)
         stored = ("sha256", "size", "generated_at")
@@ -122,7 +120,7 @@ def _store_pdf(
     return report
 
 
-def record_download(*, actor: AbstractBaseUser, report: ExecutiveReport) -> None:
+def record_download(*, actor: User, report: ExecutiveReport) -> None:
     """Who downloaded which month's file: a download is an audit event, like the request."""
     permissions.require_globally(actor, "view_portfolio")
     with transaction.atomic():

@@ -11,7 +11,7 @@ from datetime import date
 from operator import attrgetter, methodcaller
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 
@@ -46,7 +46,7 @@ class Register:
     title: str
     about: str
     filters: tuple[str, ...]  # the GET parameters it honours, as on the register's own page
-    read: Callable[[AbstractBaseUser, QueryDict, date], Table]
+    read: Callable[[User, QueryDict, date], Table]
 
 
 def person(user: Any) -> str:
@@ -119,7 +119,7 @@ def _in_force(framework: str, to_attr: str) -> Prefetch:
     return Prefetch("risk_assessments", queryset=completed, to_attr=to_attr)
 
 
-def inventory(user: AbstractBaseUser, params: QueryDict, today: date) -> Table:
+def inventory(user: User, params: QueryDict, today: date) -> Table:
     """The inventory page's filters (search, status, type, unit, owner, category, tier)."""
     found = MLModelFilter(params, queryset=permissions.models_for(user)).qs
     use_cases = UseCase.objects.order_by("name").prefetch_related(
@@ -160,7 +160,7 @@ def _finding_columns(today: date) -> tuple[Column[Any], ...]:
     )
 
 
-def findings(user: AbstractBaseUser, params: QueryDict, today: date) -> Table:
+def findings(user: User, params: QueryDict, today: date) -> Table:
     """The findings register's filters: status, severity, source, model, overdue."""
     filters = FindingFilterForm(params).filters()
     found = finding_selectors.findings_for(user, today, **filters)
@@ -188,7 +188,7 @@ EXCEPTION_COLUMNS: tuple[Column[finding_selectors.ExceptionRow], ...] = (
 )
 
 
-def exceptions(user: AbstractBaseUser, params: QueryDict, today: date) -> Table:
+def exceptions(user: User, params: QueryDict, today: date) -> Table:
     """The exceptions register's filter (state), and one model."""
     found = finding_selectors.exceptions_for(user, today, params.get("state", ""))
     slug = params.get("model", "")
@@ -238,7 +238,7 @@ APPROVAL_COLUMNS: tuple[Column[ApprovalRequest], ...] = (
 )
 
 
-def approvals(user: AbstractBaseUser, params: QueryDict, _today: date) -> Table:
+def approvals(user: User, params: QueryDict, _today: date) -> Table:
     """Every approval request, newest first; filters: model, gate, state, tier."""
     found = ApprovalRequest.objects.filter(model__in=permissions.models_for(user))
     for name in ("gate", "state", "tier"):
@@ -287,7 +287,7 @@ def _obligation_columns(today: date) -> tuple[Column[Control], ...]:
     )
 
 
-def obligations(user: AbstractBaseUser, params: QueryDict, today: date) -> Table:
+def obligations(user: User, params: QueryDict, today: date) -> Table:
     """Every obligation that applies to a visible model; filters: model, framework, status (as
     the checklist counts it, so `missing` includes expired waivers)."""
     found = Control.objects.filter(model__in=permissions.models_for(user), applies=True)

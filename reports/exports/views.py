@@ -39,7 +39,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 def register_export(request: HttpRequest, register: str, fmt: str) -> HttpResponse:
     """One register, filtered by the same query parameters as its page, as CSV or XLSX."""
     found = registers.BY_KEY[register]
-    table = found.read(request.user, request.GET, timezone.localdate())
+    table = found.read(permissions.actor(request), request.GET, timezone.localdate())
     if fmt == "csv":
         body = tables.to_csv(table.rows, table.columns)
     else:
@@ -56,7 +56,7 @@ def model_documentation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def validation_report(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = review.request_for_user_or_404(request.user, pk)
+    subject = review.request_for_user_or_404(permissions.actor(request), pk)
     if subject.gate != Gate.VALIDATION:
         raise Http404("Validation reports are for validation requests.")
     body = word.to_docx(documents.validation_report(subject))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from governance import chain, history
@@ -49,7 +49,7 @@ def known(at: datetime | None, as_of: datetime) -> datetime | None:
     return at if at is not None and at <= as_of else None
 
 
-def person(user: AbstractBaseUser | None) -> str:
+def person(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
@@ -128,7 +128,8 @@ def raci(model: MLModel, as_of: datetime) -> list[dict[str, str]]:
     rows = history.rows_at(
         current,
         history.later_events(RaciAssignment, as_of, mlmodel_id=model.pk),
-        lambda row, event: history.restored(row or RaciAssignment(), event.before),
+        # rows_at restores only events that have a before
+        lambda row, event: history.restored(row or RaciAssignment(), event.before or {}),
     )
     return [
         {"area": r.get_area_display(), "role": r.get_role_display(), "who": r.principal_name}
@@ -207,11 +208,12 @@ def _evidence_record(item: Evidence) -> dict[str, Any]:
 
 def _control_status(control: Control, evidence: list[Evidence], as_of: datetime) -> str:
     """The status the checklist showed at the instant, read back from the decision times."""
+    # str(): the stubs allow lazy labels; these are plain strings already
     if control.status == Control.Status.WAIVED and control.updated_at <= as_of:
-        return Control.Status.WAIVED.label
+        return str(Control.Status.WAIVED.label)
     if control.status == Control.Status.ACCEPTED and known(control.reviewed_at, as_of):
-        return Control.Status.ACCEPTED.label
-    return (Control.Status.EVIDENCED if evidence else Control.Status.MISSING).label
+        return str(Control.Status.ACCEPTED.label)
+    return str((Control.Status.EVIDENCED if evidence else Control.Status.MISSING).label)
 
 
 def _applying(model: MLModel, as_of: datetime) -> list[Control]:
@@ -225,8 +227,9 @@ def _applying(model: MLModel, as_of: datetime) -> list[Control]:
     for sync in history.later_events(
         MLModel, as_of, target_id=str(model.pk), verb="controls.synced"
     ):
-        applies.update(dict.fromkeys(sync.after["added"], False))
-        applies.update(dict.fromkeys(sync.after["dropped"], True))
+        synced = sync.after or {}  # a sync event always records what it added and dropped
+        applies.update(dict.fromkeys(synced["added"], False))
+        applies.update(dict.fromkeys(synced["dropped"], True))
     return [c for c in controls if applies[c.obligation_id]]
 
 
@@ -350,7 +353,11 @@ def _request_record(
 
 def lineage(version: ModelVersion, as_of: datetime) -> dict[str, Any]:
     """Training data and run, the version's deployments, and the models up- and downstream."""
-    run = TrainingRun.objects.filter(pk=version.training_run_id, created_at__lte=as_of).first()
+    run = (
+        TrainingRun.objects.filter(pk=version.training_run_id, created_at__lte=as_of).first()
+        if version.training_run_id is not None
+        else None
+    )
     datasets = (
         run.input_datasets.filter(created_at__lte=as_of)
         .select_related("dataset")

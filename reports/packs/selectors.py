@@ -1,6 +1,6 @@
 """Evidence-pack reads: a pack its reader may see, and a version's packs."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -9,7 +9,7 @@ from registry.models import ModelVersion
 from reports.models import EvidencePack
 
 
-def pack_for_user_or_404(user: AbstractBaseUser, pack_id: str) -> EvidencePack:
+def pack_for_user_or_404(user: User, pack_id: str) -> EvidencePack:
     """The pack `pack_id` if `user` may see its model; a 404 either way otherwise, as for models."""
     pack = EvidencePack.objects.select_related("version__model").filter(pack_id=pack_id).first()
     if pack is None or not permissions.can(user, "view", pack.version.model):

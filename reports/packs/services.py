@@ -3,7 +3,7 @@
 import logging
 from datetime import UTC, datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +35,7 @@ def _checked_as_of(version: ModelVersion, as_of: datetime | None) -> datetime:
 
 
 def request_pack(
-    *, actor: AbstractBaseUser, version: ModelVersion, as_of: datetime | None = None
+    *, actor: User, version: ModelVersion, as_of: datetime | None = None
 ) -> EvidencePack:
     """Ask for the pack of `version` as of `as_of` (now by default); the same ask, the same pack.
 
@@ -108,7 +108,7 @@ def generate(pack: EvidencePack) -> EvidencePack:
     return pack
 
 
-def record_download(*, actor: AbstractBaseUser, pack: EvidencePack) -> None:
+def record_download(*, actor: User, pack: EvidencePack) -> None:
     """Who downloaded which pack: a download is an audit event, like the request."""
     permissions.require(actor, "view", pack.version.model)
     with transaction.atomic():

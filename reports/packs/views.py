@@ -20,7 +20,7 @@ def pack_list(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     pack = ui.submit(
         form,
         lambda: services.request_pack(
-            actor=request.user, version=obj, as_of=form.cleaned_data["as_of"]
+            actor=permissions.actor(request), version=obj, as_of=form.cleaned_data["as_of"]
         ),
     )
     if pack is not None:
@@ -36,7 +36,7 @@ def pack_list(request: HttpRequest, slug: str, version: str) -> HttpResponse:
 
 @login_required
 def pack_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
-    pack = selectors.pack_for_user_or_404(request.user, pack_id)
+    pack = selectors.pack_for_user_or_404(permissions.actor(request), pack_id)
     template = (
         "reports/packs/_status.html" if ui.is_fragment(request) else "reports/packs/detail.html"
     )
@@ -45,10 +45,11 @@ def pack_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
 
 @login_required
 def pack_download(request: HttpRequest, pack_id: str) -> FileResponse:
-    pack = selectors.pack_for_user_or_404(request.user, pack_id)
+    user = permissions.actor(request)
+    pack = selectors.pack_for_user_or_404(user, pack_id)
     if pack.status != EvidencePack.Status.READY:
         raise Http404("The pack is not ready.")
-    services.record_download(actor=request.user, pack=pack)
+    services.record_download(actor=user, pack=pack)
     name = f"evidence-pack-{pack.version.model.slug}-{pack.version.version}-{pack.pack_id}.pdf"
     return FileResponse(pack.file.open("rb"), as_attachment=True, filename=name)
 

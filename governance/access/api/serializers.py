@@ -1,7 +1,7 @@
 """Access API output and input: RACI assignments, the caller, API tokens."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -54,11 +54,11 @@ class MeSerializer(serializers.ModelSerializer):
         fields = ["username", "first_name", "last_name", "email", "roles", "navigation"]
         read_only_fields = fields
 
-    def get_roles(self, user: AbstractBaseUser) -> list[str]:
+    def get_roles(self, user: User) -> list[str]:
         return sorted(user.groups.values_list("name", flat=True))
 
     @extend_schema_field(NavigationSerializer)
-    def get_navigation(self, user: AbstractBaseUser) -> dict[str, object]:
+    def get_navigation(self, user: User) -> dict[str, object]:
         return permissions.navigation_for(user)
 
 

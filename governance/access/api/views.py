@@ -43,13 +43,13 @@ class RaciAssignmentViewSet(ModelScoped, mixins.ListModelMixin, viewsets.Generic
         model = self.parent()
         permissions.require_manage_raci(request.user, model)  # 403 before any 400 on the body
         payload = validated(RaciAssignInput, request)
-        assignment = raci.assign_raci(actor=request.user, model=model, **payload)
+        assignment = raci.assign_raci(actor=permissions.actor(request), model=model, **payload)
         return Response(RaciAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None, **REFUSALS})
     def destroy(self, request: Request, model_slug: str, pk: int) -> Response:
         assignment = get_object_or_404(self.get_queryset(), pk=pk)
-        raci.remove_raci(actor=request.user, assignment=assignment)
+        raci.remove_raci(actor=permissions.actor(request), assignment=assignment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -64,6 +64,6 @@ class RaciAssignment(models.Model):
 
     @property
     def principal_name(self) -> str:
-        if self.user_id:
+        if self.user is not None:
             return self.user.get_full_name() or self.user.username
-        return f"group {self.group.name}"
+        return f"group {self.group}"  # a Group reads as its name

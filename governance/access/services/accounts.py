@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from governance import audit, roles
@@ -18,7 +18,7 @@ ACCESS_FIELDS = (
 )
 
 
-def access_snapshot(user: AbstractBaseUser) -> dict[str, Any]:
+def access_snapshot(user: User) -> dict[str, Any]:
     """What decides a person's access: identity, flags and role groups (never the password)."""
     data = audit.snapshot(user, ACCESS_FIELDS)
     data["groups"] = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
@@ -26,10 +26,9 @@ def access_snapshot(user: AbstractBaseUser) -> dict[str, Any]:
 
 
 @transaction.atomic
-def record_access_change(
-    *, actor: AbstractBaseUser, user: AbstractBaseUser, before: dict[str, Any] | None
-) -> None:
-    """Audit a user created or changed in the admin, with the access fields that changed."""
+def record_access_change(*, actor: User | None, user: User, before: dict[str, Any] | None) -> None:
+    """Audit a user created or changed in the admin (or by the system: actor None), with the
+    access fields that changed."""
     after = access_snapshot(user)
     if before is None:
         audit.record(actor=actor, verb="user.created", target=user, after=after)
@@ -48,9 +47,7 @@ def role_snapshot(group: Group) -> dict[str, Any]:
 
 
 @transaction.atomic
-def record_role_change(
-    *, actor: AbstractBaseUser | None, group: Group, before: dict[str, Any] | None
-) -> None:
+def record_role_change(*, actor: User | None, group: Group, before: dict[str, Any] | None) -> None:
     """Audit a change to a role group's permissions (in the admin, or by migrate: actor None)."""
     after = role_snapshot(group)
     old, new = audit.changed(before or {}, after)

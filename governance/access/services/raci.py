@@ -1,6 +1,6 @@
 """Assigning and removing RACI roles; each change also re-grants the per-model permissions."""
 
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from governance import audit, permissions
@@ -10,10 +10,13 @@ from registry.models import MLModel
 
 ACTING = {RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE}
 BUILDING = {RaciAssignment.Area.DEVELOPMENT}
-CHALLENGING = {RaciAssignment.Area.VALIDATION: "validate", RaciAssignment.Area.APPROVAL: "approve"}
+CHALLENGING: dict[str, str] = {
+    RaciAssignment.Area.VALIDATION: "validate",
+    RaciAssignment.Area.APPROVAL: "approve",
+}
 
 
-def _check_independence(model: MLModel, user: AbstractBaseUser, role: str, area: str) -> None:
+def _check_independence(model: MLModel, user: User, role: str, area: str) -> None:
     """Validation and approval must be independent of development (SR 26-2, PRA SS1/23 P5)."""
     if role not in ACTING:
         return
@@ -33,11 +36,11 @@ def _check_independence(model: MLModel, user: AbstractBaseUser, role: str, area:
 @transaction.atomic
 def assign_raci(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: MLModel,
     role: str,
     area: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     group: Group | None = None,
 ) -> RaciAssignment:
     """Make a user or a group R, A, C or I for one area of a model."""
@@ -55,7 +58,7 @@ def assign_raci(
 
 
 @transaction.atomic
-def make_registrar_responsible(*, actor: AbstractBaseUser, model: MLModel) -> RaciAssignment:
+def make_registrar_responsible(*, actor: User, model: MLModel) -> RaciAssignment:
     """Whoever registers a model for its owner is Responsible for its development.
 
     Registering is the authority here: a developer registering for an owner may not manage
@@ -70,7 +73,7 @@ def make_registrar_responsible(*, actor: AbstractBaseUser, model: MLModel) -> Ra
     return _create(actor, assignment)
 
 
-def _create(actor: AbstractBaseUser, assignment: RaciAssignment) -> RaciAssignment:
+def _create(actor: User, assignment: RaciAssignment) -> RaciAssignment:
     clean_or_raise(assignment)
     assignment.save()
     after = {**audit.snapshot(assignment), "principal": assignment.principal_name}
@@ -87,7 +90,7 @@ def _create(actor: AbstractBaseUser, assignment: RaciAssignment) -> RaciAssignme
 
 
 @transaction.atomic
-def remove_raci(*, actor: AbstractBaseUser, assignment: RaciAssignment) -> None:
+def remove_raci(*, actor: User, assignment: RaciAssignment) -> None:
     """Withdraw a RACI role; the rights it gave are withdrawn with it."""
     model = assignment.model
     permissions.require_manage_raci(actor, model)

@@ -3,7 +3,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -17,9 +17,7 @@ KEY_PREFIX = "att_"
 
 
 @transaction.atomic
-def create_service_account(
-    *, actor: AbstractBaseUser, username: str, description: str = ""
-) -> AbstractBaseUser:
+def create_service_account(*, actor: User, username: str, description: str = "") -> User:
     """A user that cannot log in, in the Pipelines role; its model rights come from RACI."""
     permissions.require_globally(actor, "manage_service_accounts")
     taken = f"a user named {username!r} already exists"
@@ -41,7 +39,7 @@ def create_service_account(
     return user
 
 
-def _may_issue(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
+def _may_issue(actor: User, user: User) -> bool:
     # People issue their own tokens; only administrators issue them for service accounts.
     if actor.pk == user.pk:
         return not hasattr(user, "service_account")
@@ -51,9 +49,7 @@ def _may_issue(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def issue_token(
-    *, actor: AbstractBaseUser, user: AbstractBaseUser, name: str
-) -> tuple[ApiToken, str]:
+def issue_token(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; the key is returned once and only its digest is stored."""
     if not _may_issue(actor, user):
         raise PermissionDenied(f"{actor} may not issue tokens for {user}")
@@ -79,7 +75,7 @@ def issue_token(
 
 
 @transaction.atomic
-def revoke_token(*, actor: AbstractBaseUser, token: ApiToken) -> ApiToken:
+def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
     """Stop a token working from now on; it stays listed with who revoked it and when."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     own = actor.pk == token.user_id

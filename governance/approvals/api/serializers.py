@@ -157,6 +157,11 @@ class ApprovalRequestDetailSerializer(ApprovalRequestSerializer):
         ]
         read_only_fields = fields
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # `valid` and `lapses` both need them: worked out once per request shown.
+        self._lapses_by_pk: dict[int, tuple[str, ...]] = {}
+
     @extend_schema_field(RequirementSerializer(many=True))
     def get_requirements(self, request: ApprovalRequest) -> list[dict[str, Any]]:
         """Fixed at submission (empty for a draft): each role, how many, how many approved."""
@@ -176,9 +181,10 @@ class ApprovalRequestDetailSerializer(ApprovalRequestSerializer):
         return list(self._lapses(request))
 
     def _lapses(self, request: ApprovalRequest) -> tuple[str, ...]:
-        if not hasattr(request, "_api_lapses"):
-            request._api_lapses = approval_facts.lapses_of(request, timezone.localdate())
-        return request._api_lapses
+        if request.pk not in self._lapses_by_pk:
+            lapses = approval_facts.lapses_of(request, timezone.localdate())
+            self._lapses_by_pk[request.pk] = lapses
+        return self._lapses_by_pk[request.pk]
 
 
 class SignOffResultSerializer(serializers.Serializer):

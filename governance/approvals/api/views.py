@@ -138,7 +138,7 @@ class ApprovalRequestViewSet(
     def submit(self, request: Request, pk: int) -> Response:
         found = self.get_object()
         validated(NothingInput, request)
-        workflow.submit(actor=request.user, request=found)
+        workflow.submit(actor=permissions.actor(request), request=found)
         return self.shown(found.pk)
 
     @extend_schema(
@@ -150,7 +150,7 @@ class ApprovalRequestViewSet(
     def start_review(self, request: Request, pk: int) -> Response:
         found = self.get_object()
         validated(NothingInput, request)
-        workflow.start_review(actor=request.user, request=found)
+        workflow.start_review(actor=permissions.actor(request), request=found)
         return self.shown(found.pk)
 
     @extend_schema(
@@ -163,7 +163,7 @@ class ApprovalRequestViewSet(
         found = self.get_object()
         permissions.require(request.user, "submit", found.model)  # 403 before a 400 on the body
         payload = validated(WithdrawInput, request)
-        workflow.withdraw(actor=request.user, request=found, reason=payload["reason"])
+        workflow.withdraw(actor=permissions.actor(request), request=found, reason=payload["reason"])
         return self.shown(found.pk)
 
     @extend_schema(
@@ -199,7 +199,7 @@ def sign_off_from(request: Request, found: ApprovalRequest, payload: dict[str, A
         workflow.NewCondition(c["text"], c["due_on"]) for c in payload.get("conditions", [])
     ]
     return workflow.sign_off(
-        actor=request.user,
+        actor=permissions.actor(request),
         request=found,
         role=payload["role"],
         decision=payload["decision"],
@@ -229,7 +229,9 @@ class ConditionViewSet(ConflictOnState, mixins.RetrieveModelMixin, viewsets.Gene
     def meet(self, request: Request, pk: int) -> Response:
         condition = self.get_object()
         payload = validated(MeetInput, request)
-        met = workflow.meet_condition(actor=request.user, condition=condition, **payload)
+        met = workflow.meet_condition(
+            actor=permissions.actor(request), condition=condition, **payload
+        )
         return Response(ConditionSerializer(self.get_queryset().get(pk=met.pk)).data)
 
 
@@ -239,7 +241,7 @@ class AttachmentFileView(APIView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorsSerializer},
     )
     def get(self, request: Request, pk: int) -> Any:
-        attachment = review.attachment_for(request.user, pk)
+        attachment = review.attachment_for(permissions.actor(request), pk)
         if attachment is None:
             raise Http404("No such attachment.")
         return stored_file_response(request, attachment)

@@ -116,7 +116,9 @@ def _evidence(model: MLModel) -> list[dict[str, Any]]:
 
 def snapshot_of(request: ApprovalRequest) -> dict[str, Any]:
     """Exactly what an approval approves: version, assessments, evidence, waivers, sign-offs."""
-    version, model = request.version, request.model
+    version, model, policy = request.version, request.model, request.policy
+    if policy is None:  # set on submission, and only submitted requests are decided
+        raise ValueError(f"{request} was never submitted: it has no gate policy")
     today = timezone.localdate()
     exceptions = PolicyException.objects.filter(
         model=model, revoked_at__isnull=True, expires_on__gte=today
@@ -131,7 +133,7 @@ def snapshot_of(request: ApprovalRequest) -> dict[str, Any]:
             "training_run": version.training_run_id,
             "prompt_templates": sorted(version.prompt_templates.values_list("sha256", flat=True)),
         },
-        "policy": {"id": request.policy_id, "sha256": request.policy.content_sha256},
+        "policy": {"id": request.policy_id, "sha256": policy.content_sha256},
         "tier": request.tier,
         "assessments": _assessments(model),
         "obligations": _evidence(model),
@@ -240,6 +242,7 @@ def _revalidation_due(
 ) -> date | None:
     if not events.cadence_months:
         return None
+    basis: ApprovalRequest | None
     if request.gate == Gate.VALIDATION:
         basis = request
     elif validation is _UNREAD:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ class QueueRow:
     progress: str
 
 
-def _awaiting(user: AbstractBaseUser) -> QuerySet[ApprovalRequest]:
+def _awaiting(user: User) -> QuerySet[ApprovalRequest]:
     return (
         ApprovalRequest.objects.filter(
             state__in=signers.AWAITING, model__in=permissions.models_for(user, "view")
@@ -38,9 +38,7 @@ def _age_days(request: ApprovalRequest, today: date) -> int:
     return (today - timezone.localdate(since)).days
 
 
-def queue(
-    user: AbstractBaseUser, gate: str = "", tier: str = "", today: date | None = None
-) -> list[QueueRow]:
+def queue(user: User, gate: str = "", tier: str = "", today: date | None = None) -> list[QueueRow]:
     """Submitted and in-review requests on models the user may see, oldest first."""
     today = today or timezone.localdate()
     found = _awaiting(user)
@@ -68,7 +66,7 @@ class HeldRoles:
         return frozenset(held)
 
 
-def held_roles(user: AbstractBaseUser) -> HeldRoles:
+def held_roles(user: User) -> HeldRoles:
     groups = set(user.groups.values_list("name", flat=True))
     return HeldRoles(
         validates=frozenset(permissions.models_for(user, "validate").values_list("pk", flat=True)),
@@ -86,7 +84,7 @@ class WorkItem:
     progress: str
 
 
-def _excluded(user: AbstractBaseUser, request: ApprovalRequest) -> bool:
+def _excluded(user: User, request: ApprovalRequest) -> bool:
     """Segregation of duties: the owner, the submitter, a builder, or someone who signed."""
     if user.pk in (request.model.owner_id, request.submitted_by_id):
         return True
@@ -95,7 +93,7 @@ def _excluded(user: AbstractBaseUser, request: ApprovalRequest) -> bool:
     return user.pk in approval_facts.builders_of(request.version)
 
 
-def _awaiting_me(user: AbstractBaseUser, held: HeldRoles) -> list[WorkItem]:
+def _awaiting_me(user: User, held: HeldRoles) -> list[WorkItem]:
     items = []
     for request in _awaiting(user).select_related("version__training_run"):
         progress = request.progress()
@@ -122,7 +120,7 @@ class MyWork:
         return not any(vars(self).values())
 
 
-def my_work(user: AbstractBaseUser, today: date | None = None) -> MyWork:
+def my_work(user: User, today: date | None = None) -> MyWork:
     """What waits on this person, by what they do: submit, review, sign off, catch up on."""
     today = today or timezone.localdate()
     held = held_roles(user)

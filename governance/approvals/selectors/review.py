@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,7 +19,7 @@ from monitoring.models import FairnessResult, MetricPoint
 from registry.models import MLModel, ModelVersion
 
 
-def request_for_user_or_404(user: AbstractBaseUser, pk: int) -> ApprovalRequest:
+def request_for_user_or_404(user: User, pk: int) -> ApprovalRequest:
     """The request, 404 when its model is hidden from the user."""
     found = ApprovalRequest.objects.select_related(
         "model", "model__owner", "version", "version__training_run", "requested_by", "submitted_by"
@@ -80,7 +80,7 @@ def sign_offs_of(request: ApprovalRequest) -> list[SignOff]:
 
 
 def requests_of(
-    user: AbstractBaseUser, model: MLModel, version: ModelVersion | None = None
+    user: User, model: MLModel, version: ModelVersion | None = None
 ) -> list[tuple[ApprovalRequest, tuple[str, ...]]]:
     """A model's (or one version's) requests, newest first, each with why it no longer holds."""
     found = ApprovalRequest.objects.filter(model=model).select_related("version", "model")
@@ -90,7 +90,7 @@ def requests_of(
     return [(r, approval_facts.lapses_of(r, today)) for r in found]
 
 
-def attachment_for(user: AbstractBaseUser, pk: int) -> Attachment | None:
+def attachment_for(user: User, pk: int) -> Attachment | None:
     """A sign-off's stored file, for someone who may see the model (never from MEDIA_URL)."""
     found = Attachment.objects.filter(
         sign_off__request__model__in=permissions.models_for(user)

@@ -1,6 +1,6 @@
 """Sign-off progress: who has signed, what is outstanding, and who may still sign in which role."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from governance import permissions
 from governance.approvals.models import ApprovalRequest
@@ -23,7 +23,7 @@ def outstanding_roles(progress: signoffs.Progress) -> list[str]:
     return [r.role for r in progress.outstanding]
 
 
-def check_signer(actor: AbstractBaseUser, request: ApprovalRequest, role: str) -> None:
+def check_signer(actor: User, request: ApprovalRequest, role: str) -> None:
     """Refuse (DomainError on role or signer) a sign-off that segregation of duties forbids."""
     try:
         signoffs.check_signer(
@@ -40,7 +40,7 @@ def check_signer(actor: AbstractBaseUser, request: ApprovalRequest, role: str) -
         raise DomainError(field=exc.field, message=exc.reason) from exc
 
 
-def roles_to_sign(user: AbstractBaseUser, request: ApprovalRequest) -> list[str]:
+def roles_to_sign(user: User, request: ApprovalRequest) -> list[str]:
     """The roles this user holds that the request still needs (empty once it is decided)."""
     if request.state not in AWAITING:
         return []
@@ -48,7 +48,7 @@ def roles_to_sign(user: AbstractBaseUser, request: ApprovalRequest) -> list[str]
     return [role for role in outstanding_roles(request.progress()) if role in held]
 
 
-def why_not_sign(user: AbstractBaseUser, request: ApprovalRequest, role: str) -> str:
+def why_not_sign(user: User, request: ApprovalRequest, role: str) -> str:
     """Segregation of duties, said before the person fills the form in ('' if nothing stops
     them). The service checks again on submit."""
     try:

@@ -1,6 +1,6 @@
 """What the gate said when a version went live, kept on the deployment; a pass through a closed gate is a breach."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from governance import audit
 from governance.approvals.selectors import gate
@@ -9,7 +9,7 @@ from governance.findings import services as findings
 from registry.models import Deployment
 
 
-def record_at_deployment(actor: AbstractBaseUser, deployment: Deployment) -> None:
+def record_at_deployment(actor: User, deployment: Deployment) -> None:
     """Keep what the gate said when a version went live; through a closed gate is a breach.
 
     Runs inside record_deployment's transaction. A breach opens a high-severity finding for

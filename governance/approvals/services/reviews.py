@@ -181,12 +181,12 @@ class _Email:
     body: str
 
 
-def _compose(request: ApprovalRequest, kind: str, today: date) -> _Email:
-    days_left = (request.due_on - today).days
+def _compose(request: ApprovalRequest, due_on: date, kind: str, today: date) -> _Email:
+    days_left = (due_on - today).days
     context = {
         "request": request,
         "model": request.model,
-        "due_on": request.due_on,
+        "due_on": due_on,
         "days_left": days_left,
         "days_overdue": -days_left,
         "overdue": days_left < 0,
@@ -199,7 +199,7 @@ def _compose(request: ApprovalRequest, kind: str, today: date) -> _Email:
 
 
 @transaction.atomic
-def _remind(request: ApprovalRequest, kind: str, today: date) -> bool:
+def _remind(request: ApprovalRequest, due_on: date, kind: str, today: date) -> bool:
     """Send one reminder unless it went already; True if this call sent it.
 
     The reminder row is inserted first: its unique (request, kind) constraint makes a second,
@@ -213,7 +213,7 @@ def _remind(request: ApprovalRequest, kind: str, today: date) -> bool:
     if not created:
         return False
     if recipients:
-        email = _compose(request, kind, today)
+        email = _compose(request, due_on, kind, today)
         send_mail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, recipients)
     else:
         logger.warning("%s: nobody to remind (%s has no owner email)", request, request.model)
@@ -224,7 +224,7 @@ def _remind(request: ApprovalRequest, kind: str, today: date) -> bool:
         after={
             "request": request.pk,
             "kind": kind,
-            "due_on": request.due_on.isoformat(),
+            "due_on": due_on.isoformat(),
             "recipients": recipients,
         },
         mlmodel_id=request.model_id,
@@ -241,11 +241,14 @@ def send_review_reminders(today: date | None = None) -> int:
     ).select_related("model", "version")
     sent = 0
     for request in pending.order_by("due_on", "pk"):
-        kind = reminder_kind(request.due_on, today)
+        due_on = request.due_on
+        if due_on is None:  # the query leaves these out
+            continue
+        kind = reminder_kind(due_on, today)
         if kind is None:
             continue
         try:
-            sent += _remind(request, kind, today)
+            sent += _remind(request, due_on, kind, today)
         except OSError:  # smtplib's errors included: the others still go, this one tomorrow
             logger.exception("could not send the %s reminder for %s", kind, request)
     return sent

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -49,9 +49,7 @@ def _next_state(request: ApprovalRequest, action: str) -> str:
         raise DomainError(field="state", message=str(exc)) from exc
 
 
-def _move(
-    actor: AbstractBaseUser | None, request: ApprovalRequest, action: str, **after: Any
-) -> None:
+def _move(actor: User | None, request: ApprovalRequest, action: str, **after: Any) -> None:
     """Take one step of the state machine and audit it."""
     new_state = _next_state(request, action)
     before = request.state
@@ -85,7 +83,7 @@ def _check_gate(gate: str, environment: str) -> None:
 @transaction.atomic
 def open_request(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: ModelVersion,
     gate: str,
     environment: str = "",
@@ -123,7 +121,8 @@ def open_request(
     return request
 
 
-def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | None) -> None:
+def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | None) -> str:
+    """The model's tier, when the request may be submitted under this gate policy."""
     model, today = request.model, timezone.localdate()
     if tier is None:
         raise DomainError(
@@ -144,29 +143,28 @@ def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | N
                 message=f"{len(missing)} obligation(s) due have no evidence or running waiver: "
                 + ", ".join(missing),
             )
+    return tier
 
 
 @transaction.atomic
-def submit(*, actor: AbstractBaseUser, request: ApprovalRequest) -> ApprovalRequest:
+def submit(*, actor: User, request: ApprovalRequest) -> ApprovalRequest:
     """Fix the sign-offs the tier needs and route the request to them."""
     request = _locked(request)
     permissions.require(actor, "submit", request.model)
     _next_state(request, "submit")
     book = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY)
-    tier = approval_facts.tier_of(request.model)
-    _require_submittable(request, book, tier.result if tier else None)
-    required = signoffs.required(as_rules(book.content), request.gate, tier.result)
-    request.tier, request.policy = tier.result, book
+    tiering = approval_facts.tier_of(request.model)
+    tier = _require_submittable(request, book, tiering.result if tiering else None)
+    required = signoffs.required(as_rules(book.content), request.gate, tier)
+    request.tier, request.policy = tier, book
     request.requirements = [{"role": r.role, "count": r.count} for r in required]
     request.submitted_by, request.submitted_at = actor, timezone.now()
-    _move(
-        actor, request, "submit", tier=tier.result, policy=str(book), requires=request.requirements
-    )
+    _move(actor, request, "submit", tier=tier, policy=str(book), requires=request.requirements)
     return request
 
 
 @transaction.atomic
-def start_review(*, actor: AbstractBaseUser, request: ApprovalRequest) -> ApprovalRequest:
+def start_review(*, actor: User, request: ApprovalRequest) -> ApprovalRequest:
     """Someone who will sign it off takes the request into review."""
     request = _locked(request)
     roles = {r["role"] for r in request.requirements}
@@ -178,7 +176,7 @@ def start_review(*, actor: AbstractBaseUser, request: ApprovalRequest) -> Approv
 
 
 @transaction.atomic
-def withdraw(*, actor: AbstractBaseUser, request: ApprovalRequest, reason: str) -> ApprovalRequest:
+def withdraw(*, actor: User, request: ApprovalRequest, reason: str) -> ApprovalRequest:
     request = _locked(request)
     permissions.require(actor, "submit", request.model)
     if not reason.strip():
@@ -193,7 +191,8 @@ def withdraw(*, actor: AbstractBaseUser, request: ApprovalRequest, reason: str) 
 
 def _clean_conditions(
     decision: str, conditions: Sequence[NewCondition], expires_on: date | None
-) -> None:
+) -> list[tuple[str, date]]:
+    """The conditions as (text, due date) once each is checked; none unless approving with them."""
     today = timezone.localdate()
     with_conditions = decision == signoffs.APPROVE_WITH_CONDITIONS
     if conditions and not with_conditions:
@@ -201,13 +200,14 @@ def _clean_conditions(
     if not with_conditions:
         if expires_on is not None and expires_on <= today:
             raise DomainError(field="expires_on", message="must be a future date")
-        return
+        return []
     if not conditions:
         raise DomainError(field="conditions", message="name at least one condition")
     if expires_on is None or expires_on <= today:
         raise DomainError(
             field="expires_on", message="an approval with conditions needs a future expiry date"
         )
+    checked = []
     for row, condition in enumerate(conditions, start=1):
         if not condition.text.strip():
             raise DomainError(field="conditions", row=row, message="say what must be done")
@@ -219,16 +219,18 @@ def _clean_conditions(
             raise DomainError(
                 field="due_on", row=row, message="must fall on or before the approval's expiry"
             )
+        checked.append((condition.text, condition.due_on))
+    return checked
 
 
 def _attach(
-    actor: AbstractBaseUser, sign: SignOff, attachments: Iterable[tuple[str, UploadedFile]]
+    actor: User, sign: SignOff, attachments: Iterable[tuple[str, UploadedFile]]
 ) -> list[dict[str, Any]]:
     stored = []
     for title, upload in attachments:
         attachment = Attachment(
             sign_off=sign,
-            title=(title or upload.name).strip(),
+            title=(title or upload.name or "").strip(),
             **uploads.describe(upload, field="attachments"),
         )
         attachment.save()
@@ -236,7 +238,7 @@ def _attach(
     return stored
 
 
-def _decide(actor: AbstractBaseUser, request: ApprovalRequest, action: str, note: str) -> None:
+def _decide(actor: User, request: ApprovalRequest, action: str, note: str) -> None:
     request.decided_at, request.decision_note = timezone.now(), note
     if action != signoffs.REJECT:
         request.snapshot = approval_facts.snapshot_of(request)
@@ -247,7 +249,7 @@ def _decide(actor: AbstractBaseUser, request: ApprovalRequest, action: str, note
 @transaction.atomic
 def sign_off(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     request: ApprovalRequest,
     role: str,
     decision: str,
@@ -265,7 +267,7 @@ def sign_off(
         raise DomainError(field="decision", message=f"one of {', '.join(signoffs.DECISIONS)}")
     if decision == signoffs.REJECT and not comment.strip():
         raise DomainError(field="comment", message="say why you reject the request")
-    _clean_conditions(decision, conditions, expires_on)
+    due = _clean_conditions(decision, conditions, expires_on)
     signers.check_signer(actor, request, role)
     if request.state == states.SUBMITTED:
         request.review_started_at = timezone.now()
@@ -274,10 +276,8 @@ def sign_off(
         request=request, role=role, signer=actor, decision=decision, comment=comment.strip()
     )
     stored = _attach(actor, sign, attachments)
-    for condition in conditions:
-        Condition.objects.create(
-            request=request, sign_off=sign, text=condition.text.strip(), due_on=condition.due_on
-        )
+    for text, due_on in due:
+        Condition.objects.create(request=request, sign_off=sign, text=text.strip(), due_on=due_on)
     if expires_on is not None:
         request.expires_on = min(filter(None, [request.expires_on, expires_on]))
         request.save(update_fields=["expires_on", "updated_at"])
@@ -290,7 +290,7 @@ def sign_off(
             "role": role,
             "decision": decision,
             "comment": sign.comment,
-            "conditions": [{"text": c.text, "due_on": c.due_on.isoformat()} for c in conditions],
+            "conditions": [{"text": text, "due_on": due_on.isoformat()} for text, due_on in due],
             "expires_on": expires_on.isoformat() if expires_on else None,
             "attachments": stored,
         },
@@ -307,7 +307,7 @@ def sign_off(
 
 
 @transaction.atomic
-def meet_condition(*, actor: AbstractBaseUser, condition: Condition, note: str) -> Condition:
+def meet_condition(*, actor: User, condition: Condition, note: str) -> Condition:
     """A validator or decider confirms a condition of an approval is met."""
     condition = (
         Condition.objects.select_for_update().select_related("request__model").get(pk=condition.pk)

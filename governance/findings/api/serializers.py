@@ -25,7 +25,7 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only=True, help_text="open, remediation, closed or accepted_risk"
     )
     overdue = serializers.SerializerMethodField()
-    obligations = serializers.SlugRelatedField(
+    obligations: serializers.SlugRelatedField[Control] = serializers.SlugRelatedField(
         source="controls", slug_field="obligation_id", many=True, read_only=True
     )
     owner = _username("owner")
@@ -137,7 +137,8 @@ class FindingRaiseInput(ModelInput):
     owner = user_field(help_text="Username of who must resolve it; they must see the model.")
     due_on = serializers.DateField()
     description = text()
-    source = serializers.ChoiceField(
+    # DRF's metaclass takes declared fields off the class; the stubs see Field's attribute
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[c for c in Finding.Source.choices if c[0] != Finding.Source.GATE],
         default=Finding.Source.VALIDATION,
         help_text="The gate raises its own findings.",

@@ -16,6 +16,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from governance import permissions
 from governance.api.serializers import NothingInput
@@ -48,10 +49,9 @@ def fields_named(**names: str) -> Iterator[None]:
         raise DomainError(field=names[exc.field], message=exc.error_text, row=exc.row) from exc
 
 
-class OnVisibleModels:
+class OnVisibleModels(APIView):
     """Rows about models the caller may see; any other id is 404."""
 
-    request: Request
     row_model: type[Any]
     related: tuple[str, ...] = ()
 
@@ -104,7 +104,7 @@ class FindingViewSet(
     )
     def create(self, request: Request) -> Response:
         payload = validated(FindingRaiseInput, request)
-        finding = findings.raise_finding(actor=request.user, **payload)
+        finding = findings.raise_finding(actor=permissions.actor(request), **payload)
         return self.shown(finding, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -117,7 +117,9 @@ class FindingViewSet(
         finding = self.get_object()
         plan = validated(PlanInput, request)["plan"]
         with fields_named(remediation_plan="plan"):
-            done = findings.start_remediation(actor=request.user, finding=finding, plan=plan)
+            done = findings.start_remediation(
+                actor=permissions.actor(request), finding=finding, plan=plan
+            )
         return self.shown(done)
 
     @extend_schema(
@@ -129,7 +131,7 @@ class FindingViewSet(
     def close(self, request: Request, pk: int) -> Response:
         finding = self.get_object()
         payload = validated(ResolutionInput, request)
-        done = findings.close_finding(actor=request.user, finding=finding, **payload)
+        done = findings.close_finding(actor=permissions.actor(request), finding=finding, **payload)
         return self.shown(done)
 
     @extend_schema(
@@ -142,7 +144,9 @@ class FindingViewSet(
         finding = self.get_object()
         payload = validated(AcceptRiskInput, request)
         with fields_named(resolution="reason", accepted_until="until"):
-            done = findings.accept_risk(actor=request.user, finding=finding, **payload)
+            done = findings.accept_risk(
+                actor=permissions.actor(request), finding=finding, **payload
+            )
         return self.shown(done)
 
 
@@ -184,7 +188,7 @@ class PolicyExceptionViewSet(
     def create(self, request: Request) -> Response:
         payload = validated(ExceptionGrantInput, request)
         payload["approver"] = payload.pop("approved_by")
-        granted = findings.grant_exception(actor=request.user, **payload)
+        granted = findings.grant_exception(actor=permissions.actor(request), **payload)
         stored = self.get_queryset().get(pk=granted.pk)
         return Response(PolicyExceptionSerializer(stored).data, status=status.HTTP_201_CREATED)
 
@@ -197,7 +201,7 @@ class PolicyExceptionViewSet(
     def revoke(self, request: Request, pk: int) -> Response:
         exception = self.get_object()
         validated(NothingInput, request)
-        findings.revoke_exception(actor=request.user, exception=exception)
+        findings.revoke_exception(actor=permissions.actor(request), exception=exception)
         return Response(PolicyExceptionSerializer(self.get_queryset().get(pk=pk)).data)
 
 
@@ -233,7 +237,9 @@ class RevalidationFlagViewSet(
     )
     def create(self, request: Request) -> Response:
         payload = validated(FlagRaiseInput, request)
-        flag = findings.require_revalidation(actor=request.user, source="validation", **payload)
+        flag = findings.require_revalidation(
+            actor=permissions.actor(request), source="validation", **payload
+        )
         stored = self.get_queryset().get(pk=flag.pk)
         return Response(RevalidationFlagSerializer(stored).data, status=status.HTTP_201_CREATED)
 
@@ -247,5 +253,5 @@ class RevalidationFlagViewSet(
         flag = self.get_object()
         note = validated(NoteInput, request)["note"]
         with fields_named(clearance_note="note"):
-            findings.clear_revalidation(actor=request.user, flag=flag, note=note)
+            findings.clear_revalidation(actor=permissions.actor(request), flag=flag, note=note)
         return Response(RevalidationFlagSerializer(self.get_queryset().get(pk=pk)).data)

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         )
 
     def _token(self, username: str, name: str, by: str, **_: Any) -> None:
-        _, key = tokens.issue_token(actor=self._user(by), user=self._user(username), name=name)
+        _token, key = tokens.issue_token(actor=self._user(by), user=self._user(username), name=name)
         self.stdout.write(key)
 
     def _revoke(self, prefix: str, by: str, **_: Any) -> None:

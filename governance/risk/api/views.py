@@ -44,23 +44,24 @@ FRAMEWORK_PARAMETER = OpenApiParameter(
 )
 
 
-class SubjectScoped:
+class SubjectScoped(APIView):
     """Routes under /models/{model_slug}/ or /use-cases/{use_case_slug}/: the subject.
 
     A model the caller cannot see is 404; use cases need the global read (or change) right.
     """
 
-    request: Request
-    kwargs: dict[str, Any]
-
     def subject(self, action: str = "view") -> MLModel | UseCase:
         if "model_slug" in self.kwargs:
-            return permissions.model_for_user_or_404(
-                self.request.user, self.kwargs["model_slug"], action
-            )
+            return self.subject_model(action)
         right = "view_use_cases" if action == "view" else "change_use_case"
         permissions.require_globally(self.request.user, right)
         return get_object_or_404(UseCase, slug=self.kwargs["use_case_slug"])
+
+    def subject_model(self, action: str = "view") -> MLModel:
+        """The subject of a route under /models/{model_slug}/ (obligations and evidence)."""
+        return permissions.model_for_user_or_404(
+            self.request.user, self.kwargs["model_slug"], action
+        )
 
     def assessed(self, framework: str) -> MLModel | UseCase:
         """The subject, for someone who may assess it, under a framework that assesses it."""
@@ -120,7 +121,10 @@ class AnswersView(SubjectScoped, APIView):
         subject = self.assessed(framework)
         payload = validated(AnswersInput, request)
         draft = assessments.save_answers(
-            actor=request.user, framework=framework, subject=subject, answers=payload["answers"]
+            actor=permissions.actor(request),
+            framework=framework,
+            subject=subject,
+            answers=payload["answers"],
         )
         return Response(AssessmentSerializer(draft).data)
 
@@ -138,7 +142,7 @@ class CompleteView(SubjectScoped, APIView):
         draft = risk_selectors.draft_of(subject, framework)
         if draft is None:
             raise DomainError(field="answers", message="there is no draft: save answers first")
-        done = assessments.complete(actor=request.user, draft=draft)
+        done = assessments.complete(actor=permissions.actor(request), draft=draft)
         stored = risk_selectors.assessments_of(subject).get(pk=done.pk)
         return Response(AssessmentSerializer(stored).data)
 
@@ -149,7 +153,7 @@ class ObligationsView(SubjectScoped, APIView):
         responses={200: ChecklistSerializer, 404: ErrorsSerializer},
     )
     def get(self, request: Request, model_slug: str) -> Response:
-        model = self.subject()
+        model = self.subject_model()
         rows = [control for _, group in risk_selectors.checklist_of(model) for control in group]
         checklist = {"coverage": risk_selectors.coverage(model), "controls": rows}
         return Response(ChecklistSerializer(checklist).data)
@@ -162,12 +166,14 @@ class EvidenceAttachView(SubjectScoped, APIView):
         responses={201: EvidenceSerializer, **REFUSALS},
     )
     def post(self, request: Request, model_slug: str, obligation_id: str) -> Response:
-        model = self.subject("change")
+        model = self.subject_model("change")
         control = risk_selectors.control_of(model, obligation_id=obligation_id)
         if control is None:
             raise Http404(f"No obligation {obligation_id!r} applies to this model.")
         payload = validated(EvidenceInput, request)
-        evidence = controls.attach_evidence(actor=request.user, control=control, **payload)
+        evidence = controls.attach_evidence(
+            actor=permissions.actor(request), control=control, **payload
+        )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
@@ -177,7 +183,7 @@ class EvidenceFileView(SubjectScoped, APIView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorsSerializer},
     )
     def get(self, request: Request, model_slug: str, pk: int) -> Any:
-        evidence = risk_selectors.evidence_file(self.subject(), pk)
+        evidence = risk_selectors.evidence_file(self.subject_model(), pk)
         if evidence is None:
             raise Http404("No such evidence file.")
         return stored_file_response(request, evidence)

@@ -6,9 +6,14 @@ one is in force from `valid_from` until a later one supersedes it (`valid_to`), 
 assessment in force at any past date can be shown.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from registry.models import MLModel, UseCase
 
 
 class Framework(models.TextChoices):
@@ -109,8 +114,11 @@ class RiskAssessment(models.Model):
         return f"{self.get_framework_display()} assessment of {subject}"
 
     @property
-    def subject(self) -> models.Model:
-        return self.model or self.use_case  # type: ignore[return-value]
+    def subject(self) -> "MLModel | UseCase":
+        subject = self.model or self.use_case
+        if subject is None:  # the model-xor-use-case constraint keeps stored rows from this
+            raise ValueError(f"assessment {self.pk} is of neither a model nor a use case")
+        return subject
 
     @property
     def effective_result(self) -> str:

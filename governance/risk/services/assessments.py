@@ -8,7 +8,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -39,14 +39,14 @@ def _subject_field(framework: str) -> str:
     return "use_case" if framework == Framework.EU_AI_ACT else "model"
 
 
-def can_assess(user: AbstractBaseUser, subject: MLModel | UseCase) -> bool:
+def can_assess(user: User, subject: MLModel | UseCase) -> bool:
     """Whoever may change the model (or use cases) answers its questionnaires."""
     if isinstance(subject, MLModel):
         return permissions.can(user, "change", subject)
     return permissions.can_globally(user, "change_use_case")
 
 
-def _require_assess(actor: AbstractBaseUser, subject: MLModel | UseCase) -> None:
+def _require_assess(actor: User, subject: MLModel | UseCase) -> None:
     if not can_assess(actor, subject):
         raise PermissionDenied(f"{actor} may not assess {subject}")
 
@@ -58,7 +58,7 @@ def _rulebook(framework: str, on: date | None = None) -> Rulebook:
 @transaction.atomic
 def save_answers(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     framework: str,
     subject: MLModel | UseCase,
     answers: dict[str, Any],
@@ -124,7 +124,7 @@ def _evaluate(assessment: RiskAssessment, as_of: date) -> Outcome:
 
 def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
     """One tier for every model-risk framework in scope; their legal bases are all cited."""
-    scope = risk_selectors.in_force_at(assessment.model, Framework.SCOPING)
+    scope = risk_selectors.in_force_at(assessment.subject, Framework.SCOPING)
     if scope is None:
         raise DomainError(field="framework", message="complete the scoping questions first")
     frameworks = [
@@ -142,13 +142,14 @@ def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
 
 def models_of(assessment: RiskAssessment) -> list[MLModel]:
     """The models an assessment decides for: its model, or every model its use case uses."""
-    if assessment.model_id:
-        return [assessment.model]
-    return list(assessment.use_case.models.all())
+    subject = assessment.subject
+    if isinstance(subject, MLModel):
+        return [subject]
+    return list(subject.models.all())
 
 
 def _make_current(
-    actor: AbstractBaseUser | None, assessment: RiskAssessment, outcome: Outcome, trigger: str
+    actor: User | None, assessment: RiskAssessment, outcome: Outcome, trigger: str
 ) -> RiskAssessment:
     """Supersede whatever was in force and put this one in force from now."""
     now = timezone.now()
@@ -191,9 +192,7 @@ def _make_current(
 
 
 @transaction.atomic
-def complete(
-    *, actor: AbstractBaseUser, draft: RiskAssessment, as_of: date | None = None
-) -> RiskAssessment:
+def complete(*, actor: User, draft: RiskAssessment, as_of: date | None = None) -> RiskAssessment:
     """Run the rules on a complete draft; the result is in force from now."""
     draft = RiskAssessment.objects.select_for_update().get(pk=draft.pk)
     _require_assess(actor, draft.subject)
@@ -207,14 +206,12 @@ def complete(
     )
     draft.assessed_by = actor
     assessment = _make_current(actor, draft, outcome, trigger)
-    if draft.model_id:
+    if draft.model is not None:
         _clear_reassessment_flags(actor, draft.model, assessment)
     return assessment
 
 
-def _clear_reassessment_flags(
-    actor: AbstractBaseUser, model: MLModel, assessment: RiskAssessment
-) -> None:
+def _clear_reassessment_flags(actor: User, model: MLModel, assessment: RiskAssessment) -> None:
     """The model was assessed again: each open flag asking for it is answered, and says so."""
     for flag in ReassessmentFlag.objects.filter(model=model, cleared_at__isnull=True):
         flag.cleared_at = timezone.now()
@@ -232,7 +229,7 @@ def _clear_reassessment_flags(
         )
 
 
-def _retier(actor: AbstractBaseUser | None, model: MLModel, trigger: str) -> None:
+def _retier(actor: User | None, model: MLModel, trigger: str) -> None:
     """Scoping moved: the tier must serve the frameworks now in scope."""
     current = risk_selectors.in_force_at(model, Framework.TIERING)
     if current is not None:
@@ -252,7 +249,7 @@ def _same_answers(current: RiskAssessment, rulebook: Rulebook) -> RiskAssessment
 
 
 def _rederive_one(
-    actor: AbstractBaseUser | None, current: RiskAssessment, rulebook: Rulebook, trigger: str
+    actor: User | None, current: RiskAssessment, rulebook: Rulebook, trigger: str
 ) -> RiskAssessment | None:
     again = _same_answers(current, rulebook)
     try:
@@ -265,7 +262,7 @@ def _rederive_one(
 # ---- Review: confirmation and overrides (a second person) ------------------------------------
 
 
-def can_review(user: AbstractBaseUser, assessment: RiskAssessment) -> bool:
+def can_review(user: User, assessment: RiskAssessment) -> bool:
     """Validators and committee members with rights on every model the assessment covers."""
     models = models_of(assessment)
     return bool(models) and all(
@@ -273,14 +270,14 @@ def can_review(user: AbstractBaseUser, assessment: RiskAssessment) -> bool:
     )
 
 
-def _require_review(actor: AbstractBaseUser, assessment: RiskAssessment) -> None:
+def _require_review(actor: User, assessment: RiskAssessment) -> None:
     if not can_review(actor, assessment):
         raise PermissionDenied(f"{actor} may not review {assessment}")
     if assessment.assessed_by_id == actor.pk:
         raise DomainError(field="reviewed_by", message="the assessor cannot review their own work")
 
 
-def _reviewed(actor: AbstractBaseUser, assessment: RiskAssessment, verb: str, **after: Any) -> None:
+def _reviewed(actor: User, assessment: RiskAssessment, verb: str, **after: Any) -> None:
     audit.record(
         actor=actor,
         verb=verb,
@@ -298,9 +295,7 @@ def _current(assessment: RiskAssessment) -> RiskAssessment:
 
 
 @transaction.atomic
-def confirm(
-    *, actor: AbstractBaseUser, assessment: RiskAssessment, reason: str = ""
-) -> RiskAssessment:
+def confirm(*, actor: User, assessment: RiskAssessment, reason: str = "") -> RiskAssessment:
     """A validator or committee member agrees with the rules' result."""
     assessment = _current(assessment)
     _require_review(actor, assessment)
@@ -323,7 +318,7 @@ def allowed_results(framework: str) -> tuple[str, ...]:
 
 @transaction.atomic
 def propose_override(
-    *, actor: AbstractBaseUser, assessment: RiskAssessment, result: str, reason: str
+    *, actor: User, assessment: RiskAssessment, result: str, reason: str
 ) -> RiskAssessment:
     """Propose a different result; it counts only once a second person approves it."""
     assessment = _current(assessment)
@@ -343,7 +338,7 @@ def propose_override(
 
 
 @transaction.atomic
-def approve_override(*, actor: AbstractBaseUser, assessment: RiskAssessment) -> RiskAssessment:
+def approve_override(*, actor: User, assessment: RiskAssessment) -> RiskAssessment:
     """The second person: the override takes effect and the checklist follows it."""
     assessment = _current(assessment)
     _require_review(actor, assessment)
@@ -411,7 +406,7 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
     return rows
 
 
-def rederive(*, actor: AbstractBaseUser | None, rulebook: Rulebook) -> None:
+def rederive(*, actor: User | None, rulebook: Rulebook) -> None:
     """Re-derive the assessments (or, for a catalog, the checklists) a published version changes."""
     trigger = f"{rulebook} published"
     if rulebook.kind == Rulebook.Kind.OBLIGATIONS:

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,7 +21,7 @@ from governance.rulebooks.models import Rulebook
 from registry.models import DatasetVersion, Deployment, MLModel, TrainingRun
 
 # Records already in Attest that can stand as evidence, and how to find them for one model.
-RECORDS: dict[str, Callable[[MLModel, str], Any]] = {
+RECORDS: dict[str, Callable[[MLModel, int], TrainingRun | DatasetVersion | Deployment | None]] = {
     "training_run": lambda model, pk: TrainingRun.objects.filter(model=model, pk=pk).first(),
     "dataset_version": lambda model, pk: DatasetVersion.objects.filter(
         training_runs__model=model, pk=pk
@@ -63,7 +63,7 @@ def _due_on(entry: dict[str, Any], outcomes: Mapping[str, Outcome]) -> date | No
 
 
 def sync_controls(
-    *, actor: AbstractBaseUser | None, model: MLModel, outcomes: Mapping[str, Outcome]
+    *, actor: User | None, model: MLModel, outcomes: Mapping[str, Outcome]
 ) -> dict[str, list[str]]:
     """Make the checklist match the model's outcomes: add new obligations, retire old ones.
 
@@ -138,7 +138,7 @@ def _record_fields(model: MLModel, record_type: str, record_id: str) -> dict[str
 @transaction.atomic
 def attach_evidence(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     control: Control,
     title: str,
     file: UploadedFile | None = None,
@@ -188,7 +188,7 @@ def attach_evidence(
 
 
 @transaction.atomic
-def accept(*, actor: AbstractBaseUser, control: Control) -> Control:
+def accept(*, actor: User, control: Control) -> Control:
     """A validator accepts the evidence as satisfying the obligation."""
     control = Control.objects.select_for_update().select_related("model").get(pk=control.pk)
     permissions.require(actor, "validate", control.model)
@@ -212,10 +212,10 @@ def accept(*, actor: AbstractBaseUser, control: Control) -> Control:
 @transaction.atomic
 def waive(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     control: Control,
     reason: str,
-    approver: AbstractBaseUser | None,
+    approver: User | None,
     expires_on: date | None,
 ) -> Control:
     """A policy exception: someone with decision rights approves it, and it always expires."""
