@@ -51,3 +51,22 @@ class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         full_name = obj.get_full_name()
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+
+
+class DecisionForm(BootstrapForm):
+    """Grant or refuse something another person asked for; a refusal says why.
+
+    The page's two buttons carry the decision (`name="decision"`, value grant or refuse).
+    """
+
+    decision = forms.ChoiceField(choices=[("grant", "Grant"), ("refuse", "Refuse")])
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why you decide so (needed to refuse).",
+    )
+
+    @property
+    def granted(self) -> bool:
+        return self.cleaned_data["decision"] == "grant"

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 
 from governance import roles
 from governance.access.models import RaciAssignment
-from registry.models import MLModel, MLModelUserObjectPermission, ModelVersion
+from registry.models import MLModel, MLModelUserObjectPermission, ModelVersion, UseCase
 
 # Whom a check is about: a signed-in user, or an anonymous visitor, who may do nothing.
 Visitor = User | AnonymousUser
@@ -35,6 +35,8 @@ GLOBAL_PERMS = {
     "view_audit": "governance.view_auditevent",
     "define_custom_field": "registry.change_customfield",
     "assign_raci": "governance.add_raciassignment",
+    "assign_validators": "governance.assign_validators",
+    "publish_rulebooks": "governance.publish_rulebook",
     "edit_rulebooks": "governance.add_rulebook",
     "manage_service_accounts": "governance.manage_service_accounts",
     # Every model at once (the executive dashboard and report): the view right held globally.
@@ -61,10 +63,44 @@ def actions_for_raci(role: str, area: str) -> frozenset[str]:
     return frozenset(actions)
 
 
+def roles_of(user: Visitor) -> frozenset[str]:
+    """The role groups a person is in, read once per user object (a request's user)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_attest_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, "_attest_roles", cached)  # noqa: B010  # a per-request memo
+    return cached
+
+
+def role_allows(user: Visitor, action: str) -> bool:
+    """What a person's roles let them do on any model, whatever RACI or ownership grant.
+
+    Auditors and executives stay read-only; only validators validate; only the committee,
+    compliance and legal decide (SR 26-2 and PRA SS1/23: independent challenge).
+    """
+    if action == "view":
+        return True
+    held = roles_of(user)
+    if held & roles.READ_ONLY:
+        return False
+    if action == "validate":
+        return bool(held & roles.MAY_VALIDATE)
+    if action == "decide":
+        return bool(held & roles.MAY_DECIDE)
+    return True
+
+
 def can(user: Visitor, action: str, model: MLModel) -> bool:
-    """Global role permissions and per-model grants both count (guardian checks only the latter)."""
+    """Global role permissions and per-model grants both count (guardian checks only the latter),
+    within what the person's roles allow."""
     perm = PERMS[action]
-    return bool(user.is_active) and (user.has_perm(perm) or user.has_perm(perm, model))
+    return (
+        bool(user.is_active)
+        and role_allows(user, action)
+        and (user.has_perm(perm) or user.has_perm(perm, model))
+    )
 
 
 def require(user: Visitor, action: str, model: MLModel) -> None:
@@ -94,8 +130,9 @@ def actor(request: HttpRequest | Request) -> User:
 
 
 def can_manage_raci(user: Visitor, model: MLModel) -> bool:
-    """The model's owner and administrators decide who is accountable; developers do not."""
-    if not can(user, "view", model):
+    """The model's owner and administrators decide who develops, monitors, is consulted or
+    informed; developers do not (validators and approvers: see `can_assign`)."""
+    if not can(user, "view", model) or not role_allows(user, "change"):
         return False
     return model.owner_id == user.pk or can_globally(user, "assign_raci")
 
@@ -103,6 +140,52 @@ def can_manage_raci(user: Visitor, model: MLModel) -> bool:
 def require_manage_raci(user: Visitor, model: MLModel) -> None:
     if not can_manage_raci(user, model):
         raise PermissionDenied(f"{user} may not change who is accountable for {model}")
+
+
+def can_appoint(user: Visitor, model: MLModel) -> bool:
+    """Whether this user may give any RACI role on the model (each area is checked on its own)."""
+    return can_manage_raci(user, model) or any(
+        can_assign(user, model, RaciAssignment.Role.RESPONSIBLE, area) for area in CHALLENGE_AREAS
+    )
+
+
+def require_appoint(user: Visitor, model: MLModel) -> None:
+    if not can_appoint(user, model):
+        raise PermissionDenied(f"{user} may not change who is accountable for {model}")
+
+
+# Who appoints those who challenge a model: the validation function its validators, the
+# administrators (under the gate policy) its approvers; never the model's own owner.
+CHALLENGE_AREAS = {
+    RaciAssignment.Area.VALIDATION: "assign_validators",
+    RaciAssignment.Area.APPROVAL: "assign_raci",
+}
+ACTING_ROLES = (RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE)
+
+
+def can_assign(user: Visitor, model: MLModel, role: str, area: str) -> bool:
+    """May this user give (or take away) this RACI role in this area of the model?"""
+    right = CHALLENGE_AREAS.get(RaciAssignment.Area(area)) if area in RaciAssignment.Area else None
+    if role in ACTING_ROLES and right is not None:
+        return (
+            can(user, "view", model) and role_allows(user, "change") and can_globally(user, right)
+        )
+    return can_manage_raci(user, model)
+
+
+def require_assign(user: Visitor, model: MLModel, role: str, area: str) -> None:
+    if can_assign(user, model, role, area):
+        return
+    if area == RaciAssignment.Area.VALIDATION and role in ACTING_ROLES:
+        raise PermissionDenied(
+            f"{user} may not appoint validators to {model}: the head of validation does "
+            "(the owner may ask for a validator)"
+        )
+    if area == RaciAssignment.Area.APPROVAL and role in ACTING_ROLES:
+        raise PermissionDenied(
+            f"{user} may not appoint approvers of {model}: the gate policy names the committee"
+        )
+    raise PermissionDenied(f"{user} may not change who is accountable for {model}")
 
 
 # The sign-off roles a gate policy can ask for, and the group that holds each specialist role.
@@ -118,21 +201,41 @@ def signoff_roles(user: Visitor, model: MLModel) -> frozenset[str]:
     if not can(user, "view", model):
         return frozenset()
     held = {"validator"} if can(user, "validate", model) else set()
-    if can(user, "decide", model):
+    if can(user, "decide", model) and roles.COMMITTEE in roles_of(user):
         held.add("committee")
-    groups = set(user.groups.values_list("name", flat=True))
+    groups = roles_of(user)
     held |= {role for role, group in SPECIALIST_ROLES.items() if group in groups}
     return frozenset(held)
 
 
+def can_change_use_case(user: Visitor, use_case: UseCase) -> bool:
+    """A use case (and its EU AI Act classification) is changed by its owner, compliance
+    officers and administrators; anyone else proposes a change its owner accepts."""
+    if not user.is_active or not role_allows(user, "change"):
+        return False
+    held = roles_of(user)
+    return use_case.owner_id == user.pk or bool(held & {roles.COMPLIANCE, roles.ADMINISTRATOR})
+
+
+def require_change_use_case(user: Visitor, use_case: UseCase) -> None:
+    if not can_change_use_case(user, use_case):
+        raise PermissionDenied(
+            f"{user} may not change {use_case}: its owner {use_case.owner} does "
+            "(propose the change to them)"
+        )
+
+
 def can_read_rulebooks(user: Visitor) -> bool:
-    """Administrators who edit them, and auditors who check what produced a classification."""
-    return can_globally(user, "view_audit") or can_globally(user, "edit_rulebooks")
+    """Administrators who edit them, those who decide their publication, and auditors who check
+    what produced a classification."""
+    return any(
+        can_globally(user, right) for right in ("view_audit", "edit_rulebooks", "publish_rulebooks")
+    )
 
 
 def models_for(user: Visitor, action: str = "view") -> QuerySet[MLModel]:
     """Every model this user may see (or act on): a queryset to filter, sort and paginate."""
-    if not user.is_active:
+    if not user.is_active or not role_allows(user, action):
         return MLModel.objects.none()
     return get_objects_for_user(
         user, PERMS[action], klass=MLModel.objects.all(), accept_global_perms=True

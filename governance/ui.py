@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.contrib import messages
 from django.http import HttpRequest
 
 from governance.errors import DomainError
@@ -25,3 +26,10 @@ def submit(form: BootstrapForm, action: Callable[[], T]) -> T | None:
 def is_fragment(request: HttpRequest) -> bool:
     """An htmx swap wants a fragment; a history restore after a cache miss wants the page."""
     return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+
+
+def report_errors(request: HttpRequest, form: BootstrapForm, about: str) -> None:
+    """A form posted from a list (no page of its own to show it on): its errors as messages."""
+    for field, errors in form.errors.items():
+        where = "" if field == "__all__" else f"{field}: "
+        messages.error(request, f"{about}: {where}{' '.join(str(e) for e in errors)}")

@@ -20,9 +20,24 @@ urlpatterns = [
     ),
     path("models/<slug:slug>/raci/new/", access_views.raci_assign, name="raci-assign"),
     path("models/<slug:slug>/raci/<int:pk>/remove/", access_views.raci_remove, name="raci-remove"),
+    path(
+        "models/<slug:slug>/validator-requests/",
+        access_views.validator_request,
+        name="validator-request",
+    ),
+    path(
+        "models/<slug:slug>/validator-requests/<int:pk>/decide/",
+        access_views.validator_decide,
+        name="validator-decide",
+    ),
     path("datasets/", views.dataset_list, name="dataset-list"),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset-detail"),
     path("use-cases/", views.usecase_list, name="usecase-list"),
     path("use-cases/<slug:slug>/", views.usecase_detail, name="usecase-detail"),
+    path(
+        "use-cases/<slug:slug>/changes/<int:pk>/decide/",
+        views.usecase_change_decide,
+        name="usecase-change-decide",
+    ),
     path("serving/", views.serving, name="serving"),
 ]

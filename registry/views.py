@@ -11,15 +11,17 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
-from governance.access.forms import RaciAssignForm
+from governance.access.forms import RaciAssignForm, ValidatorChoiceForm
 from governance.auditlog.views import event_rows
+from governance.forms import DecisionForm
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
 from registry.forms import ModelRecordForm, ModelRegisterForm, ServingForm, VersionForm
 from registry.lineage import LAYERS, LineageGraph
-from registry.models import CustomField, Dataset, Deployment, MLModel, UseCase
+from registry.models import CustomField, Dataset, Deployment, MLModel, UseCase, UseCaseChange
 
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 20
@@ -110,8 +112,19 @@ def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
         "history": event_rows(history),
         "history_page": history,
         "can_change": permissions.can(user, "change", model),
-        "can_manage_raci": permissions.can_manage_raci(user, model),
+        "can_manage_raci": permissions.can_appoint(user, model),
+        "removable": {
+            a.pk
+            for a in model.raci_assignments.all()
+            if permissions.can_assign(user, model, a.role, a.area)
+        },
         "raci_form": RaciAssignForm(auto_id="raci_%s"),
+        "can_ask_validator": permissions.can_manage_raci(user, model),
+        "validator_requests": model.validator_requests.select_related(
+            "requested_by", "decided_by", "validator"
+        )[:5],
+        "can_appoint_validators": permissions.can_globally(user, "assign_validators"),
+        "validator_form": ValidatorChoiceForm(auto_id="vr_%s"),
     }
 
 
@@ -291,8 +304,37 @@ def usecase_detail(request: HttpRequest, slug: str) -> HttpResponse:
     permissions.require_globally(request.user, "view_use_cases")
     use_case = get_object_or_404(UseCase.objects.select_related("owner"), slug=slug)
     models = use_case.models.filter(pk__in=permissions.models_for(request.user).values("pk"))
-    context = {"use_case": use_case, "models": models.select_related("owner").order_by("name")}
+    context = {
+        "use_case": use_case,
+        "models": models.select_related("owner").order_by("name"),
+        "changes": use_case.changes.select_related("requested_by", "decided_by")[:10],
+        "can_decide": permissions.can_change_use_case(request.user, use_case),
+        "decision_form": DecisionForm(auto_id="uc_%s"),
+    }
     return render(request, "registry/usecase_detail.html", context)
+
+
+@login_required
+@require_POST
+def usecase_change_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The use case's owner accepts (applies) or refuses a change someone else proposed."""
+    permissions.require_globally(request.user, "view_use_cases")
+    change = get_object_or_404(UseCaseChange.objects.filter(use_case__slug=slug), pk=pk)
+    form = DecisionForm(request.POST, auto_id="uc_%s")
+    done = ui.submit(
+        form,
+        lambda: services.decide_use_case_change(
+            actor=permissions.actor(request),
+            change=change,
+            grant=form.granted,
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if done is None:
+        ui.report_errors(request, form, "The proposed change")
+    else:
+        messages.success(request, f"The proposed change is {done.get_state_display().lower()}.")
+    return redirect(change.use_case)
 
 
 # Serving

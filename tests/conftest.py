@@ -72,6 +72,17 @@ def validator(db) -> AbstractBaseUser:
 
 
 @pytest.fixture
+def head_of_validation(db) -> AbstractBaseUser:
+    """Hal, head of validation: appoints validators to models (and validates himself)."""
+    return UserFactory(
+        username="hal",
+        first_name="Hal",
+        last_name="Head",
+        roles=[roles.VALIDATOR, roles.HEAD_OF_VALIDATION],
+    )
+
+
+@pytest.fixture
 def committee_member(db) -> AbstractBaseUser:
     """Carl, on the model risk committee: reads every model and decides approvals."""
     return UserFactory(
@@ -104,8 +115,9 @@ def outsider(db) -> AbstractBaseUser:
 
 
 @pytest.fixture
-def credit_pd_model(owner, developer, validator) -> MLModel:
-    """Olivia's retail PD model; Dev is Responsible for development, Vera for validation."""
+def credit_pd_model(owner, developer, validator, head_of_validation) -> MLModel:
+    """Olivia's retail PD model; Dev is Responsible for development, Vera for validation (Hal,
+    the head of validation, appointed her)."""
     model = services.register_model(
         actor=owner,
         slug="retail-pd",
@@ -118,20 +130,27 @@ def credit_pd_model(owner, developer, validator) -> MLModel:
         actor=owner, model=model, user=developer, role="R", area=RaciAssignment.Area.DEVELOPMENT
     )
     raci.assign_raci(
-        actor=owner, model=model, user=validator, role="R", area=RaciAssignment.Area.VALIDATION
+        actor=head_of_validation,
+        model=model,
+        user=validator,
+        role="R",
+        area=RaciAssignment.Area.VALIDATION,
     )
     return model
 
 
 @pytest.fixture
 def hidden_model(admin_user) -> MLModel:
-    """A model the administrator registered and nobody else is named on: hidden from owners."""
+    """A model the administrator registered for another team's owner, Otto: hidden from the
+    personas who are not named on it."""
+    otto = UserFactory(username="otto", roles=[roles.OWNER])
     return services.register_model(
         actor=admin_user,
         slug="bureau",
         name="Bureau score",
         business_unit="Risk",
         model_type="vendor",
+        owner=otto,
     )
 
 

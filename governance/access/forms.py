@@ -5,8 +5,9 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.models import Group
 
+from governance import roles
 from governance.access.models import RaciAssignment
-from governance.forms import BootstrapForm, UserChoiceField, active_users
+from governance.forms import BootstrapForm, DecisionForm, UserChoiceField, active_users
 
 
 class TokenForm(BootstrapForm):
@@ -45,3 +46,16 @@ class RaciAssignForm(BootstrapForm):
 
     def service_arguments(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("user", "group", "role", "area")}
+
+
+class ValidatorChoiceForm(DecisionForm):
+    """Grant a request for a validator by naming one (a validator), or refuse it."""
+
+    validator = UserChoiceField(
+        queryset=active_users(), required=False, empty_label="— a validator —"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        validators = active_users().filter(groups__name__in=sorted(roles.MAY_VALIDATE)).distinct()
+        cast(forms.ModelChoiceField, self.fields["validator"]).queryset = validators

@@ -16,8 +16,13 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
-from governance.access.forms import RaciAssignForm, ServiceAccountForm, TokenForm
-from governance.access.models import ApiToken, RaciAssignment, ServiceAccount
+from governance.access.forms import (
+    RaciAssignForm,
+    ServiceAccountForm,
+    TokenForm,
+    ValidatorChoiceForm,
+)
+from governance.access.models import ApiToken, RaciAssignment, ServiceAccount, ValidatorRequest
 from governance.access.services import raci, tokens
 from governance.errors import DomainError
 
@@ -152,7 +157,7 @@ def service_account_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def raci_assign(request: HttpRequest, slug: str) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug)
-    permissions.require_manage_raci(request.user, model)
+    permissions.require_appoint(request.user, model)
     form = RaciAssignForm(request.POST if request.method == "POST" else None, auto_id="raci_%s")
     assignment = ui.submit(
         form,
@@ -174,4 +179,46 @@ def raci_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assignment = get_object_or_404(assignments, pk=pk, model=model)
     raci.remove_raci(actor=permissions.actor(request), assignment=assignment)
     messages.success(request, f"{assignment.principal_name} is no longer assigned.")
+    return redirect(f"{model.get_absolute_url()}#raci")
+
+
+@login_required
+@require_POST
+def validator_request(request: HttpRequest, slug: str) -> HttpResponse:
+    """The owner asks the validation function for a validator."""
+    user = permissions.actor(request)
+    model = permissions.model_for_user_or_404(user, slug)
+    try:
+        raci.request_validator(actor=user, model=model, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, exc.error_text)
+    else:
+        messages.success(request, "A validator is asked for: the head of validation appoints one.")
+    return redirect(f"{model.get_absolute_url()}#raci")
+
+
+@login_required
+@require_POST
+def validator_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Whoever appoints validators names one (granting the request) or refuses it."""
+    user = permissions.actor(request)
+    model = permissions.model_for_user_or_404(user, slug)
+    asked = get_object_or_404(ValidatorRequest.objects.filter(model=model), pk=pk)
+    form = ValidatorChoiceForm(request.POST, auto_id="vr_%s")
+    done = ui.submit(
+        form,
+        lambda: raci.decide_validator_request(
+            actor=user,
+            asked=asked,
+            grant=form.granted,
+            validator=form.cleaned_data["validator"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if done is None:
+        ui.report_errors(request, form, f"A validator for {model}")
+    elif done.validator is not None:
+        messages.success(request, f"{done.validator} is appointed to validate {model}.")
+    else:
+        messages.success(request, "The request for a validator is refused.")
     return redirect(f"{model.get_absolute_url()}#raci")

@@ -102,3 +102,31 @@ class VersionInput(StrictInput):
 
 class NothingInput(StrictInput):
     """A verb that takes no input: any key is refused, naming it."""
+
+
+class DecisionInput(StrictInput):
+    """A second person's decision on a request someone else made."""
+
+    decision = serializers.ChoiceField(choices=["grant", "refuse"])
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why (needed to refuse)."
+    )
+
+
+REQUEST_FIELDS = [
+    "state",
+    "requested_by",
+    "requested_at",
+    "decided_by",
+    "decided_at",
+    "decision_reason",
+]
+
+
+class RequestStateMixin(serializers.Serializer):
+    """Who asked, who decided, when and why: every second-person request shows the same."""
+
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True, default=None
+    )

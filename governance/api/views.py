@@ -1,9 +1,13 @@
 """What every API view shares: the documented refusals, input checking, global rights, routes under a model."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
@@ -11,6 +15,7 @@ from governance import permissions
 from governance.api.serializers import (
     ErrorsSerializer,
 )
+from governance.errors import DomainError
 from registry.models import MLModel
 
 # Documented answers of a write besides success (the one error shape, see governance.api.errors).
@@ -45,3 +50,23 @@ class ModelScoped(APIView):
         return permissions.model_for_user_or_404(
             self.request.user, self.kwargs["model_slug"], action
         )
+
+
+class ConflictOnState:
+    """A DomainError on "state" means someone else moved the request on: 409, same body."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DomainError) and exc.field == "state":
+            return Response({"errors": [exc.as_dict()]}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+@contextmanager
+def fields_named(**names: str) -> Iterator[None]:
+    """Rename a service refusal's field (a model field) to the input field the caller sent."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.field not in names:
+            raise
+        raise DomainError(field=names[exc.field], message=exc.error_text, row=exc.row) from exc

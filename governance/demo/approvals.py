@@ -213,26 +213,28 @@ def _work_the_findings(users: Users, models: Models, today: date) -> None:
         finding=breaches["collections-propensity"],
         resolution="1.2 validated out of cycle; committee noted the breach.",
     )
-    findings.accept_risk(
-        actor=users["carl"],
+    # Second-person controls as they happen: one asks, a committee member decides; the last
+    # two wait in the committee's work lists.
+    accepted = findings.request_risk_acceptance(
+        actor=users["tom"],
         finding=breaches["corporate-rating"],
         reason="Rating overlay reviewed by credit committee; revalidation booked for Q1.",
         until=today + timedelta(days=90),
     )
-    findings.grant_exception(
+    findings.decide_risk_acceptance(actor=users["carl"], acceptance=accepted, grant=True)
+    exception = findings.request_exception(
         actor=users["felix"],
         model=models["card-fraud"],
         rule_id="no-open-high-findings",
         reason="Fraud losses rise without 4.0; validation of 4.0 is under way.",
-        approver=users["carl"],
         expires_on=today + timedelta(days=60),
     )
-    findings.grant_exception(
+    findings.decide_exception(actor=users["carl"], exception=exception, grant=True)
+    findings.request_exception(
         actor=users["tom"],
         model=models["market-risk-var"],
         rule_id="obligations-evidenced",
         reason="Documentation migration to the new wiki; links follow by quarter end.",
-        approver=users["carl"],
         expires_on=today + timedelta(days=40),
     )
     for validator, slug, severity, title, days in (

@@ -129,7 +129,7 @@ def _create_users() -> Users:
             is_staff=is_admin,
             is_superuser=is_admin,
         )
-        user.groups.add(Group.objects.get(name=person.role))
+        user.groups.add(*Group.objects.filter(name__in=[person.role, *person.also]))
         # The administrator is bootstrapped by the system (no actor), as `createsuperuser` would be.
         accounts.record_access_change(actor=users.get(demo.ADMIN), user=user, before=None)
         users[person.username] = user
@@ -204,15 +204,18 @@ def _load_model(spec: demo.DemoModel, users: Users, data: DataIndex) -> MLModel:
 
 
 def _assign_raci(admin: User, model: MLModel, spec: demo.DemoModel, users: Users) -> None:
-    """First line builds and monitors, second line validates, the committee approves."""
-    for username, role, area in (
-        (spec.owner, Role.ACCOUNTABLE, Area.DEVELOPMENT),
-        (spec.developer, Role.RESPONSIBLE, Area.DEVELOPMENT),
-        (spec.developer, Role.RESPONSIBLE, Area.MONITORING),
-        (spec.validator, Role.RESPONSIBLE, Area.VALIDATION),
-        (demo.COMMITTEE_CHAIR, Role.ACCOUNTABLE, Area.APPROVAL),
+    """First line builds and monitors (named by the owner), second line validates (appointed by
+    the head of validation), the committee approves (named under the gate policy by the
+    administrator)."""
+    owner, head = users[spec.owner], users[demo.HEAD_OF_VALIDATION]
+    for actor, username, role, area in (
+        (owner, spec.owner, Role.ACCOUNTABLE, Area.DEVELOPMENT),
+        (owner, spec.developer, Role.RESPONSIBLE, Area.DEVELOPMENT),
+        (owner, spec.developer, Role.RESPONSIBLE, Area.MONITORING),
+        (head, spec.validator, Role.RESPONSIBLE, Area.VALIDATION),
+        (admin, demo.COMMITTEE_CHAIR, Role.ACCOUNTABLE, Area.APPROVAL),
     ):
-        raci.assign_raci(actor=admin, model=model, user=users[username], role=role, area=area)
+        raci.assign_raci(actor=actor, model=model, user=users[username], role=role, area=area)
     committee = Group.objects.get(name=roles.COMMITTEE)
     raci.assign_raci(
         actor=admin, model=model, group=committee, role=Role.RESPONSIBLE, area=Area.APPROVAL
@@ -384,10 +387,10 @@ def _evidence_checklists(users: Users, models: dict[str, MLModel]) -> None:
     for slug, (obligation_id, reason) in risk.WAIVED.items():
         waived = models[slug].controls.filter(obligation_id=obligation_id).first()
         if waived is not None:
-            controls.waive(
+            asked = controls.request_waiver(
                 actor=users[models[slug].owner.username],
                 control=waived,
                 reason=reason,
-                approver=chair,
                 expires_on=at("2027-06-30").date(),
             )
+            controls.decide_waiver(actor=chair, waiver=asked, grant=True)

@@ -12,6 +12,7 @@ PASSWORD = "attest-demo"  # noqa: S105 - published on purpose: demo accounts onl
 DEMO_AS_OF = date(2026, 11, 22)
 ADMIN = "ada"
 COMMITTEE_CHAIR = "carl"  # Accountable for every approval decision
+HEAD_OF_VALIDATION = "vera"  # appoints each model's validator
 MARKER_SLUG = "retail-pd"  # present once the portfolio is loaded
 
 # Business units and the commonest model type, shared by the portfolio modules.
@@ -32,6 +33,7 @@ class DemoUser:
     last_name: str
     role: str
     title: str
+    also: tuple[str, ...] = ()  # further role groups, e.g. the validation lead appoints validators
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,14 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("hana", "Hana", "Sato", roles.OWNER, "Head of Customer & People Analytics"),
     DemoUser("dev", "Dev", "Patel", roles.DEVELOPER, "Senior model developer"),
     DemoUser("priya", "Priya", "Raman", roles.DEVELOPER, "Machine learning engineer"),
-    DemoUser("vera", "Vera", "Lindqvist", roles.VALIDATOR, "Model validation lead"),
+    DemoUser(
+        "vera",
+        "Vera",
+        "Lindqvist",
+        roles.VALIDATOR,
+        "Model validation lead",
+        also=(roles.HEAD_OF_VALIDATION,),
+    ),
     DemoUser("victor", "Victor", "Adeyemi", roles.VALIDATOR, "Model validator"),
     DemoUser("carl", "Carl", "Jensen", roles.COMMITTEE, "Chair, Model Risk Committee"),
     DemoUser("celine", "Celine", "Dubois", roles.COMMITTEE, "Member, Model Risk Committee"),

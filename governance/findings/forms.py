@@ -3,7 +3,6 @@
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from governance.findings.models import Finding
 from governance.forms import BootstrapForm, UserChoiceField
@@ -75,19 +74,15 @@ class AcceptRiskForm(BootstrapForm):
 
 
 class ExceptionForm(BootstrapForm):
-    """Waive one gate rule for one model; a second person with decision rights approves it."""
+    """Ask to waive one gate rule for one model; a second person with decision rights decides."""
 
     rule_id = forms.ChoiceField(label="Rule", choices=())
     reason = _text()
-    approved_by = UserChoiceField(queryset=None, required=False, label="Approver")
     expires_on = forms.DateField(widget=DATE, required=False)
 
-    def __init__(self, *args: Any, rules: list, approvers: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rules: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["rule_id"]).choices = rules
-        pks = [user.pk for user in approvers]
-        approved_by = cast(forms.ModelChoiceField, self.fields["approved_by"])
-        approved_by.queryset = get_user_model().objects.filter(pk__in=pks)
 
 
 class RevalidationForm(BootstrapForm):

@@ -10,8 +10,10 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from governance import permissions
+from governance.access.models import RequestState
+from governance.access.models.decisions import SecondPersonRequest
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
-from governance.risk.models import Control
+from governance.risk.models import Waiver
 from governance.rulebooks.models import Rulebook
 from registry.models import MLModel
 
@@ -75,7 +77,8 @@ def owner_choices(model: MLModel) -> QuerySet[User]:
 
 @dataclass(frozen=True)
 class ExceptionRow:
-    """A policy exception or an obligation waiver as the register lists it."""
+    """A policy exception or an obligation waiver as the register lists it, asked for by one
+    person and decided by another."""
 
     kind: str  # "exception" or "waiver"
     reference: str
@@ -83,14 +86,34 @@ class ExceptionRow:
     waives: str
     reason: str
     requested_by: Any
-    approved_by: Any
+    decided_by: Any
     expires_on: date | None
-    state: str  # running, expiring, expired, revoked
+    state: str  # one of EXCEPTION_STATES
     days_left: int
     obj: Any
 
+    @property
+    def waiting(self) -> bool:
+        return self.state == "requested"
 
-def _state(expires_on: date | None, revoked: bool, today: date) -> tuple[str, int]:
+
+# Asked for, then refused or withdrawn, or granted and then running, expiring, expired, revoked.
+EXCEPTION_STATES = [
+    "requested",
+    "running",
+    "expiring",
+    "expired",
+    "revoked",
+    "refused",
+    "withdrawn",
+]
+
+
+def _state(
+    asked: SecondPersonRequest, expires_on: date | None, revoked: bool, today: date
+) -> tuple[str, int]:
+    if asked.state != RequestState.GRANTED:
+        return str(asked.state), 0
     if revoked:
         return "revoked", 0
     if expires_on is None or expires_on < today:
@@ -100,34 +123,35 @@ def _state(expires_on: date | None, revoked: bool, today: date) -> tuple[str, in
 
 
 def exceptions_for(user: User, today: date, state: str = "") -> list[ExceptionRow]:
-    """Policy exceptions and obligation waivers on the models the user may see, soonest first."""
+    """Policy exceptions and obligation waivers on the models the user may see, soonest first;
+    those waiting for a decision come first."""
     visible = permissions.models_for(user)
     rows = []
     exceptions = PolicyException.objects.filter(model__in=visible).select_related(
-        "model", "requested_by", "approved_by"
+        "model", "requested_by", "decided_by"
     )
     for e in exceptions:
-        status, left = _state(e.expires_on, e.revoked_at is not None, today)
+        status, left = _state(e, e.expires_on, e.revoked_at is not None, today)
         rows.append(
             ExceptionRow(
                 "exception", e.reference, e.model, e.rule_title, e.reason,
-                e.requested_by, e.approved_by, e.expires_on, status, left, e,
+                e.requested_by, e.decided_by, e.expires_on, status, left, e,
             )
         )  # fmt: skip
-    waivers = Control.objects.filter(
-        model__in=visible, applies=True, status=Control.Status.WAIVED
-    ).select_related("model", "waiver_approved_by")
-    for c in waivers:
-        status, left = _state(c.waiver_expires_on, False, today)
+    waivers = Waiver.objects.filter(control__model__in=visible).select_related(
+        "control__model", "requested_by", "decided_by"
+    )
+    for w in waivers:
+        status, left = _state(w, w.expires_on, False, today)
         rows.append(
             ExceptionRow(
-                "waiver", f"{c.reference}", c.model, c.title, c.waiver_reason,
-                None, c.waiver_approved_by, c.waiver_expires_on, status, left, c,
+                "waiver", w.reference, w.control.model, f"{w.control.reference} {w.control.title}",
+                w.reason, w.requested_by, w.decided_by, w.expires_on, status, left, w,
             )
         )  # fmt: skip
     if state:
         rows = [row for row in rows if row.state == state]
-    return sorted(rows, key=lambda r: (r.expires_on or date.min, r.reference))
+    return sorted(rows, key=lambda r: (not r.waiting, r.expires_on or date.min, r.reference))
 
 
 def waivable_rules() -> list[tuple[str, str]]:

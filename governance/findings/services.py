@@ -1,7 +1,8 @@
 """Findings, policy exceptions to gate rules, and revalidation flags.
 
-A finding moves open -> remediation -> closed, or is accepted as a risk until a date by someone
-with decision rights. A policy exception waives one gate rule for one model until it expires.
+A finding moves open -> remediation -> closed, or its risk is accepted until a date: asked for by
+one person, granted by a second with decision rights. A policy exception waives one gate rule
+for one model until it expires, likewise asked for and granted by two different people.
 A revalidation flag closes the deployment gate until a validator clears it.
 """
 
@@ -11,12 +12,16 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from governance import audit, permissions
+from governance.access import selectors as people
+from governance.access.models import RequestState
+from governance.access.services import decisions
 from governance.approvals.models import ApprovalRequest
 from governance.errors import DomainError, clean_or_raise
-from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.findings.models import Finding, PolicyException, RevalidationFlag, RiskAcceptance
 from governance.risk.models import Control
 from governance.rulebooks.models import Rulebook
 from registry.models import Deployment, MLModel, ModelVersion
@@ -174,26 +179,75 @@ def close_finding(*, actor: User, finding: Finding, resolution: str) -> Finding:
 
 
 @transaction.atomic
-def accept_risk(*, actor: User, finding: Finding, reason: str, until: date | None) -> Finding:
-    """Someone with decision rights accepts the risk until a date; then it is open again."""
+def request_risk_acceptance(
+    *, actor: User, finding: Finding, reason: str, until: date | None
+) -> RiskAcceptance:
+    """Ask for a finding's risk to be accepted until a date; a decider grants or refuses it."""
     finding = _locked(finding)
-    if not permissions.can(actor, "decide", finding.model):
-        raise PermissionDenied(f"{actor} may not accept risks on {finding.model}")
+    model = finding.model
+    if not (
+        permissions.can(actor, "change", model)
+        or _can_raise(actor, model)
+        or finding.owner_id == actor.pk
+    ):
+        raise PermissionDenied(f"{actor} may not ask to accept risks on {model}")
     if finding.status not in Finding.OPEN_STATUSES:
         raise DomainError(field="status", message=f"the finding is {finding.get_status_display()}")
+    if finding.acceptances.filter(state=RequestState.REQUESTED).exists():
+        raise DomainError(field="status", message="an acceptance of this finding waits already")
     if not reason.strip():
         raise DomainError(field="resolution", message="say why the risk is acceptable")
-    _require_future("accepted_until", until, "accepting a risk")
-    before = audit.snapshot(finding, _FIELDS)
-    finding.status, finding.resolution, finding.accepted_until = (
-        Finding.Status.ACCEPTED_RISK,
-        reason.strip(),
-        until,
+    until = _require_future("accepted_until", until, "accepting a risk")
+    acceptance = RiskAcceptance.objects.create(
+        finding=finding, reason=reason.strip(), accepted_until=until, requested_by=actor
     )
-    finding.resolved_by, finding.resolved_at = actor, timezone.now()
-    finding.save()
-    _record(actor, "finding.risk_accepted", finding, before)
-    return finding
+    audit.record(
+        actor=actor,
+        verb="risk_acceptance.requested",
+        target=acceptance,
+        after=audit.snapshot(acceptance, ["finding", "reason", "accepted_until"]),
+        mlmodel_id=model.pk,
+    )
+    decisions.announce(
+        request=acceptance,
+        deciders=people.deciders_of(model),
+        kind="risk_acceptance.requested",
+        subject=f"{actor.get_username()} asks to accept the risk of {finding} until {until}",
+        link=finding.get_absolute_url(),
+    )
+    return acceptance
+
+
+@transaction.atomic
+def decide_risk_acceptance(
+    *, actor: User, acceptance: RiskAcceptance, grant: bool, reason: str = ""
+) -> RiskAcceptance:
+    """A second person with decision rights grants or refuses the acceptance; once granted the
+    finding counts as accepted risk until the date asked for, then it is open again."""
+    acceptance = decisions.locked(acceptance)
+    finding = _locked(acceptance.finding)
+    decisions.require_model_decider(actor, finding.model, "this risk acceptance")
+    if grant and finding.status not in Finding.OPEN_STATUSES:
+        raise DomainError(field="state", message=f"the finding is {finding.get_status_display()}")
+    if grant:
+        _require_future("accepted_until", acceptance.accepted_until, "accepting a risk")
+    decisions.decide(
+        actor=actor,
+        request=acceptance,
+        grant=grant,
+        reason=reason,
+        verb="risk_acceptance",
+        mlmodel_id=finding.model_id,
+        link=finding.get_absolute_url(),
+    )
+    if grant:
+        before = audit.snapshot(finding, _FIELDS)
+        finding.status, finding.resolution = Finding.Status.ACCEPTED_RISK, acceptance.reason
+        finding.accepted_until = acceptance.accepted_until
+        finding.resolved_by, finding.resolved_at = actor, timezone.now()
+        finding.save()
+        _record(actor, "finding.risk_accepted", finding, before)
+    return acceptance
 
 
 # ---- Policy exceptions ---------------------------------------------------------------------------
@@ -205,16 +259,16 @@ def _waivable_rules() -> dict[str, str]:
 
 
 @transaction.atomic
-def grant_exception(
+def request_exception(
     *,
     actor: User,
     model: MLModel,
     rule_id: str,
     reason: str,
-    approver: User | None,
     expires_on: date | None,
 ) -> PolicyException:
-    """Waive one gate rule for one model: a second person with decision rights approves it."""
+    """Ask to waive one gate rule for one model until a date; in force only once a second person
+    with decision rights on the model grants it."""
     if not (permissions.can(actor, "change", model) or _can_raise(actor, model)):
         raise PermissionDenied(f"{actor} may not request exceptions on {model}")
     rules = _waivable_rules()
@@ -224,14 +278,6 @@ def grant_exception(
         )
     if not reason.strip():
         raise DomainError(field="reason", message="an exception needs a reason")
-    if approver is None:
-        raise DomainError(field="approved_by", message="an exception needs an approver")
-    if approver.pk in {actor.pk, model.owner_id} or not permissions.can(approver, "decide", model):
-        raise DomainError(
-            field="approved_by",
-            message=f"{approver} cannot approve it: a second person with decision rights, "
-            "not the model's owner, must",
-        )
     expires_on = _require_future("expires_on", expires_on, "an exception")
     exception = PolicyException.objects.create(
         model=model,
@@ -239,17 +285,43 @@ def grant_exception(
         rule_title=rules[rule_id],
         reason=reason.strip(),
         requested_by=actor,
-        approved_by=approver,
         expires_on=expires_on,
     )
     audit.record(
         actor=actor,
-        verb="exception.granted",
+        verb="exception.requested",
         target=exception,
-        after=audit.snapshot(exception, ["rule_id", "reason", "approved_by", "expires_on"]),
+        after=audit.snapshot(exception, ["rule_id", "reason", "expires_on"]),
         mlmodel_id=model.pk,
     )
+    decisions.announce(
+        request=exception,
+        deciders=people.deciders_of(model),
+        kind="exception.requested",
+        subject=f"{actor.get_username()} asks for {exception}",
+        link=reverse("findings:exception-list"),
+    )
     return exception
+
+
+@transaction.atomic
+def decide_exception(
+    *, actor: User, exception: PolicyException, grant: bool, reason: str = ""
+) -> PolicyException:
+    """A second person with decision rights on the model grants or refuses the exception."""
+    exception = decisions.locked(exception)
+    decisions.require_model_decider(actor, exception.model, "this exception")
+    if grant:
+        _require_future("expires_on", exception.expires_on, "an exception")
+    return decisions.decide(
+        actor=actor,
+        request=exception,
+        grant=grant,
+        reason=reason,
+        verb="exception",
+        mlmodel_id=exception.model_id,
+        link=reverse("findings:exception-list"),
+    )
 
 
 @transaction.atomic
@@ -259,6 +331,8 @@ def revoke_exception(*, actor: User, exception: PolicyException) -> PolicyExcept
     )
     if not permissions.can(actor, "decide", exception.model):
         raise PermissionDenied(f"{actor} may not revoke exceptions on {exception.model}")
+    if exception.state != RequestState.GRANTED:
+        raise DomainError(field="state", message="only a granted exception can be revoked")
     if exception.revoked_at is not None:
         raise DomainError(field="revoked_at", message="this exception is already revoked")
     exception.revoked_at, exception.revoked_by = timezone.now(), actor

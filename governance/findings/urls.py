@@ -15,6 +15,8 @@ urlpatterns = [
     path("exceptions/", views.exception_list, name="exception-list"),
     path("exceptions/new/<slug:slug>/", views.exception_new, name="exception-new"),
     path("exceptions/<int:pk>/revoke/", views.exception_revoke, name="exception-revoke"),
+    path("exceptions/<int:pk>/decide/", views.exception_decide, name="exception-decide"),
+    path("acceptances/<int:pk>/decide/", views.acceptance_decide, name="acceptance-decide"),
     path("revalidation/new/<slug:slug>/", views.revalidation_new, name="revalidation-new"),
     path("revalidation/<int:pk>/clear/", views.revalidation_clear, name="revalidation-clear"),
 ]

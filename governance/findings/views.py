@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
+from governance.access import selectors as people
 from governance.findings import selectors
 from governance.findings import services as findings
 from governance.findings.forms import (
@@ -31,9 +32,8 @@ from governance.findings.forms import (
     RemediationForm,
     RevalidationForm,
 )
-from governance.findings.models import Finding, PolicyException, RevalidationFlag
-from governance.forms import BootstrapForm
-from governance.risk.selectors import deciders_for
+from governance.findings.models import Finding, PolicyException, RevalidationFlag, RiskAcceptance
+from governance.forms import BootstrapForm, DecisionForm
 
 PAGE_SIZE = 50
 
@@ -84,7 +84,12 @@ def _detail(request: HttpRequest, finding: Finding, **forms: BootstrapForm) -> H
         "can_plan": finding.status == Finding.Status.OPEN
         and (finding.owner_id == user.pk or permissions.can(user, "change", model)),
         "can_close": _can_raise(user, model) and finding.owner_id != user.pk,
-        "can_accept": permissions.can(user, "decide", model),
+        "can_ask_acceptance": permissions.can(user, "change", model)
+        or _can_raise(user, model)
+        or finding.owner_id == user.pk,
+        "acceptances": finding.acceptances.select_related("requested_by", "decided_by"),
+        "can_decide": user in people.deciders_of(model),
+        "decision_form": forms.get("decide") or DecisionForm(auto_id="dec_%s"),
         "remediation_form": forms.get("remediation") or RemediationForm(auto_id="rem_%s"),
         "close_form": forms.get("close") or CloseForm(auto_id="close_%s"),
         "accept_form": forms.get("accept") or AcceptRiskForm(auto_id="acc_%s"),
@@ -164,18 +169,47 @@ def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_accept_risk(request: HttpRequest, pk: int) -> HttpResponse:
-    return _finding_action(
-        request,
-        pk,
-        "accept",
-        AcceptRiskForm,
-        lambda f, data: findings.accept_risk(
-            actor=permissions.actor(request),
-            finding=f,
-            reason=data["resolution"],
-            until=data["accepted_until"],
+    """Ask for the finding's risk to be accepted; a decider grants or refuses it."""
+    user = permissions.actor(request)
+    finding = selectors.finding_for_user_or_404(user, pk)
+    form = AcceptRiskForm(request.POST, auto_id="accept_%s")
+    asked = ui.submit(
+        form,
+        lambda: findings.request_risk_acceptance(
+            actor=user,
+            finding=finding,
+            reason=form.cleaned_data["resolution"],
+            until=form.cleaned_data["accepted_until"],
         ),
     )
+    if asked is None:
+        return _detail(request, finding, accept=form)
+    messages.success(request, f"{asked.reference} is asked for: a decider grants or refuses it.")
+    return redirect(finding)
+
+
+@login_required
+@require_POST
+def acceptance_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second person with decision rights grants or refuses a risk acceptance."""
+    user = permissions.actor(request)
+    acceptance = get_object_or_404(
+        RiskAcceptance.objects.filter(finding__model__in=permissions.models_for(user)), pk=pk
+    )
+    form = DecisionForm(request.POST, auto_id="dec_%s")
+    done = ui.submit(
+        form,
+        lambda: findings.decide_risk_acceptance(
+            actor=user,
+            acceptance=acceptance,
+            grant=form.granted,
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if done is None:
+        return _detail(request, acceptance.finding, decide=form)
+    messages.success(request, f"{done.reference} is {done.get_state_display().lower()}.")
+    return redirect(acceptance.finding)
 
 
 # ---- Policy exceptions and waivers --------------------------------------------------------------
@@ -183,13 +217,18 @@ def finding_accept_risk(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def exception_list(request: HttpRequest) -> HttpResponse:
+    user = permissions.actor(request)
     state = request.GET.get("state", "")
-    found = selectors.exceptions_for(permissions.actor(request), timezone.localdate(), state)
-    rows = [(row, permissions.can(request.user, "decide", row.model)) for row in found]
+    found = selectors.exceptions_for(user, timezone.localdate(), state)
+    deciders = {model.pk: user in people.deciders_of(model) for model in {r.model for r in found}}
+    rows = [
+        (row, permissions.can(user, "decide", row.model), deciders[row.model.pk]) for row in found
+    ]
     context = {
         "rows": rows,
         "state": state,
-        "states": ["running", "expiring", "expired", "revoked"],
+        "states": selectors.EXCEPTION_STATES,
+        "decision_form": DecisionForm(auto_id=None),
     }
     return render(request, "governance/findings/exceptions.html", context)
 
@@ -199,36 +238,44 @@ def exception_new(request: HttpRequest, slug: str) -> HttpResponse:
     user = permissions.actor(request)
     model = permissions.model_for_user_or_404(user, slug)
     posted = request.POST if request.method == "POST" else None
-    form = ExceptionForm(
-        posted,
-        rules=selectors.waivable_rules(),
-        approvers=deciders_for(model, exclude=user),
-        auto_id="ex_%s",
+    form = ExceptionForm(posted, rules=selectors.waivable_rules(), auto_id="ex_%s")
+    asked = ui.submit(
+        form, lambda: findings.request_exception(actor=user, model=model, **form.cleaned_data)
     )
-    granted = ui.submit(
-        form,
-        lambda: findings.grant_exception(actor=user, model=model, **_exception_args(form)),
-    )
-    if granted is not None:
+    if asked is not None:
         messages.success(
-            request, f"{granted.reference} waives {granted.rule_title} until {granted.expires_on}."
+            request,
+            f"{asked.reference} asks to waive {asked.rule_title} until {asked.expires_on}; "
+            "it counts once a decider grants it.",
         )
         return redirect("findings:exception-list")
     return _form_page(
-        request, form, model, "Grant a policy exception", "Grant exception",
-        "Waive one gate rule for this model until a date. A second person with decision rights, "
-        "not the model's owner, approves it.",
+        request, form, model, "Request a policy exception", "Request exception",
+        "Ask to waive one gate rule for this model until a date. It counts only once a second "
+        "person with decision rights on the model, who does not develop it, grants it.",
     )  # fmt: skip
 
 
-def _exception_args(form: ExceptionForm) -> dict[str, Any]:
-    data = form.cleaned_data
-    return {
-        "rule_id": data["rule_id"],
-        "reason": data["reason"],
-        "approver": data["approved_by"],
-        "expires_on": data["expires_on"],
-    }
+@login_required
+@require_POST
+def exception_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second person with decision rights grants or refuses a policy exception."""
+    user = permissions.actor(request)
+    exception = get_object_or_404(
+        PolicyException.objects.filter(model__in=permissions.models_for(user)), pk=pk
+    )
+    form = DecisionForm(request.POST)
+    done = ui.submit(
+        form,
+        lambda: findings.decide_exception(
+            actor=user, exception=exception, grant=form.granted, reason=form.cleaned_data["reason"]
+        ),
+    )
+    if done is None:
+        ui.report_errors(request, form, exception.reference)
+    else:
+        messages.success(request, f"{done.reference} is {done.get_state_display().lower()}.")
+    return redirect("findings:exception-list")
 
 
 @login_required

@@ -131,4 +131,9 @@ class Migration(migrations.Migration):
                 'ordering': ['-requested_at', '-pk'],
             },
         ),
+        migrations.AlterField(
+            model_name='riskassessment',
+            name='review',
+            field=models.CharField(choices=[('unreviewed', 'Awaiting review'), ('confirmed', 'Confirmed'), ('override_proposed', 'Override proposed'), ('overridden', 'Overridden'), ('override_refused', 'Override refused')], default='unreviewed', max_length=20),
+        ),
     ]

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +16,7 @@ EMAIL_TASK = "governance.notices.tasks.email_notices"
 
 def notify(
     *,
-    people: Iterable[AbstractBaseUser],
+    people: Iterable[User],
     kind: str,
     subject: str,
     link: str = "",
@@ -34,7 +34,7 @@ def notify(
     return notices
 
 
-def _is_service_account(person: AbstractBaseUser) -> bool:
+def _is_service_account(person: User) -> bool:
     return hasattr(person, "service_account")
 
 
@@ -53,7 +53,7 @@ def email_notices(notice_ids: Iterable[int]) -> int:
 
 
 @transaction.atomic
-def mark_read(*, actor: AbstractBaseUser, notices: Iterable[Notice] | None = None) -> int:
+def mark_read(*, actor: User, notices: Iterable[Notice] | None = None) -> int:
     """Mark the person's own notices read (all of them when none are named); how many."""
     mine = Notice.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
     if notices is not None:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from governance import permissions
 from governance.notices import selectors, services
 
 PAGE_SIZE = 50
@@ -23,7 +24,7 @@ def unread(request: HttpRequest) -> dict[str, object]:
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     """The person's notices, newest first; unread ones stand out."""
-    page = Paginator(selectors.notices_for(request.user), PAGE_SIZE).get_page(
+    page = Paginator(selectors.notices_for(permissions.actor(request)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "governance/notices/list.html", {"page": page})
@@ -33,6 +34,6 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notices_read(request: HttpRequest) -> HttpResponse:
     """Mark every notice read."""
-    count = services.mark_read(actor=request.user)
+    count = services.mark_read(actor=permissions.actor(request))
     messages.success(request, f"{count} notice{'s' if count != 1 else ''} marked read.")
     return redirect("notices:list")

@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
 from django.http import QueryDict
 
-from governance.forms import BootstrapForm, UserChoiceField
+from governance.forms import BootstrapForm
 from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import RiskAssessment
@@ -206,6 +204,14 @@ class ApproveOverrideForm(BootstrapForm):
     """The second person's approval: nothing to fill in, only who presses the button."""
 
 
+class RefuseOverrideForm(BootstrapForm):
+    """The second person refuses the proposed override, saying why; the rules' result stands."""
+
+    review_reason = forms.CharField(
+        label="Why it is refused", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
 # ---- Obligations ------------------------------------------------------------------------------
 
 
@@ -234,27 +240,16 @@ class EvidenceForm(BootstrapForm):
 
 
 class WaiverForm(BootstrapForm):
-    """A policy exception: a reason, a second person with decision rights, an expiry."""
+    """Ask to waive an obligation until a date; a second person with decision rights decides."""
 
     waiver_reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
-    waiver_approved_by = UserChoiceField(label="Approved by", queryset=None)
     waiver_expires_on = forms.DateField(
         label="Expires on", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, approvers: list[User], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(pk__in=[user.pk for user in approvers])
-        approved_by = cast(forms.ModelChoiceField, self.fields["waiver_approved_by"])
-        approved_by.queryset = users.order_by("first_name", "username")
-
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {
-            "reason": data["waiver_reason"],
-            "approver": data["waiver_approved_by"],
-            "expires_on": data["waiver_expires_on"],
-        }
+        return {"reason": data["waiver_reason"], "expires_on": data["waiver_expires_on"]}
 
 
 class AsOfForm(forms.Form):

@@ -11,25 +11,30 @@ from datetime import UTC, date, datetime, time
 from itertools import groupby
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db.models import (
     Case,
     Exists,
     F,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from governance import permissions
-from governance.access.models import RaciAssignment
-from governance.risk.models import Control, Evidence, Framework, ReassessmentFlag, RiskAssessment
+from governance.risk.models import (
+    Control,
+    Evidence,
+    Framework,
+    ReassessmentFlag,
+    RiskAssessment,
+    Waiver,
+)
 from governance.risk.rules import eu_ai_act, scoping, tiering
 from governance.risk.rules.coverage import Coverage, Item, effective_status, summarise
 from governance.risk.rules.results import Outcome, Question, Reason
@@ -255,10 +260,13 @@ def with_eu_category(models: QuerySet[MLModel], categories: Iterable[str]) -> Qu
 def checklist_of(model: MLModel) -> list[tuple[str, list[Control]]]:
     """The obligations that apply, grouped by framework, each with its evidence."""
     evidence = Prefetch("evidence", queryset=Evidence.objects.select_related("added_by"))
+    waivers = Prefetch(
+        "waivers", queryset=Waiver.objects.select_related("requested_by", "decided_by")
+    )
     controls = (
         Control.objects.filter(model=model, applies=True)
         .select_related("catalog", "reviewed_by", "waiver_approved_by")
-        .prefetch_related(evidence)
+        .prefetch_related(evidence, waivers)
         .order_by("framework", "pk")
     )
     return [(framework, list(rows)) for framework, rows in groupby(controls, lambda c: c.framework)]
@@ -281,39 +289,6 @@ def evidence_file(model: MLModel, pk: int) -> Evidence | None:
     return found.exclude(file="").first()
 
 
-def deciders_for(model: MLModel, *, exclude: User | None = None) -> list[Any]:
-    """People who may approve a waiver on the model: decision rights, globally or by RACI."""
-    approval = RaciAssignment.objects.filter(
-        model=model,
-        area=RaciAssignment.Area.APPROVAL,
-        role__in=[RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE],
-    )
-    app_label, codename = permissions.PERMS["decide"].split(".")
-    perm = Q(permissions__codename=codename, permissions__content_type__app_label=app_label)
-    candidates = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(pk__in=approval.values("user_id"))
-            | Q(groups__in=approval.values("group_id"))
-            | Q(groups__in=_groups_with(perm))
-            | Q(
-                user_permissions__codename=codename,
-                user_permissions__content_type__app_label=app_label,
-            )
-        )
-    )
-    if exclude is not None:
-        candidates = candidates.exclude(pk=exclude.pk)
-    ordered = candidates.distinct().order_by("first_name", "username")
-    return [user for user in ordered if permissions.can(user, "decide", model)]
-
-
-def _groups_with(perm: Q) -> QuerySet[Any]:
-    return Group.objects.filter(perm).values("pk")
-
-
 def end_of(day: date) -> datetime:
     """The last instant of a UTC day: what was in force "on" that day, including later that day."""
     return datetime.combine(day, time.max, tzinfo=UTC)
@@ -325,3 +300,27 @@ def coverage(model: MLModel, today: date | None = None) -> Coverage:
         "reference", "title", "status", "due_on", "waiver_expires_on"
     )
     return summarise((Item(*row) for row in rows), today or timezone.localdate())
+
+
+def can_review(user: User, assessment: RiskAssessment) -> bool:
+    """Validators and committee members with rights on every model the assessment covers."""
+    models = models_of(assessment)
+    return bool(models) and all(
+        permissions.can(user, "validate", m) or permissions.can(user, "decide", m) for m in models
+    )
+
+
+def result_link(assessment: RiskAssessment) -> str:
+    if assessment.model is not None:
+        return reverse("risk:model-result", args=[assessment.model.slug, assessment.framework])
+    if assessment.use_case is not None:
+        return reverse("risk:usecase-result", args=[assessment.use_case.slug, assessment.framework])
+    return ""
+
+
+def models_of(assessment: RiskAssessment) -> list[MLModel]:
+    """The models an assessment decides for: its model, or every model its use case uses."""
+    subject = assessment.subject
+    if isinstance(subject, MLModel):
+        return [subject]
+    return list(subject.models.all())

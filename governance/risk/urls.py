@@ -38,6 +38,7 @@ urlpatterns = [
     path(
         "models/<slug:slug>/obligations/<int:pk>/waive/", views.control_waive, name="control-waive"
     ),
+    path("models/<slug:slug>/waivers/<int:pk>/decide/", views.waiver_decide, name="waiver-decide"),
     path(
         "models/<slug:slug>/evidence/<int:pk>/download/",
         views.evidence_download,

@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
+from governance.access import selectors as people
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
-from governance.forms import BootstrapForm
+from governance.forms import BootstrapForm, DecisionForm
 from governance.risk import selectors as risk_selectors
 from governance.risk.forms import (
     ApproveOverrideForm,
@@ -28,13 +29,14 @@ from governance.risk.forms import (
     EvidenceForm,
     OverrideForm,
     QuestionnaireForm,
+    RefuseOverrideForm,
     WaiverForm,
     detail_rows,
     label_for,
     question_rows,
     reason_rows,
 )
-from governance.risk.models import Control, Evidence, Framework, RiskAssessment
+from governance.risk.models import Control, Evidence, Framework, RiskAssessment, Waiver
 from governance.risk.rules import results
 from governance.risk.rules.results import Question
 from governance.risk.services import assessments, controls
@@ -47,6 +49,7 @@ REVIEW_STEPS = {
     "confirm": "You confirmed the result.",
     "override": "Your override is proposed; it counts once a second person approves it.",
     "approve-override": "The override is approved and in force.",
+    "refuse-override": "The override is refused; the rules' result stands.",
 }
 # ---- What a page is about -----------------------------------------------------------------------
 
@@ -239,7 +242,7 @@ def _review_panel(
     """Forms for a validator or committee member on the assessment in force; None for others."""
     if assessment.status != RiskAssessment.Status.COMPLETED:
         return None
-    if not assessments.can_review(permissions.actor(request), assessment):
+    if not risk_selectors.can_review(permissions.actor(request), assessment):
         return None
     results = [
         (result, label_for(result))
@@ -249,13 +252,16 @@ def _review_panel(
     proposed = assessment.review == RiskAssessment.Review.OVERRIDE_PROPOSED
     mine = proposed and assessment.reviewed_by_id == request.user.pk
     approve = bound.get("approve-override") or ApproveOverrideForm()
+    refuse = bound.get("refuse-override") or RefuseOverrideForm(auto_id="refuse_%s")
     return {
         "own_work": assessment.assessed_by_id == request.user.pk,
         "awaiting_second": mine,
         "confirm": bound.get("confirm") or ConfirmForm(auto_id="confirm_%s"),
         "override": bound.get("override") or OverrideForm(results=results, auto_id="override_%s"),
         "approve": approve if proposed and (not mine or approve.is_bound) else None,
+        "refuse": refuse if proposed and (not mine or refuse.is_bound) else None,
         "urls": {
+            "refuse": target.url("review", assessment.pk, "refuse-override"),
             "confirm": target.url("review", assessment.pk, "confirm"),
             "override": target.url("review", assessment.pk, "override"),
             "approve": target.url("review", assessment.pk, "approve-override"),
@@ -317,6 +323,8 @@ def _review_form(step: str, request: HttpRequest, assessment: RiskAssessment) ->
         return OverrideForm(
             request.POST, results=[(r, label_for(r)) for r in allowed], auto_id="override_%s"
         )
+    if step == "refuse-override":
+        return RefuseOverrideForm(request.POST, auto_id="refuse_%s")
     return ApproveOverrideForm(request.POST)
 
 
@@ -333,6 +341,10 @@ def _review_action(
             result=data["override_result"],
             reason=data["review_reason"],
         )
+    if step == "refuse-override":
+        return assessments.refuse_override(
+            actor=actor, assessment=assessment, reason=data["review_reason"]
+        )
     return assessments.approve_override(actor=actor, assessment=assessment)
 
 
@@ -346,7 +358,7 @@ def review(
     assessment = get_object_or_404(risk_selectors.history_of(target.subject, framework), pk=pk)
     if step not in REVIEW_STEPS:
         raise Http404(f"no review step {step!r}")
-    if not assessments.can_review(permissions.actor(request), assessment):
+    if not risk_selectors.can_review(permissions.actor(request), assessment):
         raise PermissionDenied(f"{request.user} may not review {assessment}")
     form = _review_form(step, request, assessment)
     done = ui.submit(form, lambda: _review_action(step, request, assessment, form.cleaned_data))
@@ -370,21 +382,28 @@ class ControlCard:
     evidence_form: EvidenceForm | None
     waiver_form: WaiverForm | None
     can_accept: bool
+    waivers: list[Waiver]  # asked for, newest first: one may wait for a decision
+    can_decide: bool
+    decision_form: DecisionForm
 
 
-def _card(
-    control: Control, rights: Mapping[str, bool], approvers: list, bound: Mapping[tuple, Any]
-) -> ControlCard:
+def _card(control: Control, rights: Mapping[str, bool], bound: Mapping[tuple, Any]) -> ControlCard:
     pk, evidence = control.pk, list(control.evidence.all())
     evidence_form = bound.get((pk, "evidence")) or EvidenceForm(auto_id=f"ev{pk}_%s")
-    waiver_form = bound.get((pk, "waiver")) or WaiverForm(approvers=approvers, auto_id=f"wv{pk}_%s")
+    waiver_form = bound.get((pk, "waiver")) or WaiverForm(auto_id=f"wv{pk}_%s")
+    waivers = list(control.waivers.all())
     return ControlCard(
         control=control,
         status=risk_selectors.status_of(control),
         evidence=evidence,
         evidence_form=evidence_form if rights["change"] else None,
-        waiver_form=waiver_form if rights["change"] or rights["validate"] else None,
+        waiver_form=waiver_form
+        if (rights["change"] or rights["validate"]) and not any(w.is_pending for w in waivers)
+        else None,
         can_accept=rights["validate"] and bool(evidence) and control.status != "accepted",
+        waivers=waivers,
+        can_decide=rights["decide"],
+        decision_form=bound.get((pk, "decide")) or DecisionForm(auto_id=f"dc{pk}_%s"),
     )
 
 
@@ -393,12 +412,12 @@ def _obligations_context(
 ) -> dict[str, object]:
     user = permissions.actor(request)
     rights = {action: permissions.can(user, action, model) for action in ("change", "validate")}
-    approvers = risk_selectors.deciders_for(model, exclude=user) if any(rights.values()) else []
+    rights["decide"] = user in people.deciders_of(model)
     groups = [
         (
             label_for(framework),
             rows[0].catalog.title,
-            [_card(control, rights, approvers, bound or {}) for control in rows],
+            [_card(control, rights, bound or {}) for control in rows],
         )
         for framework, rows in risk_selectors.checklist_of(model)
     ]
@@ -469,24 +488,44 @@ def control_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A policy exception, approved by a second person with decision rights, until a date."""
+    """Ask to waive an obligation until a date; a second person with decision rights decides."""
     user = permissions.actor(request)
     model = permissions.model_for_user_or_404(user, slug)
-    if not (permissions.can(user, "change", model) or permissions.can(user, "validate", model)):
-        raise PermissionDenied(f"{user} may not request a waiver on {model}")
     control = _control_or_404(model, pk)
-    approvers = risk_selectors.deciders_for(model, exclude=user)
-    form = WaiverForm(request.POST, approvers=approvers, auto_id=f"wv{pk}_%s")
-    waived = ui.submit(
+    form = WaiverForm(request.POST, auto_id=f"wv{pk}_%s")
+    asked = ui.submit(
         form,
-        lambda: controls.waive(actor=user, control=control, **form.service_arguments()),
+        lambda: controls.request_waiver(actor=user, control=control, **form.service_arguments()),
     )
-    if waived is not None:
+    if asked is not None:
         messages.success(
-            request, f"{control.reference} is waived until {waived.waiver_expires_on}."
+            request,
+            f"{asked.reference} asks to waive {control.reference} until {asked.expires_on}; "
+            "it counts once a decider grants it.",
         )
         return redirect(_back_to(model, control))
     context = _obligations_context(request, model, {(control.pk, "waiver"): form})
+    return render(request, "governance/risk/obligations.html", context)
+
+
+@login_required
+@require_POST
+def waiver_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A second person with decision rights grants or refuses a waiver."""
+    user = permissions.actor(request)
+    model = permissions.model_for_user_or_404(user, slug)
+    waiver = get_object_or_404(Waiver.objects.filter(control__model=model), pk=pk)
+    form = DecisionForm(request.POST, auto_id=f"dc{waiver.control_id}_%s")
+    done = ui.submit(
+        form,
+        lambda: controls.decide_waiver(
+            actor=user, waiver=waiver, grant=form.granted, reason=form.cleaned_data["reason"]
+        ),
+    )
+    if done is not None:
+        messages.success(request, f"{done.reference} is {done.get_state_display().lower()}.")
+        return redirect(_back_to(model, waiver.control))
+    context = _obligations_context(request, model, {(waiver.control_id, "decide"): form})
     return render(request, "governance/risk/obligations.html", context)
 
 

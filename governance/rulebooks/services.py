@@ -8,15 +8,19 @@ import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from governance import audit, permissions
+from governance.access import selectors as people
+from governance.access.models import RequestState
+from governance.access.services import decisions
 from governance.approvals.rules import policy
 from governance.errors import DomainError
 from governance.risk.rules import obligations, tiering
 from governance.risk.services import assessments
 from governance.rulebooks.content import as_json, as_rules, content_sha256
-from governance.rulebooks.models import Rulebook
+from governance.rulebooks.models import Publication, Rulebook
 from monitoring.stats import thresholds
 
 RULEBOOK_DIR = Path(__file__).resolve().parent / "data"
@@ -61,7 +65,7 @@ def _summary(book: Rulebook) -> dict[str, Any]:
 
 
 def publish_version(actor: User | None, book: Rulebook) -> Rulebook:
-    """Freeze a draft as published; `publish` also re-derives what it changes."""
+    """Freeze a draft as published (`decide_publication` also re-derives what it changes)."""
     found = problems(book.kind, book.content)
     if found:
         raise DomainError(field="content", message="; ".join(found))
@@ -120,18 +124,63 @@ def draft_version(*, actor: User, base: Rulebook, changes: dict[str, Any]) -> Ru
 
 
 @transaction.atomic
-def publish(*, actor: User, draft: Rulebook) -> Rulebook:
-    """Publish a rulebook version and re-derive what it changes, keeping the history."""
+def request_publication(*, actor: User, draft: Rulebook, note: str = "") -> Publication:
+    """Ask for a draft to be published; a second person holding the publish right decides,
+    because publishing re-tiers and re-derives what the version changes."""
     permissions.require_globally(actor, "edit_rulebooks")
     draft = Rulebook.objects.select_for_update().get(pk=draft.pk)
     if draft.is_published:
         raise DomainError(field="status", message=f"{draft} is already published")
+    if draft.publications.filter(state=RequestState.REQUESTED).exists():
+        raise DomainError(field="status", message=f"the publication of {draft} waits already")
+    found = problems(draft.kind, draft.content)
+    if found:
+        raise DomainError(field="content", message="; ".join(found))
     _require_not_overtaken(draft)
-    publish_version(actor, draft)
-    if draft.effective_from > timezone.localdate():
-        return draft  # takes effect later: apply_in_force re-derives on the day
-    assessments.rederive(actor=actor, rulebook=draft)
-    return draft
+    publication = Publication.objects.create(rulebook=draft, note=note.strip(), requested_by=actor)
+    audit.record(
+        actor=actor,
+        verb="rulebook.publication_requested",
+        target=publication,
+        after={**_summary(draft), "note": publication.note},
+    )
+    decisions.announce(
+        request=publication,
+        deciders=people.holders_of("publish_rulebooks"),
+        kind="rulebook.publication_requested",
+        subject=f"{actor.get_username()} asks to publish {draft}",
+        link=reverse("rulebooks:detail", args=[draft.pk]),
+    )
+    return publication
+
+
+@transaction.atomic
+def decide_publication(
+    *, actor: User, publication: Publication, grant: bool, reason: str = ""
+) -> Publication:
+    """A second person holding the publish right publishes the version (re-deriving what it
+    changes, on its effective date if that is later) or refuses it."""
+    permissions.require_globally(actor, "publish_rulebooks")
+    publication = decisions.locked(publication)
+    draft = Rulebook.objects.select_for_update().get(pk=publication.rulebook_id)
+    if grant:
+        if draft.is_published:
+            raise DomainError(field="state", message=f"{draft} is already published")
+        _require_not_overtaken(draft)
+    decisions.decide(
+        actor=actor,
+        request=publication,
+        grant=grant,
+        reason=reason,
+        verb="rulebook.publication",
+        link=reverse("rulebooks:detail", args=[draft.pk]),
+    )
+    if grant:
+        publish_version(actor, draft)
+        if draft.effective_from <= timezone.localdate():
+            assessments.rederive(actor=actor, rulebook=draft)
+        # otherwise it takes effect later: apply_in_force re-derives on the day
+    return publication
 
 
 def _require_not_overtaken(draft: Rulebook) -> None:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.rulebook_detail, name="detail"),
     path("<int:pk>/draft/", views.rulebook_draft, name="draft"),
     path("<int:pk>/publish/", views.rulebook_publish, name="publish"),
+    path("publications/<int:pk>/decide/", views.publication_decide, name="publication-decide"),
 ]

@@ -18,14 +18,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from governance import permissions
+from governance import permissions, ui
+from governance.access.models import RequestState
 from governance.errors import DomainError
-from governance.forms import BootstrapForm
+from governance.forms import BootstrapForm, DecisionForm
 from governance.risk.models import RiskAssessment
 from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.content import as_rules
-from governance.rulebooks.models import Rulebook
+from governance.rulebooks.models import Publication, Rulebook
 
 
 def _require_read(user: permissions.Visitor) -> None:
@@ -84,6 +85,10 @@ def _detail_context(request: HttpRequest, book: Rulebook) -> dict[str, Any]:
         "in_force": book.pk in _in_force_ids(),
         "can_edit": permissions.can_globally(request.user, "edit_rulebooks"),
         "is_catalog": book.kind == Rulebook.Kind.OBLIGATIONS,
+        "publications": book.publications.select_related("requested_by", "decided_by"),
+        "pending": book.publications.filter(state=RequestState.REQUESTED).first(),
+        "can_decide": permissions.can_globally(request.user, "publish_rulebooks"),
+        "decision_form": DecisionForm(auto_id="pub_%s"),
         "preview": None,
         "preview_error": "",
         "today": timezone.localdate(),
@@ -124,16 +129,50 @@ def _published_message(book: Rulebook, preview_rows: int) -> str:
 @login_required
 @require_POST
 def rulebook_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the draft to be published; a second person holding the publish right decides."""
     permissions.require_globally(request.user, "edit_rulebooks")
     book = get_object_or_404(Rulebook, pk=pk)
     try:
-        rows = 0 if book.is_published else len(assessments.preview(book))
-        book = rulebooks.publish(actor=permissions.actor(request), draft=book)
+        rulebooks.request_publication(
+            actor=permissions.actor(request), draft=book, note=request.POST.get("note", "")
+        )
     except DomainError as exc:
         context = _detail_context(request, Rulebook.objects.get(pk=pk))
         context["publish_error"] = exc.error_text
-        return render(request, "governance/rulebooks/detail.html", context)
-    messages.success(request, _published_message(book, rows))
+        return render(request, "governance/rulebooks/detail.html", context, status=400)
+    messages.success(
+        request,
+        f"Publishing {book} is asked for: a second person holding the publish right decides.",
+    )
+    return redirect("rulebooks:detail", pk=book.pk)
+
+
+@login_required
+@require_POST
+def publication_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The second person publishes the version (re-deriving what it changes) or refuses it."""
+    publication = get_object_or_404(Publication.objects.select_related("rulebook"), pk=pk)
+    book = publication.rulebook
+    form = DecisionForm(request.POST, auto_id="pub_%s")
+    rows = 0 if book.is_published else len(assessments.preview(book))
+    done = ui.submit(
+        form,
+        lambda: rulebooks.decide_publication(
+            actor=permissions.actor(request),
+            publication=publication,
+            grant=form.granted,
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if done is None:
+        context = _detail_context(request, Rulebook.objects.get(pk=book.pk))
+        context["decision_form"] = form
+        return render(request, "governance/rulebooks/detail.html", context, status=400)
+    book.refresh_from_db()
+    if done.state == RequestState.GRANTED:
+        messages.success(request, _published_message(book, rows))
+    else:
+        messages.success(request, f"Publishing {book} is refused.")
     return redirect("rulebooks:detail", pk=book.pk)
 
 

@@ -29,6 +29,7 @@ from registry.models import (
     PromptTemplate,
     TrainingRun,
     UseCase,
+    UseCaseChange,
 )
 from registry.validators import sha256_validator
 
@@ -480,3 +481,37 @@ class CustomFieldDefineInput(CustomFieldUpdateInput):
     )
     label = serializers.CharField(max_length=100)
     field_type = serializers.ChoiceField(choices=CustomField.FieldType.choices)
+
+
+class UseCaseChangeSerializer(serializers.ModelSerializer):
+    use_case = serializers.CharField(source="use_case.slug", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = UseCaseChange
+        fields = [
+            "id",
+            "use_case",
+            "changes",
+            "note",
+            "state",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class UseCaseChangeInput(StrictInput):
+    name = serializers.CharField(max_length=200, required=False)
+    business_purpose = serializers.CharField(required=False)
+    business_unit = serializers.CharField(max_length=100, required=False)
+    deployer_context = text()
+    affected_people = text()
+    owner = user_field(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -21,6 +21,7 @@ router.register(
     basename="dataset-version",
 )
 router.register("use-cases", views.UseCaseViewSet, basename="use-case")
+router.register("use-case-changes", views.UseCaseChangeViewSet, basename="use-case-change")
 router.register("custom-fields", views.CustomFieldViewSet, basename="custom-field")
 
 urlpatterns = router.urls

@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import permissions
-from governance.api.views import REFUSALS, GlobalRight, ModelScoped, validated
+from governance.api.serializers import DecisionInput, ErrorsSerializer
+from governance.api.views import REFUSALS, ConflictOnState, GlobalRight, ModelScoped, validated
 from governance.auditlog.api.serializers import AuditEventSerializer
 from governance.auditlog.models import AuditEvent
 from registry import selectors, services
@@ -41,6 +42,8 @@ from registry.api.serializers import (
     ServingQueryInput,
     TrainingRunRecordInput,
     TrainingRunSerializer,
+    UseCaseChangeInput,
+    UseCaseChangeSerializer,
     UseCaseRegisterInput,
     UseCaseSerializer,
     UseCaseUpdateInput,
@@ -56,6 +59,7 @@ from registry.models import (
     ModelVersion,
     TrainingRun,
     UseCase,
+    UseCaseChange,
 )
 
 CREATED = status.HTTP_201_CREATED
@@ -368,10 +372,59 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=UseCaseUpdateInput, responses={200: UseCaseSerializer, **REFUSALS})
     def partial_update(self, request: Request, slug: str) -> Response:
+        """Its owner, compliance or an administrator changes it; others propose a change."""
         use_case = self.get_object()
         payload = validated(UseCaseUpdateInput, request)
         services.update_use_case(actor=permissions.actor(request), use_case=use_case, **payload)
         return Response(UseCaseSerializer(self.get_queryset().get(pk=use_case.pk)).data)
+
+    @extend_schema(
+        summary="Propose a change to the use case; its owner accepts or refuses it",
+        request=UseCaseChangeInput,
+        responses={201: UseCaseChangeSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def changes(self, request: Request, slug: str) -> Response:
+        use_case = self.get_object()
+        payload = validated(UseCaseChangeInput, request)
+        proposed = services.propose_use_case_change(
+            actor=permissions.actor(request), use_case=use_case, **payload
+        )
+        return Response(UseCaseChangeSerializer(proposed).data, status=CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Proposed changes to use cases, newest first"),
+    retrieve=extend_schema(summary="One proposed change to a use case"),
+)
+class UseCaseChangeViewSet(
+    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = UseCaseChange.objects.none()
+    serializer_class = UseCaseChangeSerializer
+    lookup_value_converter = "int"
+    permission_classes = [IsAuthenticated, GlobalRight]
+    global_rights = {"list": "view_use_cases", "retrieve": "view_use_cases"}
+
+    def get_queryset(self) -> QuerySet[UseCaseChange]:
+        return UseCaseChange.objects.select_related("use_case", "requested_by", "decided_by")
+
+    @extend_schema(
+        summary="Accept (apply) or refuse a proposed change: the use case's owner; 409 once decided",
+        request=DecisionInput,
+        responses={200: UseCaseChangeSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: int) -> Response:
+        change = self.get_object()
+        payload = validated(DecisionInput, request)
+        services.decide_use_case_change(
+            actor=permissions.actor(request),
+            change=change,
+            grant=payload["decision"] == "grant",
+            reason=payload["reason"],
+        )
+        return Response(UseCaseChangeSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 @extend_schema_view(

@@ -11,7 +11,7 @@ from registry.models.inventory import (
     ModelVersion,
     PromptTemplate,
 )
-from registry.models.use_cases import UseCase
+from registry.models.use_cases import UseCase, UseCaseChange
 
 __all__ = [
     "CustomField",
@@ -26,4 +26,5 @@ __all__ = [
     "PromptTemplate",
     "TrainingRun",
     "UseCase",
+    "UseCaseChange",
 ]

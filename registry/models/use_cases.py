@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import ManyToManyField
 from django.urls import reverse
 
+from governance.access.models.decisions import SecondPersonRequest
 from registry.validators import slug_validator
 
 
@@ -34,3 +35,18 @@ class UseCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:usecase-detail", args=[self.slug])
+
+
+class UseCaseChange(SecondPersonRequest):
+    """A change to a use case proposed by someone other than its owner: applied once its owner
+    (or a compliance officer, or an administrator) accepts it."""
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="changes")
+    changes = models.JSONField(default=dict)  # field name -> proposed value (the owner by id)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"a change to {self.use_case}"

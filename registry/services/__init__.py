@@ -10,14 +10,21 @@ from registry.services.models import (
     remove_dependency,
     update_model,
 )
-from registry.services.use_cases import register_use_case, update_use_case
+from registry.services.use_cases import (
+    decide_use_case_change,
+    propose_use_case_change,
+    register_use_case,
+    update_use_case,
+)
 from registry.services.versions import record_training_run, register_version
 
 __all__ = [
     "add_dependency",
+    "decide_use_case_change",
     "define_custom_field",
     "delete_model",
     "end_deployment",
+    "propose_use_case_change",
     "record_deployment",
     "record_training_run",
     "register_dataset",

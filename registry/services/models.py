@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from governance import audit, permissions
-from governance.access.models import RaciAssignment
+from governance import audit, permissions, roles
+from governance.access import selectors as people
 from governance.access.services import raci
 from governance.errors import DomainError, clean_or_raise, save_new
 from governance.risk.services import assessments
@@ -30,8 +30,14 @@ EDITABLE = (
 
 
 def _check_owner(owner: User) -> None:
+    """Ownership passes only to an active person who holds the model owner role."""
     if not owner.is_active:
         raise DomainError(field="owner", message=f"{owner} is not an active user")
+    if not permissions.roles_of(owner) & roles.MAY_OWN:
+        raise DomainError(
+            field="owner",
+            message=f"{owner} does not hold the {roles.OWNER} role: only a model owner can own a model",
+        )
 
 
 def _require_hand_over(actor: User, model: MLModel) -> None:
@@ -41,16 +47,12 @@ def _require_hand_over(actor: User, model: MLModel) -> None:
 
 
 def _check_owner_independent(model: MLModel) -> None:
-    # The owner develops the model, so cannot also validate or approve it (SR 26-2, PRA SS1/23
-    # P5); raci.assign_raci refuses the same pairing from the other side.
-    challenging = RaciAssignment.objects.filter(
-        model=model, user_id=model.owner_id, role__in=raci.ACTING, area__in=list(raci.CHALLENGING)
-    )
-    if challenging.exists():
-        raise DomainError(
-            field="owner",
-            message=f"{model.owner} validates or approves this model, so cannot own it",
-        )
+    """The owner develops the model, so cannot also validate or approve it (SR 26-2, PRA SS1/23
+    P5): checked on the new owner as a person, groups included."""
+    for area in raci.CHALLENGING:
+        acting = people.acting_in(model, area)
+        if model.owner_id in acting:
+            raise DomainError(field="owner", message=f"{acting[model.owner_id]}: cannot own it")
 
 
 @transaction.atomic
@@ -143,8 +145,7 @@ def delete_model(*, actor: User, model: MLModel) -> None:
         )
     before = audit.snapshot(model)
     pk = model.pk
-    for assignment in list(model.raci_assignments.all()):
-        raci.remove_raci(actor=actor, assignment=assignment)
+    raci.withdraw_all(actor=actor, model=model)
     audit.record(actor=actor, verb="model.deleted", target=model, before=before, mlmodel_id=pk)
     model.delete()
 

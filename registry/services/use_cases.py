@@ -7,8 +7,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from governance import audit, permissions
+from governance.access.services import decisions
 from governance.errors import DomainError, clean_or_raise, save_new
-from registry.models import MLModel, UseCase
+from registry.models import MLModel, UseCase, UseCaseChange
 
 EDITABLE = (
     "name",
@@ -76,7 +77,7 @@ def update_use_case(
     `models` replaces the links the actor can see; links to models hidden from them stay, since
     they can neither know nor judge those.
     """
-    permissions.require_globally(actor, "change_use_case")
+    permissions.require_change_use_case(actor, use_case)
     if models is not None:
         _check_models(actor, models)
 
@@ -95,3 +96,61 @@ def update_use_case(
         after_save=link_models,
     )
     return use_case
+
+
+@transaction.atomic
+def propose_use_case_change(
+    *, actor: User, use_case: UseCase, note: str = "", **changes: Any
+) -> UseCaseChange:
+    """Someone other than the use case's owner proposes a change; its owner decides."""
+    permissions.require_globally(actor, "change_use_case")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(field=sorted(unknown)[0], message="cannot be changed here")
+    if not changes:
+        raise DomainError(field="non_field", message="propose at least one change")
+    proposed = {
+        name: value.pk if isinstance(value, User) else value for name, value in changes.items()
+    }
+    change = UseCaseChange.objects.create(
+        use_case=use_case, changes=proposed, note=note.strip(), requested_by=actor
+    )
+    audit.record(
+        actor=actor,
+        verb="usecase.change_proposed",
+        target=change,
+        after={"changes": proposed, "note": change.note},
+    )
+    decisions.announce(
+        request=change,
+        deciders=[use_case.owner],
+        kind="usecase.change_proposed",
+        subject=f"{actor.get_username()} proposes a change to {use_case}",
+        link=use_case.get_absolute_url(),
+    )
+    return change
+
+
+@transaction.atomic
+def decide_use_case_change(
+    *, actor: User, change: UseCaseChange, grant: bool, reason: str = ""
+) -> UseCaseChange:
+    """The use case's owner (or compliance, or an administrator) accepts the proposal, which then
+    applies as their own change, or refuses it saying why."""
+    change = decisions.locked(change)
+    use_case = UseCase.objects.select_for_update().get(pk=change.use_case_id)
+    permissions.require_change_use_case(actor, use_case)
+    decisions.require_pending(change)
+    if grant:
+        values = dict(change.changes)
+        if "owner" in values:
+            values["owner"] = User.objects.get(pk=values["owner"])
+        update_use_case(actor=actor, use_case=use_case, **values)
+    return decisions.decide(
+        actor=actor,
+        request=change,
+        grant=grant,
+        reason=reason,
+        verb="usecase.change",
+        link=use_case.get_absolute_url(),
+    )

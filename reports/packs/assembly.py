@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 
 from governance import chain, history
+from governance.access import selectors as people
 from governance.access.models import RaciAssignment
 from governance.approvals.models import ApprovalRequest, Condition, SignOff
 from governance.approvals.selectors import facts as approval_facts
@@ -294,7 +295,7 @@ def approvals(version: ModelVersion, as_of: datetime) -> dict[str, Any]:
         .order_by("signed_at", "pk")
     )
     conditions = Condition.objects.filter(sign_off__in=sign_offs).order_by("due_on", "pk")
-    builders = approval_facts.builders_of(version)
+    builders = people.builders_of(version)
     conflicted = sorted({person(s.signer) for s in sign_offs if s.signer_id in builders})
     return {
         "requests": [_request_record(r, sign_offs, conditions, as_of) for r in requests],

@@ -1,6 +1,7 @@
 """Inventory forms: registering and editing models, versions and RACI through the pages."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from governance.access.models import RaciAssignment
@@ -9,6 +10,7 @@ from governance.errors import DomainError
 from registry import services
 from registry.forms import ModelRegisterForm
 from registry.models import MLModel, ModelVersion
+from tests.factories.accounts import UserFactory
 
 CREATE = reverse("registry:model-create")
 
@@ -135,10 +137,11 @@ def test_editing_changes_the_record_and_records_what_changed(client, owner, cred
 def test_handing_the_model_to_its_validator_is_refused_on_the_owner_field(
     client, owner, validator, credit_pd_model
 ):
+    validator.groups.add(Group.objects.get(name="Model owners"))  # she could own another model
     client.force_login(owner)
     edit = reverse("registry:model-edit", args=[credit_pd_model.slug])
     response = client.post(edit, model_form(owner, owner=validator.pk))
-    assert "validates or approves" in response.context["form"].errors["owner"][0]
+    assert "vera validates retail-pd: cannot own it" in response.context["form"].errors["owner"][0]
     credit_pd_model.refresh_from_db()
     assert credit_pd_model.owner == owner
 
@@ -200,28 +203,40 @@ def test_llm_version_without_base_model_is_refused_on_that_field(client, owner):
     assert not model.versions.exists()
 
 
-def test_owner_assigns_and_removes_a_raci_role(client, owner, committee_member, credit_pd_model):
+def test_owner_assigns_and_removes_a_raci_role(client, owner, credit_pd_model):
+    lead = UserFactory(username="lee", roles=["Developers"])
     client.force_login(owner)
     url = reverse("registry:raci-assign", args=[credit_pd_model.slug])
-    data = {"user": committee_member.pk, "role": "A", "area": "approval"}
+    data = {"user": lead.pk, "role": "A", "area": "development"}
     response = client.post(url, data)
     assert response.status_code == 302
-    assignment = RaciAssignment.objects.get(user=committee_member)
+    assignment = RaciAssignment.objects.get(user=lead)
     remove = reverse("registry:raci-remove", args=[credit_pd_model.slug, assignment.pk])
     assert client.get(remove).status_code == 405
     client.post(remove)
-    assert not RaciAssignment.objects.filter(user=committee_member).exists()
+    assert not RaciAssignment.objects.filter(user=lead).exists()
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
     assert {"raci.assigned", "raci.removed"} <= verbs
 
 
 def test_raci_independence_error_is_shown_on_the_user_field(
-    client, owner, developer, credit_pd_model
+    client, head_of_validation, developer, credit_pd_model
 ):
-    client.force_login(owner)
+    developer.groups.add(Group.objects.get(name="Validators"))
+    client.force_login(head_of_validation)
     url = reverse("registry:raci-assign", args=[credit_pd_model.slug])
     response = client.post(url, {"user": developer.pk, "role": "R", "area": "validation"})
-    assert "develops this model" in response.context["form"].errors["user"][0]
+    assert (
+        "dev develops retail-pd: cannot validate it" in response.context["form"].errors["user"][0]
+    )
+
+
+def test_a_read_only_role_cannot_be_made_responsible(client, owner, auditor, credit_pd_model):
+    client.force_login(owner)
+    url = reverse("registry:raci-assign", args=[credit_pd_model.slug])
+    response = client.post(url, {"user": auditor.pk, "role": "R", "area": "development"})
+    error = response.context["form"].errors["user"][0]
+    assert "audrey is in Auditors, a read-only role" in error
 
 
 def test_developer_may_not_manage_raci(client, developer, credit_pd_model):

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance import permissions
-from governance.access.models import RaciAssignment
-from governance.api.serializers import StrictInput, user_field
+from governance.access.models import RaciAssignment, ValidatorRequest
+from governance.api.serializers import DecisionInput, StrictInput, user_field
 
 
 class RaciAssignmentSerializer(serializers.ModelSerializer):
@@ -64,3 +64,38 @@ class MeSerializer(serializers.ModelSerializer):
 
 class ApiTokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+
+
+class ValidatorRequestSerializer(serializers.ModelSerializer):
+    model = serializers.CharField(source="model.slug", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True, default=None
+    )
+    validator = serializers.CharField(
+        source="validator.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ValidatorRequest
+        fields = [
+            "id",
+            "model",
+            "note",
+            "state",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "validator",
+        ]
+        read_only_fields = fields
+
+
+class ValidatorRequestInput(StrictInput):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ValidatorDecisionInput(DecisionInput):
+    validator = user_field(required=False, help_text="Username of the validator you appoint.")

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,11 +18,14 @@ from governance.access.api.serializers import (
     MeSerializer,
     RaciAssignInput,
     RaciAssignmentSerializer,
+    ValidatorDecisionInput,
+    ValidatorRequestInput,
+    ValidatorRequestSerializer,
 )
-from governance.access.models import RaciAssignment
+from governance.access.models import RaciAssignment, ValidatorRequest
 from governance.access.services import raci, tokens
 from governance.api.serializers import ErrorsSerializer
-from governance.api.views import REFUSALS, ModelScoped, validated
+from governance.api.views import REFUSALS, ConflictOnState, ModelScoped, validated
 
 
 class RaciAssignmentViewSet(ModelScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -41,7 +45,7 @@ class RaciAssignmentViewSet(ModelScoped, mixins.ListModelMixin, viewsets.Generic
     @extend_schema(request=RaciAssignInput, responses={201: RaciAssignmentSerializer, **REFUSALS})
     def create(self, request: Request, model_slug: str) -> Response:
         model = self.parent()
-        permissions.require_manage_raci(request.user, model)  # 403 before any 400 on the body
+        permissions.require_appoint(request.user, model)  # 403 before any 400 on the body
         payload = validated(RaciAssignInput, request)
         assignment = raci.assign_raci(actor=permissions.actor(request), model=model, **payload)
         return Response(RaciAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
@@ -80,3 +84,52 @@ class ApiTokenView(APIView):
         user = credentials.validated_data["user"]
         _, key = tokens.issue_token(actor=user, user=user, name="password exchange")
         return Response({"token": key})
+
+
+class ValidatorRequestCreateView(ModelScoped):
+    """The model's owner asks the validation function for a validator."""
+
+    @extend_schema(
+        request=ValidatorRequestInput, responses={201: ValidatorRequestSerializer, **REFUSALS}
+    )
+    def post(self, request: Request, model_slug: str) -> Response:
+        model = self.parent()
+        payload = validated(ValidatorRequestInput, request)
+        asked = raci.request_validator(actor=permissions.actor(request), model=model, **payload)
+        return Response(ValidatorRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Requests for a validator, newest first"),
+    retrieve=extend_schema(summary="One request for a validator"),
+)
+class ValidatorRequestViewSet(
+    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = ValidatorRequest.objects.none()
+    serializer_class = ValidatorRequestSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self) -> QuerySet[ValidatorRequest]:
+        visible = permissions.models_for(self.request.user)
+        return ValidatorRequest.objects.filter(model__in=visible).select_related(
+            "model", "requested_by", "decided_by", "validator"
+        )
+
+    @extend_schema(
+        summary="Appoint a validator (granting the request) or refuse it; 409 once decided",
+        request=ValidatorDecisionInput,
+        responses={200: ValidatorRequestSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: int) -> Response:
+        asked = self.get_object()
+        payload = validated(ValidatorDecisionInput, request)
+        raci.decide_validator_request(
+            actor=permissions.actor(request),
+            asked=asked,
+            grant=payload["decision"] == "grant",
+            validator=payload.get("validator"),
+            reason=payload["reason"],
+        )
+        return Response(ValidatorRequestSerializer(self.get_queryset().get(pk=pk)).data)

@@ -4,14 +4,17 @@ such control keeps (still pending, decided by someone else, refusals say why).""
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from governance import audit
+from governance import audit, permissions
+from governance.access import selectors as people
 from governance.access.models.decisions import RequestState, SecondPersonRequest
 from governance.access.selectors import same_person
 from governance.errors import DomainError
 from governance.notices import services as notices
+from registry.models import MLModel
 
 Request = TypeVar("Request", bound=SecondPersonRequest)
 DECIDED = ["state", "decided_by", "decided_at", "decision_reason"]
@@ -30,7 +33,7 @@ def require_pending(request: SecondPersonRequest) -> None:
         )
 
 
-def require_second_person(actor: AbstractBaseUser, request: SecondPersonRequest) -> None:
+def require_second_person(actor: User, request: SecondPersonRequest) -> None:
     """The decider is not the requester, nor a person behind the requester's account."""
     who = same_person(actor, request.requested_by)
     if who:
@@ -39,10 +42,25 @@ def require_second_person(actor: AbstractBaseUser, request: SecondPersonRequest)
         )
 
 
+def require_model_decider(actor: User, model: MLModel, what: str) -> None:
+    """Decision rights on the model (the committee, or RACI approval) and no hand in developing
+    it: the owner and developers never decide what concerns their own model."""
+    if not permissions.can(actor, "decide", model):
+        raise PermissionDenied(
+            f"{actor} may not decide {what} on {model}: someone with decision rights does"
+        )
+    developers = people.developers_of(model)
+    shared = sorted(people.people_behind(actor).keys() & developers.keys())
+    if shared:
+        raise DomainError(
+            field="decided_by", message=f"{developers[shared[0]]}: cannot decide {what}"
+        )
+
+
 def announce(
     *,
     request: SecondPersonRequest,
-    deciders: Iterable[AbstractBaseUser],
+    deciders: Iterable[User],
     kind: str,
     subject: str,
     link: str,
@@ -58,7 +76,7 @@ def announce(
 
 def decide(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     request: Request,
     grant: bool,
     reason: str,
@@ -99,9 +117,7 @@ def decide(
     return request
 
 
-def withdraw(
-    *, actor: AbstractBaseUser, request: Request, verb: str, mlmodel_id: int | None = None
-) -> Request:
+def withdraw(*, actor: User, request: Request, verb: str, mlmodel_id: int | None = None) -> Request:
     """The requester takes back a request nobody has decided yet."""
     require_pending(request)
     if actor.pk != request.requested_by_id:

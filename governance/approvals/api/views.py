@@ -30,7 +30,7 @@ from governance.api.serializers import (
     ErrorsSerializer,
     NothingInput,
 )
-from governance.api.views import REFUSALS, validated
+from governance.api.views import REFUSALS, ConflictOnState, validated
 from governance.approvals.api.serializers import (
     ENVIRONMENTS,
     ApprovalRequestDetailSerializer,
@@ -48,20 +48,10 @@ from governance.approvals.models import ApprovalRequest, Condition, Gate, SignOf
 from governance.approvals.selectors import gate, review
 from governance.approvals.services import workflow
 from governance.downloads import stored_file_response
-from governance.errors import DomainError
 from registry.models import Deployment
 
 # Decision endpoints can also answer 409: the request moved on before this call.
 DECISION_REFUSALS = {**REFUSALS, 409: ErrorsSerializer}
-
-
-class ConflictOnState:
-    """A DomainError on "state" means someone else moved the request on: 409, same body."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DomainError) and exc.field == "state":
-            return Response({"errors": [exc.as_dict()]}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 def visible_requests(user: Any) -> QuerySet[ApprovalRequest]:

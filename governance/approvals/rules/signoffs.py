@@ -1,7 +1,9 @@
 """Who must sign off a request, who may, and when the sign-offs add up to a decision.
 
-Segregation of duties: nobody signs off a model they own, a version they built (lineage decides
-who built it), or a request they submitted, and one person fills one required role per request.
+Segregation of duties: nobody signs off a model they own, a version they built (lineage and
+RACI decide who built it), or a request they submitted, and one person fills one required role
+per request. Each rule is checked on people: the signer and anyone who controls the signer's
+account (the people behind a service account).
 """
 
 from collections import Counter
@@ -89,23 +91,28 @@ def check_signer(
     builders: Mapping[int, str],
     requirements: Iterable[Requirement],
     given: Iterable[Given],
+    behind: Iterable[int] = (),
 ) -> None:
-    """Refuse a sign-off that breaks a rule; `builders` maps each builder to what they built."""
+    """Refuse a sign-off that breaks a rule; `builders` maps each person who built the version
+    to why ("dev registered version 2.0"), `behind` names the people controlling the signer's
+    account, who count as the signer."""
     requirements = tuple(requirements)
     given = tuple(given)
+    people = {signer, *behind}
     wanted = {r.role: r.count for r in requirements}
     if role not in wanted:
         needed = ", ".join(r.role for r in requirements)
         raise Refused("role", f"this request needs no {role} sign-off (it needs: {needed})")
     if role not in set(holds):
         raise Refused("role", f"you do not hold the {role} role for this model")
-    if signer == owner:
+    if owner in people:
         raise Refused("signer", "you own this model; its sign-offs must come from someone else")
-    if signer in builders:
-        raise Refused("signer", f"you built this version ({builders[signer]})")
-    if requester is not None and signer == requester:
+    built = sorted(people & set(builders))
+    if built:
+        raise Refused("signer", f"you built this version ({builders[built[0]]})")
+    if requester is not None and requester in people:
         raise Refused("signer", "you submitted this request; someone else must sign it off")
-    mine = [g for g in given if g.signer == signer]
+    mine = [g for g in given if g.signer in people]
     if mine:
         raise Refused(
             "signer",

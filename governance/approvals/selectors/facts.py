@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import DateTimeField, F, Q, Value
 from django.utils import timezone
 
+from governance.access.models import RequestState
 from governance.approvals.models import ApprovalRequest, Condition, Gate, SignOff
 from governance.approvals.rules import states, validity
 from governance.findings.models import PolicyException, RevalidationFlag
@@ -50,28 +50,6 @@ def missing_obligations(model: MLModel, today: date) -> list[str]:
         )
         if effective_status(Item(reference, title, status, due_on, expires), today) == "missing"
     ]
-
-
-def builders_of(version: ModelVersion) -> dict[int, str]:
-    """Everyone who built the version, following lineage: who registered it, recorded its
-    training run, registered the dataset versions it read, or authored its code commit."""
-    builders = {version.created_by_id: f"you registered version {version.version}"}
-    run = version.training_run
-    if run is None:
-        return builders
-    builders.setdefault(run.created_by_id, f"you recorded its training run {run.external_id}")
-    for dataset_version in run.input_datasets.select_related("dataset"):
-        builders.setdefault(
-            dataset_version.created_by_id, f"you registered its training data {dataset_version}"
-        )
-    author = run.code_author.strip()
-    if author:
-        people = get_user_model().objects.filter(
-            Q(email__iexact=author) | Q(username__iexact=author)
-        )
-        for pk in people.values_list("pk", flat=True):
-            builders.setdefault(pk, f"you authored its code commit {run.code_commit[:12]}")
-    return builders
 
 
 # ---- What an approval covered -----------------------------------------------------------------
@@ -121,7 +99,7 @@ def snapshot_of(request: ApprovalRequest) -> dict[str, Any]:
         raise ValueError(f"{request} was never submitted: it has no gate policy")
     today = timezone.localdate()
     exceptions = PolicyException.objects.filter(
-        model=model, revoked_at__isnull=True, expires_on__gte=today
+        model=model, state=RequestState.GRANTED, revoked_at__isnull=True, expires_on__gte=today
     )
     sign_offs = SignOff.objects.filter(request=request).prefetch_related("attachments")
     return {

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.access.models import RequestState
 from governance.approvals.models import ApprovalRequest, Gate
 from governance.approvals.rules import policy, states
 from governance.approvals.selectors import facts as approval_facts
@@ -58,10 +59,13 @@ def _open_findings(version: ModelVersion, today: date) -> tuple[policy.Finding, 
 
 def _waivers(version: ModelVersion, today: date) -> dict[str, policy.Waiver]:
     rows = PolicyException.objects.filter(
-        model_id=version.model_id, revoked_at__isnull=True, expires_on__gte=today
-    ).select_related("approved_by")
+        model_id=version.model_id,
+        state=RequestState.GRANTED,
+        revoked_at__isnull=True,
+        expires_on__gte=today,
+    ).select_related("decided_by")
     return {
-        e.rule_id: policy.Waiver(e.reference, e.expires_on, str(e.approved_by))
+        e.rule_id: policy.Waiver(e.reference, e.expires_on, str(e.decided_by))
         for e in rows.order_by("expires_on")
     }
 

@@ -1,18 +1,24 @@
 """Work waiting on people: the committee's review queue and each person's own work list."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from governance import permissions
+from governance.access import selectors as people
+from governance.access.models import RequestState, ValidatorRequest
 from governance.approvals.models import ApprovalRequest, Condition, Gate
 from governance.approvals.rules import states
-from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import signers
-from governance.findings.models import Finding
+from governance.findings.models import Finding, PolicyException, RiskAcceptance
+from governance.risk import selectors as risk_selectors
+from governance.risk.models import RiskAssessment, Waiver
+from governance.rulebooks.models import Publication
+from registry.models import MLModel, UseCaseChange
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def _excluded(user: User, request: ApprovalRequest) -> bool:
         return True
     if any(s.signer_id == user.pk for s in request.sign_offs.all()):
         return True
-    return user.pk in approval_facts.builders_of(request.version)
+    return user.pk in people.builders_of(request.version)
 
 
 def _awaiting_me(user: User, held: HeldRoles) -> list[WorkItem]:
@@ -106,8 +112,128 @@ def _awaiting_me(user: User, held: HeldRoles) -> list[WorkItem]:
     return items
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Something another person asked for that this person may grant or refuse."""
+
+    kind: str
+    subject: str
+    asked_by: User
+    asked_at: datetime
+    link: str
+
+
+def _second_person(user: User, asked_by: User) -> bool:
+    return not people.same_person(user, asked_by)
+
+
+def _model_decisions(user: User) -> list[Decision]:
+    """Exceptions, waivers and risk acceptances on models the user decides and does not build."""
+    mine = permissions.models_for(user, "decide")
+    pending = RequestState.REQUESTED
+    asked: list[tuple[MLModel, Decision]] = []
+    for e in PolicyException.objects.filter(model__in=mine, state=pending).select_related(
+        "model", "requested_by"
+    ):
+        what = f"{e.reference} {e.rule_title} for {e.model}"
+        link = reverse("findings:exception-list")
+        asked.append(
+            (e.model, Decision("Policy exception", what, e.requested_by, e.requested_at, link))
+        )
+    for w in Waiver.objects.filter(control__model__in=mine, state=pending).select_related(
+        "control__model", "requested_by"
+    ):
+        link = reverse("risk:obligations", args=[w.control.model.slug]) + f"#control-{w.control_id}"
+        asked.append(
+            (
+                w.control.model,
+                Decision("Obligation waiver", str(w), w.requested_by, w.requested_at, link),
+            )
+        )
+    for a in RiskAcceptance.objects.filter(finding__model__in=mine, state=pending).select_related(
+        "finding__model", "requested_by"
+    ):
+        what = f"{a.finding} on {a.finding.model}"
+        link = a.finding.get_absolute_url()
+        asked.append(
+            (
+                a.finding.model,
+                Decision("Risk acceptance", what, a.requested_by, a.requested_at, link),
+            )
+        )
+    me = people.people_behind(user).keys()
+    developers: dict[int, people.People] = {}
+    for model, _ in asked:
+        developers.setdefault(model.pk, people.developers_of(model))
+    return [d for model, d in asked if not me & developers[model.pk].keys()]
+
+
+def decisions_for(user: User) -> list[Decision]:
+    """Every request waiting on this person's decision, oldest first, never their own."""
+    found = _model_decisions(user)
+    if permissions.can_globally(user, "publish_rulebooks"):
+        for p in Publication.objects.filter(state=RequestState.REQUESTED).select_related(
+            "rulebook", "requested_by"
+        ):
+            found.append(
+                Decision(
+                    "Rulebook publication",
+                    str(p.rulebook),
+                    p.requested_by,
+                    p.requested_at,
+                    reverse("rulebooks:detail", args=[p.rulebook_id]),
+                )
+            )
+    if permissions.can_globally(user, "assign_validators"):
+        for v in ValidatorRequest.objects.filter(state=RequestState.REQUESTED).select_related(
+            "model", "requested_by"
+        ):
+            found.append(
+                Decision(
+                    "Validator",
+                    f"a validator for {v.model}",
+                    v.requested_by,
+                    v.requested_at,
+                    v.model.get_absolute_url() + "#raci",
+                )
+            )
+    for c in UseCaseChange.objects.filter(state=RequestState.REQUESTED).select_related(
+        "use_case", "requested_by"
+    ):
+        if permissions.can_change_use_case(user, c.use_case):
+            found.append(
+                Decision(
+                    "Use case change",
+                    str(c.use_case),
+                    c.requested_by,
+                    c.requested_at,
+                    c.use_case.get_absolute_url(),
+                )
+            )
+    found += _override_decisions(user)
+    return sorted((d for d in found if _second_person(user, d.asked_by)), key=lambda d: d.asked_at)
+
+
+def _override_decisions(user: User) -> list[Decision]:
+    proposed = RiskAssessment.objects.filter(
+        review=RiskAssessment.Review.OVERRIDE_PROPOSED, status=RiskAssessment.Status.COMPLETED
+    ).select_related("model", "use_case", "reviewed_by")
+    return [
+        Decision(
+            "Risk override",
+            f"{a.override_result} for {a.subject}",
+            a.reviewed_by,
+            a.reviewed_at or a.created_at,
+            risk_selectors.result_link(a),
+        )
+        for a in proposed
+        if a.reviewed_by is not None and risk_selectors.can_review(user, a)
+    ]
+
+
 @dataclass
 class MyWork:
+    to_decide: list[Decision] = field(default_factory=list)
     to_submit: list[ApprovalRequest] = field(default_factory=list)
     to_review: list[WorkItem] = field(default_factory=list)
     to_sign_off: list[WorkItem] = field(default_factory=list)
@@ -127,6 +253,7 @@ def my_work(user: User, today: date | None = None) -> MyWork:
     submits = set(permissions.models_for(user, "submit").values_list("pk", flat=True))
     awaiting = _awaiting_me(user, held)
     return MyWork(
+        to_decide=decisions_for(user),
         to_submit=list(
             ApprovalRequest.objects.filter(state=states.DRAFT, model_id__in=submits)
             .select_related("model", "version")

@@ -3,9 +3,9 @@
 from django.contrib.auth.models import User
 
 from governance import permissions
+from governance.access import selectors as people
 from governance.approvals.models import ApprovalRequest
 from governance.approvals.rules import signoffs, states
-from governance.approvals.selectors import facts as approval_facts
 from governance.errors import DomainError
 
 AWAITING = (states.SUBMITTED, states.IN_REVIEW)
@@ -32,9 +32,10 @@ def check_signer(actor: User, request: ApprovalRequest, role: str) -> None:
             holds=permissions.signoff_roles(actor, request.model),
             owner=request.model.owner_id,
             requester=request.submitted_by_id,
-            builders=approval_facts.builders_of(request.version),
+            builders=people.builders_of(request.version),
             requirements=request.required_sign_offs(),
             given=request.given_sign_offs(),
+            behind=people.people_behind(actor),
         )
     except signoffs.Refused as exc:
         raise DomainError(field=exc.field, message=exc.reason) from exc

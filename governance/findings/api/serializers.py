@@ -5,9 +5,10 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from governance.access.models import RequestState
 from governance.api.serializers import StrictInput, models_by_slug, slug_field, text, user_field
 from governance.approvals.models import ApprovalRequest
-from governance.findings.models import Finding, PolicyException, RevalidationFlag
+from governance.findings.models import Finding, PolicyException, RevalidationFlag, RiskAcceptance
 from governance.risk.models import Control
 from registry.models import MLModel, ModelVersion
 
@@ -70,7 +71,7 @@ class PolicyExceptionSerializer(serializers.ModelSerializer):
     model = serializers.CharField(source="model.slug", read_only=True)
     active = serializers.SerializerMethodField()
     requested_by = _username("requested_by")
-    approved_by = _username("approved_by")
+    decided_by = _username("decided_by")
     revoked_by = _username("revoked_by")
 
     class Meta:
@@ -82,19 +83,50 @@ class PolicyExceptionSerializer(serializers.ModelSerializer):
             "rule_id",
             "rule_title",
             "reason",
+            "state",
             "active",
             "requested_by",
-            "approved_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
             "expires_on",
-            "created_at",
             "revoked_at",
             "revoked_by",
         ]
         read_only_fields = fields
 
     def get_active(self, exception: PolicyException) -> bool:
-        """Waives its rule today: not revoked and not expired."""
-        return exception.revoked_at is None and exception.expires_on >= timezone.localdate()
+        """Waives its rule today: granted, not revoked and not expired."""
+        return (
+            exception.state == RequestState.GRANTED
+            and exception.revoked_at is None
+            and exception.expires_on >= timezone.localdate()
+        )
+
+
+class RiskAcceptanceSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text='"RA-<id>"')
+    finding = serializers.IntegerField(source="finding_id", read_only=True)
+    requested_by = _username("requested_by")
+    decided_by = _username("decided_by")
+
+    class Meta:
+        model = RiskAcceptance
+        fields = [
+            "id",
+            "reference",
+            "finding",
+            "reason",
+            "accepted_until",
+            "state",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
 
 
 class RevalidationFlagSerializer(serializers.ModelSerializer):
@@ -194,12 +226,9 @@ class AcceptRiskInput(StrictInput):
     until = serializers.DateField(help_text="After this day the finding counts as open again.")
 
 
-class ExceptionGrantInput(ModelInput):
+class ExceptionRequestInput(ModelInput):
     rule_id = serializers.CharField(max_length=80, help_text="A waivable rule of the gate policy")
     reason = serializers.CharField(allow_blank=True)
-    approved_by = user_field(
-        help_text="Username of a second person with decision rights (not the model's owner)."
-    )
     expires_on = serializers.DateField()
 
 

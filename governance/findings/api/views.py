@@ -4,8 +4,6 @@ Inputs take the names the brief of each verb suggests (plan, reason, until, note
 name model fields in their refusals, so those are renamed back to what the caller sent.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import django_filters
@@ -19,13 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import permissions
-from governance.api.serializers import NothingInput
-from governance.api.views import REFUSALS, validated
-from governance.errors import DomainError
+from governance.access.models import RequestState
+from governance.api.serializers import DecisionInput, ErrorsSerializer, NothingInput
+from governance.api.views import REFUSALS, ConflictOnState, fields_named, validated
 from governance.findings import services as findings
 from governance.findings.api.serializers import (
     AcceptRiskInput,
-    ExceptionGrantInput,
+    ExceptionRequestInput,
     FindingRaiseInput,
     FindingSerializer,
     FlagRaiseInput,
@@ -34,19 +32,9 @@ from governance.findings.api.serializers import (
     PolicyExceptionSerializer,
     ResolutionInput,
     RevalidationFlagSerializer,
+    RiskAcceptanceSerializer,
 )
-from governance.findings.models import Finding, PolicyException, RevalidationFlag
-
-
-@contextmanager
-def fields_named(**names: str) -> Iterator[None]:
-    """Rename a service refusal's field (a model field) to the input field the caller sent."""
-    try:
-        yield
-    except DomainError as exc:
-        if exc.field not in names:
-            raise
-        raise DomainError(field=names[exc.field], message=exc.error_text, row=exc.row) from exc
+from governance.findings.models import Finding, PolicyException, RevalidationFlag, RiskAcceptance
 
 
 class OnVisibleModels(APIView):
@@ -135,19 +123,19 @@ class FindingViewSet(
         return self.shown(done)
 
     @extend_schema(
-        summary="Accept the risk until a date (decision rights on the model)",
+        summary="Ask to accept the risk until a date; a decider grants or refuses it",
         request=AcceptRiskInput,
-        responses={200: FindingSerializer, **REFUSALS},
+        responses={201: RiskAcceptanceSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"], url_path="accept-risk", filter_backends=[])
     def accept_risk(self, request: Request, pk: int) -> Response:
         finding = self.get_object()
         payload = validated(AcceptRiskInput, request)
         with fields_named(resolution="reason", accepted_until="until"):
-            done = findings.accept_risk(
+            asked = findings.request_risk_acceptance(
                 actor=permissions.actor(request), finding=finding, **payload
             )
-        return self.shown(done)
+        return Response(RiskAcceptanceSerializer(asked).data, status=status.HTTP_201_CREATED)
 
 
 class ExceptionFilter(django_filters.FilterSet):
@@ -157,12 +145,16 @@ class ExceptionFilter(django_filters.FilterSet):
 
     class Meta:
         model = PolicyException
-        fields = ["model", "rule_id", "active"]
+        fields = ["model", "rule_id", "state", "active"]
 
     def filter_active(
         self, rows: QuerySet[PolicyException], name: str, value: bool
     ) -> QuerySet[PolicyException]:
-        running = Q(revoked_at__isnull=True, expires_on__gte=timezone.localdate())
+        running = Q(
+            state=RequestState.GRANTED,
+            revoked_at__isnull=True,
+            expires_on__gte=timezone.localdate(),
+        )
         return rows.filter(running) if value else rows.exclude(running)
 
 
@@ -171,26 +163,47 @@ class ExceptionFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One policy exception"),
 )
 class PolicyExceptionViewSet(
-    OnVisibleModels, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConflictOnState,
+    OnVisibleModels,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     queryset = PolicyException.objects.none()
     serializer_class = PolicyExceptionSerializer
     filterset_class = ExceptionFilter
     lookup_value_converter = "int"
     row_model = PolicyException
-    related = ("model", "requested_by", "approved_by", "revoked_by")
+    related = ("model", "requested_by", "decided_by", "revoked_by")
 
     @extend_schema(
-        summary="Waive one waivable gate rule for one model until a date",
-        request=ExceptionGrantInput,
+        summary="Ask to waive one waivable gate rule for one model until a date",
+        request=ExceptionRequestInput,
         responses={201: PolicyExceptionSerializer, **REFUSALS},
     )
     def create(self, request: Request) -> Response:
-        payload = validated(ExceptionGrantInput, request)
-        payload["approver"] = payload.pop("approved_by")
-        granted = findings.grant_exception(actor=permissions.actor(request), **payload)
-        stored = self.get_queryset().get(pk=granted.pk)
+        payload = validated(ExceptionRequestInput, request)
+        asked = findings.request_exception(actor=permissions.actor(request), **payload)
+        stored = self.get_queryset().get(pk=asked.pk)
         return Response(PolicyExceptionSerializer(stored).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Grant or refuse an exception someone else asked for (decision rights, not a "
+        "developer of the model); 409 once it was decided",
+        request=DecisionInput,
+        responses={200: PolicyExceptionSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: int) -> Response:
+        exception = self.get_object()
+        payload = validated(DecisionInput, request)
+        findings.decide_exception(
+            actor=permissions.actor(request),
+            exception=exception,
+            grant=payload["decision"] == "grant",
+            reason=payload["reason"],
+        )
+        return Response(PolicyExceptionSerializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(
         summary="Revoke an exception: its rule counts again at once",
@@ -255,3 +268,38 @@ class RevalidationFlagViewSet(
         with fields_named(clearance_note="note"):
             findings.clear_revalidation(actor=permissions.actor(request), flag=flag, note=note)
         return Response(RevalidationFlagSerializer(self.get_queryset().get(pk=pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Requests to accept a finding's risk, newest first"),
+    retrieve=extend_schema(summary="One request to accept a finding's risk"),
+)
+class RiskAcceptanceViewSet(
+    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = RiskAcceptance.objects.none()
+    serializer_class = RiskAcceptanceSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self) -> QuerySet[RiskAcceptance]:
+        visible = permissions.models_for(self.request.user)
+        return RiskAcceptance.objects.filter(finding__model__in=visible).select_related(
+            "finding", "requested_by", "decided_by"
+        )
+
+    @extend_schema(
+        summary="Grant or refuse a risk acceptance someone else asked for; 409 once decided",
+        request=DecisionInput,
+        responses={200: RiskAcceptanceSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: int) -> Response:
+        acceptance = self.get_object()
+        payload = validated(DecisionInput, request)
+        findings.decide_risk_acceptance(
+            actor=permissions.actor(request),
+            acceptance=acceptance,
+            grant=payload["decision"] == "grant",
+            reason=payload["reason"],
+        )
+        return Response(RiskAcceptanceSerializer(self.get_queryset().get(pk=pk)).data)

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from governance.api.serializers import StrictInput
 from governance.risk import selectors as risk_selectors
-from governance.risk.models import Control, Evidence, RiskAssessment
+from governance.risk.models import Control, Evidence, RiskAssessment, Waiver
 from governance.risk.rules import results
 from governance.risk.services import controls
 
@@ -223,3 +223,36 @@ class EvidenceInput(StrictInput):
         choices=sorted(controls.RECORDS), required=False, allow_blank=True
     )
     record_id = serializers.CharField(required=False, allow_blank=True, max_length=80)
+
+
+class WaiverSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text='"WV-<id>"')
+    model = serializers.CharField(source="control.model.slug", read_only=True)
+    obligation_id = serializers.CharField(source="control.obligation_id", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Waiver
+        fields = [
+            "id",
+            "reference",
+            "model",
+            "obligation_id",
+            "reason",
+            "expires_on",
+            "state",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class WaiverRequestInput(StrictInput):
+    reason = serializers.CharField(allow_blank=True)
+    expires_on = serializers.DateField()

@@ -11,11 +11,14 @@ from governance.risk.api.views import (
     EvidenceFileView,
     ObligationsView,
     UseCaseAssessmentViewSet,
+    WaiverRequestView,
+    WaiverViewSet,
 )
 
 MODEL, USE_CASE = "models/<slug:model_slug>", "use-cases/<slug:use_case_slug>"
 router = SimpleRouter(use_regex_path=False)
 router.register(f"{MODEL}/assessments", AssessmentViewSet, basename="model-assessment")
+router.register("waivers", WaiverViewSet, basename="waiver")
 router.register(f"{USE_CASE}/assessments", UseCaseAssessmentViewSet, basename="use-case-assessment")
 
 
@@ -35,6 +38,11 @@ urlpatterns = [
         f"{MODEL}/obligations/<str:obligation_id>/evidence/",
         EvidenceAttachView.as_view(),
         name="risk-api-evidence-attach",
+    ),
+    path(
+        f"{MODEL}/obligations/<str:obligation_id>/waivers/",
+        WaiverRequestView.as_view(),
+        name="risk-api-waiver-request",
     ),
     path(
         f"{MODEL}/evidence/<int:pk>/file/",

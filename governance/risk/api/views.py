@@ -11,16 +11,17 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import permissions
-from governance.api.serializers import ErrorsSerializer
-from governance.api.views import REFUSALS, GlobalRight, validated
+from governance.api.serializers import DecisionInput, ErrorsSerializer
+from governance.api.views import REFUSALS, ConflictOnState, GlobalRight, fields_named, validated
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
 from governance.risk import selectors as risk_selectors
@@ -31,8 +32,10 @@ from governance.risk.api.serializers import (
     CompleteInput,
     EvidenceInput,
     EvidenceSerializer,
+    WaiverRequestInput,
+    WaiverSerializer,
 )
-from governance.risk.models import Framework, RiskAssessment
+from governance.risk.models import Framework, RiskAssessment, Waiver
 from governance.risk.services import assessments, controls
 from registry.models import MLModel, UseCase
 
@@ -175,6 +178,60 @@ class EvidenceAttachView(SubjectScoped, APIView):
             actor=permissions.actor(request), control=control, **payload
         )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class WaiverRequestView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="Ask to waive an obligation until a date; a decider grants or refuses it",
+        request=WaiverRequestInput,
+        responses={201: WaiverSerializer, **REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, obligation_id: str) -> Response:
+        model = self.subject_model("view")
+        control = risk_selectors.control_of(model, obligation_id=obligation_id)
+        if control is None:
+            raise Http404(f"No obligation {obligation_id!r} applies to this model.")
+        payload = validated(WaiverRequestInput, request)
+        with fields_named(waiver_reason="reason", waiver_expires_on="expires_on"):
+            asked = controls.request_waiver(
+                actor=permissions.actor(request), control=control, **payload
+            )
+        return Response(WaiverSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Requests to waive obligations, newest first"),
+    retrieve=extend_schema(summary="One request to waive an obligation"),
+)
+class WaiverViewSet(
+    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = Waiver.objects.none()
+    serializer_class = WaiverSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self) -> QuerySet[Waiver]:
+        visible = permissions.models_for(self.request.user)
+        return Waiver.objects.filter(control__model__in=visible).select_related(
+            "control__model", "requested_by", "decided_by"
+        )
+
+    @extend_schema(
+        summary="Grant or refuse a waiver someone else asked for; 409 once decided",
+        request=DecisionInput,
+        responses={200: WaiverSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: int) -> Response:
+        waiver = self.get_object()
+        payload = validated(DecisionInput, request)
+        controls.decide_waiver(
+            actor=permissions.actor(request),
+            waiver=waiver,
+            grant=payload["decision"] == "grant",
+            reason=payload["reason"],
+        )
+        return Response(WaiverSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 class EvidenceFileView(SubjectScoped, APIView):

@@ -36,6 +36,7 @@ class RiskAssessment(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         OVERRIDE_PROPOSED = "override_proposed", "Override proposed"
         OVERRIDDEN = "overridden", "Overridden"
+        OVERRIDE_REFUSED = "override_refused", "Override refused"
 
     framework = models.CharField(max_length=20, choices=Framework.choices)
     model = models.ForeignKey(

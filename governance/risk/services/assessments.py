@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import audit, permissions
+from governance.access import selectors as people
 from governance.errors import DomainError
+from governance.notices import services as notices
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Framework, ReassessmentFlag, RiskAssessment
 from governance.risk.rules import eu_ai_act, scoping, tiering
@@ -43,7 +45,7 @@ def can_assess(user: User, subject: MLModel | UseCase) -> bool:
     """Whoever may change the model (or use cases) answers its questionnaires."""
     if isinstance(subject, MLModel):
         return permissions.can(user, "change", subject)
-    return permissions.can_globally(user, "change_use_case")
+    return permissions.can_change_use_case(user, subject)
 
 
 def _require_assess(actor: User, subject: MLModel | UseCase) -> None:
@@ -140,14 +142,6 @@ def _tier(assessment: RiskAssessment, method: dict[str, Any]) -> Outcome:
     return dataclasses.replace(first, legal_basis=legal_basis, details=details)
 
 
-def models_of(assessment: RiskAssessment) -> list[MLModel]:
-    """The models an assessment decides for: its model, or every model its use case uses."""
-    subject = assessment.subject
-    if isinstance(subject, MLModel):
-        return [subject]
-    return list(subject.models.all())
-
-
 def _make_current(
     actor: User | None, assessment: RiskAssessment, outcome: Outcome, trigger: str
 ) -> RiskAssessment:
@@ -182,7 +176,7 @@ def _make_current(
         },
         mlmodel_id=assessment.model_id,
     )
-    for model in models_of(assessment):
+    for model in risk_selectors.models_of(assessment):
         if assessment.framework == Framework.SCOPING:
             _retier(actor, model, trigger="scoping changed")
         controls.sync_controls(
@@ -262,19 +256,20 @@ def _rederive_one(
 # ---- Review: confirmation and overrides (a second person) ------------------------------------
 
 
-def can_review(user: User, assessment: RiskAssessment) -> bool:
-    """Validators and committee members with rights on every model the assessment covers."""
-    models = models_of(assessment)
-    return bool(models) and all(
-        permissions.can(user, "validate", m) or permissions.can(user, "decide", m) for m in models
-    )
-
-
 def _require_review(actor: User, assessment: RiskAssessment) -> None:
-    if not can_review(actor, assessment):
+    """Reviewers challenge the assessment: never its assessor, nor anyone developing a model it
+    covers (checked on people, through groups and service accounts)."""
+    if not risk_selectors.can_review(actor, assessment):
         raise PermissionDenied(f"{actor} may not review {assessment}")
-    if assessment.assessed_by_id == actor.pk:
+    if assessment.assessed_by is not None and people.same_person(actor, assessment.assessed_by):
         raise DomainError(field="reviewed_by", message="the assessor cannot review their own work")
+    for model in risk_selectors.models_of(assessment):
+        developers = people.developers_of(model)
+        shared = sorted(people.people_behind(actor).keys() & developers.keys())
+        if shared:
+            raise DomainError(
+                field="reviewed_by", message=f"{developers[shared[0]]}: cannot review its risk"
+            )
 
 
 def _reviewed(actor: User, assessment: RiskAssessment, verb: str, **after: Any) -> None:
@@ -334,29 +329,79 @@ def propose_override(
     assessment.reviewed_by, assessment.reviewed_at = actor, timezone.now()
     assessment.save()
     _reviewed(actor, assessment, "assessment.override_proposed", result=result, reason=reason)
+    notices.notify(
+        people=[
+            p
+            for p in _reviewers(assessment)
+            if not people.same_person(p, actor) and p.pk != assessment.assessed_by_id
+        ],
+        kind="assessment.override_proposed",
+        subject=f"{actor.get_username()} proposes {result} instead of {assessment.result} for {assessment.subject}",
+        link=risk_selectors.result_link(assessment),
+        body=reason,
+    )
     return assessment
+
+
+def _reviewers(assessment: RiskAssessment) -> list[User]:
+    """Who may decide a proposed override: validators and deciders on every model it covers."""
+    candidates = {u.pk: u for u in [*people.holders_of("view_portfolio")]}
+    return [u for u in candidates.values() if risk_selectors.can_review(u, assessment)]
 
 
 @transaction.atomic
 def approve_override(*, actor: User, assessment: RiskAssessment) -> RiskAssessment:
     """The second person: the override takes effect and the checklist follows it."""
-    assessment = _current(assessment)
-    _require_review(actor, assessment)
-    if assessment.review != RiskAssessment.Review.OVERRIDE_PROPOSED:
-        raise DomainError(field="review", message="no override is waiting for approval")
-    if assessment.reviewed_by_id == actor.pk:
-        raise DomainError(
-            field="override_approved_by", message="a second person must approve the override"
-        )
+    assessment = _decided_override(actor, assessment)
     assessment.review = RiskAssessment.Review.OVERRIDDEN
     assessment.override_approved_by, assessment.override_approved_at = actor, timezone.now()
     assessment.save()
     _reviewed(actor, assessment, "assessment.overridden", result=assessment.override_result)
-    for model in models_of(assessment):
+    for model in risk_selectors.models_of(assessment):
         controls.sync_controls(
             actor=actor, model=model, outcomes=risk_selectors.outcomes_for(model)
         )
+    _tell_proposer(actor, assessment, "approved", "")
     return assessment
+
+
+@transaction.atomic
+def refuse_override(*, actor: User, assessment: RiskAssessment, reason: str) -> RiskAssessment:
+    """The second person refuses the proposed override: the rules' result stays in force."""
+    assessment = _decided_override(actor, assessment)
+    if not reason.strip():
+        raise DomainError(field="review_reason", message="say why the override is refused")
+    assessment.review = RiskAssessment.Review.OVERRIDE_REFUSED
+    assessment.override_approved_by, assessment.override_approved_at = actor, timezone.now()
+    assessment.save()
+    _reviewed(actor, assessment, "assessment.override_refused", reason=reason.strip())
+    _tell_proposer(actor, assessment, "refused", reason.strip())
+    return assessment
+
+
+def _decided_override(actor: User, assessment: RiskAssessment) -> RiskAssessment:
+    """A proposed override, decided by an entitled reviewer who did not propose it."""
+    assessment = _current(assessment)
+    _require_review(actor, assessment)
+    if assessment.review != RiskAssessment.Review.OVERRIDE_PROPOSED:
+        raise DomainError(field="review", message="no override is waiting for a decision")
+    proposer = assessment.reviewed_by
+    if proposer is not None and people.same_person(actor, proposer):
+        raise DomainError(
+            field="override_approved_by", message="a second person must decide the override"
+        )
+    return assessment
+
+
+def _tell_proposer(actor: User, assessment: RiskAssessment, outcome: str, reason: str) -> None:
+    if assessment.reviewed_by is not None:
+        notices.notify(
+            people=[assessment.reviewed_by],
+            kind=f"assessment.override_{outcome}",
+            subject=f"Your override of {assessment} was {outcome} by {actor.get_username()}",
+            link=risk_selectors.result_link(assessment),
+            body=reason,
+        )
 
 
 # ---- Rule changes and material changes ---------------------------------------------------------

@@ -9,11 +9,15 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from governance import audit, permissions, uploads
+from governance.access import selectors as people
+from governance.access.models import RequestState
+from governance.access.services import decisions
 from governance.errors import DomainError, clean_or_raise
-from governance.risk.models import Control, Evidence
+from governance.risk.models import Control, Evidence, Waiver
 from governance.risk.rules import obligations
 from governance.risk.rules.results import Outcome
 from governance.rulebooks.content import as_rules
@@ -210,43 +214,75 @@ def accept(*, actor: User, control: Control) -> Control:
 
 
 @transaction.atomic
-def waive(
-    *,
-    actor: User,
-    control: Control,
-    reason: str,
-    approver: User | None,
-    expires_on: date | None,
-) -> Control:
-    """A policy exception: someone with decision rights approves it, and it always expires."""
+def request_waiver(
+    *, actor: User, control: Control, reason: str, expires_on: date | None
+) -> Waiver:
+    """Ask to waive one obligation until a date; it counts only once a second person with
+    decision rights on the model grants it, and it always expires."""
     control = Control.objects.select_for_update().select_related("model").get(pk=control.pk)
     model = control.model
     if not (permissions.can(actor, "change", model) or permissions.can(actor, "validate", model)):
         raise PermissionDenied(f"{actor} may not request a waiver on {model}")
+    if control.waivers.filter(state=RequestState.REQUESTED).exists():
+        raise DomainError(
+            field="waiver_reason", message="a waiver of this obligation waits already"
+        )
     if not reason.strip():
         raise DomainError(field="waiver_reason", message="a waiver needs a reason")
-    if approver is None:
-        raise DomainError(field="waiver_approved_by", message="a waiver needs an approver")
-    if approver.pk == actor.pk or not permissions.can(approver, "decide", model):
-        raise DomainError(
-            field="waiver_approved_by",
-            message=f"{approver} cannot approve it: a second person with decision rights must",
-        )
     if expires_on is None or expires_on <= timezone.localdate():
         raise DomainError(field="waiver_expires_on", message="a waiver needs a future expiry date")
-    before = audit.snapshot(control, ["status"])
-    control.status = Control.Status.WAIVED
-    control.waiver_reason, control.waiver_approved_by = reason, approver
-    control.waiver_expires_on = expires_on
-    control.save()
+    waiver = Waiver.objects.create(
+        control=control, reason=reason.strip(), expires_on=expires_on, requested_by=actor
+    )
     audit.record(
         actor=actor,
-        verb="control.waived",
-        target=control,
-        before=before,
-        after=audit.snapshot(
-            control, ["status", "waiver_reason", "waiver_approved_by", "waiver_expires_on"]
-        ),
+        verb="waiver.requested",
+        target=waiver,
+        after={**audit.snapshot(waiver, ["reason", "expires_on"]), "obligation": control.reference},
         mlmodel_id=model.pk,
     )
-    return control
+    decisions.announce(
+        request=waiver,
+        deciders=people.deciders_of(model),
+        kind="waiver.requested",
+        subject=f"{actor.get_username()} asks to waive {control.reference} for {model} until {expires_on}",
+        link=reverse("risk:obligations", args=[model.slug]),
+    )
+    return waiver
+
+
+@transaction.atomic
+def decide_waiver(*, actor: User, waiver: Waiver, grant: bool, reason: str = "") -> Waiver:
+    """A second person with decision rights grants the waiver (the obligation then reads waived
+    until it expires) or refuses it."""
+    waiver = decisions.locked(waiver)
+    control = Control.objects.select_for_update().select_related("model").get(pk=waiver.control_id)
+    decisions.require_model_decider(actor, control.model, "this waiver")
+    if grant and waiver.expires_on <= timezone.localdate():
+        raise DomainError(field="waiver_expires_on", message="the waiver asked for has expired")
+    decisions.decide(
+        actor=actor,
+        request=waiver,
+        grant=grant,
+        reason=reason,
+        verb="waiver",
+        mlmodel_id=control.model_id,
+        link=reverse("risk:obligations", args=[control.model.slug]),
+    )
+    if grant:
+        before = audit.snapshot(control, ["status"])
+        control.status = Control.Status.WAIVED
+        control.waiver_reason, control.waiver_approved_by = waiver.reason, actor
+        control.waiver_expires_on = waiver.expires_on
+        control.save()
+        audit.record(
+            actor=actor,
+            verb="control.waived",
+            target=control,
+            before=before,
+            after=audit.snapshot(
+                control, ["status", "waiver_reason", "waiver_approved_by", "waiver_expires_on"]
+            ),
+            mlmodel_id=control.model_id,
+        )
+    return waiver

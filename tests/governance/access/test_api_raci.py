@@ -52,16 +52,25 @@ def test_owner_assigns_a_group_by_name(api_client, owner, credit_pd_model):
         ({"user": "carl", "role": "Z", "area": "monitoring"}, "role"),
         ({"user": "carl", "role": "R", "area": "marketing"}, "area"),
         ({"role": "R", "area": "monitoring"}, "user"),
-        ({"user": "dev", "role": "R", "area": "validation"}, "user"),
+        ({"user": "audrey", "role": "R", "area": "development"}, "user"),
         ({"user": "dev", "role": "R", "area": "development"}, "role"),
     ],
 )
 def test_bad_assignment_is_400_naming_the_field_and_writes_nothing(
-    api_client, owner, committee_member, credit_pd_model, payload, field
+    api_client, owner, committee_member, auditor, credit_pd_model, payload, field
 ):
     before = written()
     response = api_client(owner).post(RACI, payload, format="json")
     assert (response.status_code, error_fields(response)) == (400, [field])
+    assert written() == before
+
+
+def test_an_owner_cannot_appoint_her_models_validator(api_client, owner, credit_pd_model):
+    before = written()
+    payload = {"user": "vera", "role": "A", "area": "validation"}
+    response = api_client(owner).post(RACI, payload, format="json")
+    assert response.status_code == 403
+    assert "the head of validation does" in response.json()["errors"][0]["message"]
     assert written() == before
 
 

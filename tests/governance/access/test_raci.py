@@ -12,10 +12,12 @@ from governance.errors import DomainError
 from tests.factories.accounts import UserFactory
 
 
-def test_assigning_a_validator_lets_her_validate_and_is_audited(credit_pd_model, owner):
+def test_assigning_a_validator_lets_her_validate_and_is_audited(
+    credit_pd_model, head_of_validation
+):
     reviewer = UserFactory(username="rita", roles=["Validators"])
     assignment = raci.assign_raci(
-        actor=owner, model=credit_pd_model, user=reviewer, role="A", area="validation"
+        actor=head_of_validation, model=credit_pd_model, user=reviewer, role="A", area="validation"
     )
     assert permissions.can(reviewer, "validate", credit_pd_model)
     event = AuditEvent.objects.get(verb="raci.assigned", target_id=str(assignment.pk))
@@ -46,11 +48,13 @@ def test_removing_one_of_two_assignments_keeps_the_other_rights(credit_pd_model,
     assert not permissions.can(developer, "view", credit_pd_model)
 
 
-def test_group_assignment_grants_every_member(credit_pd_model, owner):
+def test_group_assignment_grants_every_member(credit_pd_model, head_of_validation):
     team = Group.objects.create(name="Credit validation team")
     member = UserFactory(username="gus", roles=["Validators"])
     member.groups.add(team)
-    raci.assign_raci(actor=owner, model=credit_pd_model, group=team, role="R", area="validation")
+    raci.assign_raci(
+        actor=head_of_validation, model=credit_pd_model, group=team, role="R", area="validation"
+    )
     assert permissions.can(member, "validate", credit_pd_model)
 
 
@@ -108,19 +112,36 @@ def test_administrator_manages_raci_on_any_model(credit_pd_model, admin_user, co
     assert permissions.can(committee_member, "decide", credit_pd_model)
 
 
-@pytest.mark.parametrize("area", ["validation", "approval"])
+@pytest.mark.parametrize(
+    ("area", "role", "appointer"),
+    [
+        ("validation", "Validators", "head_of_validation"),
+        ("approval", "Committee members", "admin_user"),
+    ],
+)
 def test_a_developer_cannot_also_validate_or_approve_the_same_model(
-    credit_pd_model, owner, developer, area
+    credit_pd_model, owner, request, area, role, appointer
 ):
-    with pytest.raises(DomainError, match="develops this model") as refused:
-        raci.assign_raci(actor=owner, model=credit_pd_model, user=developer, role="R", area=area)
+    both = UserFactory(username="max", roles=["Developers", role])
+    raci.assign_raci(actor=owner, model=credit_pd_model, user=both, role="R", area="development")
+    with pytest.raises(DomainError, match="max develops retail-pd: cannot") as refused:
+        raci.assign_raci(
+            actor=request.getfixturevalue(appointer),
+            model=credit_pd_model,
+            user=both,
+            role="R",
+            area=area,
+        )
     assert refused.value.field == "user"
 
 
-def test_the_owner_cannot_be_made_validator_of_her_own_model(credit_pd_model, owner):
-    with pytest.raises(DomainError, match="develops this model"):
+def test_the_owner_cannot_be_made_validator_of_her_own_model(
+    credit_pd_model, owner, head_of_validation
+):
+    owner.groups.add(Group.objects.get(name="Validators"))
+    with pytest.raises(DomainError, match="olivia owns retail-pd: cannot validate it"):
         raci.assign_raci(
-            actor=owner, model=credit_pd_model, user=owner, role="A", area="validation"
+            actor=head_of_validation, model=credit_pd_model, user=owner, role="A", area="validation"
         )
 
 
