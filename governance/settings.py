@@ -217,6 +217,9 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "registry.models.MLModel.Status",
         "AlertSeverityEnum": "monitoring.models.Alert.Severity",
         "HealthStatusEnum": "monitoring.stats.thresholds.Status",
+        "DecisionEnum": "governance.approvals.models.SignOff.Decision",
+        "RequestStateEnum": "governance.access.models.decisions.RequestState",
+        "SecondPersonDecisionEnum": "governance.api.serializers.DECISIONS",
     },
 }
 

@@ -104,10 +104,13 @@ class NothingInput(StrictInput):
     """A verb that takes no input: any key is refused, naming it."""
 
 
+DECISIONS = ["grant", "refuse"]
+
+
 class DecisionInput(StrictInput):
     """A second person's decision on a request someone else made."""
 
-    decision = serializers.ChoiceField(choices=["grant", "refuse"])
+    decision = serializers.ChoiceField(choices=DECISIONS)
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Why (needed to refuse)."
     )

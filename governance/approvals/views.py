@@ -25,7 +25,7 @@ from governance.approvals.forms import (
 from governance.approvals.models import ApprovalRequest, Condition
 from governance.approvals.rules import states
 from governance.approvals.selectors import facts as approval_facts
-from governance.approvals.selectors import queues, review, signers
+from governance.approvals.selectors import independence, queues, review, signers
 from governance.approvals.services import workflow
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
@@ -157,6 +157,7 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
         "progress": signers.progress_text(progress),
         "outstanding": progress.outstanding,
         "sign_offs": review.sign_offs_of(subject),
+        "independence": independence.statement_of(subject) if subject.requirements else None,
         "conditions": list(subject.conditions.select_related("met_by")),
         "can_confirm": can_confirm and subject.is_approval,
         "lapses": approval_facts.lapses_of(subject),

@@ -302,6 +302,11 @@ def coverage(model: MLModel, today: date | None = None) -> Coverage:
     return summarise((Item(*row) for row in rows), today or timezone.localdate())
 
 
+def may_ask_waiver(user: User, model: MLModel) -> bool:
+    """Who may ask to waive an obligation: those who change the model or validate it."""
+    return permissions.can(user, "change", model) or permissions.can(user, "validate", model)
+
+
 def can_review(user: User, assessment: RiskAssessment) -> bool:
     """Validators and committee members with rights on every model the assessment covers."""
     models = models_of(assessment)

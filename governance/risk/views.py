@@ -398,7 +398,7 @@ def _card(control: Control, rights: Mapping[str, bool], bound: Mapping[tuple, An
         evidence=evidence,
         evidence_form=evidence_form if rights["change"] else None,
         waiver_form=waiver_form
-        if (rights["change"] or rights["validate"]) and not any(w.is_pending for w in waivers)
+        if rights["ask_waiver"] and not any(w.is_pending for w in waivers)
         else None,
         can_accept=rights["validate"] and bool(evidence) and control.status != "accepted",
         waivers=waivers,
@@ -412,6 +412,7 @@ def _obligations_context(
 ) -> dict[str, object]:
     user = permissions.actor(request)
     rights = {action: permissions.can(user, action, model) for action in ("change", "validate")}
+    rights["ask_waiver"] = risk_selectors.may_ask_waiver(user, model)
     rights["decide"] = user in people.deciders_of(model)
     groups = [
         (
@@ -492,6 +493,8 @@ def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     user = permissions.actor(request)
     model = permissions.model_for_user_or_404(user, slug)
     control = _control_or_404(model, pk)
+    if not risk_selectors.may_ask_waiver(user, model):
+        raise PermissionDenied(f"{user} may not ask to waive obligations of {model}")
     form = WaiverForm(request.POST, auto_id=f"wv{pk}_%s")
     asked = ui.submit(
         form,

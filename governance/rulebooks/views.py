@@ -165,6 +165,10 @@ def publication_decide(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if done is None:
+        publication.refresh_from_db()
+        if not publication.is_pending:  # decided meanwhile: no decision form left to show it on
+            ui.report_errors(request, form, "Nothing changed")
+            return redirect("rulebooks:detail", pk=book.pk)
         context = _detail_context(request, Rulebook.objects.get(pk=book.pk))
         context["decision_form"] = form
         return render(request, "governance/rulebooks/detail.html", context, status=400)

@@ -20,6 +20,7 @@ from governance.access import selectors as people
 from governance.access.models import RaciAssignment
 from governance.approvals.models import ApprovalRequest, Condition, SignOff
 from governance.approvals.selectors import facts as approval_facts
+from governance.approvals.selectors import independence
 from governance.auditlog.models import AuditEvent
 from governance.findings.models import Finding
 from governance.risk import selectors as risk_selectors
@@ -312,6 +313,19 @@ def approvals(version: ModelVersion, as_of: datetime) -> dict[str, Any]:
     }
 
 
+def _independence(request: ApprovalRequest, sign_offs: list[SignOff]) -> dict[str, Any]:
+    """Each required role, who filled it, and each independence rule checked (as of the pack)."""
+    mine = [s for s in sign_offs if s.request_id == request.pk]
+    statement = independence.statement_of(request, mine)
+    return {
+        "roles": [
+            {"role": r.role, "needed": r.needed, "signers": list(r.signers)}
+            for r in statement.roles
+        ],
+        "checks": [{"rule": c.rule, "held": c.held, "detail": c.detail} for c in statement.checks],
+    }
+
+
 def _request_record(
     request: ApprovalRequest, sign_offs: list[SignOff], conditions: Any, as_of: datetime
 ) -> dict[str, Any]:
@@ -326,6 +340,7 @@ def _request_record(
         "decided_at": iso(known(request.decided_at, as_of)),
         "expires_on": iso_date(request.expires_on) if known(request.decided_at, as_of) else None,
         "snapshot_sha256": request.snapshot_sha256 if known(request.submitted_at, as_of) else "",
+        "independence": _independence(request, sign_offs),
         "sign_offs": [
             {
                 "role": s.get_role_display(),

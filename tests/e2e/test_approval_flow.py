@@ -45,6 +45,7 @@ def validated_version() -> ModelVersion:
     rulebooks.load_shipped()  # idempotent: a flush between browser tests may have emptied them
     olivia, vera = person("olivia", roles.OWNER), person("vera", roles.VALIDATOR)
     person("carl", roles.COMMITTEE)
+    hal = person("hal", roles.HEAD_OF_VALIDATION)
     model = services.register_model(
         actor=olivia,
         slug="retail-pd",
@@ -53,7 +54,7 @@ def validated_version() -> ModelVersion:
         model_type=MLModel.ModelType.CLASSICAL_ML,
     )
     raci.assign_raci(
-        actor=olivia, model=model, user=vera, role="R", area=RaciAssignment.Area.VALIDATION
+        actor=hal, model=model, user=vera, role="R", area=RaciAssignment.Area.VALIDATION
     )
     assess(olivia, model, "scoping", US_BANK_SCORECARD)
     assess(olivia, model, "tiering", TIER_2)

@@ -7,6 +7,7 @@ through the assessed fixtures), so the other governance tests keep their own set
 import pytest
 
 from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
 from registry.models import MLModel
 from tests.risk_answers import TIER_1, US_BANK_SCORECARD, assess
 
@@ -15,6 +16,13 @@ from tests.risk_answers import TIER_1, US_BANK_SCORECARD, assess
 def shipped_rulebooks(db) -> None:
     """The scoping rules, EU AI Act rules, tiering methods and obligation catalogs shipped."""
     rulebooks.load_shipped()
+
+
+def published(draft: Rulebook, asker, decider) -> Rulebook:
+    """A draft one person asks to publish and a second person holding the publish right grants."""
+    asked = rulebooks.request_publication(actor=asker, draft=draft)
+    rulebooks.decide_publication(actor=decider, publication=asked, grant=True)
+    return Rulebook.objects.get(pk=draft.pk)
 
 
 @pytest.fixture

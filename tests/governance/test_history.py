@@ -49,17 +49,17 @@ def test_a_row_reads_back_its_fields_before_later_updates(model, owner, validato
 
 
 def test_a_set_reads_back_rows_removed_since_and_drops_rows_added_since(
-    model, owner, developer, validator
+    model, owner, developer, validator, head_of_validation
 ) -> None:
     with time_machine.travel(BEFORE, tick=False):
         kept = raci.assign_raci(
             actor=owner, model=model, user=developer, role="R", area="development"
         )
         withdrawn = raci.assign_raci(
-            actor=owner, model=model, user=validator, role="R", area="validation"
+            actor=head_of_validation, model=model, user=validator, role="R", area="validation"
         )
     with time_machine.travel(CHANGED, tick=False):
-        raci.remove_raci(actor=owner, assignment=withdrawn)
+        raci.remove_raci(actor=head_of_validation, assignment=withdrawn)
         raci.assign_raci(actor=owner, model=model, user=validator, role="C", area="monitoring")
 
     def at(instant: datetime) -> list[tuple[str, str, str]]:

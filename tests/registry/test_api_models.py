@@ -76,19 +76,20 @@ def test_models_list_query_count_does_not_grow_with_rows(
         assert client.get(URL).json()["count"] == 33
 
 
-def test_owner_registers_a_model_for_a_colleague_with_custom_values(api_client, owner, developer):
+def test_owner_registers_a_model_for_a_colleague_with_custom_values(api_client, owner):
+    colleague = UserFactory(username="omar", roles=[roles.OWNER])
     services.define_custom_field(
         actor=UserFactory(roles=[roles.ADMINISTRATOR]),
         key="sox",
         label="SOX relevant",
         field_type="boolean",
     )
-    payload = {**NEW_MODEL, "owner": "dev", "custom_fields": {"sox": "yes"}}
+    payload = {**NEW_MODEL, "owner": "omar", "custom_fields": {"sox": "yes"}}
     response = api_client(owner).post(URL, payload, format="json")
     assert response.status_code == 201, response.json()
     model = MLModel.objects.get(slug="fraud-score")
-    assert (model.owner, model.custom_fields) == (developer, {"sox": True})
-    assert response.json()["owner"] == "dev"
+    assert (model.owner, model.custom_fields) == (colleague, {"sox": True})
+    assert response.json()["owner"] == "omar"
     event = AuditEvent.objects.get(verb="model.registered")
     assert (event.actor, event.mlmodel_id) == (owner, model.pk)
 

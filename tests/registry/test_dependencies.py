@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from governance.access.services import raci
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
 from registry import selectors, services
@@ -112,7 +113,7 @@ def test_upstream_model_ids_follows_dependencies_transitively(
 def test_developer_may_link_a_model_he_can_see_but_not_one_hidden_from_him(
     developer, owner, credit_pd_model, bureau_score
 ):
-    services.update_model(actor=owner, model=bureau_score, owner=developer)
+    raci.assign_raci(actor=owner, model=bureau_score, user=developer, role="C", area="development")
     link(developer, bureau_score, credit_pd_model)
     hidden = model(owner, "hidden")
     before = counts()

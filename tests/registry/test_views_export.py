@@ -22,11 +22,8 @@ def exported(client, **params) -> list[dict[str, str]]:
 
 
 def test_export_has_one_row_per_visible_model_with_its_columns(
-    client, owner, admin_user, credit_pd_model
+    client, owner, hidden_model, credit_pd_model
 ):
-    services.register_model(
-        actor=admin_user, slug="alm", name="ALM", business_unit="Treasury", model_type="vendor"
-    )
     version = ModelVersionFactory(model=credit_pd_model, version="1.0.0", created_by=owner)
     services.record_deployment(actor=owner, version=version, environment="production")
     UseCaseFactory(name="Loan decisions", owner=owner).models.add(credit_pd_model)
@@ -39,13 +36,10 @@ def test_export_has_one_row_per_visible_model_with_its_columns(
     assert row["use_cases"] == "Loan decisions"
 
 
-def test_export_keeps_the_list_filters(client, auditor, credit_pd_model, admin_user):
-    services.register_model(
-        actor=admin_user, slug="alm", name="ALM", business_unit="Treasury", model_type="vendor"
-    )
+def test_export_keeps_the_list_filters(client, auditor, credit_pd_model, hidden_model):
     client.force_login(auditor)
-    assert [r["slug"] for r in exported(client)] == ["alm", "retail-pd"]
-    assert [r["slug"] for r in exported(client, business_unit="Treasury")] == ["alm"]
+    assert [r["slug"] for r in exported(client)] == ["bureau", "retail-pd"]
+    assert [r["slug"] for r in exported(client, business_unit="Risk")] == ["bureau"]
 
 
 def test_export_has_a_column_per_active_custom_field_and_defuses_values(client, owner, admin_user):

@@ -17,6 +17,7 @@ from governance.access import selectors as people
 from governance.access.models import RequestState
 from governance.access.services import decisions
 from governance.errors import DomainError, clean_or_raise
+from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Evidence, Waiver
 from governance.risk.rules import obligations
 from governance.risk.rules.results import Outcome
@@ -221,7 +222,7 @@ def request_waiver(
     decision rights on the model grants it, and it always expires."""
     control = Control.objects.select_for_update().select_related("model").get(pk=control.pk)
     model = control.model
-    if not (permissions.can(actor, "change", model) or permissions.can(actor, "validate", model)):
+    if not risk_selectors.may_ask_waiver(actor, model):
         raise PermissionDenied(f"{actor} may not request a waiver on {model}")
     if control.waivers.filter(state=RequestState.REQUESTED).exists():
         raise DomainError(

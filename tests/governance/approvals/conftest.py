@@ -14,7 +14,9 @@ from governance.access.services import raci
 from governance.approvals.models import ApprovalRequest
 from governance.approvals.services import workflow
 from governance.approvals.services.workflow import NewCondition
-from governance.risk.models import Control
+from governance.findings import services as findings
+from governance.findings.models import PolicyException
+from governance.risk.models import Control, Waiver
 from governance.risk.services import controls
 from registry import services
 from registry.models import MLModel, ModelVersion
@@ -37,16 +39,32 @@ def evidence_everything(
         )
 
 
+def granted_exception(asker, decider, model: MLModel, rule_id: str, **asked) -> PolicyException:
+    """A policy exception one person asks for and a second person grants."""
+    exception = findings.request_exception(actor=asker, model=model, rule_id=rule_id, **asked)
+    return findings.decide_exception(actor=decider, exception=exception, grant=True)
+
+
+def granted_waiver(asker, decider, control: Control, **asked) -> Waiver:
+    """An obligation waiver one person asks for and a second person grants."""
+    waiver = controls.request_waiver(actor=asker, control=control, **asked)
+    return controls.decide_waiver(actor=decider, waiver=waiver, grant=True)
+
+
 def in_days(days: int) -> date:
     return timezone.localdate() + timedelta(days=days)
 
 
 @pytest.fixture
-def second_validator(credit_pd_model, owner) -> AbstractBaseUser:
+def second_validator(credit_pd_model, head_of_validation) -> AbstractBaseUser:
     """Victor, a second validator Responsible for validating the retail PD model."""
     user = UserFactory(username="victor", first_name="Victor", roles=[roles.VALIDATOR])
     raci.assign_raci(
-        actor=owner, model=credit_pd_model, user=user, role="R", area=RaciAssignment.Area.VALIDATION
+        actor=head_of_validation,
+        model=credit_pd_model,
+        user=user,
+        role="R",
+        area=RaciAssignment.Area.VALIDATION,
     )
     return user
 

@@ -15,6 +15,7 @@ from tests.governance.approvals.conftest import approve, in_days, submitted
 pytestmark = pytest.mark.django_db
 FINDINGS = "/api/v1/findings/"
 EXCEPTIONS = "/api/v1/exceptions/"
+RISK_ACCEPTANCES = "/api/v1/risk-acceptances/"
 FLAGS = "/api/v1/revalidation-flags/"
 GATE = ("/api/v1/gate/", {"model": "retail-pd", "version": "1.0", "environment": "production"})
 
@@ -115,20 +116,31 @@ def test_refusals_name_the_field_the_caller_sent(
     assert error_fields(past) == ["until"]
 
 
-def test_a_decider_accepts_a_risk_until_a_date(
+def test_a_risk_acceptance_is_asked_for_and_counts_once_a_decider_grants_it(
     api_client, tier3_ready, validator, committee_member
 ):
     finding = api_client(validator).post(FINDINGS, finding_payload(), format="json").json()
-    url = f"{FINDINGS}{finding['id']}/accept-risk/"
     until = str(in_days(90))
-    assert api_client(validator).post(url, {"reason": "x", "until": until}).status_code == 403
-    accepted = api_client(committee_member).post(url, {"reason": "Low volume", "until": until})
-    assert accepted.status_code == 200, accepted.json()
-    assert (accepted.json()["status"], accepted.json()["accepted_until"]) == (
+    vera = api_client(validator)
+    asked = vera.post(
+        f"{FINDINGS}{finding['id']}/accept-risk/", {"reason": "Low volume", "until": until}
+    )
+    assert asked.status_code == 201, asked.json()
+    assert (asked.json()["state"], asked.json()["requested_by"]) == ("requested", "vera")
+    assert vera.get(f"{FINDINGS}{finding['id']}/").json()["status"] == "open"
+
+    decide = f"{RISK_ACCEPTANCES}{asked.json()['id']}/decide/"
+    assert vera.post(decide, {"decision": "grant"}).status_code == 403  # no decision rights
+    granted = api_client(committee_member).post(decide, {"decision": "grant"})
+    assert (granted.status_code, granted.json()["decided_by"]) == (200, "carl")
+    accepted = vera.get(f"{FINDINGS}{finding['id']}/").json()
+    assert (accepted["status"], accepted["accepted_until"], accepted["resolution"]) == (
         "accepted_risk",
         until,
+        "Low volume",
     )
-    assert accepted.json()["resolution"] == "Low volume"
+    again = api_client(committee_member).post(decide, {"decision": "refuse", "reason": "No"})
+    assert again.status_code == 409
 
 
 def test_findings_filter_by_status_severity_model_and_overdue(
@@ -155,30 +167,39 @@ def test_findings_filter_by_status_severity_model_and_overdue(
 # ---- Policy exceptions and the gate -------------------------------------------------------------
 
 
-def test_an_exception_makes_a_failing_waivable_rule_pass_until_revoked(
+def test_an_exception_makes_a_failing_waivable_rule_pass_once_granted_until_revoked(
     api_client, approved_for_production, owner, validator, committee_member
 ):
     olivia = api_client(owner)
     api_client(validator).post(FINDINGS, finding_payload(), format="json")
     assert set(unmet(olivia)) == {"no-open-high-findings"}
 
-    granted = olivia.post(
+    asked = olivia.post(
         EXCEPTIONS,
         {
             "model": "retail-pd",
             "rule_id": "no-open-high-findings",
             "reason": "Remediation under way; low volume until then",
-            "approved_by": "carl",
             "expires_on": str(in_days(30)),
         },
         format="json",
     )
-    assert granted.status_code == 201, granted.json()
-    exception = granted.json()
-    assert (exception["active"], exception["approved_by"], exception["rule_title"]) == (
+    assert asked.status_code == 201, asked.json()
+    exception = asked.json()
+    assert (exception["state"], exception["active"], exception["rule_title"]) == (
+        "requested",
+        False,
+        "No open high-severity finding",
+    )
+    assert set(unmet(olivia)) == {"no-open-high-findings"}  # asking waives nothing
+
+    decide = f"{EXCEPTIONS}{exception['id']}/decide/"
+    assert olivia.post(decide, {"decision": "grant"}).status_code == 403
+    granted = api_client(committee_member).post(decide, {"decision": "grant"})
+    assert (granted.status_code, granted.json()["active"], granted.json()["decided_by"]) == (
+        200,
         True,
         "carl",
-        "No open high-severity finding",
     )
     answer = olivia.get(*GATE).json()
     assert answer["open"] is True
@@ -197,11 +218,9 @@ def test_an_exception_makes_a_failing_waivable_rule_pass_until_revoked(
     ("change", "field"),
     [
         ({"rule_id": "approval"}, "rule_id"),  # not waivable
-        ({"approved_by": "olivia"}, "approved_by"),  # the owner cannot approve it
-        ({"approved_by": "vera"}, "approved_by"),  # no decision rights
+        ({"approved_by": "carl"}, "approved_by"),  # the requester does not name who grants it
         ({"expires_on": "2020-01-01"}, "expires_on"),
         ({"reason": ""}, "reason"),
-        ({"approver": "carl"}, "approver"),
     ],
 )
 def test_a_bad_exception_is_400_naming_the_field(
@@ -211,7 +230,6 @@ def test_a_bad_exception_is_400_naming_the_field(
         "model": "retail-pd",
         "rule_id": "obligations-evidenced",
         "reason": "Vendor documentation pending",
-        "approved_by": "carl",
         "expires_on": str(in_days(30)),
         **change,
     }

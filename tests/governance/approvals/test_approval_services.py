@@ -169,10 +169,10 @@ def test_the_same_person_cannot_fill_two_required_roles(
 class TestSegregationFollowsLineage:
     """Whoever built the version (registered it, its run, its data, its code) cannot sign it."""
 
-    def make_validator(self, model, owner, username, email=""):
+    def make_validator(self, model, head, username, email=""):
         user = UserFactory(username=username, email=email, roles=[roles.VALIDATOR])
         raci.assign_raci(
-            actor=owner, model=model, user=user, role="R", area=RaciAssignment.Area.VALIDATION
+            actor=head, model=model, user=user, role="R", area=RaciAssignment.Area.VALIDATION
         )
         return user
 
@@ -183,7 +183,9 @@ class TestSegregationFollowsLineage:
         owner.groups.add(committee)
         version = services.register_version(actor=admin_user, model=tier1_ready, version="2.0")
         request = submitted(owner, version, "deployment", "production")
-        with pytest.raises(DomainError, match=r"you registered version 2\.0"):
+        with pytest.raises(
+            DomainError, match=r"you built this version \(ada registered version 2\.0"
+        ):
             workflow.sign_off(
                 actor=admin_user, request=request, role="committee", decision="approve"
             )
@@ -192,10 +194,14 @@ class TestSegregationFollowsLineage:
             workflow.sign_off(actor=owner, request=request, role="committee", decision="approve")
         assert not SignOff.objects.exists()
 
-    def test_training_data_and_code_authors_are_refused(self, tier3_ready, owner):
-        data_person = self.make_validator(tier3_ready, owner, "dora")
+    def test_training_data_and_code_authors_are_refused(
+        self, tier3_ready, owner, head_of_validation
+    ):
+        data_person = self.make_validator(tier3_ready, head_of_validation, "dora")
         data_person.groups.add(roles_group(roles.OWNER))  # may register datasets
-        coder = self.make_validator(tier3_ready, owner, "cody", email="cody@bank.example")
+        coder = self.make_validator(
+            tier3_ready, head_of_validation, "cody", email="cody@bank.example"
+        )
         dataset = services.register_dataset(actor=data_person, slug="loans", name="Loans")
         snapshot = services.register_dataset_version(
             actor=data_person, dataset=dataset, version="2026-10", uri="s3://loans/2026-10"
@@ -212,11 +218,13 @@ class TestSegregationFollowsLineage:
             actor=owner, model=tier3_ready, version="3.0", training_run=run
         )
         request = submitted(owner, version, "validation")
-        with pytest.raises(DomainError, match="you registered its training data"):
+        with pytest.raises(
+            DomainError, match="you built this version \\(dora registered its training data Loans"
+        ):
             workflow.sign_off(
                 actor=data_person, request=request, role="validator", decision="approve"
             )
-        with pytest.raises(DomainError, match="you authored its code commit aaaaaaaaaaaa"):
+        with pytest.raises(DomainError, match="cody authored its code commit aaaaaaaaaaaa"):
             workflow.sign_off(actor=coder, request=request, role="validator", decision="approve")
 
 

@@ -13,11 +13,13 @@ from governance.auditlog.models import AuditEvent
 from governance.findings import services as findings
 from governance.findings.models import Finding
 from governance.risk.models import Control
-from governance.risk.services import assessments, controls
+from governance.risk.services import assessments
 from registry.services import deployments
 from tests.governance.approvals.conftest import (
     approve,
     evidence_everything,
+    granted_exception,
+    granted_waiver,
     in_days,
     submitted,
     with_conditions,
@@ -65,12 +67,12 @@ def test_an_open_high_finding_closes_it_until_an_exception_waives_it(
         due_on=in_days(30),
     )
     assert finding.reference in unmet(validated)["no-open-high-findings"]
-    findings.grant_exception(
-        actor=owner,
-        model=validated.model,
-        rule_id="no-open-high-findings",
+    granted_exception(
+        owner,
+        committee_member,
+        validated.model,
+        "no-open-high-findings",
         reason="Compensating manual review of overrides until the fix ships",
-        approver=committee_member,
         expires_on=in_days(14),
     )
     answer, _ = gate.check(validated, "production")
@@ -117,11 +119,11 @@ def test_an_approval_that_relied_on_a_waiver_lapses_when_it_expires(
 ):
     assess(owner, scoped_pd_model, "tiering", TIER_3)
     waived, *rest = Control.objects.filter(model=scoped_pd_model, applies=True)
-    controls.waive(
-        actor=owner,
-        control=waived,
+    granted_waiver(
+        owner,
+        committee_member,
+        waived,
         reason="Vendor documentation arrives next quarter",
-        approver=committee_member,
         expires_on=in_days(20),
     )
     evidence_everything(owner, scoped_pd_model, only=rest)

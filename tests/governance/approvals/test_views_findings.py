@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.findings import services as findings
-from governance.findings.models import Finding, PolicyException, RevalidationFlag
-from governance.risk.services import controls
-from tests.governance.approvals.conftest import in_days
+from governance.findings.models import Finding, PolicyException, RevalidationFlag, RiskAcceptance
+from tests.governance.approvals.conftest import granted_exception, granted_waiver, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -123,54 +122,76 @@ def test_the_lifecycle_through_the_page(client, finding, owner, validator):
     assert finding.status == "closed" and finding.resolved_by == validator
 
 
-def test_accepting_a_risk_needs_decision_rights(client, finding, validator, committee_member):
+def test_a_risk_acceptance_asked_on_the_page_counts_once_a_decider_grants_it(
+    client, finding, validator, committee_member, outsider
+):
     url = reverse("findings:finding-accept-risk", args=[finding.pk])
     data = {"resolution": "Small segment, manual review", "accepted_until": in_days(90).isoformat()}
+    client.force_login(outsider)
+    assert client.post(url, data).status_code == 404  # he does not see the model
     client.force_login(validator)
-    assert client.post(url, data).status_code == 403
+    assert client.post(url, data).status_code == 302
+    acceptance = RiskAcceptance.objects.get()
+    finding.refresh_from_db()
+    assert (acceptance.state, finding.status) == ("requested", "open")
+
+    decide = reverse("findings:acceptance-decide", args=[acceptance.pk])
+    assert client.post(decide, {"decision": "grant"}).status_code == 403  # no decision rights
     client.force_login(committee_member)
-    client.post(url, data)
+    page = client.get(finding.get_absolute_url()).content.decode()
+    assert acceptance.reference in page and 'value="grant"' in page
+    client.post(decide, {"decision": "grant"})
     finding.refresh_from_db()
     assert finding.status == "accepted_risk" and finding.accepted_until == in_days(90)
 
 
-def test_an_exception_approved_by_someone_without_decision_rights_is_refused(
-    client, finding, owner, validator
+def test_an_exception_asked_on_the_page_names_no_approver_and_waits_for_a_decider(
+    client, finding, owner, committee_member
 ):
     client.force_login(owner)
     url = reverse("findings:exception-new", args=[finding.model.slug])
     page = client.get(url).content.decode()
-    assert "No open high-severity finding" in page
+    assert "No open high-severity finding" in page and "approved_by" not in page
     answer = client.post(
         url,
         {
             "rule_id": "no-open-high-findings",
             "reason": "Manual review",
-            "approved_by": validator.pk,
             "expires_on": in_days(30).isoformat(),
         },
     )
-    assert answer.status_code == 400  # the validator is not among the approvers offered
-    assert not PolicyException.objects.exists()
+    assert answer.status_code == 302
+    exception = PolicyException.objects.get()
+    assert (exception.state, exception.requested_by, exception.decided_by) == (
+        "requested",
+        owner,
+        None,
+    )
+    decide = reverse("findings:exception-decide", args=[exception.pk])
+    assert client.post(decide, {"decision": "grant"}).status_code == 403  # the owner
+    client.force_login(committee_member)
+    client.post(decide, {"decision": "grant"})
+    exception.refresh_from_db()
+    assert (exception.state, exception.decided_by) == ("granted", committee_member)
 
 
 def test_the_exceptions_register_shows_running_expired_and_waivers(
     client, finding, owner, committee_member, auditor
 ):
-    findings.grant_exception(
-        actor=owner,
-        model=finding.model,
-        rule_id="no-open-high-findings",
+    granted_exception(
+        owner,
+        committee_member,
+        finding.model,
+        "no-open-high-findings",
         reason="Compensating manual review",
-        approver=committee_member,
         expires_on=in_days(20),
     )
     control = finding.model.controls.filter(applies=True).first()
-    controls.waive(
-        actor=owner,
-        control=control,
+    granted_waiver(
+        owner,
+        committee_member,
+        control,
         reason="Vendor report next quarter",
-        approver=committee_member,
         expires_on=in_days(40),
     )
     client.force_login(auditor)

@@ -24,8 +24,9 @@ def test_auditor_reads_every_event_newest_first(client, auditor, credit_pd_model
 
 def test_audit_log_filters_by_verb_and_actor(client, admin_user, owner, credit_pd_model):
     services.register_model(
-        actor=admin_user, slug="alm", name="ALM", business_unit="Treasury", model_type="vendor"
-    )
+        actor=admin_user, slug="alm", name="ALM", business_unit="Treasury", model_type="vendor",
+        owner=owner,
+    )  # fmt: skip
     client.force_login(admin_user)
     rows = client.get(AUDIT, {"verb": "model.registered"}).context["rows"]
     assert sorted(r.event.target_repr for r in rows) == ["ALM", "Retail PD scorecard"]

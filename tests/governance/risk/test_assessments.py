@@ -14,6 +14,7 @@ from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.models import Rulebook
 from registry import services
+from tests.governance.conftest import published
 from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.usefixtures("shipped_rulebooks")
@@ -185,7 +186,7 @@ def test_a_shipped_file_that_changed_without_a_new_version_is_refused(tmp_path):
 
 
 def test_publishing_a_new_tiering_method_previews_and_then_rederives_with_history(
-    owner, admin_user, credit_pd_model, scoped
+    owner, admin_user, committee_member, credit_pd_model, scoped
 ):
     current = assess(owner, credit_pd_model, "tiering", TIER_3)
     base = Rulebook.objects.in_force(Rulebook.Kind.TIERING)
@@ -194,7 +195,7 @@ def test_publishing_a_new_tiering_method_previews_and_then_rederives_with_histor
     preview = assessments.preview(draft)
     assert [(row["before"], row["after"]) for row in preview] == [("tier_3", "tier_1")]
     assert RiskAssessment.objects.get(pk=current.pk).status == "completed"  # preview writes nothing
-    rulebooks.publish(actor=admin_user, draft=draft)
+    published(draft, admin_user, committee_member)
     now = risk_selectors.in_force_at(credit_pd_model, "tiering")
     assert (now.result, now.rulebook, now.answers) == ("tier_1", draft, TIER_3)
     assert now.trigger == f"{draft} published"
@@ -228,18 +229,18 @@ def test_a_new_intended_purpose_flags_it_too(owner, credit_pd_model, scoped):
 
 
 def test_switching_tiering_method_needs_a_date_on_or_after_the_method_in_force(
-    owner, admin_user, credit_pd_model, scoped
+    owner, admin_user, committee_member, credit_pd_model, scoped
 ):
     assess(owner, credit_pd_model, "tiering", TIER_1)
     matrix = Rulebook.objects.get(kind="tiering", name="matrix", status="draft")
     with pytest.raises(DomainError) as refused:
-        rulebooks.publish(actor=admin_user, draft=matrix)
+        rulebooks.request_publication(actor=admin_user, draft=matrix)
     assert refused.value.field == "effective_from"
     in_force = Rulebook.objects.in_force(Rulebook.Kind.TIERING)
     switch = rulebooks.draft_version(
         actor=admin_user, base=matrix, changes={"effective_from": in_force.effective_from}
     )
-    rulebooks.publish(actor=admin_user, draft=switch)
+    published(switch, admin_user, committee_member)
     assert Rulebook.objects.in_force(Rulebook.Kind.TIERING) == switch
     now = risk_selectors.in_force_at(credit_pd_model, "tiering")
     assert (now.rulebook, now.outcome["details"]["method"]) == (switch, "matrix")

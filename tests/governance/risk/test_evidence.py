@@ -15,6 +15,7 @@ from governance.risk.models import Control, Evidence
 from governance.risk.services import controls
 from tests.factories.governance import ControlFactory
 from tests.factories.registry import TrainingRunFactory
+from tests.governance.approvals.conftest import granted_waiver
 from tests.risk_answers import PDF
 
 
@@ -140,47 +141,38 @@ def test_a_validator_accepts_evidenced_obligations_only(owner, validator, contro
         controls.accept(actor=owner, control=control)
 
 
-def test_a_waiver_needs_a_reason_an_approver_with_decision_rights_and_a_future_expiry(
+def test_a_waiver_needs_a_reason_a_future_expiry_and_a_second_person_with_decision_rights(
     owner, committee_member, developer, control
 ):
     later = timezone.localdate() + dt.timedelta(days=90)
     refusals = [
-        ({"reason": "", "approver": committee_member, "expires_on": later}, "waiver_reason"),
-        ({"reason": "Vendor model", "approver": None, "expires_on": later}, "waiver_approved_by"),
-        (
-            {"reason": "Vendor model", "approver": developer, "expires_on": later},
-            "waiver_approved_by",
-        ),
-        ({"reason": "Vendor model", "approver": owner, "expires_on": later}, "waiver_approved_by"),
-        (
-            {"reason": "Vendor model", "approver": committee_member, "expires_on": None},
-            "waiver_expires_on",
-        ),
-        (
-            {
-                "reason": "Vendor model",
-                "approver": committee_member,
-                "expires_on": timezone.localdate(),
-            },
-            "waiver_expires_on",
-        ),
+        ({"reason": "", "expires_on": later}, "waiver_reason"),
+        ({"reason": "Vendor model", "expires_on": None}, "waiver_expires_on"),
+        ({"reason": "Vendor model", "expires_on": timezone.localdate()}, "waiver_expires_on"),
     ]
     for kwargs, field in refusals:
         with pytest.raises(DomainError) as refused:
-            controls.waive(actor=owner, control=control, **kwargs)
+            controls.request_waiver(actor=owner, control=control, **kwargs)
         assert refused.value.field == field, kwargs
-    waived = controls.waive(
-        actor=owner,
-        control=control,
-        reason="Vendor model",
-        approver=committee_member,
-        expires_on=later,
+    waiver = controls.request_waiver(
+        actor=owner, control=control, reason="Vendor model", expires_on=later
     )
+    control.refresh_from_db()
+    assert (waiver.state, control.status) == ("requested", "missing")  # asking waives nothing
+    for no_rights in (owner, developer):
+        with pytest.raises(PermissionDenied):
+            controls.decide_waiver(actor=no_rights, waiver=waiver, grant=True)
+    controls.decide_waiver(actor=committee_member, waiver=waiver, grant=True)
+    waived = Control.objects.get(pk=control.pk)
     assert (waived.status, waived.waiver_approved_by, waived.waiver_expires_on) == (
         "waived",
         committee_member,
         later,
     )
+    verbs = list(
+        AuditEvent.objects.filter(verb__startswith="waiver.").values_list("verb", flat=True)
+    )
+    assert sorted(verbs) == ["waiver.granted", "waiver.requested"]
     assert AuditEvent.objects.filter(verb="control.waived").count() == 1
 
 
@@ -188,11 +180,11 @@ def test_coverage_reads_the_models_checklist(owner, committee_member, credit_pd_
     evidenced, waived, _missing = ControlFactory.create_batch(3, model=credit_pd_model)
     ControlFactory(model=credit_pd_model, applies=False)  # retired: not counted
     controls.attach_evidence(actor=owner, control=evidenced, title="Card", url="https://x.example")
-    controls.waive(
-        actor=owner,
-        control=waived,
+    granted_waiver(
+        owner,
+        committee_member,
+        waived,
         reason="Vendor",
-        approver=committee_member,
         expires_on=timezone.localdate() + dt.timedelta(days=30),
     )
     summary = risk_selectors.coverage(credit_pd_model)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from governance import roles
 from governance.risk import selectors as risk_selectors
-from governance.risk.models import Control, Evidence, RiskAssessment
+from governance.risk.models import Control, Evidence, RiskAssessment, Waiver
 from governance.risk.services import assessments
 from registry import services
 from registry.models import MLModel
@@ -205,7 +205,7 @@ def test_an_override_counts_only_once_a_second_person_approves_it(
     proposal = {"override_result": "tier_2", "review_reason": "Feeds the IFRS 9 ECL engine"}
     assert client.post(review("override"), proposal).status_code == 302
     refused = client.post(review("approve-override"))
-    assert "a second person must approve the override" in refused.content.decode()
+    assert "a second person must decide the override" in refused.content.decode()
     assert RiskAssessment.objects.get(pk=tier.pk).effective_result == "tier_3"
 
     client.force_login(committee_member)
@@ -378,8 +378,9 @@ def test_evidence_downloads_only_for_those_who_see_the_model_it_belongs_to(
     assert client.get(download).status_code == 404
     client.force_login(admin_user)
     services.register_model(
-        actor=admin_user, slug="other", name="Other", business_unit="Risk", model_type="vendor"
-    )
+        actor=admin_user, slug="other", name="Other", business_unit="Risk", model_type="vendor",
+        owner=owner,
+    )  # fmt: skip
     assert client.get(url("evidence-download", "other", evidence.pk)).status_code == 404
 
 
@@ -399,21 +400,27 @@ def test_a_validator_accepts_evidence_and_the_owner_may_not(
     assert (control.status, control.reviewed_by) == ("accepted", validator)
 
 
-def test_a_waiver_is_approved_by_someone_with_decision_rights_until_a_date(
+def test_a_waiver_asked_on_the_page_counts_once_a_decider_grants_it(
     client, owner, committee_member, tiered_pd_model
 ):
     client.force_login(owner)
     control = first_control(tiered_pd_model)
     page = client.get(url("obligations", "retail-pd"))
     card = page.context["groups"][0][2][0]
-    assert list(card.waiver_form.fields["waiver_approved_by"].queryset) == [committee_member]
+    assert set(card.waiver_form.fields) == {"waiver_reason", "waiver_expires_on"}  # no approver
     expiry = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
-    waiver = {
-        "waiver_reason": "Replaced next quarter",
-        "waiver_approved_by": committee_member.pk,
-        "waiver_expires_on": expiry,
-    }
+    waiver = {"waiver_reason": "Replaced next quarter", "waiver_expires_on": expiry}
     assert client.post(url("control-waive", "retail-pd", control.pk), waiver).status_code == 302
+    asked = Waiver.objects.get()
+    control.refresh_from_db()
+    assert (asked.state, control.status) == ("requested", "missing")
+    decide = url("waiver-decide", "retail-pd", asked.pk)
+    assert client.post(decide, {"decision": "grant"}).status_code == 403  # not the owner
+
+    client.force_login(committee_member)
+    card = client.get(url("obligations", "retail-pd")).context["groups"][0][2][0]
+    assert card.can_decide and card.waivers == [asked]
+    assert client.post(decide, {"decision": "grant"}).status_code == 302
     control.refresh_from_db()
     assert (control.status, control.waiver_approved_by) == ("waived", committee_member)
 
@@ -423,11 +430,7 @@ def test_a_waiver_without_a_future_expiry_is_refused_on_that_field(
 ):
     client.force_login(owner)
     control = first_control(tiered_pd_model)
-    waiver = {
-        "waiver_reason": "Replaced next quarter",
-        "waiver_approved_by": committee_member.pk,
-        "waiver_expires_on": "2020-01-01",
-    }
+    waiver = {"waiver_reason": "Replaced next quarter", "waiver_expires_on": "2020-01-01"}
     response = client.post(url("control-waive", "retail-pd", control.pk), waiver)
     assert "waiver_expires_on" in response.context["failed"].errors
     control.refresh_from_db()

@@ -10,6 +10,7 @@ from governance.risk.models import Control, RiskAssessment
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.content import as_json
 from governance.rulebooks.models import Rulebook
+from tests.governance.conftest import published
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = pytest.mark.usefixtures("shipped_rulebooks")
@@ -43,8 +44,8 @@ def in_force_flags(page) -> dict[tuple[str, str, int], bool]:
 # ---- Drafting, previewing, publishing ------------------------------------------------------------
 
 
-def test_an_administrator_drafts_lower_thresholds_sees_the_impact_and_publishes(
-    client, admin_user, tier_3_model
+def test_an_administrator_drafts_lower_thresholds_and_the_committee_publishes_after_the_impact(
+    client, admin_user, committee_member, tier_3_model
 ):
     old = risk_selectors.in_force_at(tier_3_model, "tiering")
     assert old.result == "tier_3"
@@ -67,13 +68,22 @@ def test_an_administrator_drafts_lower_thresholds_sees_the_impact_and_publishes(
     assert [(r["subject"], r["framework"], r["before"], r["after"]) for r in rows] == [
         (str(tier_3_model), "tiering", "tier_3", "tier_1")
     ]
-    assert b"Publish v2" in page.content and b'id="impact"' in page.content
+    assert b"Ask to publish v2" in page.content and b'id="impact"' in page.content
     assert draft.content_sha256.encode() in page.content
 
-    response = client.post(url("publish", draft.pk), follow=True)
+    asked = client.post(url("publish", draft.pk), {"note": "Lower thresholds"}, follow=True)
+    assert b"a second person holding the publish right decides" in asked.content
+    publication = draft.publications.get()
+    decide = url("publication-decide", publication.pk)
+    refused = client.post(decide, {"decision": "grant"})
+    assert refused.status_code == 400 and "a second person must decide" in refused.content.decode()
+    assert not scorecard(2).is_published
+
+    client.force_login(committee_member)
+    response = client.post(decide, {"decision": "grant"}, follow=True)
     assert b"1 assessment re-derived" in response.content
     draft.refresh_from_db()
-    assert draft.is_published and draft.published_by == admin_user
+    assert draft.is_published and draft.published_by == committee_member
     current = risk_selectors.in_force_at(tier_3_model, "tiering")
     assert current.result == "tier_1" and current.rulebook == draft
     old.refresh_from_db()
@@ -81,7 +91,9 @@ def test_an_administrator_drafts_lower_thresholds_sees_the_impact_and_publishes(
     assert AuditEvent.objects.filter(verb="rulebook.published").count() > 0
 
 
-def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(client, admin_user):
+def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(
+    client, admin_user, committee_member
+):
     client.force_login(admin_user)
     page = client.get(url("list"))
     assert page.status_code == 200
@@ -93,7 +105,7 @@ def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(client, adm
 
     draft = rulebooks.draft_version(actor=admin_user, base=scorecard(), changes=LOWER_THRESHOLDS)
     assert not in_force_flags(client.get(url("list")))[("tiering", "scorecard", 2)]
-    rulebooks.publish(actor=admin_user, draft=draft)
+    published(draft, admin_user, committee_member)
     flags = in_force_flags(client.get(url("list")))
     assert flags[("tiering", "scorecard", 2)] and not flags[("tiering", "scorecard", 1)]
 
@@ -119,14 +131,22 @@ def test_a_catalog_draft_previews_obligations_per_model(client, admin_user, owne
     assert control.obligation_id.encode() in page.content
 
 
-def test_publishing_twice_is_refused(client, admin_user):
+def test_asking_twice_or_deciding_twice_is_refused(client, admin_user, committee_member):
     draft = rulebooks.draft_version(actor=admin_user, base=scorecard(), changes=LOWER_THRESHOLDS)
     client.force_login(admin_user)
     client.post(url("publish", draft.pk))
-    published_at = scorecard(2).published_at
     again = client.post(url("publish", draft.pk))
-    assert again.status_code == 200
-    assert "already published" in again.context["publish_error"]
+    assert again.status_code == 400
+    assert "waits already" in again.context["publish_error"]
+    decide = url("publication-decide", draft.publications.get().pk)
+    client.force_login(committee_member)
+    client.post(decide, {"decision": "grant"})
+    published_at = scorecard(2).published_at
+    twice = client.post(decide, {"decision": "grant"}, follow=True)
+    assert (
+        "Nothing changed: " in twice.content.decode()
+        and "is already published" in twice.content.decode()
+    )
     assert scorecard(2).published_at == published_at
 
 

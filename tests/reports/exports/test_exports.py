@@ -26,7 +26,7 @@ from governance.approvals.services import workflow
 from governance.findings import selectors as finding_selectors
 from governance.findings import services as findings
 from governance.findings.models import Finding, PolicyException
-from governance.risk.models import Control, Evidence
+from governance.risk.models import Control, Evidence, Waiver
 from registry import services
 from registry.models import MLModel
 from reports.exports import registers, word
@@ -57,16 +57,20 @@ def populate(model: MLModel, owner: AbstractBaseUser, approver: AbstractBaseUser
     )  # fmt: skip
     PolicyException.objects.create(
         model=model, rule_id="validation_current", rule_title="A current validation",
-        reason="Vendor report pending", requested_by=owner, approved_by=approver,
+        reason="Vendor report pending", requested_by=owner, decided_by=approver, state="granted",
         expires_on=in_days(60),
     )  # fmt: skip
     catalog = RulebookFactory()
     control = ControlFactory(model=model, catalog=catalog, status="evidenced", due_on=in_days(9))
     Evidence.objects.create(control=control, kind="link", title="Risk file", added_by=owner)
-    ControlFactory(
+    waived = ControlFactory(
         model=model, catalog=catalog, reference="Art. 10", title="Data governance",
         status="waived", waiver_reason="Vendor data", waiver_approved_by=approver,
         waiver_expires_on=in_days(10),
+    )  # fmt: skip
+    Waiver.objects.create(
+        control=waived, reason="Vendor data", expires_on=in_days(10), requested_by=owner,
+        decided_by=approver, state="granted",
     )  # fmt: skip
     request = ApprovalRequest.objects.create(
         model=model, version=version, gate="validation", state="approved_with_conditions",
@@ -186,10 +190,10 @@ def test_exceptions_register_lists_exceptions_and_waivers(client, two_models, ow
     client.force_login(owner)
     rows = csv_rows(download(client, "exceptions", "csv"))
     assert [(r["Kind"], r["Waives"], r["State"], r["Days left"]) for r in rows] == [
-        ("Obligation waiver", "Data governance", "Expiring", "10"),
+        ("Obligation waiver", "Art. 10 Data governance", "Expiring", "10"),
         ("Policy exception", "A current validation", "Running", "60"),
     ]
-    assert rows[1]["Approved by"] == "Vera Validator"
+    assert rows[1]["Decided by"] == "Vera Validator"
     assert rows[1]["Expires on"] == in_days(60).isoformat()
 
 

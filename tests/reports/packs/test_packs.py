@@ -281,15 +281,15 @@ def test_no_page_is_blank(pack, tmp_path) -> None:
 
 
 def test_as_of_pack_reads_back_status_raci_and_obligations_changed_since(
-    scorecard, owner, validator, django_capture_on_commit_callbacks
+    scorecard, owner, validator, head_of_validation, django_capture_on_commit_callbacks
 ) -> None:
     model = scorecard.model
     with time_machine.travel(AFTER, tick=False):
         vera = raci.assign_raci(
-            actor=owner, model=model, user=validator, role="R", area="validation"
+            actor=head_of_validation, model=model, user=validator, role="R", area="validation"
         )
     registry.update_model(actor=owner, model=model, status=MLModel.Status.RETIRED)
-    raci.remove_raci(actor=owner, assignment=vera)
+    raci.remove_raci(actor=head_of_validation, assignment=vera)
 
     def record_at(as_of: datetime) -> dict:
         pack = requested(owner, scorecard, as_of, django_capture_on_commit_callbacks)
