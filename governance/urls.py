@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("governance.access.api.urls")),
     path("", include("governance.approvals.api.urls")),
     path("", include("governance.findings.api.urls")),
+    path("", include("governance.rulebooks.api.urls")),
     path("", include("governance.risk.api.urls")),
     path("", include("monitoring.api.urls")),
 ]

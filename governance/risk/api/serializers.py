@@ -8,9 +8,9 @@ from rest_framework import serializers
 
 from governance.api.serializers import StrictInput
 from governance.risk import selectors as risk_selectors
-from governance.risk.models import Control, Evidence, RiskAssessment, Waiver
+from governance.risk.models import Control, Evidence, Framework, RiskAssessment, Waiver
 from governance.risk.rules import results
-from governance.risk.services import controls
+from governance.risk.services import assessments, controls
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -59,10 +59,16 @@ class AssessmentSerializer(serializers.ModelSerializer):
     unanswered = serializers.SerializerMethodField()
     assessed_by = serializers.CharField(source="assessed_by.username", read_only=True)
     reviewed_by = serializers.CharField(
-        source="reviewed_by.username", read_only=True, allow_null=True
+        source="reviewed_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who confirmed the result, or proposed the override",
     )
     override_approved_by = serializers.CharField(
-        source="override_approved_by.username", read_only=True, allow_null=True
+        source="override_approved_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="The second person who granted or refused the proposed override",
     )
 
     class Meta:
@@ -94,6 +100,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "override_approved_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "review_reason": {
+                "help_text": "The confirmation's note, or the override's justification"
+            },
+            "override_result": {"help_text": "The result proposed instead of the rules' result"},
+            "override_approved_at": {"help_text": "When the proposed override was decided"},
+        }
 
     @extend_schema_field(OutcomeSerializer(allow_null=True))
     def get_outcome(self, assessment: RiskAssessment) -> dict[str, Any] | None:
@@ -213,6 +226,30 @@ class AnswersInput(StrictInput):
 
 class CompleteInput(StrictInput):
     """Nothing to send: the draft's answers are classified."""
+
+
+class ConfirmInput(StrictInput):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why the result stands (optional)."
+    )
+
+
+# Listed, not an enum: which results are allowed depends on the assessment's framework, and the
+# service says so naming `result`.
+OVERRIDE_RESULTS = "; ".join(
+    f"{', '.join(assessments.allowed_results(framework))} ({framework})"
+    for framework in Framework.values
+)
+
+
+class OverrideInput(StrictInput):
+    result = serializers.CharField(
+        max_length=40,
+        help_text=f"A result of the assessment's framework other than the rules' result: "
+        f"{OVERRIDE_RESULTS}.",
+    )
+    # Blank is let through so the service's refusal ("needs a justification") is the one heard.
+    reason = serializers.CharField(allow_blank=True, help_text="The justification (required).")
 
 
 class EvidenceInput(StrictInput):

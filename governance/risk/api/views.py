@@ -1,4 +1,4 @@
-"""Risk API: assessments (answers, completion, history) and a model's obligations and evidence.
+"""Risk API: assessments (answers, completion, review, history), a model's obligations, evidence.
 
 Models: scoping and the model risk tier; use cases: the EU AI Act. Writes call the same services
 as the UI (governance.risk.services.assessments and .controls); errors have the API's one shape.
@@ -7,6 +7,7 @@ as the UI (governance.risk.services.assessments and .controls); errors have the 
 from typing import Any
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -30,8 +31,10 @@ from governance.risk.api.serializers import (
     AssessmentSerializer,
     ChecklistSerializer,
     CompleteInput,
+    ConfirmInput,
     EvidenceInput,
     EvidenceSerializer,
+    OverrideInput,
     WaiverRequestInput,
     WaiverSerializer,
 )
@@ -77,6 +80,17 @@ class SubjectScoped(APIView):
         return subject
 
 
+class ConflictOnReview:
+    """A refusal on "review" or "status" means the assessment moved on (its override decided, or
+    it is no longer the one in force): 409 with the same body, as ConflictOnState does for
+    requests."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DomainError) and exc.field in {"review", "status"}:
+            return Response({"errors": [exc.as_dict()]}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
 class AssessmentFilter(django_filters.FilterSet):
     framework = django_filters.ChoiceFilter(choices=Framework.choices)
     status = django_filters.ChoiceFilter(choices=RiskAssessment.Status.choices)
@@ -87,9 +101,17 @@ class AssessmentFilter(django_filters.FilterSet):
 
 
 class AssessmentViewSet(
-    SubjectScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConflictOnReview,
+    SubjectScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Every assessment of the subject: the draft, the one in force, and those it superseded."""
+    """Every assessment of the subject: the draft, the one in force, and those it superseded.
+
+    Review (the result page's forms): a validator or decider on every model it covers confirms
+    the result in force or proposes an override, which counts once a second one grants it.
+    """
 
     queryset = RiskAssessment.objects.none()
     serializer_class = AssessmentSerializer
@@ -108,9 +130,75 @@ class AssessmentViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
+    def reviewed(self) -> RiskAssessment:
+        """The assessment, for someone who may review it: others hear 403 before their input is
+        read (the services check again, and keep the assessor and developers out)."""
+        assessment = self.get_object()
+        if not risk_selectors.can_review(permissions.actor(self.request), assessment):
+            raise PermissionDenied(f"{self.request.user} may not review {assessment}")
+        return assessment
+
+    def shown(self, assessment: RiskAssessment) -> Response:
+        return Response(AssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data)
+
+    @extend_schema(
+        summary="Confirm the result in force (a validator or decider, not its assessor)",
+        request=ConfirmInput,
+        responses={200: AssessmentSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def confirm(self, request: Request, pk: int, **slug: str) -> Response:
+        assessment = self.reviewed()
+        reason = validated(ConfirmInput, request)["reason"]
+        done = assessments.confirm(
+            actor=permissions.actor(request), assessment=assessment, reason=reason
+        )
+        return self.shown(done)
+
+    @extend_schema(
+        summary="Propose another result; it counts once a second reviewer grants it",
+        request=OverrideInput,
+        responses={200: AssessmentSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def override(self, request: Request, pk: int, **slug: str) -> Response:
+        assessment = self.reviewed()
+        payload = validated(OverrideInput, request)
+        with fields_named(override_result="result", review_reason="reason"):
+            done = assessments.propose_override(
+                actor=permissions.actor(request), assessment=assessment, **payload
+            )
+        return self.shown(done)
+
+    @extend_schema(
+        summary="Grant or refuse an override someone else proposed (a refusal needs a reason, "
+        "a grant takes none); 409 once decided",
+        request=DecisionInput,
+        responses={200: AssessmentSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], url_path="override-decision", filter_backends=[])
+    def override_decision(self, request: Request, pk: int, **slug: str) -> Response:
+        assessment = self.reviewed()
+        payload = validated(DecisionInput, request)
+        actor = permissions.actor(request)
+        if payload["decision"] == "grant":
+            # A grant keeps no reason (the proposal's justification stands): refuse one rather
+            # than drop it unrecorded, as strict inputs do with keys an endpoint does not take.
+            if payload["reason"].strip():
+                raise DomainError(field="reason", message="is kept only with a refusal")
+            done = assessments.approve_override(actor=actor, assessment=assessment)
+        else:
+            with fields_named(review_reason="reason"):
+                done = assessments.refuse_override(
+                    actor=actor, assessment=assessment, reason=payload["reason"]
+                )
+        return self.shown(done)
+
 
 class UseCaseAssessmentViewSet(AssessmentViewSet):
-    global_rights = {"list": "view_use_cases", "retrieve": "view_use_cases"}
+    global_rights = dict.fromkeys(
+        ["list", "retrieve", "confirm", "override", "override_decision"], "view_use_cases"
+    )
 
 
 class AnswersView(SubjectScoped, APIView):
