@@ -36,6 +36,7 @@ urlpatterns = [
     path("governance/", include("governance.findings.urls")),
     path("governance/tokens/", include("governance.access.urls")),
     path("governance/notices/", include("governance.notices.urls")),
+    path("search/", include("governance.search.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("reports/", include("reports.executive.urls")),
     path("reports/", include("reports.exports.urls")),
