@@ -17,12 +17,19 @@ from governance import permissions, ui
 from governance.access.forms import RaciAssignForm, ValidatorChoiceForm
 from governance.auditlog.views import event_rows
 from governance.forms import DecisionForm
-from governance.risk import columns as risk_columns
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
 from registry.forms import ModelRecordForm, ModelRegisterForm, ServingForm, VersionForm
 from registry.lineage import LAYERS, LineageGraph
-from registry.models import CustomField, Dataset, Deployment, MLModel, UseCase, UseCaseChange
+from registry.models import (
+    CustomField,
+    Dataset,
+    Deployment,
+    MLModel,
+    TrainingRun,
+    UseCase,
+    UseCaseChange,
+)
 
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 20
@@ -32,8 +39,6 @@ COLUMNS = (
     ("business_unit", "Business unit"),
     ("model_type", "Type"),
     ("status", "Status"),
-    (None, "Risk tier"),
-    (None, "EU AI Act"),
     ("owner", "Owner"),
     (None, "Versions"),
     (None, "Live in production"),
@@ -161,7 +166,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
     filterset = MLModelFilter(request.GET, queryset=export.with_columns(visible))
     context = {
         "filter": filterset,
-        "page": _page(risk_columns.with_risk_columns(filterset.qs), request),
+        "page": _page(filterset.qs, request),
         "columns": _sort_columns(request.GET.get("ordering", "")),
         "is_filtered": any(request.GET.get(name) for name in MLModelFilter.Meta.fields),
         **_filter_choices(visible),
@@ -244,12 +249,28 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "registry/version_form.html", {"form": form, "model": model})
 
 
+RUN_URL_TAGS = ("url", "run_url", "mlflow.runUrl", "wandb.url")
+
+
+def _run_url(run: TrainingRun | None) -> str:
+    """Where the tracker shows the run, when its id or a tag is a web address (else "")."""
+    if run is None:
+        return ""
+    candidates = [run.external_id, *(str(run.tags.get(key, "")) for key in RUN_URL_TAGS)]
+    return next((c for c in candidates if c.startswith(("https://", "http://"))), "")
+
+
 @login_required
 def version_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = permissions.version_for_user_or_404(request.user, slug, version)
+    run = obj.training_run
     context = {
         "version": obj,
         "model": obj.model,
+        "run": run,
+        "run_url": _run_url(run),
+        "run_inputs": run.input_datasets.select_related("dataset") if run else [],
+        "can_view_datasets": permissions.can_globally(request.user, "view_datasets"),
         "prompts": obj.prompt_templates.all(),
         "deployments": obj.deployments.select_related("recorded_by"),
         **_lineage_context(selectors.lineage_of(obj, visible=permissions.models_for(request.user))),

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from monitoring.api import health, views
+from monitoring.api import health, reads, views
 
 VERSION = "models/<slug:model_slug>/versions/<str:version>"
 
@@ -24,6 +24,12 @@ router.register("incidents", health.IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path(f"{VERSION}/metrics/", views.MetricPointsView.as_view(), name="version-metrics"),
+    path(
+        f"{VERSION}/metrics/<path:name>/",
+        reads.MetricSeriesView.as_view(),
+        name="version-metric-series",
+    ),
+    path(f"{VERSION}/results/", reads.VersionResultsView.as_view(), name="version-results"),
     path(f"{VERSION}/bundles/", views.BundleView.as_view(), name="version-bundles"),
     path(f"{VERSION}/imports/<str:source>/", views.ImportView.as_view(), name="version-import"),
     path(

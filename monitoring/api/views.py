@@ -20,6 +20,7 @@ from governance import permissions
 from governance.api.views import REFUSALS, ModelScoped, validated
 from governance.errors import DomainError
 from monitoring import adapters
+from monitoring.api import reads
 from monitoring.api.idempotency import ingestion_batch
 from monitoring.api.serializers import (
     EvidenceFileAnswerSerializer,
@@ -72,8 +73,11 @@ def _push(request: Request, model_slug: str, version: str, read: Callable[[], Bu
     return _answer(request, pushed)
 
 
-class MetricPointsView(APIView):
-    """Bulk metric points; parsed and checked column-wise, never row by row by a serializer."""
+class MetricPointsView(reads.MetricNamesRead):
+    """Bulk metric points; parsed and checked column-wise, never row by row by a serializer.
+
+    A GET lists the metric names the version reported (`reads.MetricNamesRead`).
+    """
 
     parser_classes: list = []  # the body is read raw: JSON, CSV or Parquet
 

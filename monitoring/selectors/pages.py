@@ -31,6 +31,7 @@ from monitoring.models import (
 )
 from monitoring.selectors import in_force, observations
 from monitoring.selectors.in_force import Applied
+from monitoring.selectors.versions import latest_first
 from monitoring.stats import readings, thresholds
 from monitoring.stats.thresholds import SEVERITY_ORDER, Direction, Status, Threshold
 from registry.models import Deployment, MLModel, ModelVersion
@@ -284,7 +285,7 @@ def recent_points(version: ModelVersion, at: datetime) -> dict[tuple[str, str], 
 
 def fairness_panels(version: ModelVersion) -> list[FairnessPanel]:
     """The version's latest fairness push: one result per sensitive feature set it covered."""
-    newest = FairnessResult.objects.filter(version=version).order_by("-evaluated_at")
+    newest = latest_first(FairnessResult.objects.filter(version=version))
     results = FairnessResult.objects.filter(
         version=version, evaluated_at=newest.values("evaluated_at")[:1]
     ).order_by("pk")
@@ -342,7 +343,7 @@ def drift_bars(
     """The version's latest drift result known at `at`, one chart per drift measure its columns
     report."""
     known = DriftResult.objects.filter(version=version, evaluated_at__lte=at, recorded_at__lte=at)
-    result = known.order_by("-evaluated_at", "-pk").first()
+    result = latest_first(known).first()
     if result is None:
         return None, []
     by_measure: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
