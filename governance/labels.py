@@ -29,6 +29,31 @@ LABELS = {
     "pra_ss1_23": "PRA SS1/23",
     "nist_ai_rmf": "NIST AI RMF",
     "iso_42001": "ISO/IEC 42001",
+    # Attest records that can stand as an obligation's evidence (obligations.RECORD_KINDS), and
+    # the kinds of evidence a catalog entry asks for.
+    "scoping_assessment": "Scoping assessment",
+    "tier_assessment": "Risk tier assessment",
+    "eu_assessment": "EU AI Act classification",
+    "fairness_result": "Passed fairness check",
+    "drift_result": "Drift check",
+    "data_validation_result": "Passed data validation",
+    "monitoring_policy": "Monitoring threshold",
+    "validation_approval": "Validation approval",
+    "validation_report": "Validation report",
+    "deployment_approval": "Deployment approval",
+    "deployment": "Deployment",
+    "training_run": "Training run",
+    "dataset_version": "Dataset version",
+    "file": "File",
+    "link": "Link",
+    "record:validation_signoff": "Validation sign-off",
+    "record:fairness_result": "Fairness result",
+    "record:drift_result": "Drift result",
+    "record:metric_series": "Metric series",
+    "record:training_run": "Training run",
+    "record:dataset_version": "Dataset version",
+    "record:deployment": "Deployment",
+    "record:approval": "Approval",
 }
 
 

@@ -148,7 +148,9 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
         "version": version,
         "classification": _classification(model),
         "coverage": risk_selectors.coverage(model),
-        "missing": approval_facts.missing_obligations(model, timezone.localdate()),
+        "missing": approval_facts.missing_obligations(
+            model, timezone.localdate(), gate=subject.gate
+        ),
         "findings": review.open_findings(model),
         "metrics": review.latest_metrics(version),
         "fairness": review.latest_fairness(version),

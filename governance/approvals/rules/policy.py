@@ -12,9 +12,21 @@ from typing import Any
 
 from governance.approvals.rules import signoffs
 from governance.approvals.rules.validity import add_months
+from governance.risk.rules.obligations import BEFORE_DEPLOYMENT, BEFORE_VALIDATION
 
 GATES = ("validation", "deployment", "periodic_review", "material_change", "retirement")
 ENVIRONMENTS = ("development", "staging", "production")
+
+# The obligation stages a gate counts (its submission check and the obligations-evidenced rule).
+# Validation cannot wait for what only the validation produces; every later gate also wants what
+# is due before deployment. Ongoing duties show as due but never block a gate.
+STAGES_DUE_AT: dict[str, tuple[str, ...]] = {"validation": (BEFORE_VALIDATION,)}
+LATER_STAGES_DUE = (BEFORE_VALIDATION, BEFORE_DEPLOYMENT)
+
+
+def stages_due(gate: str) -> tuple[str, ...]:
+    """The obligation stages that must be evidenced (or waived) before this gate."""
+    return STAGES_DUE_AT.get(gate, LATER_STAGES_DUE)
 
 
 @dataclass(frozen=True)

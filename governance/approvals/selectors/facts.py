@@ -15,6 +15,7 @@ from django.utils import timezone
 from governance.access.models import RequestState
 from governance.approvals.models import ApprovalRequest, Condition, Gate, SignOff
 from governance.approvals.rules import states, validity
+from governance.approvals.rules.policy import stages_due
 from governance.findings.models import PolicyException, RevalidationFlag
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Framework, ReassessmentFlag
@@ -38,11 +39,17 @@ def prohibited(model: MLModel) -> bool:
     return bool(outcome and outcome.details.get("blocked"))
 
 
-def missing_obligations(model: MLModel, today: date) -> list[str]:
-    """References of obligations due by `today` with no evidence and no running waiver."""
+def missing_obligations(model: MLModel, today: date, gate: str | None = None) -> list[str]:
+    """References of obligations due by `today` with no evidence and no running waiver.
+
+    For a gate, only the stages it counts (`stages_due`: validation asks for what is due
+    before validation only); without one, every stage, ongoing duties included.
+    """
     rows = Control.objects.filter(model=model, applies=True).filter(
         Q(due_on__isnull=True) | Q(due_on__lte=today)
     )
+    if gate is not None:
+        rows = rows.filter(stage__in=stages_due(gate))
     return [
         reference
         for reference, title, status, due_on, expires in rows.values_list(

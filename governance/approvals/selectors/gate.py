@@ -124,7 +124,9 @@ def facts_for(
         )
         found["fairness_passed_on"] = timezone.localdate(fairness) if fairness else None
     if "obligations_evidenced" in needed:
-        found["missing_obligations"] = tuple(approval_facts.missing_obligations(model, today))
+        found["missing_obligations"] = tuple(
+            approval_facts.missing_obligations(model, today, gate=gate)
+        )
     if "no_open_findings" in needed:
         found["open_findings"] = _open_findings(version, today)
     return dataclasses.replace(facts, **found)

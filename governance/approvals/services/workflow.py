@@ -136,7 +136,7 @@ def _require_submittable(request: ApprovalRequest, book: Rulebook, tier: str | N
             "it cannot be validated or deployed",
         )
     if request.gate in as_rules(book.content).get("evidence_required_at", []):
-        missing = approval_facts.missing_obligations(model, today)
+        missing = approval_facts.missing_obligations(model, today, gate=request.gate)
         if missing:
             raise DomainError(
                 field="evidence",

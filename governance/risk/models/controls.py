@@ -20,6 +20,13 @@ class Control(models.Model):
         ACCEPTED = "accepted", "Accepted by validator"
         WAIVED = "waived", "Waived"
 
+    class Stage(models.TextChoices):
+        """When the obligation falls due (governance.risk.rules.obligations.STAGES)."""
+
+        BEFORE_VALIDATION = "before_validation", "Before validation"
+        BEFORE_DEPLOYMENT = "before_deployment", "Before deployment"
+        ONGOING = "ongoing", "Ongoing, once in use"
+
     model = models.ForeignKey("registry.MLModel", on_delete=models.CASCADE, related_name="controls")
     obligation_id = models.CharField(max_length=80)
     framework = models.CharField(max_length=20)
@@ -27,6 +34,9 @@ class Control(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     evidence_kinds = models.JSONField(default=list)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.BEFORE_VALIDATION)
+    # Kinds of Attest record that can stand as evidence (rules.obligations.RECORD_KINDS).
+    satisfied_by = models.JSONField(default=list, blank=True)
     catalog = models.ForeignKey("governance.Rulebook", on_delete=models.PROTECT, related_name="+")
     # False once a reclassification or a new catalog no longer asks for it; kept for history.
     applies = models.BooleanField(default=True)

@@ -62,6 +62,33 @@ EVIDENCE_KINDS = frozenset(
     }
 )
 
+# When an obligation falls due in a model's life: the validation gate asks for what is due before
+# validation, the deployment gate also for what is due before deployment; ongoing duties show as
+# due but never block a submission. An entry without a stage (a version 1 catalog) is due before
+# validation, as every obligation was before stages existed.
+BEFORE_VALIDATION, BEFORE_DEPLOYMENT, ONGOING = "before_validation", "before_deployment", "ongoing"
+STAGES = (BEFORE_VALIDATION, BEFORE_DEPLOYMENT, ONGOING)
+DEFAULT_STAGE = BEFORE_VALIDATION
+
+# Records Attest keeps that can stand as an obligation's evidence (an entry's `satisfied_by`).
+RECORD_KINDS = frozenset(
+    {
+        "scoping_assessment",
+        "tier_assessment",
+        "eu_assessment",
+        "fairness_result",
+        "drift_result",
+        "data_validation_result",
+        "monitoring_policy",
+        "validation_approval",
+        "validation_report",
+        "deployment_approval",
+        "deployment",
+        "training_run",
+        "dataset_version",
+    }
+)
+
 STATUSES = frozenset({"in_force", "superseded", "voluntary"})
 CONFIDENCE = frozenset({"verified", "secondary", "uncertain"})
 ROLES = frozenset({"provider", "deployer"})
@@ -74,7 +101,17 @@ ROLE_SCOPE: dict[str, frozenset[str]] = {
 
 HEADER_KEYS = ("kind", "name", "framework", "version", "effective_from", "title", "status")
 ENTRY_TEXT_KEYS = ("id", "reference", "title", "description", "source")
-ENTRY_KEYS = frozenset({*ENTRY_TEXT_KEYS, "applies_to", "roles", "evidence_kinds", "confidence"})
+ENTRY_KEYS = frozenset(
+    {
+        *ENTRY_TEXT_KEYS,
+        "applies_to",
+        "roles",
+        "evidence_kinds",
+        "confidence",
+        "stage",
+        "satisfied_by",
+    }
+)
 # The checklist copies these into columns of this width (governance.models.Control).
 MAX_CHARS = {"id": 80, "reference": 80, "title": 300}
 
@@ -163,6 +200,7 @@ def _check_entry(entry: Any, position: int, framework: Any, seen: set[str]) -> l
     problems += _check_applies_to(entry.get("applies_to"), name, framework)
     problems += _check_roles(entry, name, framework)
     problems += _check_evidence_kinds(entry.get("evidence_kinds"), name)
+    problems += _check_stage(entry, name)
     if entry.get("confidence", "verified") not in CONFIDENCE:
         problems.append(f"{name}.confidence: must be one of {sorted(CONFIDENCE)}")
     return problems
@@ -214,6 +252,31 @@ def _check_evidence_kinds(kinds: Any, name: str) -> list[str]:
         for kind in kinds
         if kind not in EVIDENCE_KINDS
     ]
+
+
+def _check_stage(entry: dict[str, Any], name: str) -> list[str]:
+    problems = []
+    if entry.get("stage", DEFAULT_STAGE) not in STAGES:
+        problems.append(f"{name}.stage: must be one of {', '.join(STAGES)}")
+    records = entry.get("satisfied_by", [])
+    if not isinstance(records, list):
+        return [*problems, f"{name}.satisfied_by: must list record kinds"]
+    problems += [
+        f"{name}.satisfied_by: unknown record kind {kind!r}"
+        for kind in records
+        if kind not in RECORD_KINDS
+    ]
+    return problems
+
+
+def stage_of(entry: Mapping[str, Any]) -> str:
+    """When the entry falls due; before validation when the catalog does not say."""
+    return str(entry.get("stage", DEFAULT_STAGE))
+
+
+def satisfied_by(entry: Mapping[str, Any]) -> list[str]:
+    """The kinds of Attest record that can stand as the entry's evidence (none when unsaid)."""
+    return [str(kind) for kind in entry.get("satisfied_by", [])]
 
 
 # ---- Picking the obligations that apply -------------------------------------------------------

@@ -483,8 +483,11 @@ def flag_material_change(*, model: MLModel, reason: str) -> ReassessmentFlag | N
 
 @transaction.atomic
 def apply_in_force() -> int:
-    """Move current assessments onto the rulebook version in force today; how many moved."""
+    """Move current assessments onto the rulebook version in force today; how many moved.
+
+    Checklists follow the obligation catalogs in force too (they are not counted)."""
     moved = 0
+    controls.resync_stale_checklists()
     for framework, rules in risk_selectors.RULES.items():
         try:
             book = Rulebook.objects.in_force(rules.kind)

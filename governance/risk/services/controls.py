@@ -1,6 +1,6 @@
 """A model's obligations checklist: which obligations apply, their evidence, review and waivers."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,22 +17,18 @@ from governance.access import selectors as people
 from governance.access.models import RequestState
 from governance.access.services import decisions
 from governance.errors import DomainError, clean_or_raise
+from governance.labels import label_for
+from governance.risk import records
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Evidence, Waiver
 from governance.risk.rules import obligations
 from governance.risk.rules.results import Outcome
 from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
-from registry.models import DatasetVersion, Deployment, MLModel, TrainingRun
+from registry.models import MLModel
 
-# Records already in Attest that can stand as evidence, and how to find them for one model.
-RECORDS: dict[str, Callable[[MLModel, int], TrainingRun | DatasetVersion | Deployment | None]] = {
-    "training_run": lambda model, pk: TrainingRun.objects.filter(model=model, pk=pk).first(),
-    "dataset_version": lambda model, pk: DatasetVersion.objects.filter(
-        training_runs__model=model, pk=pk
-    ).first(),
-    "deployment": lambda model, pk: Deployment.objects.filter(version__model=model, pk=pk).first(),
-}
+# Records already in Attest that can stand as evidence, by kind (how to find each for a model).
+RECORDS = records.RECORD_SOURCES
 
 
 def _catalogs(on: date | None = None) -> list[Rulebook]:
@@ -88,6 +84,8 @@ def sync_controls(
         control.reference, control.title = entry["reference"], entry["title"]
         control.description = entry.get("description", "")
         control.evidence_kinds = entry["evidence_kinds"]
+        control.stage = obligations.stage_of(entry)
+        control.satisfied_by = obligations.satisfied_by(entry)
         control.due_on, control.applies = _due_on(entry, outcomes), True
         control.save()
     for obligation_id, control in existing.items():
@@ -104,6 +102,22 @@ def sync_controls(
             mlmodel_id=model.pk,
         )
     return {"added": added, "dropped": dropped}
+
+
+def resync_stale_checklists() -> int:
+    """Move checklists still on a catalog version no longer in force onto the one in force (a
+    shipped version loaded at migrate, or one whose effective date has come); how many models."""
+    in_force = [book.pk for book in _catalogs()]
+    stale = (
+        Control.objects.filter(applies=True)
+        .exclude(catalog_id__in=in_force)
+        .values_list("model_id", flat=True)
+        .distinct()
+    )
+    models = MLModel.objects.filter(pk__in=list(stale))
+    for model in models:
+        sync_controls(actor=None, model=model, outcomes=risk_selectors.outcomes_for(model))
+    return len(models)
 
 
 def preview_catalog(
@@ -132,12 +146,43 @@ def preview_catalog(
 
 
 def _record_fields(model: MLModel, record_type: str, record_id: str) -> dict[str, Any]:
-    find = RECORDS.get(record_type)
-    if find is None:
+    if record_type not in RECORDS:
         raise DomainError(field="record_type", message=f"unknown record type {record_type!r}")
-    if not str(record_id).isdigit() or find(model, int(record_id)) is None:
+    found = records.record_of(model, record_type, int(record_id)) if record_id.isdigit() else None
+    if found is None:
         raise DomainError(field="record_id", message=f"no {record_type} {record_id} of {model}")
-    return {"record_type": record_type, "record_id": str(record_id)}
+    return {"record_type": record_type, "record_id": str(found.id), "url": found.url}
+
+
+def _locked(control: Control) -> Control:
+    return Control.objects.select_for_update().select_related("model").get(pk=control.pk)
+
+
+def _require_title(title: str) -> str:
+    if not title.strip():
+        raise DomainError(field="title", message="say what this evidence is")
+    return title.strip()
+
+
+def _attached(actor: User, control: Control, evidence: Evidence, verb: str) -> Evidence:
+    """Save checked evidence, mark a missing obligation evidenced, and audit both."""
+    # A record's url is a path inside Attest, not a web address to validate.
+    clean_or_raise(evidence, exclude=["file", "url"] if evidence.record_type else ["file"])
+    evidence.save()
+    before = control.status
+    if control.status == Control.Status.MISSING:
+        control.status = Control.Status.EVIDENCED
+        control.save(update_fields=["status", "updated_at"])
+    after = audit.snapshot(evidence, ["kind", "title", "sha256", "url", "record_type", "record_id"])
+    audit.record(
+        actor=actor,
+        verb=verb,
+        target=evidence,
+        before={"control_status": before},
+        after={**after, "control": control.obligation_id, "control_status": control.status},
+        mlmodel_id=control.model_id,
+    )
+    return evidence
 
 
 @transaction.atomic
@@ -152,10 +197,9 @@ def attach_evidence(
     record_id: str = "",
 ) -> Evidence:
     """Attach one piece of evidence (a file, a link or an Attest record) to an obligation."""
-    control = Control.objects.select_for_update().select_related("model").get(pk=control.pk)
+    control = _locked(control)
     permissions.require(actor, "change", control.model)
-    if not title.strip():
-        raise DomainError(field="title", message="say what this evidence is")
+    title = _require_title(title)
     given = [
         kind for kind, value in (("file", file), ("url", url), ("record", record_type)) if value
     ]
@@ -168,25 +212,73 @@ def attach_evidence(
     else:
         fields = {
             "kind": Evidence.Kind.RECORD,
-            **_record_fields(control.model, record_type, record_id),
+            **_record_fields(control.model, record_type, str(record_id)),
         }
-    evidence = Evidence(control=control, title=title.strip(), added_by=actor, **fields)
-    clean_or_raise(evidence, exclude=["file"])
-    evidence.save()
-    before = control.status
-    if control.status == Control.Status.MISSING:
-        control.status = Control.Status.EVIDENCED
-        control.save(update_fields=["status", "updated_at"])
-    after = audit.snapshot(evidence, ["kind", "title", "sha256", "url", "record_type", "record_id"])
-    audit.record(
-        actor=actor,
-        verb="evidence.attached",
-        target=evidence,
-        before={"control_status": before},
-        after={**after, "control": control.obligation_id, "control_status": control.status},
-        mlmodel_id=control.model_id,
+    evidence = Evidence(control=control, title=title, added_by=actor, **fields)
+    return _attached(actor, control, evidence, "evidence.attached")
+
+
+@transaction.atomic
+def link_record(*, actor: User, control: Control, kind: str, record_id: int) -> Evidence:
+    """Link an Attest record as an obligation's evidence: one of the model's records, of a kind
+    its catalog entry says satisfies it (the rights of attaching evidence; a validator accepts)."""
+    control = _locked(control)
+    permissions.require(actor, "change", control.model)
+    if kind not in control.satisfied_by:
+        raise DomainError(
+            field="kind",
+            message=f"a {label_for(kind).lower()} does not satisfy {control.reference}",
+        )
+    record = records.record_of(control.model, kind, record_id)
+    if record is None:
+        raise DomainError(
+            field="record_id",
+            message=f"{control.model} has no {label_for(kind).lower()} {record_id}",
+        )
+    linked = control.evidence.filter(record_type=kind, record_id=str(record.id))
+    if linked.exists():
+        raise DomainError(field="record_id", message=f"is linked to {control.reference} already")
+    evidence = Evidence(
+        control=control,
+        kind=Evidence.Kind.RECORD,
+        title=record.title[:300],  # the width of Evidence.title
+        url=record.url,
+        record_type=kind,
+        record_id=str(record.id),
+        added_by=actor,
     )
-    return evidence
+    return _attached(actor, control, evidence, "evidence.linked")
+
+
+@transaction.atomic
+def attach_file_to_many(
+    *, actor: User, controls: Sequence[Control], title: str, file: UploadedFile
+) -> list[Evidence]:
+    """One file as the evidence of several obligations of one model: stored once (one SHA-256),
+    one evidence row per obligation, each audited; all of them or, on a refusal, none."""
+    wanted = {control.pk for control in controls}
+    if not wanted:
+        raise DomainError(field="controls", message="choose at least one obligation")
+    locked = list(
+        Control.objects.select_for_update()
+        .select_related("model")
+        .filter(pk__in=wanted, applies=True)
+        .order_by("framework", "pk")
+    )
+    if len(locked) != len(wanted) or len({c.model_id for c in locked}) != 1:
+        raise DomainError(field="controls", message="choose obligations that apply to one model")
+    permissions.require(actor, "change", locked[0].model)
+    title = _require_title(title)
+    fields = uploads.describe(file)
+    attached: list[Evidence] = []
+    for control in locked:
+        evidence = Evidence(control=control, kind=Evidence.Kind.FILE, title=title, added_by=actor)
+        evidence.sha256, evidence.size = fields["sha256"], fields["size"]
+        evidence.media_type = fields["media_type"]
+        # The first row stores the upload; the others name the same stored file.
+        evidence.file = attached[0].file.name if attached else fields["file"]
+        attached.append(_attached(actor, control, evidence, "evidence.attached"))
+    return attached
 
 
 # ---- Review and waivers -----------------------------------------------------------------------

@@ -14,9 +14,14 @@ from governance.risk.rules.results import Outcome
 OBLIGATIONS = (
     Path(__file__).resolve().parents[3] / "governance" / "rulebooks" / "data" / "obligations"
 )
-CATALOGS = {
+# Every shipped version by file stem ("sr_26_2", "sr_26_2_v2"), and the newest one per framework.
+SHIPPED = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted(OBLIGATIONS.glob("*.yaml"))
+}
+CATALOGS = {
+    catalog["name"]: catalog
+    for catalog in sorted(SHIPPED.values(), key=lambda c: (c["name"], c["version"]))
 }
 FRAMEWORKS = ["eu_ai_act", "iso_42001", "nist_ai_rmf", "pra_ss1_23", "sr_11_7", "sr_26_2"]
 
@@ -71,17 +76,57 @@ def articles(outcomes: dict[str, Outcome]) -> set[str]:
 # ---- The catalogs as data ---------------------------------------------------------------------
 
 
-def test_every_framework_has_one_catalog_named_after_it():
+def test_every_framework_has_its_catalog_versions_named_after_it():
     assert sorted(CATALOGS) == FRAMEWORKS
-    for stem, catalog in CATALOGS.items():
-        assert catalog["name"] == catalog["framework"] == stem
+    for stem, catalog in SHIPPED.items():
+        version = catalog["version"]
+        assert stem == catalog["name"] + ("" if version == 1 else f"_v{version}")
+        assert catalog["name"] == catalog["framework"]
         assert catalog["kind"] == "obligations"
-        assert catalog["version"] == 1
+    assert {name: c["version"] for name, c in CATALOGS.items()} == dict.fromkeys(FRAMEWORKS, 2)
+
+
+@pytest.mark.parametrize("stem", sorted(SHIPPED))
+def test_every_shipped_catalog_passes_its_checks(stem):
+    assert check_catalog(SHIPPED[stem]) == []
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_every_shipped_catalog_passes_its_checks(framework):
-    assert check_catalog(CATALOGS[framework]) == []
+def test_version_2_is_version_1_with_a_stage_and_the_records_that_satisfy_each_entry(framework):
+    first, second = SHIPPED[framework], CATALOGS[framework]
+    assert second["effective_from"] == first["effective_from"]  # the duties did not change
+    assert {k: v for k, v in second.items() if k not in {"version", "entries"}} == {
+        k: v for k, v in first.items() if k not in {"version", "entries"}
+    }
+    for old, new in zip(first["entries"], second["entries"], strict=True):
+        assert {k: v for k, v in new.items() if k not in {"stage", "satisfied_by"}} == old
+        assert new["stage"] in obligations.STAGES, new["id"]
+
+
+def test_what_only_the_validation_produces_is_never_due_before_validation():
+    validation = {"validation_approval", "validation_report", "deployment_approval"}
+    for catalog in CATALOGS.values():
+        for entry in catalog["entries"]:
+            if validation & set(entry.get("satisfied_by", [])):
+                assert entry["stage"] != obligations.BEFORE_VALIDATION, entry["id"]
+            if "deployment_approval" in entry.get("satisfied_by", []):
+                assert entry["stage"] == obligations.ONGOING, entry["id"]
+    pra = {e["id"]: e for e in CATALOGS["pra_ss1_23"]["entries"]}
+    assert pra["pra.p4.1"]["stage"] == obligations.BEFORE_DEPLOYMENT
+    assert pra["pra.p4.1"]["satisfied_by"] == ["validation_approval"]
+
+
+def test_an_entry_without_a_stage_is_due_before_validation_and_unknown_values_are_refused():
+    entry = {"id": "x"}
+    assert obligations.stage_of(entry) == obligations.BEFORE_VALIDATION
+    assert obligations.satisfied_by(entry) == []
+    catalog = copy.deepcopy(CATALOGS["sr_26_2"])
+    catalog["entries"][0] |= {"stage": "someday", "satisfied_by": ["invoice"]}
+    problems = check_catalog(catalog)
+    assert "entries[sr26.risk.materiality].stage: must be one of" in problems[0]
+    assert (
+        problems[1] == "entries[sr26.risk.materiality].satisfied_by: unknown record kind 'invoice'"
+    )
 
 
 def test_ids_are_unique_across_all_catalogs_and_carry_their_framework_prefix():

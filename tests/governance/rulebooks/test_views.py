@@ -101,7 +101,9 @@ def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(
     flags = in_force_flags(page)
     assert flags[("tiering", "scorecard", 1)] and not flags[("tiering", "matrix", 1)]
     assert flags[("eu_ai_act", "eu_ai_act", 2)] and not flags[("eu_ai_act", "eu_ai_act", 1)]
-    assert flags[("obligations", "sr_26_2", 1)] and flags[("obligations", "eu_ai_act", 1)]
+    # Version 2 of each catalog (the stages) takes effect on version 1's date and replaces it.
+    assert flags[("obligations", "sr_26_2", 2)] and flags[("obligations", "eu_ai_act", 2)]
+    assert not flags[("obligations", "sr_26_2", 1)] and not flags[("obligations", "eu_ai_act", 1)]
 
     draft = rulebooks.draft_version(actor=admin_user, base=scorecard(), changes=LOWER_THRESHOLDS)
     assert not in_force_flags(client.get(url("list")))[("tiering", "scorecard", 2)]
