@@ -5,11 +5,21 @@ from datetime import datetime
 from typing import Any, TypedDict, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from governance.errors import DomainError
 from governance.forms import BootstrapForm, UserChoiceField, active_users
-from registry.models import CustomField, Deployment, MLModel, ModelVersion, TrainingRun
+from governance.risk.rules import scoping
+from registry.models import (
+    CustomField,
+    Deployment,
+    MLModel,
+    ModelVersion,
+    OrganisationProfile,
+    TrainingRun,
+    UseCase,
+)
 from registry.services import models as model_services
 from registry.validators import label_validator, slug_validator
 
@@ -230,3 +240,173 @@ class ServingForm(BootstrapForm):
         if not self.is_valid():
             return None
         return self.cleaned_data["environment"], self.cleaned_data["at"]
+
+
+# ---- Use cases and the organisation profile ---------------------------------------------------
+
+
+USE_CASE_FIELDS = (
+    "name",
+    "business_purpose",
+    "business_unit",
+    "deployer_context",
+    "affected_people",
+)
+
+
+def _plain_text(value: object) -> object:
+    # Browsers post textarea line breaks as CRLF; stored text uses LF, so an unedited field
+    # compares equal and a proposal lists only what really changed.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class UseCaseForm(BootstrapForm):
+    """A use case's description: what the AI system is for, who deploys it, who it affects."""
+
+    name = forms.CharField(max_length=200)
+    business_purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the system decides or produces, and for which business process.",
+    )
+    business_unit = forms.CharField(max_length=100)
+    deployer_context = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Who operates it and how: staff who act on its output, customers who use it.",
+    )
+    affected_people = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="The people its outputs are about or decide on.",
+    )
+    owner = UserChoiceField(queryset=active_users(), empty_label=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = active_users()
+
+    @classmethod
+    def initial_for(cls, use_case: UseCase) -> dict[str, object]:
+        initial: dict[str, object] = {name: getattr(use_case, name) for name in USE_CASE_FIELDS}
+        initial["owner"] = use_case.owner_id
+        return initial
+
+    def changes(self) -> dict[str, Any]:
+        """Keyword arguments for the services: the description and the owner."""
+        return {name: _plain_text(self.cleaned_data[name]) for name in (*USE_CASE_FIELDS, "owner")}
+
+    def changed_from(self, use_case: UseCase) -> dict[str, Any]:
+        """Only what differs from the use case now: what a proposal asks for."""
+        return {
+            name: value
+            for name, value in self.changes().items()
+            if value != getattr(use_case, name)
+        }
+
+
+class UseCaseRegisterForm(UseCaseForm):
+    """A new use case: its description plus its permanent slug."""
+
+    slug = forms.CharField(
+        max_length=80,
+        validators=[slug_validator],
+        help_text="Permanent identifier used in URLs and the API: lowercase letters, digits, -.",
+    )
+    field_order = ["slug", "name"]
+
+
+class UseCaseProposalForm(UseCaseForm):
+    """A change someone other than the owner proposes; the owner accepts or refuses it."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Why the change is needed, for the owner who decides.",
+    )
+
+    def form_field_for(self, error_field: str) -> str | None:
+        return None if error_field == "non_field" else super().form_field_for(error_field)
+
+
+class LinkModelForm(BootstrapForm):
+    """Pick a model for a use case to use."""
+
+    model = forms.ModelChoiceField(
+        queryset=MLModel.objects.none(),
+        to_field_name="slug",
+        label="Model",
+        empty_label="Choose a model…",
+    )
+
+    def __init__(self, *args: Any, models: QuerySet[MLModel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["model"]).queryset = models
+
+
+UNSTATED = ""
+YES_NO = [(UNSTATED, "Not stated"), ("true", "Yes"), ("false", "No")]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"true": True, "false": False}.get(value)
+
+
+def _yes_no_field(label: str, help_text: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        help_text=help_text,
+    )
+
+
+class OrganisationProfileForm(BootstrapForm):
+    """The organisation's facts; each stated one answers a scoping question for every model."""
+
+    jurisdiction = forms.ChoiceField(
+        label="Where is the organisation incorporated?",
+        choices=[(UNSTATED, "Not stated"), *OrganisationProfile.Jurisdiction.choices],
+        required=False,
+    )
+    us_banking_organisation = _yes_no_field(
+        "A US banking organisation supervised by the Federal Reserve, the OCC or the FDIC?",
+        "Answers the scoping question on US model-risk guidance (SR 26-2, SR 11-7).",
+    )
+    pra_firm = forms.ChoiceField(
+        label="Does PRA SS1/23 address the organisation?",
+        choices=[
+            (UNSTATED, "Not stated"),
+            *scoping.PRA_FIRMS,
+        ],
+        required=False,
+        help_text="Answers the scoping question on PRA SS1/23.",
+    )
+    eu_establishment = _yes_no_field(
+        "Established in the European Union?",
+        "Yes answers the EU territorial question for every model (Art. 2(1)(b): deployers "
+        "established in the EU); No leaves it to each model, whose outputs may still be used "
+        "in the EU.",
+    )
+    public_body = _yes_no_field(
+        "A public body, or a private provider of public services?",
+        "Recorded for the fundamental rights impact assessment (EU AI Act Art. 27); no "
+        "questionnaire question reads it yet.",
+    )
+
+    @classmethod
+    def initial_for(cls, profile: OrganisationProfile | None) -> dict[str, object]:
+        if profile is None:
+            return {}
+        initial: dict[str, object] = {
+            name: getattr(profile, name) for name in ("jurisdiction", "pra_firm")
+        }
+        for name in ("us_banking_organisation", "eu_establishment", "public_body"):
+            value = getattr(profile, name)
+            initial[name] = UNSTATED if value is None else str(value).lower()
+        return initial
+
+    def facts(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

@@ -4,9 +4,10 @@ from datetime import datetime
 
 from django.db.models import Count, Max, QuerySet
 
+from governance import permissions
 from governance.auditlog.models import AuditEvent
 from registry.lineage import Edge, LineageGraph, Node, build_graph
-from registry.models import Deployment, MLModel, ModelDependency, ModelVersion
+from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
 
 
 def upstream_model_ids(model: MLModel) -> set[int]:
@@ -156,3 +157,21 @@ def lineage_of(version: ModelVersion, *, visible: QuerySet[MLModel]) -> LineageG
         edges += more_edges
     more_nodes, more_edges = _model_link_nodes(version, visible)
     return build_graph(nodes + more_nodes, edges + more_edges, focus=f"version:{version.pk}")
+
+
+def linkable_models(user: permissions.Visitor, use_case: UseCase) -> QuerySet[MLModel]:
+    """Models this user may link to the use case: any they can see if they may change the use
+    case, else the ones they may change (registry.services.use_cases.may_link decides again)."""
+    action = "view" if permissions.can_change_use_case(user, use_case) else "change"
+    return permissions.models_for(user, action).exclude(use_cases=use_case).order_by("name")
+
+
+def linkable_use_cases(
+    user: permissions.Visitor, *, linked: list[UseCase], may_change_model: bool
+) -> list[UseCase]:
+    """Use cases this user may link a model to (those not in `linked`, the ones it serves):
+    any if they may change the model, else the ones they may change."""
+    others = UseCase.objects.exclude(pk__in=[u.pk for u in linked]).order_by("name")
+    if may_change_model:
+        return list(others)
+    return [use_case for use_case in others if permissions.can_change_use_case(user, use_case)]

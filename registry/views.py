@@ -1,12 +1,15 @@
 """Inventory UI: function views that parse the request, call a service or selector, and render."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
+from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,20 +19,33 @@ from django.views.decorators.http import require_POST
 from governance import permissions, ui
 from governance.access.forms import RaciAssignForm, ValidatorChoiceForm
 from governance.auditlog.views import event_rows
+from governance.errors import DomainError
 from governance.forms import DecisionForm
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
-from registry.forms import ModelRecordForm, ModelRegisterForm, ServingForm, VersionForm
+from registry.forms import (
+    LinkModelForm,
+    ModelRecordForm,
+    ModelRegisterForm,
+    OrganisationProfileForm,
+    ServingForm,
+    UseCaseForm,
+    UseCaseProposalForm,
+    UseCaseRegisterForm,
+    VersionForm,
+)
 from registry.lineage import LAYERS, LineageGraph
 from registry.models import (
     CustomField,
     Dataset,
     Deployment,
     MLModel,
+    OrganisationProfile,
     TrainingRun,
     UseCase,
     UseCaseChange,
 )
+from registry.services.organisation import may_edit_organisation_profile
 
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 20
@@ -99,6 +115,7 @@ def _shown(value: object) -> object:
 
 def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
     user = request.user
+    can_change = permissions.can(user, "change", model)
     visible = permissions.models_for(user)
     history = Paginator(selectors.model_history(model), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("history")
@@ -108,7 +125,7 @@ def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
         "custom_values": _custom_values(model),
         "versions": selectors.versions_of(model),
         "raci": model.raci_assignments.select_related("user", "group"),
-        "use_cases": model.use_cases.order_by("name"),
+        **_use_case_card(user, model, can_change=can_change),
         "upstream": model.upstream_links.filter(upstream__in=visible).select_related("upstream"),
         "downstream": model.downstream_links.filter(downstream__in=visible).select_related(
             "downstream"
@@ -119,7 +136,7 @@ def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
         .order_by("environment"),
         "history": event_rows(history),
         "history_page": history,
-        "can_change": permissions.can(user, "change", model),
+        "can_change": can_change,
         "can_manage_raci": permissions.can_appoint(user, model),
         "removable": {
             a.pk
@@ -319,23 +336,186 @@ def usecase_list(request: HttpRequest) -> HttpResponse:
         .select_related("owner")
         .annotate(model_count=Count("models", filter=Q(models__in=visible)))
     )
-    context = {"page": _page(use_cases, request), "query": query}
+    context = {
+        "page": _page(use_cases, request),
+        "query": query,
+        "can_register": permissions.can_globally(request.user, "register_use_case"),
+        "can_edit_profile": may_edit_organisation_profile(request.user),
+    }
     return render(request, "registry/usecase_list.html", context)
+
+
+def _use_case_or_404(request: HttpRequest, slug: str) -> UseCase:
+    permissions.require_globally(request.user, "view_use_cases")
+    return get_object_or_404(UseCase.objects.select_related("owner"), slug=slug)
+
+
+def _change_rows(change: UseCaseChange) -> list[tuple[str, object]]:
+    """A proposal's fields as people read them: the form's labels, and the owner by name."""
+    rows: list[tuple[str, object]] = []
+    for name, value in change.changes.items():
+        field = UseCaseForm.base_fields.get(name)
+        shown = value
+        if name == "owner":
+            person = get_user_model().objects.filter(pk=value).first()
+            shown = person.get_full_name() or person.get_username() if person else value
+        rows.append((str((field.label if field else None) or pretty_name(name)), shown))
+    return rows
 
 
 @login_required
 def usecase_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    permissions.require_globally(request.user, "view_use_cases")
-    use_case = get_object_or_404(UseCase.objects.select_related("owner"), slug=slug)
-    models = use_case.models.filter(pk__in=permissions.models_for(request.user).values("pk"))
+    use_case = _use_case_or_404(request, slug)
+    user = request.user
+    models = use_case.models.filter(pk__in=permissions.models_for(user).values("pk"))
+    can_edit = permissions.can_change_use_case(user, use_case)
+    linkable = selectors.linkable_models(user, use_case)
+    changes = use_case.changes.select_related("requested_by", "decided_by")[:10]
     context = {
         "use_case": use_case,
         "models": models.select_related("owner").order_by("name"),
-        "changes": use_case.changes.select_related("requested_by", "decided_by")[:10],
-        "can_decide": permissions.can_change_use_case(request.user, use_case),
+        "changes": [(change, _change_rows(change)) for change in changes],
+        "can_decide": can_edit,
+        "can_edit": can_edit,
+        "can_propose": not can_edit and permissions.can_globally(user, "change_use_case"),
+        "link_form": LinkModelForm(models=linkable) if linkable.exists() else None,
         "decision_form": DecisionForm(auto_id="uc_%s"),
     }
     return render(request, "registry/usecase_detail.html", context)
+
+
+@login_required
+def usecase_create(request: HttpRequest) -> HttpResponse:
+    """Register a use case; from a model's page (?model=slug) it starts out using that model."""
+    permissions.require_globally(request.user, "register_use_case")
+    model_slug = request.GET.get("model", "")
+    model = permissions.model_for_user_or_404(request.user, model_slug) if model_slug else None
+    initial = {"owner": request.user.pk, "business_unit": model.business_unit if model else ""}
+    form = UseCaseRegisterForm(_posted(request), initial=initial)
+    use_case = ui.submit(
+        form,
+        lambda: services.register_use_case(
+            actor=permissions.actor(request),
+            slug=form.cleaned_data["slug"],
+            models=[model] if model else [],
+            **form.changes(),
+        ),
+    )
+    if use_case is not None:
+        messages.success(
+            request, f"{use_case.name} is registered. Classify it under the EU AI Act."
+        )
+        return redirect(use_case)
+    return render(request, "registry/usecase_form.html", {"form": form, "for_model": model})
+
+
+@login_required
+def usecase_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Its owner, compliance or an administrator change it; other owners propose a change."""
+    use_case = _use_case_or_404(request, slug)
+    if permissions.can_change_use_case(request.user, use_case):
+        return _usecase_update(request, use_case)
+    permissions.require_globally(request.user, "change_use_case")
+    return _usecase_propose(request, use_case)
+
+
+def _usecase_update(request: HttpRequest, use_case: UseCase) -> HttpResponse:
+    form = UseCaseForm(_posted(request), initial=UseCaseForm.initial_for(use_case))
+    updated = ui.submit(
+        form,
+        lambda: services.update_use_case(
+            actor=permissions.actor(request), use_case=use_case, **form.changes()
+        ),
+    )
+    if updated is not None:
+        messages.success(request, f"{updated.name} is updated.")
+        return redirect(updated)
+    return render(request, "registry/usecase_form.html", {"form": form, "use_case": use_case})
+
+
+def _usecase_propose(request: HttpRequest, use_case: UseCase) -> HttpResponse:
+    form = UseCaseProposalForm(_posted(request), initial=UseCaseForm.initial_for(use_case))
+    proposed = ui.submit(
+        form,
+        lambda: services.propose_use_case_change(
+            actor=permissions.actor(request),
+            use_case=use_case,
+            note=form.cleaned_data["note"],
+            **form.changed_from(use_case),
+        ),
+    )
+    if proposed is not None:
+        owner = use_case.owner.get_full_name() or use_case.owner.get_username()
+        messages.success(request, f"Your change is proposed; {owner} accepts or refuses it.")
+        return redirect(use_case)
+    context = {"form": form, "use_case": use_case, "proposing": True}
+    return render(request, "registry/usecase_form.html", context)
+
+
+def _link_action(request: HttpRequest, action: Callable[[], object], done: str) -> None:
+    """Run a link or unlink; a refusal about the link itself comes back as a message."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.error_text)
+    else:
+        messages.success(request, done)
+
+
+@login_required
+@require_POST
+def usecase_link(request: HttpRequest, slug: str) -> HttpResponse:
+    """Link a model to the use case, from the use case's page."""
+    use_case = _use_case_or_404(request, slug)
+    if not request.POST.get("model"):
+        messages.error(request, "Choose a model to link.")
+        return redirect(use_case)
+    model = permissions.model_for_user_or_404(request.user, request.POST["model"])
+    _link_action(
+        request,
+        lambda: services.link_model(
+            actor=permissions.actor(request), use_case=use_case, model=model
+        ),
+        f"{use_case.name} now uses {model.name}.",
+    )
+    return redirect(use_case)
+
+
+@login_required
+@require_POST
+def model_usecase_link(request: HttpRequest, slug: str) -> HttpResponse:
+    """Link the model to a use case, from the model's page."""
+    model = permissions.model_for_user_or_404(request.user, slug)
+    if not request.POST.get("use_case"):
+        messages.error(request, "Choose a use case to link.")
+        return redirect(model)
+    use_case = _use_case_or_404(request, request.POST["use_case"])
+    _link_action(
+        request,
+        lambda: services.link_model(
+            actor=permissions.actor(request), use_case=use_case, model=model
+        ),
+        f"{model.name} is linked to {use_case.name}.",
+    )
+    return redirect(f"{model.get_absolute_url()}#use-cases")
+
+
+@login_required
+@require_POST
+def usecase_unlink(request: HttpRequest, slug: str, model_slug: str) -> HttpResponse:
+    """Take a model out of the use case; back to the page the button was on."""
+    use_case = _use_case_or_404(request, slug)
+    model = permissions.model_for_user_or_404(request.user, model_slug)
+    _link_action(
+        request,
+        lambda: services.unlink_model(
+            actor=permissions.actor(request), use_case=use_case, model=model
+        ),
+        f"{use_case.name} no longer uses {model.name}.",
+    )
+    if request.POST.get("back") == "model":
+        return redirect(f"{model.get_absolute_url()}#use-cases")
+    return redirect(use_case)
 
 
 @login_required
@@ -359,6 +539,47 @@ def usecase_change_decide(request: HttpRequest, slug: str, pk: int) -> HttpRespo
     else:
         messages.success(request, f"The proposed change is {done.get_state_display().lower()}.")
     return redirect(change.use_case)
+
+
+def _use_case_card(
+    user: permissions.Visitor, model: MLModel, *, can_change: bool
+) -> dict[str, object]:
+    """The model page's use cases: which this user may unlink, and the use cases to link."""
+    linked = list(model.use_cases.order_by("name"))
+    return {
+        "use_cases": linked,
+        "use_cases_unlinkable": {u.pk for u in linked if permissions.can_change_use_case(user, u)},
+        "use_cases_to_link": selectors.linkable_use_cases(
+            user, linked=linked, may_change_model=can_change
+        ),
+        "can_register_use_case": permissions.can_globally(user, "register_use_case"),
+    }
+
+
+# Organisation profile
+
+
+@login_required
+def organisation_profile(request: HttpRequest) -> HttpResponse:
+    """The organisation's facts: administrators change them; everyone may read them."""
+    profile = OrganisationProfile.objects.filter(pk=1).first()
+    may_edit = may_edit_organisation_profile(request.user)
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied("Only administrators change the organisation profile.")
+    form = OrganisationProfileForm(
+        _posted(request), initial=OrganisationProfileForm.initial_for(profile)
+    )
+    saved = ui.submit(
+        form,
+        lambda: services.update_organisation_profile(
+            actor=permissions.actor(request), **form.facts()
+        ),
+    )
+    if saved is not None:
+        messages.success(request, "The organisation profile is saved.")
+        return redirect("registry:organisation-profile")
+    context = {"form": form, "profile": profile, "may_edit": may_edit}
+    return render(request, "registry/organisation_profile.html", context)
 
 
 # Serving

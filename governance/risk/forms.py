@@ -108,6 +108,7 @@ class QuestionRow:
     value: str = ""
     options: list[Option] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    profile_note: str = ""  # where the organisation profile gave (or differs from) the answer
 
     @property
     def help_id(self) -> str:
@@ -149,15 +150,28 @@ def _text(value: Any) -> str:
     return "" if is_blank(value) or isinstance(value, list | bool) else str(value)
 
 
+def _profile_note(question: Question, value: Any, defaults: Mapping[str, Any]) -> str:
+    """Beside an answer the organisation profile gives: where it came from, or that it differs."""
+    if question.key not in defaults:
+        return ""
+    default = defaults[question.key]
+    if value == default:
+        return "From the organisation profile"
+    shown = [o.label for o in _options(question, default, "") if o.checked]
+    return f"The organisation profile says: {shown[0] if shown else default}"
+
+
 def question_rows(
     questions: Iterable[Question],
     answers: Mapping[str, Any],
     *,
     errors: Mapping[str, list[str]] | None = None,
     raw: Mapping[str, str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> list[QuestionRow]:
-    """The questions to show, in order, with the answers (or the raw input that failed)."""
-    errors, raw = errors or {}, raw or {}
+    """The questions to show, in order, with the answers (or the raw input that failed), and
+    a note where the organisation profile gives the default answer."""
+    errors, raw, defaults = errors or {}, raw or {}, defaults or {}
     rows = []
     for question in questions:
         dom_id = f"q-{question.key}"
@@ -170,6 +184,7 @@ def question_rows(
                 value=raw.get(question.key, _text(value)),
                 options=_options(question, value, dom_id),
                 errors=list(errors.get(question.key, [])),
+                profile_note=_profile_note(question, value, defaults),
             )
         )
     return rows

@@ -40,7 +40,7 @@ from governance.risk.rules.coverage import Coverage, Item, effective_status, sum
 from governance.risk.rules.results import Outcome, Question, Reason
 from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
-from registry.models import MLModel, UseCase
+from registry.models import MLModel, OrganisationProfile, UseCase
 
 Subject = MLModel | UseCase
 # Which frameworks assess which kind of subject: the EU AI Act classifies the use case (the AI
@@ -180,13 +180,23 @@ def history_of(subject: Subject, framework: str) -> QuerySet[RiskAssessment]:
     )
 
 
+def profile_answers(framework: str) -> dict[str, Any]:
+    """The organisation profile's default answers to a framework's questionnaire (scoping only)."""
+    if framework != Framework.SCOPING:
+        return {}
+    profile = OrganisationProfile.objects.filter(pk=1).first()
+    return profile.scoping_answers() if profile is not None else {}
+
+
 def starting_answers(subject: Subject, framework: str) -> tuple[RiskAssessment | None, dict]:
-    """The draft and the answers a questionnaire opens with: the draft's, else those in force."""
+    """The draft and the answers a questionnaire opens with: the draft's, else those in force,
+    over the organisation profile's defaults (the subject's own answer wins)."""
+    defaults = profile_answers(framework)
     draft = draft_of(subject, framework)
     if draft is not None:
-        return draft, dict(draft.answers)
+        return draft, {**defaults, **draft.answers}
     current = in_force_at(subject, framework)
-    return None, dict(current.answers) if current else {}
+    return None, {**defaults, **(current.answers if current else {})}
 
 
 # ---- A model's risk at a glance ---------------------------------------------------------------

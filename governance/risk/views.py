@@ -130,6 +130,7 @@ class Questionnaire:
     raw: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     saved: bool = False
+    defaults: dict[str, Any] = field(default_factory=dict)  # from the organisation profile
 
     def refuse(self, exc: DomainError) -> None:
         """Put a service's refusal next to the question it names, or at the top."""
@@ -147,7 +148,8 @@ def _questionnaire(target: Target) -> Questionnaire:
     except DomainError as exc:
         return Questionnaire(target, None, None, (), answers, problems=[exc.error_text])
     questions = risk_selectors.questions_for(target.framework, rulebook)
-    return Questionnaire(target, draft, rulebook, questions, answers)
+    defaults = risk_selectors.profile_answers(target.framework)
+    return Questionnaire(target, draft, rulebook, questions, answers, defaults=defaults)
 
 
 def _rulebook_in_force(framework: str) -> Rulebook:
@@ -187,7 +189,7 @@ def _questionnaire_context(
         **_page_context(request, q.target),
         "draft": q.draft,
         "rulebook": q.rulebook,
-        "rows": question_rows(shown, q.answers, errors=errors, raw=q.raw),
+        "rows": question_rows(shown, q.answers, errors=errors, raw=q.raw, defaults=q.defaults),
         "missing": missing or [],
         "problems": problems,
         "saved": q.saved,

@@ -11,6 +11,7 @@ from registry.models.inventory import (
     ModelVersion,
     PromptTemplate,
 )
+from registry.models.organisation import OrganisationProfile
 from registry.models.use_cases import UseCase, UseCaseChange
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "MLModelUserObjectPermission",
     "ModelDependency",
     "ModelVersion",
+    "OrganisationProfile",
     "PromptTemplate",
     "TrainingRun",
     "UseCase",

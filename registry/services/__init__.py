@@ -10,10 +10,13 @@ from registry.services.models import (
     remove_dependency,
     update_model,
 )
+from registry.services.organisation import update_organisation_profile
 from registry.services.use_cases import (
     decide_use_case_change,
+    link_model,
     propose_use_case_change,
     register_use_case,
+    unlink_model,
     update_use_case,
 )
 from registry.services.versions import record_training_run, register_version
@@ -24,6 +27,7 @@ __all__ = [
     "define_custom_field",
     "delete_model",
     "end_deployment",
+    "link_model",
     "propose_use_case_change",
     "record_deployment",
     "record_training_run",
@@ -33,7 +37,9 @@ __all__ = [
     "register_use_case",
     "register_version",
     "remove_dependency",
+    "unlink_model",
     "update_custom_field",
     "update_model",
+    "update_organisation_profile",
     "update_use_case",
 ]

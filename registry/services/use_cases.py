@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from governance import audit, permissions
@@ -154,3 +155,66 @@ def decide_use_case_change(
         verb="usecase.change",
         link=use_case.get_absolute_url(),
     )
+
+
+def may_link(actor: User, use_case: UseCase, model: MLModel) -> bool:
+    """Who links a model to a use case: whoever may change the use case (its owner, compliance,
+    an administrator) or may change the model, provided they can see the model."""
+    if not permissions.can(actor, "view", model):
+        return False
+    return permissions.can_change_use_case(actor, use_case) or permissions.can(
+        actor, "change", model
+    )
+
+
+def may_unlink(actor: User, use_case: UseCase, model: MLModel) -> bool:
+    """Who takes a model out of a use case: only those who may change the use case.
+
+    Unlinking can drop the model out of a stricter EU AI Act category (the model takes the
+    strictest of its use cases), so the model's own team may add links but not remove them.
+    """
+    return permissions.can(actor, "view", model) and permissions.can_change_use_case(
+        actor, use_case
+    )
+
+
+def _record_link(
+    actor: User, use_case: UseCase, model: MLModel, verb: str, before: list[int]
+) -> None:
+    after = sorted(use_case.models.values_list("pk", flat=True))
+    audit.record(
+        actor=actor,
+        verb=verb,
+        target=use_case,
+        before={"models": before},
+        after={"models": after},
+        mlmodel_id=model.pk,
+    )
+
+
+@transaction.atomic
+def link_model(*, actor: User, use_case: UseCase, model: MLModel) -> UseCase:
+    """Record that the use case uses the model (its EU AI Act category then reaches the model)."""
+    if not may_link(actor, use_case, model):
+        raise PermissionDenied(f"{actor} may not link {model} to {use_case}")
+    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    before = sorted(use_case.models.values_list("pk", flat=True))
+    if model.pk in before:
+        raise DomainError(field="model", message=f"{model.name} is already linked to this use case")
+    use_case.models.add(model)
+    _record_link(actor, use_case, model, "usecase.model_linked", before)
+    return use_case
+
+
+@transaction.atomic
+def unlink_model(*, actor: User, use_case: UseCase, model: MLModel) -> UseCase:
+    """Record that the use case no longer uses the model."""
+    if not may_unlink(actor, use_case, model):
+        raise PermissionDenied(f"{actor} may not unlink {model} from {use_case}")
+    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    before = sorted(use_case.models.values_list("pk", flat=True))
+    if model.pk not in before:
+        raise DomainError(field="model", message=f"{model.name} is not linked to this use case")
+    use_case.models.remove(model)
+    _record_link(actor, use_case, model, "usecase.model_unlinked", before)
+    return use_case

@@ -129,6 +129,24 @@ def questions(rules: dict[str, Any]) -> tuple[Question, ...]:
     )
 
 
+def organisation_answers(
+    *, us_banking_organisation: bool | None, pra_firm: str, eu_establishment: bool | None
+) -> dict[str, Any]:
+    """The scoping answers the organisation profile gives every model (unstated facts give none).
+
+    An organisation established in the EU deploys its systems there (Art. 2(1)(b)); one that is
+    not may still have outputs used in the EU, so "no" leaves that question to each model.
+    """
+    answers: dict[str, Any] = {}
+    if us_banking_organisation is not None:
+        answers["us_banking_org"] = us_banking_organisation
+    if pra_firm:
+        answers["pra_firm"] = pra_firm
+    if eu_establishment:
+        answers["eu_nexus"] = True
+    return answers
+
+
 def scope(answers: dict[str, Any], rules: dict[str, Any], *, as_of: datetime.date) -> Outcome:
     """Which frameworks apply to the entry on `as_of`, and the definitions that decided it."""
     _require_answered(answers, questions(rules))
