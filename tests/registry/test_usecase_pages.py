@@ -267,3 +267,23 @@ def test_the_eu_ai_act_questionnaire_is_reachable_from_the_use_case_and_model_pa
     assert questionnaire in client.get(lending.get_absolute_url()).text
     assert questionnaire in client.get(credit_pd_model.get_absolute_url()).text
     assert client.get(questionnaire).status_code == 200
+
+
+def test_a_compliance_officer_edits_a_use_case_they_do_not_own(client, lending):
+    officer = UserFactory(username="cora", roles=[roles.COMPLIANCE])
+    client.force_login(officer)
+    page = client.get(edit_url(lending))
+    assert page.status_code == 200 and "proposing" not in page.context
+    data = {**DESCRIPTION, "owner": lending.owner_id}
+    assert client.post(edit_url(lending), data).status_code == 302
+    assert UseCase.objects.get(pk=lending.pk).deployer_context == "Collections agents"
+
+
+def test_a_proposed_new_owner_is_shown_by_name(client, owner, other_owner, lending):
+    client.force_login(other_owner)
+    form = client.get(edit_url(lending)).context["form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    client.post(edit_url(lending), {**data, "owner": other_owner.pk})
+    client.force_login(owner)
+    rows = client.get(lending.get_absolute_url()).context["changes"][0][1]
+    assert rows == [("Owner", other_owner.get_full_name() or "omar")]
