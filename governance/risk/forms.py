@@ -267,6 +267,39 @@ class WaiverForm(BootstrapForm):
         return {"reason": data["waiver_reason"], "expires_on": data["waiver_expires_on"]}
 
 
+class LinkRecordForm(BootstrapForm):
+    """Link the Attest record proposed for an obligation (its kind and id, posted by a button)."""
+
+    kind = forms.CharField(max_length=40)
+    record_id = forms.IntegerField(min_value=1)
+
+
+class AttachToManyForm(BootstrapForm):
+    """One file attached to several obligations of the model at once."""
+
+    title = forms.CharField(max_length=300, help_text="What this evidence is.")
+    file = forms.FileField()
+    obligations = forms.TypedMultipleChoiceField(
+        label="Obligations it evidences",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one obligation."},
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        boxes = cast(forms.TypedMultipleChoiceField, self.fields["obligations"])
+        boxes.choices = choices
+        boxes.widget.attrs["class"] = "form-check-input"
+
+    def form_field_for(self, error_field: str) -> str | None:
+        """The service names the obligations it refuses `controls`."""
+        return "obligations" if error_field == "controls" else super().form_field_for(error_field)
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {"title": self.cleaned_data["title"], "file": self.cleaned_data["file"]}
+
+
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
         label="In force on",

@@ -31,6 +31,12 @@ urlpatterns = [
         name="evidence-attach",
     ),
     path(
+        "models/<slug:slug>/obligations/attach/",
+        views.evidence_attach_many,
+        name="evidence-attach-many",
+    ),
+    path("models/<slug:slug>/obligations/<int:pk>/link/", views.record_link, name="record-link"),
+    path(
         "models/<slug:slug>/obligations/<int:pk>/accept/",
         views.control_accept,
         name="control-accept",

@@ -21,12 +21,15 @@ from governance.access import selectors as people
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
 from governance.forms import BootstrapForm, DecisionForm
+from governance.risk import records
 from governance.risk import selectors as risk_selectors
 from governance.risk.forms import (
     ApproveOverrideForm,
     AsOfForm,
+    AttachToManyForm,
     ConfirmForm,
     EvidenceForm,
+    LinkRecordForm,
     OverrideForm,
     QuestionnaireForm,
     RefuseOverrideForm,
@@ -387,9 +390,15 @@ class ControlCard:
     waivers: list[Waiver]  # asked for, newest first: one may wait for a decision
     can_decide: bool
     decision_form: DecisionForm
+    proposals: list[records.Record] = field(default_factory=list)  # to link, for those who may
 
 
-def _card(control: Control, rights: Mapping[str, bool], bound: Mapping[tuple, Any]) -> ControlCard:
+def _card(
+    control: Control,
+    rights: Mapping[str, bool],
+    bound: Mapping[tuple, Any],
+    proposals: Mapping[int, list[records.Record]],
+) -> ControlCard:
     pk, evidence = control.pk, list(control.evidence.all())
     evidence_form = bound.get((pk, "evidence")) or EvidenceForm(auto_id=f"ev{pk}_%s")
     waiver_form = bound.get((pk, "waiver")) or WaiverForm(auto_id=f"wv{pk}_%s")
@@ -406,7 +415,25 @@ def _card(control: Control, rights: Mapping[str, bool], bound: Mapping[tuple, An
         waivers=waivers,
         can_decide=rights["decide"],
         decision_form=bound.get((pk, "decide")) or DecisionForm(auto_id=f"dc{pk}_%s"),
+        proposals=list(proposals.get(pk, [])),
     )
+
+
+MANY = (0, "attach-many")  # the key of a bound "one file, several obligations" form
+
+
+def _many_choices(checklist: list[tuple[str, list[Control]]]) -> list[tuple[int, str]]:
+    return [
+        (c.pk, f"{label_for(framework)} {c.reference}: {c.title}")
+        for framework, rows in checklist
+        for c in rows
+    ]
+
+
+def _attach_many_form(
+    checklist: list[tuple[str, list[Control]]], bound: Mapping[tuple, Any]
+) -> AttachToManyForm:
+    return bound.get(MANY) or AttachToManyForm(choices=_many_choices(checklist), auto_id="many_%s")
 
 
 def _obligations_context(
@@ -416,13 +443,17 @@ def _obligations_context(
     rights = {action: permissions.can(user, action, model) for action in ("change", "validate")}
     rights["ask_waiver"] = risk_selectors.may_ask_waiver(user, model)
     rights["decide"] = user in people.deciders_of(model)
+    bound = bound or {}
+    checklist = risk_selectors.checklist_of(model)
+    everything = [control for _, rows in checklist for control in rows]
+    proposals = records.proposed_records(model, everything) if rights["change"] else {}
     groups = [
         (
             label_for(framework),
             rows[0].catalog.title,
-            [_card(control, rights, bound or {}) for control in rows],
+            [_card(control, rights, bound, proposals) for control in rows],
         )
-        for framework, rows in risk_selectors.checklist_of(model)
+        for framework, rows in checklist
     ]
     return {
         "model": model,
@@ -432,7 +463,10 @@ def _obligations_context(
         "coverage": risk_selectors.coverage(model),
         "groups": groups,
         "can_assess": rights["change"],
-        "failed": next(iter((bound or {}).values()), None),
+        "failed": next(iter(bound.values()), None),
+        "attach_many": _attach_many_form(checklist, bound)
+        if rights["change"] and everything
+        else None,
     }
 
 
@@ -470,6 +504,54 @@ def evidence_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.success(request, f"“{evidence.title}” is attached to {control.reference}.")
         return redirect(_back_to(model, control))
     context = _obligations_context(request, model, {(control.pk, "evidence"): form})
+    return render(request, "governance/risk/obligations.html", context)
+
+
+@login_required
+@require_POST
+def record_link(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Link the Attest record proposed as an obligation's evidence."""
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    control = _control_or_404(model, pk)
+    form = LinkRecordForm(request.POST)
+    linked = ui.submit(
+        form,
+        lambda: controls.link_record(
+            actor=permissions.actor(request),
+            control=control,
+            kind=form.cleaned_data["kind"],
+            record_id=form.cleaned_data["record_id"],
+        ),
+    )
+    if linked is None:
+        ui.report_errors(request, form, control.reference)
+    else:
+        messages.success(request, f"“{linked.title}” is linked to {control.reference}.")
+    return redirect(_back_to(model, control))
+
+
+@login_required
+@require_POST
+def evidence_attach_many(request: HttpRequest, slug: str) -> HttpResponse:
+    """One file attached to each obligation ticked: stored once, one evidence row each."""
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    checklist = risk_selectors.checklist_of(model)
+    choices = _many_choices(checklist)
+    form = AttachToManyForm(request.POST, request.FILES, choices=choices, auto_id="many_%s")
+
+    def attach() -> list[Evidence]:
+        ticked = set(form.cleaned_data["obligations"])
+        chosen = [c for _, rows in checklist for c in rows if c.pk in ticked]
+        return controls.attach_file_to_many(
+            actor=permissions.actor(request), controls=chosen, **form.service_arguments()
+        )
+
+    attached = ui.submit(form, attach)
+    if attached:
+        references = ", ".join(e.control.reference for e in attached)
+        messages.success(request, f"“{attached[0].title}” is attached to {references}.")
+        return redirect(reverse("risk:obligations", args=[model.slug]))
+    context = _obligations_context(request, model, {MANY: form})
     return render(request, "governance/risk/obligations.html", context)
 
 
