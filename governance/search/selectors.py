@@ -180,7 +180,7 @@ def people(user: Visitor, text: str) -> Group:
     def hit(person: User) -> Hit:
         name = person.get_full_name() or person.get_username()
         url = _list_url("registry:model-list", owner=person.get_username())
-        return Hit("Person", name, f"{person.get_username()} · models they own", url)
+        return Hit("Person", name, f"{person.get_username()} · their models in the inventory", url)
 
     return _group("People", "bi-person", rows, hit)
 
