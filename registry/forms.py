@@ -1,6 +1,7 @@
 """Inventory UI input: forms parse and check shapes; services decide and write."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypedDict, cast
 
@@ -13,6 +14,7 @@ from governance.forms import BootstrapForm, UserChoiceField, active_users
 from governance.risk.rules import scoping
 from registry.models import (
     CustomField,
+    DatasetVersion,
     Deployment,
     MLModel,
     ModelVersion,
@@ -33,9 +35,14 @@ ARTIFACT_FIELDS = (
     "framework",
     "source_tracker",
     "external_id",
-    "training_run",
 )
-VERSION_FIELDS = (*ARTIFACT_FIELDS, "base_model", "provider")
+VERSION_FIELDS = (*ARTIFACT_FIELDS, "training_run", "base_model", "provider")
+# A run recorded with the version: the form's field for each field the run service names.
+NEW_RUN_FIELDS = {
+    "external_id": "run_external_id",
+    "code_commit": "run_code_commit",
+    "input_datasets": "input_datasets",
+}
 
 
 class _FieldOptions(TypedDict):
@@ -139,8 +146,32 @@ class ModelRegisterForm(ModelRecordForm):
     field_order = ["slug", "name"]
 
 
+class RunChoiceField(forms.ModelChoiceField):
+    """A training run as people tell runs apart: tracker and id, when, commit, its versions."""
+
+    def label_from_instance(self, obj: TrainingRun) -> str:
+        trackers = dict(ModelVersion.Tracker.choices)
+        tracker = trackers.get(obj.tracker) if obj.tracker else None
+        ref = obj.external_id or f"#{obj.pk}"
+        parts = [
+            f"{tracker or obj.tracker or 'Recorded'} run {ref[:12]}{'…' if len(ref) > 12 else ''}",
+            f"{obj.started_at or obj.created_at:%d %b %Y}",
+        ]
+        if obj.code_commit:
+            parts.append(f"commit {obj.code_commit[:7]}")
+        used = [version.version for version in obj.versions.all()]
+        parts.append(f"used by {', '.join(used)}" if used else "no version yet")
+        return " · ".join(parts)
+
+
+class DatasetVersionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: DatasetVersion) -> str:
+        return f"{obj.dataset.name} {obj.version}"
+
+
 class VersionForm(BootstrapForm):
-    """A new version of a model; LLM applications may add up to three prompt templates."""
+    """A new version of a model, on an existing training run or one recorded with it; LLM
+    applications may add up to three prompt templates."""
 
     version = forms.CharField(
         max_length=64,
@@ -154,16 +185,39 @@ class VersionForm(BootstrapForm):
     framework = forms.CharField(max_length=100, required=False)
     source_tracker = forms.ChoiceField(choices=ModelVersion.Tracker.choices, required=False)
     external_id = forms.CharField(max_length=200, required=False, label="ID in the tracker")
-    training_run = forms.ModelChoiceField(
-        queryset=TrainingRun.objects.none(), required=False, empty_label="— none —"
+    training_run = RunChoiceField(
+        queryset=TrainingRun.objects.none(),
+        required=False,
+        empty_label="— none, or the new run below —",
+        label="Existing training run",
+        help_text="Runs recorded for this model by tracker pushes or the API.",
+    )
+    run_external_id = forms.CharField(
+        max_length=200, required=False, label="New run: ID in the tracker"
+    )
+    run_code_commit = forms.CharField(max_length=64, required=False, label="New run: code commit")
+    input_datasets = DatasetVersionsField(
+        queryset=DatasetVersion.objects.none(),
+        required=False,
+        label="New run: input dataset versions",
+        help_text="The data the run read. Hold Ctrl (⌘ on a Mac) to pick several.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     base_model = forms.CharField(max_length=200, required=False, label="Base model")
     provider = forms.CharField(max_length=200, required=False)
 
-    def __init__(self, *args: Any, model: MLModel, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        model: MLModel,
+        dataset_versions: QuerySet[DatasetVersion] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        runs = model.training_runs.select_related("model").order_by("-created_at")
+        runs = model.training_runs.prefetch_related("versions").order_by("-created_at", "-pk")
         cast(forms.ModelChoiceField, self.fields["training_run"]).queryset = runs
+        offered = DatasetVersion.objects.none() if dataset_versions is None else dataset_versions
+        cast(forms.ModelMultipleChoiceField, self.fields["input_datasets"]).queryset = offered
         for slot in range(1, PROMPT_SLOTS + 1):
             self.fields[f"prompt_{slot}_name"] = forms.CharField(
                 max_length=100, required=False, label=f"Prompt {slot} name"
@@ -178,6 +232,37 @@ class VersionForm(BootstrapForm):
     @property
     def artifact_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ARTIFACT_FIELDS]
+
+    @property
+    def new_run_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in NEW_RUN_FIELDS.values()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("training_run") and self.new_run() is not None:
+            self.add_error("training_run", "Pick an existing run or describe a new one, not both.")
+        return data
+
+    def new_run(self) -> dict[str, Any] | None:
+        """Keyword arguments for services.record_training_run, when the form describes a run."""
+        data = {field: self.cleaned_data.get(name) for field, name in NEW_RUN_FIELDS.items()}
+        if not any(data.values()):
+            return None
+        return {
+            "tracker": self.cleaned_data.get("source_tracker", ""),
+            "external_id": data["external_id"] or "",
+            "code_commit": data["code_commit"] or "",
+            "input_datasets": list(data["input_datasets"] or []),
+        }
+
+    @contextmanager
+    def run_errors(self) -> Iterator[None]:
+        """A refusal of the new run, put on the run's own fields (not the version's)."""
+        try:
+            yield
+        except DomainError as exc:
+            field = NEW_RUN_FIELDS.get(exc.field, "run_external_id")
+            raise DomainError(field=field, message=exc.error_text) from exc
 
     @property
     def prompt_slots(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
@@ -204,9 +289,12 @@ class VersionForm(BootstrapForm):
             or self.cleaned_data[f"prompt_{slot}_template"]
         ]
 
-    def service_arguments(self) -> dict[str, Any]:
-        """Keyword arguments for services.register_version; empty prompt slots are left out."""
+    def service_arguments(self, run: TrainingRun | None = None) -> dict[str, Any]:
+        """Keyword arguments for services.register_version (on `run` when one was recorded with
+        it); empty prompt slots are left out."""
         data = {name: self.cleaned_data[name] for name in VERSION_FIELDS}
+        if run is not None:
+            data["training_run"] = run
         data["prompt_templates"] = [
             {
                 "name": self.cleaned_data[f"prompt_{slot}_name"],

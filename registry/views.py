@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -38,8 +39,10 @@ from registry.lineage import LAYERS, LineageGraph
 from registry.models import (
     CustomField,
     Dataset,
+    DatasetVersion,
     Deployment,
     MLModel,
+    ModelVersion,
     OrganisationProfile,
     TrainingRun,
     UseCase,
@@ -250,16 +253,29 @@ def model_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "registry/model_form.html", {"form": form, "model": model})
 
 
+def _dataset_choices(request: HttpRequest) -> QuerySet[DatasetVersion]:
+    """The dataset versions a run may name: all of them for those who may see datasets."""
+    if not permissions.can_globally(request.user, "view_datasets"):
+        return DatasetVersion.objects.none()
+    return DatasetVersion.objects.select_related("dataset").order_by("dataset__name", "-created_at")
+
+
+def _register_version(request: HttpRequest, model: MLModel, form: VersionForm) -> ModelVersion:
+    """The run the form describes (if any), then the version on it: both or neither."""
+    actor = permissions.actor(request)
+    with transaction.atomic():
+        run = None
+        if (described := form.new_run()) is not None:
+            with form.run_errors():
+                run = services.record_training_run(actor=actor, model=model, **described)
+        return services.register_version(actor=actor, model=model, **form.service_arguments(run))
+
+
 @login_required
 def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     model = permissions.model_for_user_or_404(request.user, slug, "change")
-    form = VersionForm(_posted(request), model=model)
-    version = ui.submit(
-        form,
-        lambda: services.register_version(
-            actor=permissions.actor(request), model=model, **form.service_arguments()
-        ),
-    )
+    form = VersionForm(_posted(request), model=model, dataset_versions=_dataset_choices(request))
+    version = ui.submit(form, lambda: _register_version(request, model, form))
     if version is not None:
         messages.success(request, f"Version {version.version} of {model.name} is registered.")
         return redirect(version)
@@ -277,6 +293,13 @@ def _run_url(run: TrainingRun | None) -> str:
     return next((c for c in candidates if c.startswith(("https://", "http://"))), "")
 
 
+def _tracker_label(run: TrainingRun | None) -> str:
+    """The run's tracker by name ("mlflow" -> "MLflow"); a tracker Attest does not list, as sent."""
+    if run is None or run.tracker not in ModelVersion.Tracker.values:
+        return run.tracker if run else ""
+    return str(ModelVersion.Tracker(run.tracker).label)
+
+
 @login_required
 def version_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = permissions.version_for_user_or_404(request.user, slug, version)
@@ -286,6 +309,7 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
         "model": obj.model,
         "run": run,
         "run_url": _run_url(run),
+        "run_tracker": _tracker_label(run),
         "run_inputs": run.input_datasets.select_related("dataset") if run else [],
         "can_view_datasets": permissions.can_globally(request.user, "view_datasets"),
         "prompts": obj.prompt_templates.all(),
