@@ -307,7 +307,7 @@ def end_of(day: date) -> datetime:
 def coverage(model: MLModel, today: date | None = None) -> Coverage:
     """The model's checklist in one sentence: evidenced, waived, missing, and what is due next."""
     rows = Control.objects.filter(model=model, applies=True).values_list(
-        "reference", "title", "status", "due_on", "waiver_expires_on"
+        "reference", "title", "status", "due_on", "waiver_expires_on", "stage"
     )
     return summarise((Item(*row) for row in rows), today or timezone.localdate())
 

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from governance.risk.rules.obligations import DEFAULT_STAGE, STAGES
+
 
 @dataclass(frozen=True)
 class Item:
@@ -14,6 +16,7 @@ class Item:
     status: str  # missing / evidenced / accepted / waived
     due_on: date | None = None
     waiver_expires_on: date | None = None
+    stage: str = DEFAULT_STAGE  # before_validation / before_deployment / ongoing
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,11 @@ def summarise(items: Iterable[Item], today: date, *, due_count: int = 3) -> Cove
     items = list(items)
     statuses = [effective_status(item, today) for item in items]
     open_items = [item for item, s in zip(items, statuses, strict=True) if s == "missing"]
-    # Undated obligations apply now, so they come before anything with a future date.
+    # Undated obligations apply now, so they come before anything with a future date; among
+    # those due together, what the next gate needs first (ongoing duties last).
     due_next = sorted(
-        open_items, key=lambda i: (i.due_on is not None, i.due_on or today, i.reference)
+        open_items,
+        key=lambda i: (i.due_on is not None, i.due_on or today, STAGES.index(i.stage), i.reference),
     )
     return Coverage(
         total=len(items),

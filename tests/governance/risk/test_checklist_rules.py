@@ -48,6 +48,20 @@ def test_due_next_lists_undated_obligations_first_then_the_earliest_dates():
     ]
 
 
+def test_among_obligations_due_together_what_the_next_gate_needs_comes_first():
+    items = [
+        item("missing", reference="Principle 4.4", stage="ongoing"),
+        item("missing", reference="Principle 4.1", stage="before_deployment"),
+        item("missing", reference="Principle 3.1", stage="before_validation"),
+        item("missing", reference="Principle 2.5", stage="ongoing", due_on=date(2026, 12, 2)),
+    ]
+    assert [i.reference for i in summarise(items, TODAY).due_next] == [
+        "Principle 3.1",
+        "Principle 4.1",
+        "Principle 4.4",
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "head", "expected"),
     [
