@@ -22,6 +22,7 @@ from governance.access.forms import RaciAssignForm, ValidatorChoiceForm
 from governance.auditlog.views import event_rows
 from governance.errors import DomainError
 from governance.forms import DecisionForm
+from governance.risk import columns as risk_columns
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
 from registry.forms import (
@@ -58,6 +59,8 @@ COLUMNS = (
     ("business_unit", "Business unit"),
     ("model_type", "Type"),
     ("status", "Status"),
+    (None, "Risk tier"),
+    (None, "EU AI Act"),
     ("owner", "Owner"),
     (None, "Versions"),
     (None, "Live in production"),
@@ -186,7 +189,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
     filterset = MLModelFilter(request.GET, queryset=export.with_columns(visible))
     context = {
         "filter": filterset,
-        "page": _page(filterset.qs, request),
+        "page": _page(risk_columns.with_risk_columns(filterset.qs), request),
         "columns": _sort_columns(request.GET.get("ordering", "")),
         "is_filtered": any(request.GET.get(name) for name in MLModelFilter.Meta.fields),
         **_filter_choices(visible),
