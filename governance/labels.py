@@ -60,7 +60,18 @@ LABELS = {
 }
 
 
+# Words a reader knows in capitals: a metric "max_psi" reads "Max PSI", not "Max psi".
+ACRONYMS = frozenset(
+    {"auc", "roc", "ks", "psi", "csi", "kl", "js", "f1", "mae", "mse", "rmse", "mape", "ece",
+     "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs"}
+)  # fmt: skip
+
+
 def label_for(value: object) -> str:
     """A result, label or framework id as people read it ("tier_1" -> "Tier 1 (high)")."""
     text = str(value)
-    return LABELS.get(text) or text.replace("_", " ").capitalize()
+    if text in LABELS:
+        return LABELS[text]
+    words = text.replace("_", " ").split(" ")
+    shown = [w.upper() if w.lower() in ACRONYMS else w.lower() for w in words]
+    return " ".join(shown)[:1].upper() + " ".join(shown)[1:]

@@ -142,6 +142,7 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
     user, model, version = request.user, subject.model, subject.version
     can_confirm = permissions.can(user, "validate", model) or permissions.can(user, "decide", model)
     progress = subject.progress()
+    production = review.live_in_production(version)
     return {
         "subject": subject,
         "model": model,
@@ -152,8 +153,10 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
             model, timezone.localdate(), gate=subject.gate
         ),
         "findings": review.open_findings(model),
-        "metrics": review.latest_metrics(version),
+        "production": production,
+        "metrics": review.metrics_beside(version, production),
         "fairness": review.latest_fairness(version),
+        "production_fairness": review.latest_fairness(production) if production else None,
         "lineage": review.lineage(version),
         "gate_now": review.gate_now(subject),
         "progress": signers.progress_text(progress),

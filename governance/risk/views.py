@@ -261,6 +261,7 @@ def _review_panel(
     return {
         "own_work": assessment.assessed_by_id == request.user.pk,
         "awaiting_second": mine,
+        "settled": assessments.settled_review(assessment),
         "confirm": bound.get("confirm") or ConfirmForm(auto_id="confirm_%s"),
         "override": bound.get("override") or OverrideForm(results=results, auto_id="override_%s"),
         "approve": approve if proposed and (not mine or approve.is_bound) else None,

@@ -8,9 +8,10 @@ from monitoring.models.ingestion import (
     EvidenceFile,
     IngestionBatch,
 )
-from monitoring.models.results import FairnessResult, MetricDefinition, MetricPoint
+from monitoring.models.results import LATEST_FIRST, FairnessResult, MetricDefinition, MetricPoint
 
 __all__ = [
+    "LATEST_FIRST",
     "Alert",
     "DataValidationResult",
     "DriftResult",

@@ -3,6 +3,10 @@
 from django.conf import settings
 from django.db import models
 
+# Which pushed result is the latest, everywhere (pages, the gate, packs): the newest evaluation,
+# then the one received last (a re-run pushed later wins), then the highest id.
+LATEST_FIRST = ("-evaluated_at", "-recorded_at", "-pk")
+
 
 class MetricPoint(models.Model):
     """One value of one metric for one version (optionally per segment), at a step and time."""

@@ -16,6 +16,7 @@ from django.db.models.functions import RowNumber
 
 from monitoring import charts
 from monitoring.models import (
+    LATEST_FIRST,
     DataValidationResult,
     DriftResult,
     EvaluationResult,
@@ -28,7 +29,6 @@ from registry.models import ModelVersion
 
 R = TypeVar("R", bound=Model)
 
-LATEST_FIRST = ("-evaluated_at", "-recorded_at", "-pk")
 CHART_POINTS = 200  # the newest points of each metric and segment a version page draws
 SHOWN_PER_KIND = 20  # results of one kind the version page lists; the API pages through all
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from governance.approvals.rules import signoffs
 from governance.approvals.rules.validity import add_months
+from governance.labels import label_for
 from governance.risk.rules.obligations import BEFORE_DEPLOYMENT, BEFORE_VALIDATION
 
 GATES = ("validation", "deployment", "periodic_review", "material_change", "retirement")
@@ -59,7 +60,8 @@ class Facts:
     approval_lapses: tuple[str, ...] = ()  # why the latest approval no longer holds
     validated_on: date | None = None  # the latest validation approval still in force
     cadence_months: int | None = None
-    fairness_passed_on: date | None = None
+    fairness_passed_on: date | None = None  # the latest fairness check passed, on this day
+    fairness_failed_on: date | None = None  # the latest fairness check failed, on this day
     missing_obligations: tuple[str, ...] = ()
     open_findings: tuple[Finding, ...] = ()
     revalidation_required: tuple[str, ...] = ()
@@ -106,7 +108,7 @@ def _not_prohibited(params: Mapping[str, Any], facts: Facts) -> tuple[bool, str]
 def _tier_in_force(params: Mapping[str, Any], facts: Facts) -> tuple[bool, str]:
     if facts.tier is None:
         return False, "the model has no risk tier in force; complete the tiering assessment"
-    return True, f"tier in force: {facts.tier}"
+    return True, f"tier in force: {label_for(facts.tier)}"
 
 
 def _no_open_findings(params: Mapping[str, Any], facts: Facts) -> tuple[bool, str]:
@@ -134,6 +136,8 @@ def _validation_current(params: Mapping[str, Any], facts: Facts) -> tuple[bool, 
 
 def _recent_fairness_pass(params: Mapping[str, Any], facts: Facts) -> tuple[bool, str]:
     days = int(params["max_age_days"])
+    if facts.fairness_failed_on is not None:
+        return False, f"the latest fairness check, on {facts.fairness_failed_on:%Y-%m-%d}, failed"
     if facts.fairness_passed_on is None:
         return False, "no passed fairness check on record"
     age = (facts.today - facts.fairness_passed_on).days
@@ -191,6 +195,13 @@ def checks_needed(policy: Mapping[str, Any], facts: Facts) -> set[str]:
     """The checks the rules that apply here run: the facts worth reading (tier and EU category
     must be in `facts` already, since `when` depends on them)."""
     return {rule["check"] for rule in rules_for(policy, facts)}
+
+
+def unmet_besides_approval(policy: Mapping[str, Any], answer: Answer) -> list[RuleResult]:
+    """The rules that keep the gate closed even once an approval is given: what a decider is
+    told before deciding that approving alone will not open the gate."""
+    approval = {rule["id"] for rule in policy["rules"] if rule.get("check") == "approved"}
+    return [r for r in answer.results if not r.passed and r.id not in approval]
 
 
 def waivable_unmet(policy: Mapping[str, Any], answer: Answer) -> bool:

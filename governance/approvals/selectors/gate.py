@@ -18,7 +18,7 @@ from governance.approvals.selectors import facts as approval_facts
 from governance.findings.models import Finding, PolicyException
 from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
-from monitoring.models import FairnessResult
+from monitoring.models import LATEST_FIRST, FairnessResult
 from registry.models import ModelVersion
 
 
@@ -116,13 +116,17 @@ def facts_for(
     if needed & {"approved", "validation_current", "no_revalidation_required"}:
         found |= _approval_facts(version, gate, environment, at, needed, tier)
     if "recent_fairness_pass" in needed:
-        fairness = (
-            FairnessResult.objects.filter(version=version, passed=True, evaluated_at__lte=at)
-            .order_by("-evaluated_at")
-            .values_list("evaluated_at", flat=True)
+        # The check in force is the latest (the one rule the request page shows too): a later
+        # failure is not hidden behind an earlier pass.
+        latest = (
+            FairnessResult.objects.filter(version=version, evaluated_at__lte=at)
+            .order_by(*LATEST_FIRST)
+            .values_list("evaluated_at", "passed")
             .first()
         )
-        found["fairness_passed_on"] = timezone.localdate(fairness) if fairness else None
+        if latest is not None:
+            on, passed = timezone.localdate(latest[0]), latest[1]
+            found["fairness_passed_on" if passed else "fairness_failed_on"] = on
     if "obligations_evidenced" in needed:
         found["missing_obligations"] = tuple(
             approval_facts.missing_obligations(model, today, gate=gate)

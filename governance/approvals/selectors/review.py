@@ -15,8 +15,9 @@ from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import gate
 from governance.errors import DomainError
 from governance.findings.models import Finding
-from monitoring.models import FairnessResult, MetricPoint
-from registry.models import MLModel, ModelVersion
+from governance.rulebooks.content import as_rules
+from monitoring.models import LATEST_FIRST, FairnessResult, MetricPoint
+from registry.models import Deployment, MLModel, ModelVersion
 
 
 def request_for_user_or_404(user: User, pk: int) -> ApprovalRequest:
@@ -39,8 +40,43 @@ def latest_metrics(version: ModelVersion) -> list[MetricPoint]:
     )
 
 
+def live_in_production(version: ModelVersion) -> ModelVersion | None:
+    """The model's version serving in production now, when it is another version than this one:
+    the one a candidate is compared with."""
+    live = (
+        Deployment.objects.live()
+        .filter(version__model_id=version.model_id, environment=Deployment.Environment.PRODUCTION)
+        .exclude(version=version)
+        .select_related("version")
+        .order_by("-started_at")
+        .first()
+    )
+    return live.version if live else None
+
+
+@dataclass(frozen=True)
+class MetricBeside:
+    """One metric (and segment): the candidate's latest point beside production's."""
+
+    name: str
+    segment: str
+    candidate: MetricPoint | None
+    production: MetricPoint | None
+
+
+def metrics_beside(candidate: ModelVersion, production: ModelVersion | None) -> list[MetricBeside]:
+    """Every metric either version reported, the candidate's latest value beside production's."""
+    mine = {(p.name, p.segment): p for p in latest_metrics(candidate)}
+    theirs = {(p.name, p.segment): p for p in latest_metrics(production)} if production else {}
+    return [
+        MetricBeside(name, segment, mine.get((name, segment)), theirs.get((name, segment)))
+        for name, segment in sorted(mine.keys() | theirs.keys())
+    ]
+
+
 def latest_fairness(version: ModelVersion) -> FairnessResult | None:
-    return FairnessResult.objects.filter(version=version).order_by("-evaluated_at", "-pk").first()
+    """The fairness check in force: the latest by the one rule the gate reads too."""
+    return FairnessResult.objects.filter(version=version).order_by(*LATEST_FIRST).first()
 
 
 def open_findings(model: MLModel) -> list[Finding]:
@@ -62,6 +98,9 @@ def lineage(version: ModelVersion) -> dict[str, Any]:
 class GateNow:
     answer: policy.Answer | None
     problem: str = ""
+    # Rules still failing that this request's approval would not fix: approving will not open
+    # the gate until they pass (said beside the decision form).
+    still_closed_by: tuple[policy.RuleResult, ...] = ()
 
 
 def gate_now(request: ApprovalRequest) -> GateNow | None:
@@ -69,10 +108,11 @@ def gate_now(request: ApprovalRequest) -> GateNow | None:
     if request.gate != Gate.DEPLOYMENT:
         return None
     try:
-        answer, _book = gate.check(request.version, request.environment)
+        answer, book = gate.check(request.version, request.environment)
     except DomainError as exc:
         return GateNow(None, exc.error_text)
-    return GateNow(answer)
+    rules = as_rules(book.content)
+    return GateNow(answer, still_closed_by=tuple(policy.unmet_besides_approval(rules, answer)))
 
 
 def sign_offs_of(request: ApprovalRequest) -> list[SignOff]:

@@ -42,8 +42,13 @@ def check_signer(actor: User, request: ApprovalRequest, role: str) -> None:
 
 
 def roles_to_sign(user: User, request: ApprovalRequest) -> list[str]:
-    """The roles this user holds that the request still needs (empty once it is decided)."""
+    """The roles this user holds that the request still needs: none once it is decided or once
+    this person signed it in any role (one person, one role: no form left to offer)."""
     if request.state not in AWAITING:
+        return []
+    me = people.people_behind(user).keys()
+    signers = [s.signer for s in request.sign_offs.select_related("signer")]
+    if any(me & people.people_behind(signer).keys() for signer in signers):
         return []
     held = permissions.signoff_roles(user, request.model)
     return [role for role in outstanding_roles(request.progress()) if role in held]

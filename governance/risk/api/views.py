@@ -182,11 +182,9 @@ class AssessmentViewSet(
         payload = validated(DecisionInput, request)
         actor = permissions.actor(request)
         if payload["decision"] == "grant":
-            # A grant keeps no reason (the proposal's justification stands): refuse one rather
-            # than drop it unrecorded, as strict inputs do with keys an endpoint does not take.
-            if payload["reason"].strip():
-                raise DomainError(field="reason", message="is kept only with a refusal")
-            done = assessments.approve_override(actor=actor, assessment=assessment)
+            done = assessments.approve_override(
+                actor=actor, assessment=assessment, reason=payload["reason"]
+            )
         else:
             with fields_named(review_reason="reason"):
                 done = assessments.refuse_override(

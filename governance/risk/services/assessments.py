@@ -289,11 +289,31 @@ def _current(assessment: RiskAssessment) -> RiskAssessment:
     return assessment
 
 
+# An override waiting for its second person, or one a second person granted, stands until it is
+# decided or a new assessment replaces it: one reviewer may not set either aside alone.
+_SETTLED = {
+    RiskAssessment.Review.OVERRIDE_PROPOSED: "an override waits for a second person's decision",
+    RiskAssessment.Review.OVERRIDDEN: "a granted override is in force: a new assessment replaces it",
+}
+
+
+def settled_review(assessment: RiskAssessment) -> str:
+    """Why the assessment takes no new confirmation or override now; empty when it does."""
+    return _SETTLED.get(RiskAssessment.Review(assessment.review), "")
+
+
+def _require_open_review(assessment: RiskAssessment) -> None:
+    settled = settled_review(assessment)
+    if settled:
+        raise DomainError(field="review", message=settled)
+
+
 @transaction.atomic
 def confirm(*, actor: User, assessment: RiskAssessment, reason: str = "") -> RiskAssessment:
     """A validator or committee member agrees with the rules' result."""
     assessment = _current(assessment)
     _require_review(actor, assessment)
+    _require_open_review(assessment)
     assessment.review = RiskAssessment.Review.CONFIRMED
     assessment.reviewed_by, assessment.reviewed_at = actor, timezone.now()
     assessment.review_reason = reason
@@ -318,6 +338,7 @@ def propose_override(
     """Propose a different result; it counts only once a second person approves it."""
     assessment = _current(assessment)
     _require_review(actor, assessment)
+    _require_open_review(assessment)
     if result not in allowed_results(assessment.framework):
         raise DomainError(field="override_result", message=f"{result!r} is not a valid result")
     if result == assessment.result:
@@ -350,18 +371,27 @@ def _reviewers(assessment: RiskAssessment) -> list[User]:
 
 
 @transaction.atomic
-def approve_override(*, actor: User, assessment: RiskAssessment) -> RiskAssessment:
-    """The second person: the override takes effect and the checklist follows it."""
+def approve_override(
+    *, actor: User, assessment: RiskAssessment, reason: str = ""
+) -> RiskAssessment:
+    """The second person: the override takes effect and the checklist follows it. A reason, if
+    given, is kept in the audit trail and told to the proposer."""
     assessment = _decided_override(actor, assessment)
     assessment.review = RiskAssessment.Review.OVERRIDDEN
     assessment.override_approved_by, assessment.override_approved_at = actor, timezone.now()
     assessment.save()
-    _reviewed(actor, assessment, "assessment.overridden", result=assessment.override_result)
+    _reviewed(
+        actor,
+        assessment,
+        "assessment.overridden",
+        result=assessment.override_result,
+        **({"reason": reason.strip()} if reason.strip() else {}),
+    )
     for model in risk_selectors.models_of(assessment):
         controls.sync_controls(
             actor=actor, model=model, outcomes=risk_selectors.outcomes_for(model)
         )
-    _tell_proposer(actor, assessment, "approved", "")
+    _tell_proposer(actor, assessment, "approved", reason.strip())
     return assessment
 
 

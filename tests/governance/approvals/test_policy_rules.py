@@ -104,6 +104,15 @@ def test_fairness_rule_applies_only_to_high_risk_or_tier_1() -> None:
     assert "fairness-90-days" in results(eu_high)
 
 
+def test_the_latest_fairness_check_failing_closes_the_gate_whatever_passed_before() -> None:
+    failed = Facts(
+        **{**HEALTHY.__dict__, "fairness_passed_on": None, "fairness_failed_on": date(2026, 11, 2)}
+    )
+    rule = results(failed)["fairness-90-days"]
+    assert not rule.passed
+    assert rule.reason == "the latest fairness check, on 2026-11-02, failed"
+
+
 def test_staging_and_validation_check_fewer_rules() -> None:
     staging = Facts(gate="deployment", environment="staging", today=TODAY)
     # A fix may go to staging while revalidation is pending; a prohibited practice may not.

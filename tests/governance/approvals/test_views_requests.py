@@ -4,10 +4,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.timezone import now
 
 from governance import roles
 from governance.approvals.models import ApprovalRequest, Condition
 from governance.approvals.services import workflow
+from monitoring.models import MetricPoint
 from registry import services
 from tests.governance.approvals.conftest import (
     evidence_everything,
@@ -184,6 +186,42 @@ def test_deployment_request_lists_each_gate_rule_with_pass_or_fail(
     assert not answer.open
     assert "approval" in [rule.id for rule in answer.unmet]
     assert "Closed" in page.content.decode()
+
+
+def test_a_decider_is_told_before_signing_that_approving_will_not_open_the_gate(
+    client, tier3_ready, pd_v1, owner, validator
+):
+    request = submitted(owner, pd_v1, "deployment", "production")  # no validation approval yet
+    page = page_of(client, validator, "request-detail", request.pk)
+    blocking = [rule.id for rule in page.context["gate_now"].still_closed_by]
+    assert "validation-current" in blocking and "approval" not in blocking
+    assert "Approving will not open the gate yet" in page.content.decode()
+
+
+def test_the_candidate_is_shown_beside_the_version_in_production_rounded(
+    client, tier3_ready, pd_v1, owner, validator
+):
+    live = services.register_version(actor=owner, model=tier3_ready, version="0.9")
+    services.record_deployment(actor=owner, version=live, environment="production")
+    MetricPoint.objects.create(version=live, name="max_psi", value=0.0812345678, timestamp=now())
+    MetricPoint.objects.create(version=pd_v1, name="auc", value=0.8123456, timestamp=now())
+    request = submitted(owner, pd_v1, "deployment", "production")
+    page = page_of(client, validator, "request-detail", request.pk)
+    assert page.context["production"] == live
+    rows = {(m.name, bool(m.candidate), bool(m.production)) for m in page.context["metrics"]}
+    assert rows == {("auc", True, False), ("max_psi", False, True)}
+    html = page.content.decode()
+    assert "Max PSI" in html and 'title="0.0812345678"' in html and ">0.08123<" in html
+
+
+def test_once_a_person_signed_the_request_offers_them_no_form(
+    client, tier1_ready, pd_v1, owner, committee_member
+):
+    request = submitted(owner, pd_v1, "deployment", "production")  # the committee needs two
+    assert page_of(client, committee_member, "request-detail", request.pk).context["decision"]
+    sign(client, committee_member, request, role="committee", decision="approve")
+    page = page_of(client, committee_member, "request-detail", request.pk)
+    assert page.context["decision"] is None and "Record sign-off" not in page.content.decode()
 
 
 # ---- Signing off ----------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_a_refusal_needs_a_reason_and_the_rules_result_stands(
     assert event.after["reason"] == "The exposure is minimal"
 
 
-def test_a_grant_takes_no_reason_rather_than_dropping_it(
+def test_a_grant_keeps_its_reason_in_the_audit_trail(
     api_client, validator, committee_member, tier_3
 ):
     post(api_client(validator), f"{MODEL}/{tier_3.pk}/override/", PROPOSAL)
@@ -91,8 +91,9 @@ def test_a_grant_takes_no_reason_rather_than_dropping_it(
         f"{MODEL}/{tier_3.pk}/override-decision/",
         {"decision": "grant", "reason": "Agreed"},
     )
-    assert (response.status_code, error_fields(response)) == (400, ["reason"])
-    assert review_state(tier_3)[0] == "override_proposed"
+    assert response.status_code == 200
+    assert review_state(tier_3)[0] == "overridden"
+    assert AuditEvent.objects.get(verb="assessment.overridden").after["reason"] == "Agreed"
 
 
 @pytest.mark.parametrize(

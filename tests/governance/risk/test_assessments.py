@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from governance import roles
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
 from governance.risk import selectors as risk_selectors
@@ -14,6 +15,7 @@ from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.models import Rulebook
 from registry import services
+from tests.factories.accounts import UserFactory
 from tests.governance.conftest import published
 from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
 
@@ -166,6 +168,34 @@ def test_an_override_needs_a_reason_and_a_second_person(
     approved = assessments.approve_override(actor=committee_member, assessment=tier)
     assert approved.effective_result == "tier_2"
     assert {o.result for o in risk_selectors.outcomes_for(credit_pd_model).values()} == {"tier_2"}
+
+
+def test_no_one_reviewer_sets_aside_a_pending_or_granted_override(
+    owner, validator, committee_member, credit_pd_model, scoped
+):
+    other_reviewer = UserFactory(username="cora", roles=[roles.COMMITTEE])
+    tier = assess(owner, credit_pd_model, "tiering", TIER_3)
+    assessments.propose_override(
+        actor=validator, assessment=tier, result="tier_2", reason="Feeds the IFRS 9 ECL engine"
+    )
+    for reviewer in (validator, other_reviewer):  # the proposer, and any other reviewer
+        with pytest.raises(DomainError, match="waits for a second person") as pending:
+            assessments.confirm(actor=reviewer, assessment=tier)
+        assert pending.value.field == "review"
+        with pytest.raises(DomainError, match="waits for a second person"):
+            assessments.propose_override(
+                actor=reviewer, assessment=tier, result="tier_1", reason="Stricter"
+            )
+    assessments.approve_override(actor=committee_member, assessment=tier, reason="Agreed: ECL")
+    granted = AuditEvent.objects.get(verb="assessment.overridden")
+    assert granted.after["reason"] == "Agreed: ECL"
+    with pytest.raises(DomainError, match="a new assessment replaces it"):
+        assessments.confirm(actor=other_reviewer, assessment=tier)
+    with pytest.raises(DomainError, match="a new assessment replaces it"):
+        assessments.propose_override(
+            actor=validator, assessment=tier, result="tier_3", reason="Back to the rules"
+        )
+    assert RiskAssessment.objects.get(pk=tier.pk).effective_result == "tier_2"
 
 
 def test_a_published_rulebook_never_changes():
