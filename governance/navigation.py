@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from governance import permissions
+from governance import permissions, roles
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,26 @@ BY_NAMESPACE = {
     "rulebooks": "rulebooks",
     "tokens": "tokens",
 }
+
+
+# Roles whose day is the work waiting on them: they land on My work after signing in.
+WORKING_ROLES = frozenset(
+    {roles.OWNER, roles.DEVELOPER, roles.VALIDATOR, roles.HEAD_OF_VALIDATION, roles.COMMITTEE,
+     roles.COMPLIANCE, roles.LEGAL}
+)  # fmt: skip
+
+
+def start_page(user: permissions.Visitor) -> str:
+    """The URL name a person lands on: their work list, the audit log for an auditor, the
+    dashboard for an executive, the inventory for anyone else."""
+    held = permissions.roles_of(user)
+    if held & WORKING_ROLES:
+        return "approvals:my-work"
+    if roles.AUDITOR in held:
+        return "governance:audit-log"
+    if roles.EXECUTIVE in held:
+        return "reports-dashboard:dashboard"
+    return "registry:model-list"
 
 
 def active_for(namespace: str, url_name: str) -> Active:

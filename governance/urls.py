@@ -1,12 +1,20 @@
 """Root URLs: the UI, the REST API under /api/v1/, its OpenAPI schema and docs, the admin."""
 
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from governance import navigation
 from monitoring.metrics_views import MetricsView
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands: each role's own start page."""
+    return redirect(navigation.start_page(request.user))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -25,7 +33,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="registry:model-list", permanent=False)),
+    path("", start, name="start"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("inventory/", include("registry.urls")),

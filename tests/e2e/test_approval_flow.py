@@ -93,10 +93,9 @@ def test_a_tier_2_model_is_approved_for_production_with_a_condition_and_the_gate
     assert (request.state, request.tier) == ("submitted", "tier_2")
     olivia.context.close()
 
-    # Vera finds it under My work and approves it as validator.
+    # Vera lands on My work, where it waits on her, and approves it as validator.
     vera = signed_in(browser, live_server, "vera")
-    vera.get_by_role("button", name="Governance").click()  # the navigation menu
-    vera.get_by_role("link", name="My work").click()
+    expect(vera).to_have_url(f"{live_server.url}/governance/approvals/")
     vera.get_by_role("link", name=request.reference).click()
     vera.get_by_label("Decision").select_option("approve")
     vera.get_by_label("Comment").fill("Back-tests reviewed; performance within appetite")
@@ -107,7 +106,7 @@ def test_a_tier_2_model_is_approved_for_production_with_a_condition_and_the_gate
     # Carl approves for the committee with a condition and an expiry: that decides it.
     carl = signed_in(browser, live_server, "carl")
     carl.get_by_role("button", name="Governance").click()  # the navigation menu
-    carl.get_by_role("link", name="Review queue").click()
+    carl.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
     carl.get_by_role("link", name=request.reference).click()
     today = timezone.localdate()
     carl.get_by_label("Decision").select_option("approve_with_conditions")

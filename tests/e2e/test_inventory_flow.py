@@ -45,6 +45,8 @@ def sign_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/governance/approvals/")  # an owner lands on My work
+    page.goto(f"{base_url}/inventory/")
     expect(page.get_by_role("heading", name="Model inventory")).to_be_visible()
 
 

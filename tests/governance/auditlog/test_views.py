@@ -68,7 +68,7 @@ def test_login_page_signs_in_and_logout_is_a_post(client, owner):
     response = client.post(
         reverse("login"), {"username": "olivia", "password": "correct-horse-battery"}
     )
-    assert response["Location"] == reverse("registry:model-list")
+    assert response["Location"] == reverse("start")  # then her own start page (My work)
     body = client.get(reverse("registry:model-list")).content.decode()
     assert f'action="{reverse("logout")}"' in body and 'method="post"' in body
     assert "Model owners" in body
