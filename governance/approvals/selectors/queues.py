@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from governance.approvals.rules import states
 from governance.approvals.selectors import signers
 from governance.findings.models import Finding, PolicyException, RiskAcceptance
 from governance.risk import selectors as risk_selectors
-from governance.risk.models import RiskAssessment, Waiver
+from governance.risk.models import Control, RiskAssessment, Waiver
 from governance.rulebooks.models import Publication
 from registry.models import MLModel, UseCaseChange
 
@@ -231,6 +231,65 @@ def _override_decisions(user: User) -> list[Decision]:
     ]
 
 
+@dataclass(frozen=True)
+class OwnedFinding:
+    """An open finding this person owns, with how long it has been open and how long is left."""
+
+    finding: Finding
+    age_days: int
+    days_left: int  # negative once overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
+def owned_findings(user: User, today: date) -> list[OwnedFinding]:
+    """Every open finding the user owns, soonest due first (not only the overdue ones)."""
+    found = (
+        Finding.objects.filter(owner=user, status__in=Finding.OPEN_STATUSES)
+        .select_related("model")
+        .order_by("due_on", "pk")
+    )
+    return [
+        OwnedFinding(f, (today - timezone.localdate(f.raised_at)).days, (f.due_on - today).days)
+        for f in found
+    ]
+
+
+@dataclass(frozen=True)
+class EvidenceToAccept:
+    """An obligation whose evidence waits for a validator to accept it."""
+
+    control: Control
+    evidenced_at: datetime | None  # when the latest evidence was attached
+
+    @property
+    def link(self) -> str:
+        path = reverse("risk:obligations", args=[self.control.model.slug])
+        return f"{path}#control-{self.control.pk}"
+
+
+def evidence_to_accept(validates: frozenset[int]) -> list[EvidenceToAccept]:
+    """Evidenced obligations still applying on the models given (those the person may
+    validate: only a validator accepts evidence, controls.accept), oldest evidence first."""
+    if not validates:
+        return []
+    found = (
+        Control.objects.filter(
+            model_id__in=validates, applies=True, status=Control.Status.EVIDENCED
+        )
+        .select_related("model")
+        .annotate(evidenced_at=Max("evidence__added_at"))
+        .order_by("evidenced_at", "pk")
+    )
+    return [EvidenceToAccept(c, c.evidenced_at) for c in found]
+
+
 @dataclass
 class MyWork:
     to_decide: list[Decision] = field(default_factory=list)
@@ -238,6 +297,8 @@ class MyWork:
     to_review: list[WorkItem] = field(default_factory=list)
     to_sign_off: list[WorkItem] = field(default_factory=list)
     overdue_findings: list[Finding] = field(default_factory=list)
+    owned_findings: list[OwnedFinding] = field(default_factory=list)
+    evidence_to_accept: list[EvidenceToAccept] = field(default_factory=list)
     overdue_conditions: list[Condition] = field(default_factory=list)
     overdue_reviews: list[ApprovalRequest] = field(default_factory=list)
 
@@ -252,6 +313,7 @@ def my_work(user: User, today: date | None = None) -> MyWork:
     held = held_roles(user)
     submits = set(permissions.models_for(user, "submit").values_list("pk", flat=True))
     awaiting = _awaiting_me(user, held)
+    owned = owned_findings(user, today)
     return MyWork(
         to_decide=decisions_for(user),
         to_submit=list(
@@ -261,11 +323,9 @@ def my_work(user: User, today: date | None = None) -> MyWork:
         ),
         to_review=[item for item in awaiting if "validator" in item.roles],
         to_sign_off=[item for item in awaiting if set(item.roles) - {"validator"}],
-        overdue_findings=list(
-            Finding.objects.filter(
-                owner=user, status__in=Finding.OPEN_STATUSES, due_on__lt=today
-            ).select_related("model")
-        ),
+        overdue_findings=[o.finding for o in owned if o.overdue],
+        owned_findings=owned,
+        evidence_to_accept=evidence_to_accept(held.validates),
         overdue_conditions=list(
             Condition.objects.filter(
                 met_at__isnull=True,
