@@ -21,6 +21,7 @@ from governance.approvals.models import ApprovalRequest, Attachment, Condition, 
 from governance.approvals.rules import signoffs, states
 from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import signers
+from governance.approvals.services import escalation
 from governance.errors import DomainError, clean_or_raise, save_new
 from governance.rulebooks.content import as_rules, content_sha256
 from governance.rulebooks.models import Rulebook
@@ -160,6 +161,7 @@ def submit(*, actor: User, request: ApprovalRequest) -> ApprovalRequest:
     request.requirements = [{"role": r.role, "count": r.count} for r in required]
     request.submitted_by, request.submitted_at = actor, timezone.now()
     _move(actor, request, "submit", tier=tier, policy=str(book), requires=request.requirements)
+    escalation.escalate_if_unfillable(actor=actor, request=request)
     return request
 
 
