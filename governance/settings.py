@@ -274,6 +274,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.approvals.tasks.send_review_reminders",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Each person's findings, conditions, expiring waivers and exceptions, and reviews coming due.
+    "notify-coming-due": {
+        "task": "governance.notices.tasks.notify_coming_due",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Staleness and every threshold of every production model, besides the check on ingestion.
     "sweep-production-models": {
         "task": "monitoring.tasks.sweep_production_models",

@@ -22,10 +22,20 @@ class Notice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # What a repeated notice is about and when, e.g. "due:finding:12:2026-12-07": a daily
+    # reminder goes to a person once per item per day, however often the task runs.
+    key = models.CharField(max_length=120, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="governance_notice_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="governance_notice_once_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"

@@ -1,6 +1,7 @@
 """Telling people: a notice each, in-app at once and by e-mail once the transaction commits."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import queue
+from governance.notices import selectors
 from governance.notices.models import Notice
 
 EMAIL_TASK = "governance.notices.tasks.email_notices"
@@ -21,11 +23,13 @@ def notify(
     subject: str,
     link: str = "",
     body: str = "",
+    key: str = "",
 ) -> list[Notice]:
-    """One notice per active person (service accounts read no notices), e-mailed after commit."""
+    """One notice per active person (service accounts read no notices), e-mailed after commit.
+    A `key` marks a notice sent once per person (Notice.key)."""
     recipients = {p.pk: p for p in people if p.is_active and not _is_service_account(p)}
     notices = Notice.objects.bulk_create(
-        Notice(recipient=person, kind=kind, subject=subject[:300], link=link, body=body)
+        Notice(recipient=person, kind=kind, subject=subject[:300], link=link, body=body, key=key)
         for person in recipients.values()
     )
     ids = [notice.pk for notice in notices]
@@ -59,3 +63,49 @@ def mark_read(*, actor: User, notices: Iterable[Notice] | None = None) -> int:
     if notices is not None:
         mine = mine.filter(pk__in=[n.pk for n in notices])
     return mine.update(read_at=timezone.now())
+
+
+COMING_DUE_KIND = "notice.coming_due"
+
+
+def _due_words(item: selectors.DueItem, today: date) -> str:
+    days = item.days_left(today)
+    if days < 0:
+        return f"{-days} day{'s' if days < -1 else ''} overdue"
+    if days == 0:
+        return "due today"
+    return f"due in {days} day{'s' if days > 1 else ''}"
+
+
+@transaction.atomic
+def notify_coming_due(today: date | None = None) -> int:
+    """Tell each person of their items due within a week or overdue: one notice per item per
+    day, however often it runs (the key holds the day; rows already sent are skipped, and the
+    unique constraint stops a concurrent run). How many notices went. Like every notice it is a
+    message, not a control: the items themselves carry their audit trail."""
+    today = today or timezone.localdate()
+    due = selectors.coming_due(today)
+    keys = {f"due:{d.item}:{today.isoformat()}" for d in due}
+    sent = set(Notice.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    people = {
+        p.pk: p for p in User.objects.filter(pk__in={d.recipient_id for d in due}, is_active=True)
+    }
+    created = 0
+    for item in due:
+        key = f"due:{item.item}:{today.isoformat()}"
+        person = people.get(item.recipient_id)
+        if person is None or (person.pk, key) in sent:
+            continue
+        sent.add((person.pk, key))
+        words = _due_words(item, today)
+        created += len(
+            notify(
+                people=[person],
+                kind=COMING_DUE_KIND,
+                subject=f"{item.kind} {words}: {item.subject}",
+                link=item.link,
+                body=f"{item.kind} {item.subject}, {words} ({item.due_on:%d %b %Y}).",
+                key=key,
+            )
+        )
+    return created

@@ -10,3 +10,9 @@ from governance.notices import services
 def email_notices(notice_ids: list[int]) -> int:
     """E-mail the notices not e-mailed yet; returns how many went out."""
     return services.email_notices(notice_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=3600)
+def notify_coming_due() -> int:
+    """Daily: tell each person of their items due within a week or overdue (once a day each)."""
+    return services.notify_coming_due()
