@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.notices.tasks.notify_coming_due",
         "schedule": crontab(hour=6, minute=0),
     },
+    # After the reminders, so that a digest lists the day's.
+    "email-notice-digests": {
+        "task": "governance.notices.tasks.email_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # Staleness and every threshold of every production model, besides the check on ingestion.
     "sweep-production-models": {
         "task": "monitoring.tasks.sweep_production_models",

@@ -11,7 +11,7 @@ from governance.access.models import RequestState
 from governance.approvals.models import ApprovalRequest, Condition, Gate
 from governance.approvals.rules import states
 from governance.findings.models import Finding, PolicyException
-from governance.notices.models import Notice
+from governance.notices.models import Notice, NoticePreference
 from governance.risk.models import Waiver
 
 
@@ -22,6 +22,11 @@ def notices_for(user: User) -> QuerySet[Notice]:
 
 def unread_count(user: User) -> int:
     return Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def daily_digest(user: User) -> bool:
+    """Whether the person chose one e-mail a day over one per notice."""
+    return NoticePreference.objects.filter(user_id=user.pk, daily_digest=True).exists()
 
 
 # ---- Coming due --------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from governance import queue
+from governance import audit, queue
 from governance.notices import selectors
-from governance.notices.models import Notice
+from governance.notices.models import Notice, NoticePreference
 
 EMAIL_TASK = "governance.notices.tasks.email_notices"
 
@@ -43,9 +44,12 @@ def _is_service_account(person: User) -> bool:
 
 
 def email_notices(notice_ids: Iterable[int]) -> int:
-    """E-mail the notices not e-mailed yet (a retried task sends none twice); how many went."""
+    """E-mail the notices not e-mailed yet (a retried task sends none twice); how many went.
+    People who chose the daily digest get theirs in it instead (`email_digests`)."""
     sent = 0
-    pending = Notice.objects.filter(pk__in=list(notice_ids), emailed_at__isnull=True)
+    pending = Notice.objects.filter(pk__in=list(notice_ids), emailed_at__isnull=True).exclude(
+        recipient__notice_preference__daily_digest=True
+    )
     for notice in pending.select_related("recipient"):
         address = getattr(notice.recipient, "email", "")
         if address:
@@ -109,3 +113,61 @@ def notify_coming_due(today: date | None = None) -> int:
             )
         )
     return created
+
+
+@transaction.atomic
+def set_daily_digest(*, actor: User, daily_digest: bool) -> NoticePreference:
+    """The person chooses one e-mail a day listing their unread notices, or one per notice."""
+    preference, _ = NoticePreference.objects.select_for_update().get_or_create(user=actor)
+    before = audit.snapshot(preference, ["daily_digest"])
+    preference.daily_digest = daily_digest
+    preference.save()
+    audit.record(
+        actor=actor,
+        verb="notices.preference_changed",
+        target=preference,
+        before=before,
+        after=audit.snapshot(preference, ["daily_digest"]),
+    )
+    return preference
+
+
+def email_digests() -> int:
+    """Daily: one e-mail to each person on the digest listing their unread notices not e-mailed
+    yet; those are then marked e-mailed, so none goes twice. How many e-mails went."""
+    pending = (
+        Notice.objects.filter(
+            recipient__notice_preference__daily_digest=True,
+            recipient__is_active=True,
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+        )
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "pk")
+    )
+    by_person: dict[int, list[Notice]] = {}
+    for notice in pending:
+        by_person.setdefault(notice.recipient_id, []).append(notice)
+    sent = 0
+    for notices in by_person.values():
+        person = notices[0].recipient
+        if person.email:
+            sent += send_mail(
+                f"[Attest] {len(notices)} unread notice{'s' if len(notices) != 1 else ''}",
+                _digest_body(notices),
+                None,
+                [person.email],
+            )
+        Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=timezone.now())
+    return sent
+
+
+def _digest_body(notices: list[Notice]) -> str:
+    lines = []
+    for notice in notices:
+        lines.append(f"- {notice.subject}")
+        if notice.link:
+            lines.append(f"  {settings.ATTEST_BASE_URL}{notice.link}")
+    lines.append("")
+    lines.append(f"All your notices: {settings.ATTEST_BASE_URL}{reverse('notices:list')}")
+    return "\n".join(lines)

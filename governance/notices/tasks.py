@@ -16,3 +16,9 @@ def email_notices(notice_ids: list[int]) -> int:
 def notify_coming_due() -> int:
     """Daily: tell each person of their items due within a week or overdue (once a day each)."""
     return services.notify_coming_due()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=3600)
+def email_digests() -> int:
+    """Daily: one e-mail to each person on the digest listing their unread notices."""
+    return services.email_digests()

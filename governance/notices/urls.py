@@ -8,4 +8,5 @@ app_name = "notices"
 urlpatterns = [
     path("", views.notice_list, name="list"),
     path("read/", views.notices_read, name="read"),
+    path("digest/", views.notices_digest, name="digest"),
 ]

@@ -27,7 +27,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notices_for(permissions.actor(request)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "governance/notices/list.html", {"page": page})
+    digest = selectors.daily_digest(permissions.actor(request))
+    return render(request, "governance/notices/list.html", {"page": page, "daily_digest": digest})
 
 
 @login_required
@@ -36,4 +37,15 @@ def notices_read(request: HttpRequest) -> HttpResponse:
     """Mark every notice read."""
     count = services.mark_read(actor=permissions.actor(request))
     messages.success(request, f"{count} notice{'s' if count != 1 else ''} marked read.")
+    return redirect("notices:list")
+
+
+@login_required
+@require_POST
+def notices_digest(request: HttpRequest) -> HttpResponse:
+    """Choose one e-mail a day listing unread notices, or one e-mail per notice."""
+    daily = request.POST.get("daily_digest") == "1"
+    services.set_daily_digest(actor=permissions.actor(request), daily_digest=daily)
+    said = "one e-mail a day listing your unread notices" if daily else "an e-mail for each notice"
+    messages.success(request, f"You will get {said}.")
     return redirect("notices:list")
