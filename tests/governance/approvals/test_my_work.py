@@ -70,7 +70,7 @@ def test_the_page_shows_ages_and_due_dates(client, credit_pd_model, owner, valid
     evidenced(credit_pd_model, owner, title="Data governance")
     client.force_login(owner)
     text = client.get(reverse("approvals:my-work")).content.decode()
-    assert "Findings I own" in text and "4 days left" in text and "raised 0 days ago" in text
+    assert "Findings I own" in text and "4 days left" in text and "raised today" in text
     client.force_login(validator)
     text = client.get(reverse("approvals:my-work")).content.decode()
     assert "Evidence to accept" in text and "Data governance" in text
