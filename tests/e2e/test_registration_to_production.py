@@ -116,6 +116,7 @@ def shoot(page: Page, number: int, step: str, full_page: bool = False) -> None:
         return
     folder = Path(SHOTS)
     folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("networkidle")  # htmx fragments and the navigation bar painted
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         path = folder / f"{number:02d}-{step}-{width}.png"
