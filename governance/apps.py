@@ -37,6 +37,23 @@ class GovernanceConfig(AppConfig):
 
         app.autodiscover_tasks(TASK_PACKAGES, force=True)
 
+        # Per-model grants memoised on a request's user are dropped when any grant or group
+        # membership changes (governance.permissions).
+        from django.contrib.auth.models import User
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from governance.permissions import grants_changed
+        from registry.models import MLModelGroupObjectPermission, MLModelUserObjectPermission
+
+        for grant in (MLModelUserObjectPermission, MLModelGroupObjectPermission):
+            post_save.connect(grants_changed, sender=grant, dispatch_uid=f"grants-{grant.__name__}")
+            post_delete.connect(
+                grants_changed, sender=grant, dispatch_uid=f"grants-del-{grant.__name__}"
+            )
+        m2m_changed.connect(
+            grants_changed, sender=User.groups.through, dispatch_uid="grants-groups"
+        )
+
         # Setup, not domain logic: role groups need the permissions that post_migrate creates.
         post_migrate.connect(_ensure_roles, sender=self)
         # The shipped rulebooks are data every assessment needs, loaded like the role groups.
