@@ -64,15 +64,28 @@ def actions_for_raci(role: str, area: str) -> frozenset[str]:
     return frozenset(actions)
 
 
+# Per-model grants read for a person are kept on the user object (one request's user), like
+# Django's own permission cache, and dropped whenever any grant or group membership changes in
+# this process (`grants_changed`, connected in GovernanceConfig.ready): a page asking about one
+# model forty times reads its grants once, and a revocation is never answered from the memo.
+_grants_generation = 0
+
+
+def grants_changed(**_: object) -> None:
+    """Signal receiver: a per-model grant or a group membership changed."""
+    global _grants_generation
+    _grants_generation += 1
+
+
 def roles_of(user: Visitor) -> frozenset[str]:
     """The role groups a person is in, read once per user object (a request's user)."""
     if not user.is_authenticated:
         return frozenset()
-    cached: frozenset[str] | None = getattr(user, "_attest_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        setattr(user, "_attest_roles", cached)  # noqa: B010  # a per-request memo
-    return cached
+    memo: tuple[int, frozenset[str]] | None = getattr(user, "_attest_roles", None)
+    if memo is None or memo[0] != _grants_generation:  # a membership changed since
+        memo = (_grants_generation, frozenset(user.groups.values_list("name", flat=True)))
+        setattr(user, "_attest_roles", memo)  # noqa: B010  # a per-request memo
+    return memo[1]
 
 
 def role_allows(user: Visitor, action: str) -> bool:
@@ -91,19 +104,6 @@ def role_allows(user: Visitor, action: str) -> bool:
     if action == "decide":
         return bool(held & roles.MAY_DECIDE)
     return True
-
-
-# Per-model grants read for a person are kept on the user object (one request's user), like
-# Django's own permission cache, and dropped whenever any grant or group membership changes in
-# this process (`grants_changed`, connected in GovernanceConfig.ready): a page asking about one
-# model forty times reads its grants once, and a revocation is never answered from the memo.
-_grants_generation = 0
-
-
-def grants_changed(**_: object) -> None:
-    """Signal receiver: a per-model grant or a group membership changed."""
-    global _grants_generation
-    _grants_generation += 1
 
 
 def _model_grants(user: User, model: MLModel) -> frozenset[str]:
