@@ -63,7 +63,7 @@ LABELS = {
 # Words a reader knows in capitals: a metric "max_psi" reads "Max PSI", not "Max psi".
 ACRONYMS = frozenset(
     {"auc", "roc", "ks", "psi", "csi", "kl", "js", "f1", "mae", "mse", "rmse", "mape", "ece",
-     "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs"}
+     "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs", "raci"}
 )  # fmt: skip
 
 
@@ -75,3 +75,9 @@ def label_for(value: object) -> str:
     words = text.replace("_", " ").split(" ")
     shown = [w.upper() if w.lower() in ACRONYMS else w.lower() for w in words]
     return " ".join(shown)[:1].upper() + " ".join(shown)[1:]
+
+
+def action_label(verb: str) -> str:
+    """An audit event's action as people read it ("approval.signed_off" -> "Approval signed
+    off"); the verb itself stays the filter key and the API's field."""
+    return label_for(verb.replace(".", " ")) if verb not in LABELS else LABELS[verb]

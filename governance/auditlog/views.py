@@ -1,7 +1,7 @@
 """Governance UI: the audit log, and how an audit event's changes are shown."""
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from governance import permissions
 from governance.auditlog.models import AuditEvent
+from governance.labels import action_label
 from registry.models import MLModel
 
 AUDIT_PAGE_SIZE = 50
@@ -62,9 +63,9 @@ def event_rows(
     ]
 
 
-def _distinct(field: str) -> list[tuple[str, str]]:
+def _distinct(field: str, shown: Callable[[str], str] = str) -> list[tuple[str, str]]:
     values = AuditEvent.objects.order_by(field).values_list(field, flat=True).distinct()
-    return [("", "Any"), *((value, value) for value in values)]
+    return [("", "Any"), *((value, shown(value)) for value in values)]
 
 
 class AuditFilterForm(forms.Form):
@@ -75,7 +76,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        cast(forms.ChoiceField, self.fields["verb"]).choices = _distinct("verb")
+        cast(forms.ChoiceField, self.fields["verb"]).choices = _distinct("verb", action_label)
         cast(forms.ChoiceField, self.fields["actor"]).choices = _distinct("actor_name")
 
     def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

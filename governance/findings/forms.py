@@ -39,7 +39,9 @@ class FindingForm(BootstrapForm):
     title = forms.CharField(max_length=300)
     description = _text(4, required=False)
     severity = forms.ChoiceField(choices=Finding.Severity.choices)
-    owner = UserChoiceField(queryset=None, required=False, help_text="Who must remediate it.")
+    owner = UserChoiceField(
+        queryset=None, help_text="Who must remediate it (the model's owner unless you choose)."
+    )
     due_on = forms.DateField(widget=DATE, required=False)
     version: "forms.ModelChoiceField[ModelVersion]" = forms.ModelChoiceField(
         queryset=None, required=False
@@ -54,6 +56,7 @@ class FindingForm(BootstrapForm):
     def __init__(self, *args: Any, model: MLModel, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        self.fields["owner"].initial = model.owner_id
         versions = ModelVersion.objects.filter(model=model)
         cast(forms.ModelChoiceField, self.fields["version"]).queryset = versions
         controls = Control.objects.filter(model=model, applies=True)

@@ -9,13 +9,19 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from governance.labels import label_for
+from governance.labels import action_label, label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Framework
 from governance.risk.services import assessments
 from registry.models import MLModel, UseCase
 
 register = template.Library()
+
+
+@register.filter
+def verb_label(verb: str) -> str:
+    """An audit event's action in words: {{ event.verb|verb_label }}."""
+    return action_label(verb)
 
 
 @register.filter

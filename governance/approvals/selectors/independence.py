@@ -13,9 +13,8 @@ from governance.approvals.models import ApprovalRequest, SignOff
 from governance.approvals.rules import signoffs
 
 PATHS = (
-    "registered the version, recorded its training run, registered its training data, authored "
-    "its code, or develops the model through RACI (groups expanded, service accounts followed "
-    "to the people who control them)"
+    "registered the version, its training run or data, wrote its code, or develop the model "
+    "through RACI, groups and service accounts included"
 )
 
 
@@ -111,7 +110,7 @@ def _checks(
         Check(
             "Not a builder of the version, through any path",
             not builders_signing,
-            f"{len(builders)} people built it (who {PATHS})"
+            f"{len(builders)} {'person' if len(builders) == 1 else 'people'} built it ({PATHS})"
             + (
                 f"; signed by {', '.join(builders_signing)}"
                 if builders_signing
