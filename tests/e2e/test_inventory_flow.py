@@ -79,7 +79,7 @@ def test_owner_filters_opens_and_registers_a_model(page: Page, live_server, port
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Mortgage LGD")
     expect(page.get_by_role("status")).to_contain_text("registered in the inventory")
-    expect(page.locator("#history")).to_contain_text("model.registered")
+    expect(page.locator("#history")).to_contain_text("Model registered")
     page.screenshot(path=SCREENSHOTS / "ui-e2e-detail.png", full_page=True)
     assert MLModel.objects.get(slug="mortgage-lgd").owner == portfolio
 
