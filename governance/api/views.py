@@ -1,10 +1,12 @@
 """What every API view shares: the documented refusals, input checking, global rights, routes under a model."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth.models import User
 from rest_framework import status
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,9 +14,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from governance import permissions
-from governance.api.serializers import (
-    ErrorsSerializer,
-)
+from governance.api.serializers import DecisionInput, ErrorsSerializer
 from governance.errors import DomainError
 from registry.models import MLModel
 
@@ -59,6 +59,26 @@ class ConflictOnState:
         if isinstance(exc, DomainError) and exc.field == "state":
             return Response({"errors": [exc.as_dict()]}, status=status.HTTP_409_CONFLICT)
         return super().handle_exception(exc)  # type: ignore[misc]
+
+
+# A capability's decide service, called as (decider, the request asked, granted?, the input).
+Decide = Callable[[User, Any, bool, Mapping[str, Any]], object]
+
+
+def decided(
+    view: GenericAPIView[Any],
+    request: Request,
+    pk: int,
+    decide: Decide,
+    given: type[Serializer] = DecisionInput,
+) -> Response:
+    """The `decide` action every second-person request shares: the decision checked, the
+    capability's service deciding it, the request answered as it now stands (409 through
+    ConflictOnState once it had moved on)."""
+    asked = view.get_object()
+    payload = validated(given, request)
+    decide(permissions.actor(request), asked, payload["decision"] == "grant", payload)
+    return Response(view.get_serializer(view.get_queryset().get(pk=pk)).data)
 
 
 @contextmanager

@@ -15,7 +15,14 @@ from rest_framework.response import Response
 
 from governance import permissions
 from governance.api.serializers import DecisionInput, ErrorsSerializer
-from governance.api.views import REFUSALS, ConflictOnState, GlobalRight, ModelScoped, validated
+from governance.api.views import (
+    REFUSALS,
+    ConflictOnState,
+    GlobalRight,
+    ModelScoped,
+    decided,
+    validated,
+)
 from governance.auditlog.api.serializers import AuditEventSerializer
 from governance.auditlog.models import AuditEvent
 from registry import selectors, services
@@ -416,15 +423,14 @@ class UseCaseChangeViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request: Request, pk: int) -> Response:
-        change = self.get_object()
-        payload = validated(DecisionInput, request)
-        services.decide_use_case_change(
-            actor=permissions.actor(request),
-            change=change,
-            grant=payload["decision"] == "grant",
-            reason=payload["reason"],
+        return decided(
+            self,
+            request,
+            pk,
+            lambda actor, change, grant, given: services.decide_use_case_change(
+                actor=actor, change=change, grant=grant, reason=given["reason"]
+            ),
         )
-        return Response(UseCaseChangeSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 @extend_schema_view(

@@ -25,7 +25,7 @@ from governance.access.api.serializers import (
 from governance.access.models import RaciAssignment, ValidatorRequest
 from governance.access.services import raci, tokens
 from governance.api.serializers import ErrorsSerializer
-from governance.api.views import REFUSALS, ConflictOnState, ModelScoped, validated
+from governance.api.views import REFUSALS, ConflictOnState, ModelScoped, decided, validated
 
 
 class RaciAssignmentViewSet(ModelScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -123,13 +123,16 @@ class ValidatorRequestViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request: Request, pk: int) -> Response:
-        asked = self.get_object()
-        payload = validated(ValidatorDecisionInput, request)
-        raci.decide_validator_request(
-            actor=permissions.actor(request),
-            asked=asked,
-            grant=payload["decision"] == "grant",
-            validator=payload.get("validator"),
-            reason=payload["reason"],
+        return decided(
+            self,
+            request,
+            pk,
+            lambda actor, asked, grant, given: raci.decide_validator_request(
+                actor=actor,
+                asked=asked,
+                grant=grant,
+                validator=given.get("validator"),
+                reason=given["reason"],
+            ),
+            ValidatorDecisionInput,
         )
-        return Response(ValidatorRequestSerializer(self.get_queryset().get(pk=pk)).data)

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from governance import permissions
 from governance.access.models import RequestState
 from governance.api.serializers import DecisionInput, ErrorsSerializer, NothingInput
-from governance.api.views import REFUSALS, ConflictOnState, fields_named, validated
+from governance.api.views import REFUSALS, ConflictOnState, decided, fields_named, validated
 from governance.findings import services as findings
 from governance.findings.api.serializers import (
     AcceptRiskInput,
@@ -195,15 +195,14 @@ class PolicyExceptionViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request: Request, pk: int) -> Response:
-        exception = self.get_object()
-        payload = validated(DecisionInput, request)
-        findings.decide_exception(
-            actor=permissions.actor(request),
-            exception=exception,
-            grant=payload["decision"] == "grant",
-            reason=payload["reason"],
+        return decided(
+            self,
+            request,
+            pk,
+            lambda actor, exception, grant, given: findings.decide_exception(
+                actor=actor, exception=exception, grant=grant, reason=given["reason"]
+            ),
         )
-        return Response(PolicyExceptionSerializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(
         summary="Revoke an exception: its rule counts again at once",
@@ -294,12 +293,11 @@ class RiskAcceptanceViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request: Request, pk: int) -> Response:
-        acceptance = self.get_object()
-        payload = validated(DecisionInput, request)
-        findings.decide_risk_acceptance(
-            actor=permissions.actor(request),
-            acceptance=acceptance,
-            grant=payload["decision"] == "grant",
-            reason=payload["reason"],
+        return decided(
+            self,
+            request,
+            pk,
+            lambda actor, acceptance, grant, given: findings.decide_risk_acceptance(
+                actor=actor, acceptance=acceptance, grant=grant, reason=given["reason"]
+            ),
         )
-        return Response(RiskAcceptanceSerializer(self.get_queryset().get(pk=pk)).data)

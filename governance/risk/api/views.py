@@ -22,7 +22,14 @@ from rest_framework.views import APIView
 
 from governance import permissions
 from governance.api.serializers import DecisionInput, ErrorsSerializer
-from governance.api.views import REFUSALS, ConflictOnState, GlobalRight, fields_named, validated
+from governance.api.views import (
+    REFUSALS,
+    ConflictOnState,
+    GlobalRight,
+    decided,
+    fields_named,
+    validated,
+)
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
 from governance.risk import selectors as risk_selectors
@@ -309,15 +316,14 @@ class WaiverViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request: Request, pk: int) -> Response:
-        waiver = self.get_object()
-        payload = validated(DecisionInput, request)
-        controls.decide_waiver(
-            actor=permissions.actor(request),
-            waiver=waiver,
-            grant=payload["decision"] == "grant",
-            reason=payload["reason"],
+        return decided(
+            self,
+            request,
+            pk,
+            lambda actor, waiver, grant, given: controls.decide_waiver(
+                actor=actor, waiver=waiver, grant=grant, reason=given["reason"]
+            ),
         )
-        return Response(WaiverSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 class EvidenceFileView(SubjectScoped, APIView):

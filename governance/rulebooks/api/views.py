@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from governance import permissions
 from governance.api.serializers import DecisionInput, ErrorsSerializer
-from governance.api.views import REFUSALS, ConflictOnState, GlobalRight, validated
+from governance.api.views import REFUSALS, ConflictOnState, GlobalRight, decided, validated
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.api.serializers import (
     PublicationRequestInput,
@@ -94,12 +94,11 @@ class PublicationViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request: Request, pk: int) -> Response:
-        publication = self.get_object()
-        payload = validated(DecisionInput, request)
-        rulebooks.decide_publication(
-            actor=permissions.actor(request),
-            publication=publication,
-            grant=payload["decision"] == "grant",
-            reason=payload["reason"],
+        return decided(
+            self,
+            request,
+            pk,
+            lambda actor, publication, grant, given: rulebooks.decide_publication(
+                actor=actor, publication=publication, grant=grant, reason=given["reason"]
+            ),
         )
-        return Response(RulebookPublicationSerializer(self.get_queryset().get(pk=pk)).data)
