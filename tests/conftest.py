@@ -4,6 +4,8 @@ Each persona fixture's docstring says what that person may do. Models that perso
 are created through services, so grants and audit events are real.
 """
 
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -41,10 +43,39 @@ def _tasks_in_process(request: pytest.FixtureRequest):
     commit) send tasks to it; without a broker they run eagerly, so they still run everywhere.
     """
     use_worker = "worker" in request.keywords and bool(settings.CELERY_BROKER_URL)
+    if use_worker:
+        # Set up first so it is torn down last: the test database is flushed only once the
+        # worker has finished what the test set off (a task it queued may queue another).
+        request.getfixturevalue("transactional_db")
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = not use_worker
     yield
     celery_app.conf.task_always_eager = previous
+    if use_worker:
+        _wait_until_the_worker_is_idle()
+
+
+def _waiting() -> int:
+    """Messages in the default queue not yet taken by the worker (0 if the broker cannot say)."""
+    with celery_app.connection_or_acquire() as connection:
+        try:
+            queue = celery_app.conf.task_default_queue
+            declared = connection.default_channel.queue_declare(queue, passive=True)
+        except Exception:
+            return 0
+    return int(declared.message_count)
+
+
+def _wait_until_the_worker_is_idle(timeout: float = 60) -> None:
+    """Nothing queued, reserved or running, twice in a row (a task may queue a follow-up)."""
+    inspect = celery_app.control.inspect(timeout=1)
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < 2 and time.monotonic() < deadline:
+        busy = [inspect.active() or {}, inspect.reserved() or {}]
+        idle = _waiting() == 0 and not any(tasks for found in busy for tasks in found.values())
+        quiet = quiet + 1 if idle else 0
+        if quiet < 2:
+            time.sleep(0.2)
 
 
 @pytest.fixture
