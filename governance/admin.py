@@ -4,10 +4,13 @@ changeable nowhere in admin."""
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from governance import permissions
@@ -15,6 +18,7 @@ from governance.access.models import RaciAssignment
 from governance.access.services import accounts
 from governance.approvals.models import ApprovalRequest, SignOff
 from governance.auditlog.models import AuditEvent
+from governance.errors import DomainError
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
 from registry.admin import ReadOnlyAdmin
 
@@ -65,13 +69,29 @@ class RevalidationFlagAdmin(ReadOnlyAdmin):
     list_display = ["model", "reason", "raised_at", "cleared_at"]
 
 
+def _no_personal_rights(fields: Any) -> tuple[str, ...]:
+    return tuple(f for f in fields if f != "user_permissions")
+
+
 # Groups and permissions are saved after the row (save_related), so what a person or a role group
 # held is read in save_model and kept here, per request, until the change is recorded.
 _access_before: WeakKeyDictionary[HttpRequest, dict[str, Any] | None] = WeakKeyDictionary()
 
 
 class AuditedUserAdmin(UserAdmin):
-    """Django's user admin, with every change to a person's access recorded in the audit trail."""
+    """Django's user admin, with every change to a person's access recorded in the audit trail.
+
+    A role that takes part in controls, added here, is not given: it is asked for, and a second
+    administrator grants it (accounts.hold_added_roles). Superuser status and rights given to one
+    person outside any role are not set here at all: one administrator could otherwise make a
+    second account of his own into the second person.
+    """
+
+    fieldsets = tuple(
+        (name, {**options, "fields": _no_personal_rights(options["fields"])})
+        for name, options in UserAdmin.fieldsets or ()
+    )
+    readonly_fields = ("is_superuser",)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         stored = type(obj).objects.filter(pk=obj.pk).first() if change else None
@@ -80,13 +100,44 @@ class AuditedUserAdmin(UserAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        accounts.record_access_change(
-            actor=permissions.actor(request), user=form.instance, before=_access_before.pop(request)
+        actor, before = permissions.actor(request), _access_before.pop(request)
+        held = accounts.hold_added_roles(
+            actor=actor, user=form.instance, before=before["groups"] if before else []
         )
+        accounts.record_access_change(actor=actor, user=form.instance, before=before)
+        for asked in held:
+            messages.warning(
+                request, f"{asked} is asked for: it is given once a second administrator grants it."
+            )
+
+
+def _dotted(perms: QuerySet[Permission]) -> set[str]:
+    return {
+        f"{app}.{code}" for app, code in perms.values_list("content_type__app_label", "codename")
+    }
+
+
+class RoleForm(forms.ModelForm):
+    """A group may lose rights that bear on controls here, never gain them."""
+
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+
+    def clean_permissions(self) -> QuerySet[Permission]:
+        chosen = self.cleaned_data["permissions"]
+        held = self.instance.permissions.all() if self.instance.pk else Permission.objects.none()
+        try:
+            accounts.refuse_control_permissions(_dotted(held), _dotted(chosen))
+        except DomainError as exc:
+            raise ValidationError(exc.error_text) from exc
+        return chosen
 
 
 class AuditedGroupAdmin(GroupAdmin):
-    """Role groups: permission changes are audited."""
+    """Role groups: permission changes are audited; rights bearing on controls are never added."""
+
+    form = RoleForm
 
     def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
         stored = Group.objects.filter(pk=obj.pk).first() if change else None

@@ -37,6 +37,7 @@ MENU_OF = {
     "audit-log": "admin",
     "rulebooks": "admin",
     "tokens": "admin",
+    "roles": "admin",
 }
 # Pages filed under an item other than their namespace's default (below), by exact URL name.
 BY_NAME = {
@@ -53,6 +54,8 @@ BY_NAME = {
     ("findings", "exception-new"): "exceptions",
     ("findings", "exception-revoke"): "exceptions",
     ("findings", "exception-decide"): "exceptions",
+    ("tokens", "roles"): "roles",
+    ("tokens", "role-decide"): "roles",
 }
 # Every other page of a namespace: the item it belongs to. The risk pages of a use case are
 # matched by their name's prefix below, the only rule that is not an exact lookup.

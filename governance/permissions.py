@@ -40,6 +40,7 @@ GLOBAL_PERMS = {
     "publish_rulebooks": "governance.publish_rulebook",
     "edit_rulebooks": "governance.add_rulebook",
     "manage_service_accounts": "governance.manage_service_accounts",
+    "grant_roles": "governance.grant_roles",
     # Every model at once (the executive dashboard and report): the view right held globally.
     "view_portfolio": PERMS["view"],
 }
@@ -329,5 +330,6 @@ def navigation_for(user: Visitor) -> dict[str, object]:
         "can_register_use_case": can_globally(user, "register_use_case"),
         "can_view_audit": can_globally(user, "view_audit"),
         "can_view_rulebooks": can_read_rulebooks(user),
+        "can_grant_roles": can_globally(user, "grant_roles"),
         "is_admin": bool(user.is_staff) or roles.ADMINISTRATOR in role_names,
     }

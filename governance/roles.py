@@ -64,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *_READ_REFERENCE,
         "governance.manage_service_accounts",
+        "governance.grant_roles",
         "registry.view_mlmodel",
         "registry.add_mlmodel",
         "registry.change_mlmodel",
@@ -90,3 +91,22 @@ READ_ONLY = frozenset({AUDITOR, EXECUTIVE})
 MAY_OWN = frozenset({OWNER})
 MAY_VALIDATE = frozenset({VALIDATOR, HEAD_OF_VALIDATION})
 MAY_DECIDE = frozenset({COMMITTEE, COMPLIANCE, LEGAL})
+
+# Roles that take part in controls: holding one is granted by a second administrator
+# (governance.access.services.accounts.request_role), never by the one who asks.
+TAKES_PART_IN_CONTROLS = MAY_VALIDATE | MAY_DECIDE | frozenset({ADMINISTRATOR})
+# Rights that bear on a control. They come only with the roles declared above (a reviewed code
+# change); the admin may take them from a group, never add them to one.
+CONTROL_PERMISSIONS = frozenset(
+    {
+        "registry.validate_mlmodel",
+        "registry.decide_mlmodel",
+        "registry.submit_mlmodel",
+        "governance.assign_validators",
+        "governance.add_raciassignment",
+        "governance.add_rulebook",
+        "governance.publish_rulebook",
+        "governance.grant_roles",
+        "governance.manage_service_accounts",
+    }
+)

@@ -59,3 +59,25 @@ class ValidatorChoiceForm(DecisionForm):
         super().__init__(*args, **kwargs)
         validators = active_users().filter(groups__name__in=sorted(roles.MAY_VALIDATE)).distinct()
         cast(forms.ModelChoiceField, self.fields["validator"]).queryset = validators
+
+
+class RoleRequestForm(BootstrapForm):
+    """Ask for a person to hold a role that takes part in controls."""
+
+    user = UserChoiceField(queryset=active_users(), empty_label="— a person —")
+    role = forms.ModelChoiceField(queryset=Group.objects.none(), empty_label="— a role —")
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why this person needs the role (joined the committee, new validator...).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = active_users().filter(
+            service_account__isnull=True
+        )
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = Group.objects.filter(
+            name__in=sorted(roles.TAKES_PART_IN_CONTROLS)
+        ).order_by("name")

@@ -18,13 +18,22 @@ from django.views.decorators.http import require_POST
 from governance import permissions, ui
 from governance.access.forms import (
     RaciAssignForm,
+    RoleRequestForm,
     ServiceAccountForm,
     TokenForm,
     ValidatorChoiceForm,
 )
-from governance.access.models import ApiToken, RaciAssignment, ServiceAccount, ValidatorRequest
-from governance.access.services import raci, tokens
+from governance.access.models import (
+    ApiToken,
+    RaciAssignment,
+    RoleGrant,
+    ServiceAccount,
+    ValidatorRequest,
+)
+from governance.access.selectors import same_person
+from governance.access.services import accounts, raci, tokens
 from governance.errors import DomainError
+from governance.forms import DecisionForm
 
 AccountRow = tuple[ServiceAccount, list[ApiToken], TokenForm]
 
@@ -222,3 +231,59 @@ def validator_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The request for a validator is refused.")
     return redirect(f"{model.get_absolute_url()}#raci")
+
+
+def _roles_page(
+    request: HttpRequest, ask_form: RoleRequestForm | None = None, refused: int = 0
+) -> HttpResponse:
+    user = permissions.actor(request)
+    permissions.require_globally(user, "grant_roles")
+    asked = list(
+        RoleGrant.objects.select_related("user", "role", "requested_by", "decided_by")[:200]
+    )
+    context = {
+        "pending": [
+            (grant, not same_person(user, grant.requested_by) and not same_person(user, grant.user))
+            for grant in asked
+            if grant.is_pending
+        ],
+        "decided": [grant for grant in asked if not grant.is_pending][:50],
+        "ask_form": ask_form or RoleRequestForm(auto_id="role_%s"),
+        "decision_form": DecisionForm(auto_id="decide_%s"),
+    }
+    status = 400 if (ask_form and ask_form.errors) or refused else 200
+    return render(request, "governance/access/role_grants.html", context, status=status)
+
+
+@login_required
+def role_grants(request: HttpRequest) -> HttpResponse:
+    """Roles that take part in controls: asked for by one administrator, granted by another."""
+    if request.method != "POST":
+        return _roles_page(request)
+    user = permissions.actor(request)
+    form = RoleRequestForm(request.POST, auto_id="role_%s")
+    done = ui.submit(form, lambda: accounts.request_role(actor=user, **form.cleaned_data))
+    if done is None:
+        return _roles_page(request, ask_form=form)
+    messages.success(request, f"{done} is asked for: a second administrator grants it.")
+    return redirect("tokens:roles")
+
+
+@login_required
+@require_POST
+def role_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = permissions.actor(request)
+    permissions.require_globally(user, "grant_roles")
+    asked = get_object_or_404(RoleGrant, pk=pk)
+    form = DecisionForm(request.POST, auto_id="decide_%s")
+    done = ui.submit(
+        form,
+        lambda: accounts.decide_role(
+            actor=user, asked=asked, grant=form.granted, reason=form.cleaned_data["reason"]
+        ),
+    )
+    if done is None:
+        ui.report_errors(request, form, str(asked).capitalize())
+        return _roles_page(request, refused=1)
+    messages.success(request, f"{str(done).capitalize()} is {done.get_state_display().lower()}.")
+    return redirect("tokens:roles")

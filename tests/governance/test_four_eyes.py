@@ -3,19 +3,20 @@ person could try to complete it alone, each refused with nothing put in force.
 
 The ways: directly (asking and deciding), through a group, through an ownership hand-over,
 through a RACI self-appointment, through a second account the person controls (a service
-account), and after the fact (joining a group after its assignment).
+account, or a person's account an administrator made for himself), and after the fact (joining a
+group after its assignment).
 """
 
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from governance.access.models import RequestState
-from governance.access.services import raci, tokens
+from governance.access.services import accounts, raci, tokens
 from governance.approvals.services import workflow
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
@@ -251,6 +252,26 @@ def use_case_proposal_decided_by_its_proposer(ctx):
     return lambda: services.decide_use_case_change(actor=other, change=change, grant=True)
 
 
+def _role_for(ctx, person, role):
+    asked = accounts.request_role(actor=ctx.admin, user=person, role=Group.objects.get(name=role))
+    return lambda decider: accounts.decide_role(actor=decider, asked=asked, grant=True)
+
+
+def role_grant_directly(ctx):
+    alias = UserFactory(username="ada2")  # an account Ada made for herself
+    return lambda: _role_for(ctx, alias, "Committee members")(ctx.admin)
+
+
+def role_grant_by_its_holder(ctx):
+    bea = UserFactory(username="bea", roles=["Administrators"])
+    return lambda: _role_for(ctx, bea, "Committee members")(bea)
+
+
+def role_grant_through_a_second_account(ctx):
+    alias = UserFactory(username="ada2")
+    return lambda: _role_for(ctx, alias, "Administrators")(alias)
+
+
 CASES: list[tuple[str, str, Callable]] = [
     ("validation", "directly", validation_directly),
     ("validation", "through a group", validation_through_a_group),
@@ -273,6 +294,9 @@ CASES: list[tuple[str, str, Callable]] = [
     ("rulebook publication", "directly", rulebook_directly),
     ("use case change", "directly", use_case_directly),
     ("use case change", "through its own proposal", use_case_proposal_decided_by_its_proposer),
+    ("role grant", "directly", role_grant_directly),
+    ("role grant", "by the person who would hold it", role_grant_by_its_holder),
+    ("role grant", "through a second account", role_grant_through_a_second_account),
 ]
 
 
@@ -306,6 +330,7 @@ def in_force() -> tuple:
         AuditEvent.objects.filter(
             verb__in=["signoff.recorded", "raci.assigned", "model.updated"]
         ).count(),
+        User.groups.through.objects.count(),
     )
 
 

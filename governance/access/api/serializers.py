@@ -6,8 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance import permissions
-from governance.access.models import RaciAssignment, ValidatorRequest
-from governance.api.serializers import DecisionInput, StrictInput, user_field
+from governance.access.models import RaciAssignment, RoleGrant, ValidatorRequest
+from governance.api.serializers import (
+    REQUEST_FIELDS,
+    DecisionInput,
+    RequestStateMixin,
+    StrictInput,
+    user_field,
+)
 
 
 class RaciAssignmentSerializer(serializers.ModelSerializer):
@@ -42,6 +48,7 @@ class NavigationSerializer(serializers.Serializer):
     can_register_dataset = serializers.BooleanField(read_only=True)
     can_register_use_case = serializers.BooleanField(read_only=True)
     can_view_audit = serializers.BooleanField(read_only=True)
+    can_grant_roles = serializers.BooleanField(read_only=True)
     is_admin = serializers.BooleanField(read_only=True)
 
 
@@ -99,3 +106,24 @@ class ValidatorRequestInput(StrictInput):
 
 class ValidatorDecisionInput(DecisionInput):
     validator = user_field(required=False, help_text="Username of the validator you appoint.")
+
+
+class RoleGrantSerializer(RequestStateMixin, serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True)
+    role = serializers.CharField(source="role.name", read_only=True)
+
+    class Meta:
+        model = RoleGrant
+        fields = ["id", "user", "role", "note", *REQUEST_FIELDS]
+        read_only_fields = fields
+
+
+class RoleRequestInput(StrictInput):
+    user = user_field(help_text="Username of the person who would hold the role.")
+    role = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=Group.objects.all(),
+        error_messages={"does_not_exist": "unknown role {value!r}"},
+        help_text="The role's name, e.g. Committee members.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -7,6 +7,7 @@ from governance.access.api.views import (
     ApiTokenView,
     MeView,
     RaciAssignmentViewSet,
+    RoleGrantViewSet,
     ValidatorRequestCreateView,
     ValidatorRequestViewSet,
 )
@@ -14,6 +15,7 @@ from governance.access.api.views import (
 router = SimpleRouter(use_regex_path=False)
 router.register("models/<slug:model_slug>/raci", RaciAssignmentViewSet, basename="raci")
 router.register("validator-requests", ValidatorRequestViewSet, basename="validator-request")
+router.register("role-grants", RoleGrantViewSet, basename="role-grant")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

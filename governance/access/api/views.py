@@ -18,13 +18,15 @@ from governance.access.api.serializers import (
     MeSerializer,
     RaciAssignInput,
     RaciAssignmentSerializer,
+    RoleGrantSerializer,
+    RoleRequestInput,
     ValidatorDecisionInput,
     ValidatorRequestInput,
     ValidatorRequestSerializer,
 )
-from governance.access.models import RaciAssignment, ValidatorRequest
-from governance.access.services import raci, tokens
-from governance.api.serializers import ErrorsSerializer
+from governance.access.models import RaciAssignment, RoleGrant, ValidatorRequest
+from governance.access.services import accounts, raci, tokens
+from governance.api.serializers import DecisionInput, ErrorsSerializer
 from governance.api.views import REFUSALS, ConflictOnState, ModelScoped, decided, validated
 
 
@@ -135,4 +137,49 @@ class ValidatorRequestViewSet(
                 reason=given["reason"],
             ),
             ValidatorDecisionInput,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Requests for roles that take part in controls, newest first"),
+    retrieve=extend_schema(summary="One request for a role"),
+)
+class RoleGrantViewSet(
+    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Roles that take part in controls: one administrator asks, a second one decides."""
+
+    queryset = RoleGrant.objects.none()
+    serializer_class = RoleGrantSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self) -> QuerySet[RoleGrant]:
+        permissions.require_globally(self.request.user, "grant_roles")
+        return RoleGrant.objects.select_related("user", "role", "requested_by", "decided_by")
+
+    @extend_schema(
+        summary="Ask for a person to hold a role; a second administrator decides",
+        request=RoleRequestInput,
+        responses={201: RoleGrantSerializer, **REFUSALS},
+    )
+    def create(self, request: Request) -> Response:
+        permissions.require_globally(request.user, "grant_roles")  # 403 before any 400
+        payload = validated(RoleRequestInput, request)
+        asked = accounts.request_role(actor=permissions.actor(request), **payload)
+        return Response(RoleGrantSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Grant the role or refuse it; 409 once decided",
+        request=DecisionInput,
+        responses={200: RoleGrantSerializer, 409: ErrorsSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: int) -> Response:
+        return decided(
+            self,
+            request,
+            pk,
+            lambda actor, asked, grant, given: accounts.decide_role(
+                actor=actor, asked=asked, grant=grant, reason=given["reason"]
+            ),
         )

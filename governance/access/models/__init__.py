@@ -1,6 +1,6 @@
 """Access tables: who is responsible for which model (RACI), API tokens, service accounts."""
 
-from governance.access.models.decisions import RequestState, ValidatorRequest
+from governance.access.models.decisions import RequestState, RoleGrant, ValidatorRequest
 from governance.access.models.raci import RaciAssignment
 from governance.access.models.tokens import ApiToken, ServiceAccount
 
@@ -8,6 +8,7 @@ __all__ = [
     "ApiToken",
     "RaciAssignment",
     "RequestState",
+    "RoleGrant",
     "ServiceAccount",
     "ValidatorRequest",
 ]

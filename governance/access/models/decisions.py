@@ -58,3 +58,23 @@ class ValidatorRequest(SecondPersonRequest):
 
     def __str__(self) -> str:
         return f"a validator for {self.model}"
+
+
+class RoleGrant(SecondPersonRequest):
+    """An administrator asks for a person to hold a role that takes part in controls (validator,
+    head of validation, committee, compliance, legal, administrator); a second administrator,
+    who is neither the asker nor the person, grants it. Until then the person does not hold it:
+    one administrator with a second account of his own cannot sign his own requests."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        permissions = [("grant_roles", "Can ask for and grant roles that take part in controls")]
+
+    def __str__(self) -> str:
+        return f"the role {self.role.name} for {self.user.get_username()}"

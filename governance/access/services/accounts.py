@@ -1,11 +1,20 @@
-"""Changes to people's access (active flag, staff, roles), made in the admin, audited here."""
+"""Changes to people's access (active flag, staff, roles), audited here. A role that takes part
+in controls is asked for by one administrator and granted by a second (`request_role`,
+`decide_role`); whatever channel adds it (the admin included) goes through that request."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 
-from governance import audit, roles
+from governance import audit, permissions, roles
+from governance.access.models import RequestState, RoleGrant
+from governance.access.selectors import same_person
+from governance.access.services import decisions
+from governance.errors import DomainError
 
 ACCESS_FIELDS = (
     "username",
@@ -75,3 +84,105 @@ def ensure_roles() -> None:
         if created or missing:
             group.permissions.add(*[_permission(p) for p in missing])
             record_role_change(actor=None, group=group, before=before)
+
+
+def granters() -> QuerySet[User]:
+    """Everyone who may ask for and grant roles that take part in controls."""
+    return User.objects.with_perm(
+        "governance.grant_roles", backend="django.contrib.auth.backends.ModelBackend"
+    )
+
+
+def _check_role_request(user: User, role: Group) -> None:
+    if role.name not in roles.TAKES_PART_IN_CONTROLS:
+        raise DomainError(field="role", message=f"{role.name} takes part in no control")
+    if hasattr(user, "service_account"):
+        raise DomainError(
+            field="user",
+            message=f"{user.get_username()} is a service account: it holds no such role",
+        )
+    if user.groups.filter(pk=role.pk).exists():
+        raise DomainError(field="role", message=f"{user.get_username()} holds {role.name} already")
+    if RoleGrant.objects.filter(user=user, role=role, state=RequestState.REQUESTED).exists():
+        raise DomainError(
+            field="role",
+            message=f"{role.name} for {user.get_username()} is asked for already",
+        )
+
+
+@transaction.atomic
+def request_role(*, actor: User, user: User, role: Group, note: str = "") -> RoleGrant:
+    """Ask for a person to hold a role that takes part in controls; a second administrator, who
+    is neither the asker nor that person, grants it (`decide_role`)."""
+    permissions.require_globally(actor, "grant_roles")
+    _check_role_request(user, role)
+    asked = RoleGrant.objects.create(user=user, role=role, note=note.strip(), requested_by=actor)
+    audit.record(
+        actor=actor,
+        verb="role_grant.requested",
+        target=asked,
+        after={"user": user.get_username(), "role": role.name, "note": asked.note},
+    )
+    decisions.announce(
+        request=asked,
+        deciders=[p for p in granters() if not same_person(p, user)],
+        kind="role_grant.requested",
+        subject=f"{actor.get_username()} asks for {asked}",
+        link=reverse("tokens:roles"),
+    )
+    return asked
+
+
+@transaction.atomic
+def decide_role(*, actor: User, asked: RoleGrant, grant: bool, reason: str = "") -> RoleGrant:
+    """Grant (the person joins the role group, audited as a change of their access) or refuse."""
+    permissions.require_globally(actor, "grant_roles")
+    asked = decisions.locked(asked)
+    decisions.require_pending(asked)
+    who = same_person(actor, asked.user)
+    if who:
+        raise DomainError(
+            field="decided_by", message=f"{who} would hold the role: another administrator decides"
+        )
+    before = access_snapshot(asked.user)
+    decided = decisions.decide(
+        actor=actor,
+        request=asked,
+        grant=grant,
+        reason=reason,
+        verb="role_grant",
+        link=reverse("tokens:roles"),
+    )
+    if grant:
+        asked.user.groups.add(asked.role)
+        record_access_change(actor=actor, user=asked.user, before=before)
+    return decided
+
+
+def withdraw_role(*, actor: User, asked: RoleGrant) -> RoleGrant:
+    return decisions.withdraw(actor=actor, request=decisions.locked(asked), verb="role_grant")
+
+
+@transaction.atomic
+def hold_added_roles(*, actor: User, user: User, before: Iterable[str]) -> list[RoleGrant]:
+    """After a form (the admin's) added roles to a person directly: those that take part in
+    controls are taken off again and asked for instead, for a second administrator to grant."""
+    added = list(
+        user.groups.filter(name__in=roles.TAKES_PART_IN_CONTROLS).exclude(name__in=list(before))
+    )
+    user.groups.remove(*added)
+    return [request_role(actor=actor, user=user, role=role) for role in added]
+
+
+def refuse_control_permissions(before: Iterable[str], after: Iterable[str]) -> None:
+    """Rights that bear on a control come only with the declared roles: a group may lose them
+    in the admin, never gain them (`roles.CONTROL_PERMISSIONS`)."""
+    gained = sorted((set(after) - set(before)) & roles.CONTROL_PERMISSIONS)
+    if gained:
+        raise DomainError(
+            field="permissions",
+            message=(
+                f"{', '.join(gained)} bear on controls: only the roles declared in "
+                "governance/roles.py hold them, changed by a reviewed code change"
+            ),
+        )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from governance import permissions
 from governance.access import selectors as people
-from governance.access.models import RequestState, ValidatorRequest
+from governance.access.models import RequestState, RoleGrant, ValidatorRequest
 from governance.approvals.models import ApprovalRequest, Condition, Gate
 from governance.approvals.rules import states
 from governance.approvals.selectors import signers
@@ -197,6 +197,20 @@ def decisions_for(user: User) -> list[Decision]:
                     v.model.get_absolute_url() + "#raci",
                 )
             )
+    if permissions.can_globally(user, "grant_roles"):
+        for g in RoleGrant.objects.filter(state=RequestState.REQUESTED).select_related(
+            "user", "role", "requested_by"
+        ):
+            if not people.same_person(user, g.user):
+                found.append(
+                    Decision(
+                        "Role",
+                        f"{g.role.name} for {g.user.get_full_name() or g.user.get_username()}",
+                        g.requested_by,
+                        g.requested_at,
+                        reverse("tokens:roles") + f"#role-grant-{g.pk}",
+                    )
+                )
     for c in UseCaseChange.objects.filter(state=RequestState.REQUESTED).select_related(
         "use_case", "requested_by"
     ):
