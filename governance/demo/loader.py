@@ -119,7 +119,8 @@ def _create_users() -> Users:
     """The demo people, the administrator first: she creates the others (all audited)."""
     users: Users = {}
     for person in sorted(demo.USERS, key=lambda p: p.username != demo.ADMIN):
-        is_admin = person.username == demo.ADMIN
+        # The two administrators are installed as `createsuperuser` installs them.
+        is_admin = person.role == roles.ADMINISTRATOR
         user = get_user_model().objects.create_user(
             username=person.username,
             email=f"{person.username}@{EMAIL_DOMAIN}",
@@ -133,6 +134,13 @@ def _create_users() -> Users:
         # The administrator is bootstrapped by the system (no actor), as `createsuperuser` would be.
         accounts.record_access_change(actor=users.get(demo.ADMIN), user=user, before=None)
         users[person.username] = user
+    # Victor is to cover appointments while Vera is away: Ada asks, Sam has not decided yet.
+    accounts.request_role(
+        actor=users[demo.ADMIN],
+        user=users["victor"],
+        role=Group.objects.get(name=roles.HEAD_OF_VALIDATION),
+        note="Covers validator appointments while Vera is on leave in January.",
+    )
     return users
 
 

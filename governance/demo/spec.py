@@ -153,6 +153,8 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("leon", "Leon", "Brandt", roles.LEGAL, "Legal counsel, technology and data"),
     DemoUser("audrey", "Audrey", "Fontaine", roles.AUDITOR, "Internal audit"),
     DemoUser("erin", "Erin", "Castellano", roles.EXECUTIVE, "Chief Risk Officer"),
+    # The second administrator: roles that take part in controls need one to ask, one to grant.
+    DemoUser("sam", "Sam", "Whitaker", roles.ADMINISTRATOR, "Identity and access administrator"),
 )
 
 

@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from governance import chain, demo, permissions, roles
-from governance.access.models import RaciAssignment
+from governance.access.models import RaciAssignment, RoleGrant
 from governance.approvals.models import ApprovalRequest
 from governance.approvals.rules import states
 from governance.approvals.selectors import facts as approval_facts
@@ -115,14 +115,22 @@ class TestSeededPortfolio:
         assert statuses == set(MLModel.Status.values)
         assert MLModel.objects.values("business_unit").distinct().count() >= 6
 
-    def test_creates_a_login_for_every_role_and_only_the_admin_is_staff(self):
+    def test_creates_a_login_for_every_role_and_only_the_two_administrators_are_staff(self):
         users = get_user_model().objects.filter(username__in=[u.username for u in demo.USERS])
         role_names = set(users.values_list("groups__name", flat=True))
         # Pipelines is a service accounts' role: no person logs in with it.
         assert role_names == set(roles.ROLE_PERMISSIONS) - {roles.PIPELINE}
-        assert list(users.filter(is_staff=True).values_list("username", flat=True)) == ["ada"]
-        assert users.get(username="ada").is_superuser
+        staff = users.filter(is_staff=True).order_by("username")
+        assert list(staff.values_list("username", flat=True)) == ["ada", "sam"]
+        assert all(admin.is_superuser for admin in staff)
         assert users.get(username="olivia").check_password(demo.PASSWORD)
+
+    def test_a_role_ada_asked_for_waits_for_sam(self):
+        asked = RoleGrant.objects.get()
+        assert (asked.user.username, asked.role.name) == ("victor", roles.HEAD_OF_VALIDATION)
+        assert asked.is_pending and asked.requested_by.username == "ada"
+        sam = get_user_model().objects.get(username="sam")
+        assert "Role" in {d.kind for d in queues.decisions_for(sam)}
 
     def test_models_have_versions_runs_deployments_raci_links_and_use_cases(self):
         per_model = MLModel.objects.annotate(
