@@ -153,7 +153,9 @@ def test_a_control_role_added_in_the_user_admin_is_asked_for_not_given(
 ):
     client.force_login(root)
     response = client.post(
-        f"/admin/auth/user/{alias.pk}/change/", _user_form(alias, groups=[committee.pk]), follow=True
+        f"/admin/auth/user/{alias.pk}/change/",
+        _user_form(alias, groups=[committee.pk]),
+        follow=True,
     )
     assert "is asked for: it is given once a second administrator grants it" in (
         response.content.decode()
