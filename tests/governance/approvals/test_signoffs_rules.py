@@ -120,3 +120,69 @@ def test_a_rejection_decides_whatever_else_is_outstanding() -> None:
     progress = signoffs.progress(TIER_1_DEPLOYMENT, given)
     assert not progress.complete
     assert progress.rejected_by == (Given("committee", 10, "reject"),)
+
+
+# ---- Seating distinct people in every role (escalation) -----------------------------------------
+
+
+def short(requirements: tuple[Requirement, ...], eligible: dict) -> list[tuple]:
+    return [(s.roles, s.needed, s.eligible) for s in signoffs.shortfalls(requirements, eligible)]
+
+
+VALIDATOR_AND_COMMITTEE = (Requirement("validator", 1), Requirement("committee", 1))
+
+
+@pytest.mark.parametrize(
+    ("requirements", "eligible", "expected"),
+    [
+        # Enough distinct people: nobody is short.
+        (VALIDATOR_AND_COMMITTEE, {"validator": {1}, "committee": {2}}, []),
+        # One person eligible in both roles and someone else in one: seated apart.
+        (VALIDATOR_AND_COMMITTEE, {"validator": {1}, "committee": {1, 2}}, []),
+        (VALIDATOR_AND_COMMITTEE, {"validator": {1, 2}, "committee": {1}}, []),
+        # The same one person is the only candidate for both: one role stays empty.
+        (
+            VALIDATOR_AND_COMMITTEE,
+            {"validator": {1}, "committee": {1}},
+            [(("validator", "committee"), 2, 1)],
+        ),
+        # A role nobody holds, and one with too few for its quorum.
+        (
+            (Requirement("validator", 1), Requirement("committee", 2), Requirement("legal", 1)),
+            {"validator": {1}, "committee": {2}},
+            [(("committee",), 2, 1), (("legal",), 1, 0)],
+        ),
+        # A quorum of two and a validator among the same two people.
+        (
+            (Requirement("validator", 1), Requirement("committee", 2)),
+            {"validator": {1, 2}, "committee": {1, 2}},
+            [(("validator", "committee"), 3, 2)],
+        ),
+        # Only the roles that compete for too few people are named, each group on its own.
+        (
+            TIER_1_DEPLOYMENT,
+            {"validator": {1}, "committee": {2, 3}, "compliance": {4}, "legal": {4}},
+            [(("compliance", "legal"), 2, 1)],
+        ),
+        (
+            TIER_1_DEPLOYMENT,
+            {"validator": {1}, "committee": {1, 2}, "compliance": {4}, "legal": {4}},
+            [(("validator", "committee"), 3, 2), (("compliance", "legal"), 2, 1)],
+        ),
+        # Only 1 can sit on the committee, so 2 validates and 3 takes compliance.
+        (
+            (
+                Requirement("validator", 1),
+                Requirement("committee", 1),
+                Requirement("compliance", 1),
+            ),
+            {"validator": {1, 2}, "committee": {1}, "compliance": {2, 3}},
+            [],
+        ),
+        ((), {}, []),
+    ],
+)
+def test_shortfalls_seat_distinct_people_in_every_required_role(
+    requirements: tuple[Requirement, ...], eligible: dict, expected: list[tuple]
+) -> None:
+    assert short(requirements, eligible) == expected
