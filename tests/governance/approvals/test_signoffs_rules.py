@@ -1,11 +1,14 @@
 """Required sign-offs per tier and gate, segregation of duties and quorum (pure rules)."""
 
+import itertools
+import random
+
 import pytest
 import yaml
 from django.conf import settings
 
 from governance.approvals.rules import signoffs
-from governance.approvals.rules.signoffs import Given, Refused, Requirement
+from governance.approvals.rules.signoffs import ROLES, Given, Refused, Requirement
 
 POLICY_FILE = settings.BASE_DIR / "governance/rulebooks/data/gate_policy/default-2026.yaml"
 POLICY = yaml.safe_load(POLICY_FILE.read_text())
@@ -186,3 +189,25 @@ def test_shortfalls_seat_distinct_people_in_every_required_role(
     requirements: tuple[Requirement, ...], eligible: dict, expected: list[tuple]
 ) -> None:
     assert short(requirements, eligible) == expected
+
+
+def fillable_by_brute_force(requirements: tuple[Requirement, ...], eligible: dict) -> bool:
+    seats = [r.role for r in requirements for _ in range(r.count)]
+    people = sorted(set().union(*eligible.values())) if eligible else []
+    return any(
+        all(person in eligible.get(role, ()) for role, person in zip(seats, chosen, strict=True))
+        for chosen in itertools.permutations(people, len(seats))
+    )
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_shortfalls_agree_with_trying_every_assignment(seed: int) -> None:
+    rng = random.Random(seed)
+    roles = rng.sample(ROLES, rng.randint(1, 4))
+    requirements = tuple(Requirement(role, rng.randint(1, 2)) for role in roles)
+    eligible = {role: set(rng.sample(range(5), rng.randint(0, 3))) for role in roles}
+    found = signoffs.shortfalls(requirements, eligible)
+    assert (found == ()) == fillable_by_brute_force(requirements, eligible)
+    for shortfall in found:  # each names roles that together have too few people
+        people = set().union(*(eligible[role] for role in shortfall.roles))
+        assert shortfall.eligible == len(people) < shortfall.needed
