@@ -7,7 +7,7 @@ account (the people behind a service account).
 """
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,3 +121,73 @@ def check_signer(
     done = progress(requirements, given).approvals.get(role, 0)
     if done >= wanted[role]:
         raise Refused("role", f"the {role} sign-offs are already complete ({done} of {done})")
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Roles whose `needed` sign-offs have only `eligible` distinct people to give them, one
+    role each: a single role short of holders, or roles that only the same few people could fill."""
+
+    roles: tuple[str, ...]
+    needed: int
+    eligible: int
+
+
+def shortfalls(
+    requirements: Iterable[Requirement], eligible: Mapping[str, Collection[int]]
+) -> tuple[Shortfall, ...]:
+    """The roles no assignment of distinct people can fill, `eligible` naming who may sign in each.
+
+    A person eligible in two roles signs in one of them, so the roles' seats are matched to
+    people (augmenting paths) and the seats left empty traced back to the roles that compete
+    for too few people: each group of such roles is one shortfall (Hall's condition fails on it).
+    """
+    requirements = tuple(requirements)
+    seats = [r.role for r in requirements for _ in range(r.count)]
+    seated: dict[int, int] = {}  # person -> seat
+
+    def seat(index: int, tried: set[int]) -> bool:
+        for person in sorted(eligible.get(seats[index], ())):
+            if person not in tried:
+                tried.add(person)
+                if person not in seated or seat(seated[person], tried):
+                    seated[person] = index
+                    return True
+        return False
+
+    empty = {seats[index] for index in range(len(seats)) if not seat(index, set())}
+    return tuple(_short_groups(requirements, eligible, empty, seated, seats))
+
+
+def _short_groups(
+    requirements: tuple[Requirement, ...],
+    eligible: Mapping[str, Collection[int]],
+    empty: set[str],
+    seated: Mapping[int, int],
+    seats: list[str],
+) -> Iterable[Shortfall]:
+    """From the roles with an empty seat, the roles their people sit in instead, and so on;
+    then split into groups that share no one."""
+    reached, frontier = set(empty), list(empty)
+    while frontier:
+        for person in eligible.get(frontier.pop(), ()):
+            role = seats[seated[person]]
+            if role not in reached:
+                reached.add(role)
+                frontier.append(role)
+    groups: list[tuple[set[str], set[int]]] = []
+    for role in (r.role for r in requirements if r.role in reached):
+        people = set(eligible.get(role, ()))
+        joined = [g for g in groups if g[1] & people]
+        groups = [g for g in groups if not g[1] & people]
+        groups.append(
+            (
+                {role}.union(*(g[0] for g in joined)),
+                people.union(*(g[1] for g in joined)),
+            )
+        )
+    needed = {r.role: r.count for r in requirements}
+    order = [r.role for r in requirements]
+    for roles, people in sorted(groups, key=lambda g: min(order.index(r) for r in g[0])):
+        named = tuple(r for r in order if r in roles)
+        yield Shortfall(named, sum(needed[r] for r in named), len(people))

@@ -1,7 +1,5 @@
 """Who could sign a submitted request in each role it needs, and which roles nobody can fill."""
 
-from dataclasses import dataclass
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
@@ -9,20 +7,12 @@ from governance import permissions, roles
 from governance.access import selectors as people
 from governance.access.models import RaciAssignment
 from governance.approvals.models import ApprovalRequest
+from governance.approvals.rules import signoffs
 from governance.approvals.selectors import signers
 
 # Only members of these groups can hold a sign-off role (permissions.role_allows and
 # permissions.SPECIALIST_ROLES): the pool to test, not the answer.
 SIGNING_GROUPS = roles.MAY_VALIDATE | roles.MAY_DECIDE
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """A role the request needs `needed` sign-offs in, with fewer people able to give them."""
-
-    role: str
-    needed: int
-    eligible: int
 
 
 def _candidates() -> list[User]:
@@ -45,15 +35,15 @@ def eligible_signers(request: ApprovalRequest, role: str, pool: list[User]) -> l
     ]
 
 
-def shortfalls(request: ApprovalRequest) -> list[Shortfall]:
-    """The roles of a submitted request that too few eligible people could sign."""
+def shortfalls(request: ApprovalRequest) -> tuple[signoffs.Shortfall, ...]:
+    """The roles of a submitted request that no assignment of distinct eligible people fills
+    (one person signs in one role, so someone eligible in two counts once)."""
     pool = _candidates()
-    found = []
-    for requirement in request.required_sign_offs():
-        eligible = len(eligible_signers(request, requirement.role, pool))
-        if eligible < requirement.count:
-            found.append(Shortfall(requirement.role, requirement.count, eligible))
-    return found
+    required = request.required_sign_offs()
+    eligible = {
+        r.role: {person.pk for person in eligible_signers(request, r.role, pool)} for r in required
+    }
+    return signoffs.shortfalls(required, eligible)
 
 
 def committee_chairs(request: ApprovalRequest) -> list[User]:

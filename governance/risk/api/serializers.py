@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.api.serializers import StrictInput
+from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment, Waiver
 from governance.risk.rules import results
@@ -165,6 +166,20 @@ class ControlSerializer(serializers.ModelSerializer):
     waiver_approved_by = serializers.CharField(
         source="waiver_approved_by.username", read_only=True, allow_null=True
     )
+    # Plain text, like `status`: a "stage" enum would be named after whichever component came first.
+    stage = serializers.CharField(
+        read_only=True,
+        help_text="When it falls due: before_validation (the validation gate asks for it), "
+        "before_deployment (the deployment gate asks for it) or ongoing (due once in use; "
+        "blocks no gate)",
+    )
+    stage_label = serializers.SerializerMethodField()
+    satisfied_by = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Kinds of Attest record that satisfy it; the newest of each the model has is "
+        "proposed as its evidence (evidence-proposals)",
+    )
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -176,6 +191,9 @@ class ControlSerializer(serializers.ModelSerializer):
             "reference",
             "title",
             "description",
+            "stage",
+            "stage_label",
+            "satisfied_by",
             "evidence_kinds",
             "status",
             "effective_status",
@@ -192,6 +210,24 @@ class ControlSerializer(serializers.ModelSerializer):
     def get_effective_status(self, control: Control) -> str:
         """As the coverage counts it: an expired waiver is missing again."""
         return risk_selectors.status_of(control)
+
+    def get_stage_label(self, control: Control) -> str:
+        """The stage as people read it ("Before deployment")."""
+        return label_for(control.stage)
+
+
+class ProposalSerializer(serializers.Serializer):
+    """An Attest record proposed as an obligation's evidence: link it by record_type and id."""
+
+    obligation_id = serializers.CharField(read_only=True)
+    reference = serializers.CharField(read_only=True, help_text="The obligation's reference")
+    record_type = serializers.CharField(
+        read_only=True, help_text="The record's kind: one of the obligation's satisfied_by"
+    )
+    record_type_label = serializers.CharField(read_only=True)
+    record_id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True, help_text="What the record reads as")
+    url = serializers.CharField(read_only=True, help_text="Where Attest shows it (a path)")
 
 
 class DueItemSerializer(serializers.Serializer):
@@ -260,6 +296,29 @@ class EvidenceInput(StrictInput):
         choices=sorted(controls.RECORDS), required=False, allow_blank=True
     )
     record_id = serializers.CharField(required=False, allow_blank=True, max_length=80)
+
+
+class LinkRecordInput(StrictInput):
+    # Named as in EvidenceInput (and the evidence it makes), so both share one enum.
+    record_type = serializers.ChoiceField(
+        choices=sorted(controls.RECORDS),
+        help_text="The record's kind: one the obligation's satisfied_by names",
+    )
+    record_id = serializers.IntegerField(min_value=1, help_text="The record's id (a proposal's)")
+
+
+class AttachToManyInput(StrictInput):
+    title = serializers.CharField(max_length=300)
+    file = serializers.FileField(help_text="multipart/form-data; stored once")
+    obligations = serializers.ListField(
+        child=serializers.CharField(max_length=80),
+        help_text="Obligation ids of the model (repeat the field in multipart), each getting "
+        "the file as evidence; one that does not apply refuses them all",
+    )
+
+
+class AcceptInput(StrictInput):
+    """Nothing to send: the obligation's evidence is accepted as it stands."""
 
 
 class WaiverSerializer(serializers.ModelSerializer):

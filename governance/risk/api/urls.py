@@ -4,12 +4,16 @@ from django.urls import URLPattern, path
 from rest_framework.routers import SimpleRouter
 
 from governance.risk.api.views import (
+    AcceptView,
     AnswersView,
     AssessmentViewSet,
+    AttachToManyView,
     CompleteView,
     EvidenceAttachView,
     EvidenceFileView,
+    LinkRecordView,
     ObligationsView,
+    ProposalsView,
     UseCaseAssessmentViewSet,
     WaiverRequestView,
     WaiverViewSet,
@@ -39,6 +43,22 @@ urlpatterns = [
         EvidenceAttachView.as_view(),
         name="risk-api-evidence-attach",
     ),
+    path(
+        f"{MODEL}/obligations/evidence/",
+        AttachToManyView.as_view(),
+        name="risk-api-evidence-attach-many",
+    ),
+    path(
+        f"{MODEL}/obligations/<str:obligation_id>/link/",
+        LinkRecordView.as_view(),
+        name="risk-api-record-link",
+    ),
+    path(
+        f"{MODEL}/obligations/<str:obligation_id>/accept/",
+        AcceptView.as_view(),
+        name="risk-api-obligation-accept",
+    ),
+    path(f"{MODEL}/evidence-proposals/", ProposalsView.as_view(), name="risk-api-proposals"),
     path(
         f"{MODEL}/obligations/<str:obligation_id>/waivers/",
         WaiverRequestView.as_view(),

@@ -1,4 +1,5 @@
-"""Risk API: assessments (answers, completion, review, history), a model's obligations, evidence.
+"""Risk API: assessments (answers, completion, review, history), a model's obligations, evidence
+(files, links, records Attest proposes, one file for several obligations) and its acceptance.
 
 Models: scoping and the model risk tier; use cases: the EU AI Act. Writes call the same services
 as the UI (governance.risk.services.assessments and .controls); errors have the API's one shape.
@@ -32,20 +33,27 @@ from governance.api.views import (
 )
 from governance.downloads import stored_file_response
 from governance.errors import DomainError
+from governance.labels import label_for
+from governance.risk import records
 from governance.risk import selectors as risk_selectors
 from governance.risk.api.serializers import (
+    AcceptInput,
     AnswersInput,
     AssessmentSerializer,
+    AttachToManyInput,
     ChecklistSerializer,
     CompleteInput,
     ConfirmInput,
+    ControlSerializer,
     EvidenceInput,
     EvidenceSerializer,
+    LinkRecordInput,
     OverrideInput,
+    ProposalSerializer,
     WaiverRequestInput,
     WaiverSerializer,
 )
-from governance.risk.models import Framework, RiskAssessment, Waiver
+from governance.risk.models import Control, Framework, RiskAssessment, Waiver
 from governance.risk.services import assessments, controls
 from registry.models import MLModel, UseCase
 
@@ -75,6 +83,13 @@ class SubjectScoped(APIView):
         return permissions.model_for_user_or_404(
             self.request.user, self.kwargs["model_slug"], action
         )
+
+    def obligation(self, model: MLModel, obligation_id: str) -> Control:
+        """The obligation in the route, 404 unless it applies to the model."""
+        control = risk_selectors.control_of(model, obligation_id=obligation_id)
+        if control is None:
+            raise Http404(f"No obligation {obligation_id!r} applies to this model.")
+        return control
 
     def assessed(self, framework: str) -> MLModel | UseCase:
         """The subject, for someone who may assess it, under a framework that assesses it."""
@@ -262,15 +277,118 @@ class EvidenceAttachView(SubjectScoped, APIView):
         responses={201: EvidenceSerializer, **REFUSALS},
     )
     def post(self, request: Request, model_slug: str, obligation_id: str) -> Response:
-        model = self.subject_model("change")
-        control = risk_selectors.control_of(model, obligation_id=obligation_id)
-        if control is None:
-            raise Http404(f"No obligation {obligation_id!r} applies to this model.")
+        control = self.obligation(self.subject_model("change"), obligation_id)
         payload = validated(EvidenceInput, request)
         evidence = controls.attach_evidence(
             actor=permissions.actor(request), control=control, **payload
         )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+def _proposals(model: MLModel, chosen: list[Control]) -> list[dict[str, Any]]:
+    proposed = records.proposed_records(model, chosen)
+    return [
+        {
+            "obligation_id": control.obligation_id,
+            "reference": control.reference,
+            "record_type": record.kind,
+            "record_type_label": label_for(record.kind),
+            "record_id": record.id,
+            "title": record.title,
+            "url": record.url,
+        }
+        for control in chosen
+        for record in proposed[control.pk]
+    ]
+
+
+class ProposalsView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="Attest records proposed as evidence: per obligation, the newest record of each "
+        "kind that satisfies it and is not linked yet (for those who may link them)",
+        parameters=[
+            OpenApiParameter(
+                "obligation", str, description="Only this obligation's proposals (its id)"
+            )
+        ],
+        responses={200: ProposalSerializer(many=True), **REFUSALS},
+    )
+    def get(self, request: Request, model_slug: str) -> Response:
+        model = self.subject_model("change")
+        wanted = request.query_params.get("obligation")
+        if wanted is None:
+            chosen = [c for _, rows in risk_selectors.checklist_of(model) for c in rows]
+        elif (control := risk_selectors.control_of(model, obligation_id=wanted)) is not None:
+            chosen = [control]
+        else:
+            raise DomainError(field="obligation", message=f"no obligation {wanted!r} applies")
+        return Response(ProposalSerializer(_proposals(model, chosen), many=True).data)
+
+
+class LinkRecordView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="Link an Attest record (a proposal's kind and id) as the obligation's evidence; "
+        "a validator then accepts it as any other evidence",
+        request=LinkRecordInput,
+        responses={201: EvidenceSerializer, **REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, obligation_id: str) -> Response:
+        control = self.obligation(self.subject_model("change"), obligation_id)
+        payload = validated(LinkRecordInput, request)
+        with fields_named(kind="record_type"):
+            evidence = controls.link_record(
+                actor=permissions.actor(request),
+                control=control,
+                kind=payload["record_type"],
+                record_id=payload["record_id"],
+            )
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class AttachToManyView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="Attach one file to several obligations of the model: stored once, one "
+        "evidence each; all of them or, on any refusal, none",
+        request={"multipart/form-data": AttachToManyInput},
+        operation_id="v1_models_obligations_evidence_attach_many",
+        responses={201: EvidenceSerializer(many=True), **REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str) -> Response:
+        model = self.subject_model("change")
+        payload = validated(AttachToManyInput, request)
+        chosen = [
+            self.listed_obligation(model, obligation_id, row)
+            for row, obligation_id in enumerate(payload.pop("obligations"), start=1)
+        ]
+        with fields_named(controls="obligations"):
+            attached = controls.attach_file_to_many(
+                actor=permissions.actor(request), controls=chosen, **payload
+            )
+        return Response(
+            EvidenceSerializer(attached, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+    def listed_obligation(self, model: MLModel, obligation_id: str, row: int) -> Control:
+        control = risk_selectors.control_of(model, obligation_id=obligation_id)
+        if control is None:
+            raise DomainError(
+                field="obligations", message=f"no obligation {obligation_id!r} applies", row=row
+            )
+        return control
+
+
+class AcceptView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="A validator of the model accepts the obligation's evidence as satisfying it",
+        request=AcceptInput,
+        responses={200: ControlSerializer, **REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, obligation_id: str) -> Response:
+        model = self.subject_model("validate")
+        control = self.obligation(model, obligation_id)
+        validated(AcceptInput, request)
+        controls.accept(actor=permissions.actor(request), control=control)
+        return Response(ControlSerializer(self.obligation(model, obligation_id)).data)
 
 
 class WaiverRequestView(SubjectScoped, APIView):
@@ -280,10 +398,7 @@ class WaiverRequestView(SubjectScoped, APIView):
         responses={201: WaiverSerializer, **REFUSALS},
     )
     def post(self, request: Request, model_slug: str, obligation_id: str) -> Response:
-        model = self.subject_model("view")
-        control = risk_selectors.control_of(model, obligation_id=obligation_id)
-        if control is None:
-            raise Http404(f"No obligation {obligation_id!r} applies to this model.")
+        control = self.obligation(self.subject_model("view"), obligation_id)
         payload = validated(WaiverRequestInput, request)
         with fields_named(waiver_reason="reason", waiver_expires_on="expires_on"):
             asked = controls.request_waiver(

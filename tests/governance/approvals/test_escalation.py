@@ -1,13 +1,16 @@
 """A submitted request that nobody eligible can sign in some role is escalated at once."""
 
 import pytest
+from django.contrib.auth.models import User
 
+from governance import roles
 from governance.access.models import RaciAssignment
 from governance.access.services import raci
 from governance.approvals.selectors import eligibility
 from governance.auditlog.models import AuditEvent
 from governance.notices.models import Notice
 from registry.models import ModelVersion
+from tests.factories.accounts import UserFactory
 from tests.factories.registry import TrainingRunFactory
 from tests.governance.approvals.conftest import submitted
 
@@ -84,3 +87,51 @@ def test_segregation_of_duties_counts_a_validator_who_wrote_the_code_out(
     notices = escalations()
     assert {n.recipient.username for n in notices} == {"carl", "hal"}
     assert "no eligible validator" in notices[0].subject
+
+
+@pytest.fixture
+def compliance_and_legal(db) -> User:
+    """Connie sits in both the compliance and the legal group: she may sign in either role."""
+    return UserFactory(username="connie", roles=[roles.COMPLIANCE, roles.LEGAL])
+
+
+def test_roles_only_the_same_person_could_fill_are_escalated(
+    tier1_ready,
+    pd_v1,
+    owner,
+    validator,
+    committee_member,
+    second_committee_member,
+    compliance_and_legal,
+    head_of_validation,
+):
+    # Tier 1 production needs compliance and legal sign-offs from two people; Connie alone is
+    # eligible for either, and one person signs one role.
+    request = submitted(owner, pd_v1, "deployment", "production")
+    (notice, *_) = escalations()
+    assert (
+        "only 1 eligible person for the 2 compliance officer and legal reviewer sign-offs"
+        in notice.subject
+    )
+    event = AuditEvent.objects.get(verb=KIND, target_id=request.pk)
+    assert event.after["roles"] == ["compliance", "legal"]
+    assert event.after["shortfalls"] == [
+        {"roles": ["compliance", "legal"], "needed": 2, "eligible": 1}
+    ]
+
+
+def test_a_person_eligible_in_two_roles_is_seated_where_nobody_else_can_sign(
+    tier1_ready,
+    pd_v1,
+    owner,
+    validator,
+    committee_member,
+    second_committee_member,
+    compliance_and_legal,
+    legal_counsel,
+    head_of_validation,
+):
+    # Connie signs as compliance and Leon as legal: every role has its own person.
+    submitted(owner, pd_v1, "deployment", "production")
+    assert escalations() == []
+    assert not AuditEvent.objects.filter(verb=KIND).exists()

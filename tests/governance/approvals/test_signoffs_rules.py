@@ -1,11 +1,14 @@
 """Required sign-offs per tier and gate, segregation of duties and quorum (pure rules)."""
 
+import itertools
+import random
+
 import pytest
 import yaml
 from django.conf import settings
 
 from governance.approvals.rules import signoffs
-from governance.approvals.rules.signoffs import Given, Refused, Requirement
+from governance.approvals.rules.signoffs import ROLES, Given, Refused, Requirement
 
 POLICY_FILE = settings.BASE_DIR / "governance/rulebooks/data/gate_policy/default-2026.yaml"
 POLICY = yaml.safe_load(POLICY_FILE.read_text())
@@ -120,3 +123,91 @@ def test_a_rejection_decides_whatever_else_is_outstanding() -> None:
     progress = signoffs.progress(TIER_1_DEPLOYMENT, given)
     assert not progress.complete
     assert progress.rejected_by == (Given("committee", 10, "reject"),)
+
+
+# ---- Seating distinct people in every role (escalation) -----------------------------------------
+
+
+def short(requirements: tuple[Requirement, ...], eligible: dict) -> list[tuple]:
+    return [(s.roles, s.needed, s.eligible) for s in signoffs.shortfalls(requirements, eligible)]
+
+
+VALIDATOR_AND_COMMITTEE = (Requirement("validator", 1), Requirement("committee", 1))
+
+
+@pytest.mark.parametrize(
+    ("requirements", "eligible", "expected"),
+    [
+        # Enough distinct people: nobody is short.
+        (VALIDATOR_AND_COMMITTEE, {"validator": {1}, "committee": {2}}, []),
+        # One person eligible in both roles and someone else in one: seated apart.
+        (VALIDATOR_AND_COMMITTEE, {"validator": {1}, "committee": {1, 2}}, []),
+        (VALIDATOR_AND_COMMITTEE, {"validator": {1, 2}, "committee": {1}}, []),
+        # The same one person is the only candidate for both: one role stays empty.
+        (
+            VALIDATOR_AND_COMMITTEE,
+            {"validator": {1}, "committee": {1}},
+            [(("validator", "committee"), 2, 1)],
+        ),
+        # A role nobody holds, and one with too few for its quorum.
+        (
+            (Requirement("validator", 1), Requirement("committee", 2), Requirement("legal", 1)),
+            {"validator": {1}, "committee": {2}},
+            [(("committee",), 2, 1), (("legal",), 1, 0)],
+        ),
+        # A quorum of two and a validator among the same two people.
+        (
+            (Requirement("validator", 1), Requirement("committee", 2)),
+            {"validator": {1, 2}, "committee": {1, 2}},
+            [(("validator", "committee"), 3, 2)],
+        ),
+        # Only the roles that compete for too few people are named, each group on its own.
+        (
+            TIER_1_DEPLOYMENT,
+            {"validator": {1}, "committee": {2, 3}, "compliance": {4}, "legal": {4}},
+            [(("compliance", "legal"), 2, 1)],
+        ),
+        (
+            TIER_1_DEPLOYMENT,
+            {"validator": {1}, "committee": {1, 2}, "compliance": {4}, "legal": {4}},
+            [(("validator", "committee"), 3, 2), (("compliance", "legal"), 2, 1)],
+        ),
+        # Only 1 can sit on the committee, so 2 validates and 3 takes compliance.
+        (
+            (
+                Requirement("validator", 1),
+                Requirement("committee", 1),
+                Requirement("compliance", 1),
+            ),
+            {"validator": {1, 2}, "committee": {1}, "compliance": {2, 3}},
+            [],
+        ),
+        ((), {}, []),
+    ],
+)
+def test_shortfalls_seat_distinct_people_in_every_required_role(
+    requirements: tuple[Requirement, ...], eligible: dict, expected: list[tuple]
+) -> None:
+    assert short(requirements, eligible) == expected
+
+
+def fillable_by_brute_force(requirements: tuple[Requirement, ...], eligible: dict) -> bool:
+    seats = [r.role for r in requirements for _ in range(r.count)]
+    people = sorted(set().union(*eligible.values())) if eligible else []
+    return any(
+        all(person in eligible.get(role, ()) for role, person in zip(seats, chosen, strict=True))
+        for chosen in itertools.permutations(people, len(seats))
+    )
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_shortfalls_agree_with_trying_every_assignment(seed: int) -> None:
+    rng = random.Random(seed)
+    roles = rng.sample(ROLES, rng.randint(1, 4))
+    requirements = tuple(Requirement(role, rng.randint(1, 2)) for role in roles)
+    eligible = {role: set(rng.sample(range(5), rng.randint(0, 3))) for role in roles}
+    found = signoffs.shortfalls(requirements, eligible)
+    assert (found == ()) == fillable_by_brute_force(requirements, eligible)
+    for shortfall in found:  # each names roles that together have too few people
+        people = set().union(*(eligible[role] for role in shortfall.roles))
+        assert shortfall.eligible == len(people) < shortfall.needed

@@ -256,6 +256,10 @@ def test_the_openapi_schema_documents_the_risk_endpoints_without_warnings(api_cl
         "/api/v1/models/{model_slug}/assessments/{framework}/answers/",
         "/api/v1/use-cases/{use_case_slug}/assessments/{framework}/complete/",
         "/api/v1/models/{model_slug}/obligations/{obligation_id}/evidence/",
+        "/api/v1/models/{model_slug}/obligations/{obligation_id}/link/",
+        "/api/v1/models/{model_slug}/obligations/{obligation_id}/accept/",
+        "/api/v1/models/{model_slug}/obligations/evidence/",
+        "/api/v1/models/{model_slug}/evidence-proposals/",
     ):
         assert path in schema["paths"]
 
