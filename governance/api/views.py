@@ -5,8 +5,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
-from rest_framework import status
-from rest_framework.generics import GenericAPIView
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -61,24 +62,50 @@ class ConflictOnState:
         return super().handle_exception(exc)  # type: ignore[misc]
 
 
-# A capability's decide service, called as (decider, the request asked, granted?, the input).
-Decide = Callable[[User, Any, bool, Mapping[str, Any]], object]
+class SecondPersonRequests(
+    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Requests one person made and a second person decides: list them, read one, and decide
+    it with `POST {id}/decide/` (`decision`: grant or refuse; a refusal gives its `reason`).
+    A request that was decided or withdrawn already answers 409."""
+
+    # A capability names its decide service in `decide_request` and, where a decision carries
+    # more than grant-or-refuse and a reason, its input (`decision_input`); `request_schema`
+    # documents the three actions.
+    lookup_value_converter = "int"
+    decision_input: type[Serializer] = DecisionInput
+
+    def decide_request(
+        self, actor: User, asked: Any, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        raise NotImplementedError
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: int) -> Response:
+        asked = self.get_object()
+        given = validated(self.decision_input, request)
+        self.decide_request(permissions.actor(request), asked, given["decision"] == "grant", given)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 
-def decided(
-    view: GenericAPIView[Any],
-    request: Request,
-    pk: int,
-    decide: Decide,
+def request_schema(
+    *,
+    listed: str,
+    one: str,
+    decide: str,
+    shown: type[Serializer],
     given: type[Serializer] = DecisionInput,
-) -> Response:
-    """The `decide` action every second-person request shares: the decision checked, the
-    capability's service deciding it, the request answered as it now stands (409 through
-    ConflictOnState once it had moved on)."""
-    asked = view.get_object()
-    payload = validated(given, request)
-    decide(permissions.actor(request), asked, payload["decision"] == "grant", payload)
-    return Response(view.get_serializer(view.get_queryset().get(pk=pk)).data)
+) -> Callable[[type[SecondPersonRequests]], type[SecondPersonRequests]]:
+    """The OpenAPI summaries of a request kind's list, one request, and its decision."""
+    return extend_schema_view(
+        list=extend_schema(summary=listed),
+        retrieve=extend_schema(summary=one),
+        decide=extend_schema(
+            summary=f"{decide}; 409 once decided",
+            request=given,
+            responses={200: shown, 409: ErrorsSerializer, **REFUSALS},
+        ),
+    )
 
 
 @contextmanager

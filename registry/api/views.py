@@ -1,8 +1,10 @@
 """Inventory API: reads over what the caller may see, and one service call per write."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,13 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import permissions
-from governance.api.serializers import DecisionInput, ErrorsSerializer
 from governance.api.views import (
     REFUSALS,
-    ConflictOnState,
     GlobalRight,
     ModelScoped,
-    decided,
+    SecondPersonRequests,
+    request_schema,
     validated,
 )
 from governance.auditlog.api.serializers import AuditEventSerializer
@@ -400,36 +401,26 @@ class UseCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(UseCaseChangeSerializer(proposed).data, status=CREATED)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Proposed changes to use cases, newest first"),
-    retrieve=extend_schema(summary="One proposed change to a use case"),
+@request_schema(
+    listed="Proposed changes to use cases, newest first",
+    one="One proposed change to a use case",
+    decide="Accept (apply) or refuse a proposed change: the use case's owner",
+    shown=UseCaseChangeSerializer,
 )
-class UseCaseChangeViewSet(
-    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class UseCaseChangeViewSet(SecondPersonRequests):
     queryset = UseCaseChange.objects.none()
     serializer_class = UseCaseChangeSerializer
-    lookup_value_converter = "int"
     permission_classes = [IsAuthenticated, GlobalRight]
     global_rights = {"list": "view_use_cases", "retrieve": "view_use_cases"}
 
     def get_queryset(self) -> QuerySet[UseCaseChange]:
         return UseCaseChange.objects.select_related("use_case", "requested_by", "decided_by")
 
-    @extend_schema(
-        summary="Accept (apply) or refuse a proposed change: the use case's owner; 409 once decided",
-        request=DecisionInput,
-        responses={200: UseCaseChangeSerializer, 409: ErrorsSerializer, **REFUSALS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def decide(self, request: Request, pk: int) -> Response:
-        return decided(
-            self,
-            request,
-            pk,
-            lambda actor, change, grant, given: services.decide_use_case_change(
-                actor=actor, change=change, grant=grant, reason=given["reason"]
-            ),
+    def decide_request(
+        self, actor: User, asked: UseCaseChange, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        services.decide_use_case_change(
+            actor=actor, change=asked, grant=grant, reason=given["reason"]
         )
 
 

@@ -1,13 +1,14 @@
 """Access API: a model's RACI, the caller, and the password-for-token exchange."""
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,8 +27,14 @@ from governance.access.api.serializers import (
 )
 from governance.access.models import RaciAssignment, RoleGrant, ValidatorRequest
 from governance.access.services import accounts, raci, tokens
-from governance.api.serializers import DecisionInput, ErrorsSerializer
-from governance.api.views import REFUSALS, ConflictOnState, ModelScoped, decided, validated
+from governance.api.serializers import ErrorsSerializer
+from governance.api.views import (
+    REFUSALS,
+    ModelScoped,
+    SecondPersonRequests,
+    request_schema,
+    validated,
+)
 
 
 class RaciAssignmentViewSet(ModelScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -101,16 +108,17 @@ class ValidatorRequestCreateView(ModelScoped):
         return Response(ValidatorRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Requests for a validator, newest first"),
-    retrieve=extend_schema(summary="One request for a validator"),
+@request_schema(
+    listed="Requests for a validator, newest first",
+    one="One request for a validator",
+    decide="Appoint a validator (granting the request) or refuse it",
+    shown=ValidatorRequestSerializer,
+    given=ValidatorDecisionInput,
 )
-class ValidatorRequestViewSet(
-    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ValidatorRequestViewSet(SecondPersonRequests):
     queryset = ValidatorRequest.objects.none()
     serializer_class = ValidatorRequestSerializer
-    lookup_value_converter = "int"
+    decision_input = ValidatorDecisionInput
 
     def get_queryset(self) -> QuerySet[ValidatorRequest]:
         visible = permissions.models_for(self.request.user)
@@ -118,40 +126,29 @@ class ValidatorRequestViewSet(
             "model", "requested_by", "decided_by", "validator"
         )
 
-    @extend_schema(
-        summary="Appoint a validator (granting the request) or refuse it; 409 once decided",
-        request=ValidatorDecisionInput,
-        responses={200: ValidatorRequestSerializer, 409: ErrorsSerializer, **REFUSALS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def decide(self, request: Request, pk: int) -> Response:
-        return decided(
-            self,
-            request,
-            pk,
-            lambda actor, asked, grant, given: raci.decide_validator_request(
-                actor=actor,
-                asked=asked,
-                grant=grant,
-                validator=given.get("validator"),
-                reason=given["reason"],
-            ),
-            ValidatorDecisionInput,
+    def decide_request(
+        self, actor: User, asked: ValidatorRequest, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        raci.decide_validator_request(
+            actor=actor,
+            asked=asked,
+            grant=grant,
+            validator=given.get("validator"),
+            reason=given["reason"],
         )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Requests for roles that take part in controls, newest first"),
-    retrieve=extend_schema(summary="One request for a role"),
+@request_schema(
+    listed="Requests for roles that take part in controls, newest first",
+    one="One request for a role",
+    decide="Grant the role or refuse it",
+    shown=RoleGrantSerializer,
 )
-class RoleGrantViewSet(
-    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class RoleGrantViewSet(SecondPersonRequests):
     """Roles that take part in controls: one administrator asks, a second one decides."""
 
     queryset = RoleGrant.objects.none()
     serializer_class = RoleGrantSerializer
-    lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[RoleGrant]:
         permissions.require_globally(self.request.user, "grant_roles")
@@ -168,18 +165,7 @@ class RoleGrantViewSet(
         asked = accounts.request_role(actor=permissions.actor(request), **payload)
         return Response(RoleGrantSerializer(asked).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Grant the role or refuse it; 409 once decided",
-        request=DecisionInput,
-        responses={200: RoleGrantSerializer, 409: ErrorsSerializer, **REFUSALS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def decide(self, request: Request, pk: int) -> Response:
-        return decided(
-            self,
-            request,
-            pk,
-            lambda actor, asked, grant, given: accounts.decide_role(
-                actor=actor, asked=asked, grant=grant, reason=given["reason"]
-            ),
-        )
+    def decide_request(
+        self, actor: User, asked: RoleGrant, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        accounts.decide_role(actor=actor, asked=asked, grant=grant, reason=given["reason"])

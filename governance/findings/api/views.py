@@ -4,9 +4,11 @@ Inputs take the names the brief of each verb suggests (plan, reason, until, note
 name model fields in their refusals, so those are renamed back to what the caller sent.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,8 +20,14 @@ from rest_framework.views import APIView
 
 from governance import permissions
 from governance.access.models import RequestState
-from governance.api.serializers import DecisionInput, ErrorsSerializer, NothingInput
-from governance.api.views import REFUSALS, ConflictOnState, decided, fields_named, validated
+from governance.api.serializers import NothingInput
+from governance.api.views import (
+    REFUSALS,
+    SecondPersonRequests,
+    fields_named,
+    request_schema,
+    validated,
+)
 from governance.findings import services as findings
 from governance.findings.api.serializers import (
     AcceptRiskInput,
@@ -158,21 +166,17 @@ class ExceptionFilter(django_filters.FilterSet):
         return rows.filter(running) if value else rows.exclude(running)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Policy exceptions (gate rule waivers), soonest expiring first"),
-    retrieve=extend_schema(summary="One policy exception"),
+@request_schema(
+    listed="Policy exceptions (gate rule waivers), soonest expiring first",
+    one="One policy exception",
+    decide="Grant or refuse an exception someone else asked for (decision rights, not a "
+    "developer of the model)",
+    shown=PolicyExceptionSerializer,
 )
-class PolicyExceptionViewSet(
-    ConflictOnState,
-    OnVisibleModels,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class PolicyExceptionViewSet(OnVisibleModels, SecondPersonRequests):
     queryset = PolicyException.objects.none()
     serializer_class = PolicyExceptionSerializer
     filterset_class = ExceptionFilter
-    lookup_value_converter = "int"
     row_model = PolicyException
     related = ("model", "requested_by", "decided_by", "revoked_by")
 
@@ -187,22 +191,10 @@ class PolicyExceptionViewSet(
         stored = self.get_queryset().get(pk=asked.pk)
         return Response(PolicyExceptionSerializer(stored).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Grant or refuse an exception someone else asked for (decision rights, not a "
-        "developer of the model); 409 once it was decided",
-        request=DecisionInput,
-        responses={200: PolicyExceptionSerializer, 409: ErrorsSerializer, **REFUSALS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def decide(self, request: Request, pk: int) -> Response:
-        return decided(
-            self,
-            request,
-            pk,
-            lambda actor, exception, grant, given: findings.decide_exception(
-                actor=actor, exception=exception, grant=grant, reason=given["reason"]
-            ),
-        )
+    def decide_request(
+        self, actor: User, asked: PolicyException, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        findings.decide_exception(actor=actor, exception=asked, grant=grant, reason=given["reason"])
 
     @extend_schema(
         summary="Revoke an exception: its rule counts again at once",
@@ -269,16 +261,15 @@ class RevalidationFlagViewSet(
         return Response(RevalidationFlagSerializer(self.get_queryset().get(pk=pk)).data)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Requests to accept a finding's risk, newest first"),
-    retrieve=extend_schema(summary="One request to accept a finding's risk"),
+@request_schema(
+    listed="Requests to accept a finding's risk, newest first",
+    one="One request to accept a finding's risk",
+    decide="Grant or refuse a risk acceptance someone else asked for",
+    shown=RiskAcceptanceSerializer,
 )
-class RiskAcceptanceViewSet(
-    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class RiskAcceptanceViewSet(SecondPersonRequests):
     queryset = RiskAcceptance.objects.none()
     serializer_class = RiskAcceptanceSerializer
-    lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[RiskAcceptance]:
         visible = permissions.models_for(self.request.user)
@@ -286,18 +277,9 @@ class RiskAcceptanceViewSet(
             "finding", "requested_by", "decided_by"
         )
 
-    @extend_schema(
-        summary="Grant or refuse a risk acceptance someone else asked for; 409 once decided",
-        request=DecisionInput,
-        responses={200: RiskAcceptanceSerializer, 409: ErrorsSerializer, **REFUSALS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def decide(self, request: Request, pk: int) -> Response:
-        return decided(
-            self,
-            request,
-            pk,
-            lambda actor, acceptance, grant, given: findings.decide_risk_acceptance(
-                actor=actor, acceptance=acceptance, grant=grant, reason=given["reason"]
-            ),
+    def decide_request(
+        self, actor: User, asked: RiskAcceptance, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        findings.decide_risk_acceptance(
+            actor=actor, acceptance=asked, grant=grant, reason=given["reason"]
         )

@@ -5,15 +5,17 @@ Models: scoping and the model risk tier; use cases: the EU AI Act. Writes call t
 as the UI (governance.risk.services.assessments and .controls); errors have the API's one shape.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -25,10 +27,10 @@ from governance import permissions
 from governance.api.serializers import DecisionInput, ErrorsSerializer
 from governance.api.views import (
     REFUSALS,
-    ConflictOnState,
     GlobalRight,
-    decided,
+    SecondPersonRequests,
     fields_named,
+    request_schema,
     validated,
 )
 from governance.downloads import stored_file_response
@@ -407,16 +409,15 @@ class WaiverRequestView(SubjectScoped, APIView):
         return Response(WaiverSerializer(asked).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Requests to waive obligations, newest first"),
-    retrieve=extend_schema(summary="One request to waive an obligation"),
+@request_schema(
+    listed="Requests to waive obligations, newest first",
+    one="One request to waive an obligation",
+    decide="Grant or refuse a waiver someone else asked for",
+    shown=WaiverSerializer,
 )
-class WaiverViewSet(
-    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class WaiverViewSet(SecondPersonRequests):
     queryset = Waiver.objects.none()
     serializer_class = WaiverSerializer
-    lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[Waiver]:
         visible = permissions.models_for(self.request.user)
@@ -424,21 +425,10 @@ class WaiverViewSet(
             "control__model", "requested_by", "decided_by"
         )
 
-    @extend_schema(
-        summary="Grant or refuse a waiver someone else asked for; 409 once decided",
-        request=DecisionInput,
-        responses={200: WaiverSerializer, 409: ErrorsSerializer, **REFUSALS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def decide(self, request: Request, pk: int) -> Response:
-        return decided(
-            self,
-            request,
-            pk,
-            lambda actor, waiver, grant, given: controls.decide_waiver(
-                actor=actor, waiver=waiver, grant=grant, reason=given["reason"]
-            ),
-        )
+    def decide_request(
+        self, actor: User, asked: Waiver, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        controls.decide_waiver(actor=actor, waiver=asked, grant=grant, reason=given["reason"])
 
 
 class EvidenceFileView(SubjectScoped, APIView):

@@ -1,8 +1,10 @@
 """Rulebooks API: every version to those who read rulebooks; publishing as a request a second
 person decides. Writes call governance.rulebooks.services, as the rulebook pages do."""
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,8 +15,13 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from governance import permissions
-from governance.api.serializers import DecisionInput, ErrorsSerializer
-from governance.api.views import REFUSALS, ConflictOnState, GlobalRight, decided, validated
+from governance.api.views import (
+    REFUSALS,
+    GlobalRight,
+    SecondPersonRequests,
+    request_schema,
+    validated,
+)
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.api.serializers import (
     PublicationRequestInput,
@@ -67,13 +74,14 @@ class RulebookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(RulebookPublicationSerializer(asked).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Requests to publish a rulebook version, newest first"),
-    retrieve=extend_schema(summary="One request to publish a rulebook version"),
+@request_schema(
+    listed="Requests to publish a rulebook version, newest first",
+    one="One request to publish a rulebook version",
+    decide="Publish (re-deriving what the version changes) or refuse a version someone "
+    "else asked to publish",
+    shown=RulebookPublicationSerializer,
 )
-class PublicationViewSet(
-    ConflictOnState, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class PublicationViewSet(SecondPersonRequests):
     """Requests to publish a draft: asked by an administrator, decided by someone else holding
     the publish right; filter with `state=requested` for those waiting."""
 
@@ -82,23 +90,12 @@ class PublicationViewSet(
     )
     serializer_class = RulebookPublicationSerializer
     filterset_fields = ["state", "rulebook"]
-    lookup_value_converter = "int"
     permission_classes = [IsAuthenticated, ReadsRulebooks, GlobalRight]
     global_rights = {"decide": "publish_rulebooks"}
 
-    @extend_schema(
-        summary="Publish (re-deriving what the version changes) or refuse a version someone "
-        "else asked to publish; 409 once decided",
-        request=DecisionInput,
-        responses={200: RulebookPublicationSerializer, 409: ErrorsSerializer, **REFUSALS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def decide(self, request: Request, pk: int) -> Response:
-        return decided(
-            self,
-            request,
-            pk,
-            lambda actor, publication, grant, given: rulebooks.decide_publication(
-                actor=actor, publication=publication, grant=grant, reason=given["reason"]
-            ),
+    def decide_request(
+        self, actor: User, asked: Publication, grant: bool, given: Mapping[str, Any]
+    ) -> None:
+        rulebooks.decide_publication(
+            actor=actor, publication=asked, grant=grant, reason=given["reason"]
         )
