@@ -1,11 +1,13 @@
 """Access changes made in Django's admin land in the audit trail."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from governance import roles
+from governance.access.models import RequestState, RoleGrant
 from governance.access.services import accounts
 from governance.auditlog.models import AuditEvent
+from governance.errors import DomainError
 from tests.factories.accounts import UserFactory
 
 
@@ -77,3 +79,59 @@ def test_migrate_restores_a_roles_declared_baseline_and_audits_it(db):
 def test_role_creation_by_migrate_is_in_the_audit_trail(db):
     created = AuditEvent.objects.filter(verb="role.created").values_list("target_repr", flat=True)
     assert set(created) >= {roles.OWNER, roles.AUDITOR, roles.ADMINISTRATOR}
+
+
+# ---- Roles that take part in controls: asked for here, granted by a second administrator ---
+
+
+@pytest.fixture
+def alias(db):
+    """An account the administrator made for himself: to Attest, just another person."""
+    return UserFactory(username="ada2")
+
+
+def test_a_control_role_added_in_the_user_admin_is_asked_for_not_given(superuser_client, alias):
+    client = superuser_client
+    committee = Group.objects.get(name=roles.COMMITTEE)
+    response = client.post(
+        f"/admin/auth/user/{alias.pk}/change/",
+        _user_form(alias, groups=[committee.pk]),
+        follow=True,
+    )
+    assert "is asked for: it is given once a second administrator grants it" in (
+        response.content.decode()
+    )
+    assert not alias.groups.exists()
+    asked = RoleGrant.objects.get(user=alias, role=committee)
+    assert (asked.state, asked.requested_by.username) == (RequestState.REQUESTED, "root")
+    assert not AuditEvent.objects.filter(verb="user.updated").exists()  # nothing changed yet
+    with pytest.raises(DomainError):
+        accounts.decide_role(actor=asked.requested_by, asked=asked, grant=True)
+
+
+def test_superuser_status_and_personal_rights_are_not_set_in_the_user_admin(
+    superuser_client, alias
+):
+    client = superuser_client
+    decide = Permission.objects.get(codename="decide_mlmodel")
+    client.post(
+        f"/admin/auth/user/{alias.pk}/change/",
+        _user_form(alias, is_superuser="on", is_staff="on", user_permissions=[decide.pk]),
+    )
+    alias.refresh_from_db()
+    assert alias.is_staff and not alias.is_superuser
+    assert not alias.user_permissions.exists()
+
+
+def test_a_group_never_gains_a_right_bearing_on_controls_in_the_admin(superuser_client):
+    client = superuser_client
+    developers = Group.objects.get(name=roles.DEVELOPER)
+    decide = Permission.objects.get(codename="decide_mlmodel")
+    held = list(developers.permissions.values_list("pk", flat=True))
+    response = client.post(
+        f"/admin/auth/group/{developers.pk}/change/",
+        {"name": developers.name, "permissions": [*held, decide.pk]},
+    )
+    assert response.status_code == 200
+    assert "registry.decide_mlmodel bear on controls" in response.content.decode()
+    assert not developers.permissions.filter(pk=decide.pk).exists()

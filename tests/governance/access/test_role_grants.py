@@ -3,7 +3,7 @@ whatever the channel: the roles page, the API, or the user admin. An administrat
 second account of his own into the second person of his own requests."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from governance import roles
@@ -124,74 +124,6 @@ def test_my_work_shows_the_request_to_the_second_administrator_only(
         "Committee members for Ada Again"
     ]
     assert queues.decisions_for(admin_user) == []
-
-
-# ---- The user admin ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def root(db):
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-def _user_form(user, **overrides) -> dict:
-    data = {
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "is_active": "on",
-        "date_joined_0": "2026-01-01",
-        "date_joined_1": "09:00:00",
-        "groups": [g.pk for g in user.groups.all()],
-    }
-    return data | overrides
-
-
-def test_a_control_role_added_in_the_user_admin_is_asked_for_not_given(
-    client, root, second_admin, alias, committee
-):
-    client.force_login(root)
-    response = client.post(
-        f"/admin/auth/user/{alias.pk}/change/",
-        _user_form(alias, groups=[committee.pk]),
-        follow=True,
-    )
-    assert "is asked for: it is given once a second administrator grants it" in (
-        response.content.decode()
-    )
-    assert not alias.groups.exists()
-    asked = RoleGrant.objects.get(user=alias, role=committee)
-    assert (asked.state, asked.requested_by) == (RequestState.REQUESTED, root)
-    assert not AuditEvent.objects.filter(verb="user.updated").exists()  # nothing changed yet
-    with pytest.raises(DomainError):
-        accounts.decide_role(actor=root, asked=asked, grant=True)
-
-
-def test_superuser_status_and_personal_rights_are_not_set_in_the_user_admin(client, root, alias):
-    client.force_login(root)
-    decide = Permission.objects.get(codename="decide_mlmodel")
-    client.post(
-        f"/admin/auth/user/{alias.pk}/change/",
-        _user_form(alias, is_superuser="on", is_staff="on", user_permissions=[decide.pk]),
-    )
-    alias.refresh_from_db()
-    assert alias.is_staff and not alias.is_superuser
-    assert not alias.user_permissions.exists()
-
-
-def test_a_group_never_gains_a_right_bearing_on_controls_in_the_admin(client, root):
-    client.force_login(root)
-    developers = Group.objects.get(name=roles.DEVELOPER)
-    decide = Permission.objects.get(codename="decide_mlmodel")
-    held = list(developers.permissions.values_list("pk", flat=True))
-    response = client.post(
-        f"/admin/auth/group/{developers.pk}/change/",
-        {"name": developers.name, "permissions": [*held, decide.pk]},
-    )
-    assert response.status_code == 200
-    assert "registry.decide_mlmodel bear on controls" in response.content.decode()
-    assert not developers.permissions.filter(pk=decide.pk).exists()
 
 
 # ---- The roles page and the API ---------------------------------------------------------------
