@@ -372,8 +372,8 @@ class DeploymentForm(BootstrapForm):
             shown = Deployment.Environment(environment).label
             self.add_error(
                 "through_closed_gate",
-                f"The deployment gate to {shown} is closed ({unmet}). Tick this box only if "
-                "the version is live there anyway.",
+                f"The deployment gate to {shown} is closed. Unmet: {unmet}. Tick this box only "
+                "if the version is live there anyway.",
             )
         return data
 

@@ -93,7 +93,7 @@ def test_a_closed_gate_is_named_before_anything_is_written(client, owner, v1):
     before = counts()
     response = client.post(record_url(v1), posted(through_closed_gate=""))
     error = response.context["form"].errors["through_closed_gate"][0]
-    assert error.startswith("The deployment gate to Production is closed (")
+    assert error.startswith("The deployment gate to Production is closed. Unmet: ")
     assert "no approval of this version for deployment to production" in error
     assert counts() == before
 
