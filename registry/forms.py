@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from governance.approvals.rules import policy
+from governance.approvals.selectors import gate
 from governance.errors import DomainError
 from governance.forms import BootstrapForm, UserChoiceField, active_users
 from governance.risk.rules import scoping
@@ -328,6 +330,66 @@ class ServingForm(BootstrapForm):
         if not self.is_valid():
             return None
         return self.cleaned_data["environment"], self.cleaned_data["at"]
+
+
+class DeploymentForm(BootstrapForm):
+    """A version went live in an environment; through a closed gate only when the person says so.
+
+    The gate does not stop a recording (what went live is a fact, and the service records a
+    breach of a closed gate); the form asks first, naming the gate's unmet rules.
+    """
+
+    environment = forms.ChoiceField(
+        choices=Deployment.Environment.choices, initial=Deployment.Environment.PRODUCTION
+    )
+    endpoint = forms.CharField(
+        max_length=300, required=False, help_text="Where it serves, if it has an address."
+    )
+    started_at = forms.DateTimeField(
+        label="Went live at (UTC)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for now.",
+    )
+    through_closed_gate = forms.BooleanField(
+        label="It went live although the deployment gate is closed",
+        required=False,
+        help_text="Recorded as a policy breach: a high-severity finding is opened for the owner.",
+    )
+
+    def __init__(self, *args: Any, version: ModelVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors or data.get("through_closed_gate"):
+            return data
+        environment = data["environment"]
+        answer = gate_now(self.version, environment, data.get("started_at"))
+        if answer is not None and not answer.open:
+            unmet = "; ".join(f"{rule.title}: {rule.reason}" for rule in answer.unmet)
+            shown = Deployment.Environment(environment).label
+            self.add_error(
+                "through_closed_gate",
+                f"The deployment gate to {shown} is closed. Unmet: {unmet}. Tick this box only "
+                "if the version is live there anyway.",
+            )
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("environment", "endpoint", "started_at")}
+
+
+def gate_now(
+    version: ModelVersion, environment: str, at: datetime | None = None
+) -> policy.Answer | None:
+    """The deployment gate's answer (None: no gate policy was in force then)."""
+    try:
+        answer, _ = gate.check(version, environment, at=at)
+    except DomainError:
+        return None
+    return answer
 
 
 # ---- Use cases and the organisation profile ---------------------------------------------------

@@ -19,6 +19,16 @@ urlpatterns = [
         views.version_detail,
         name="version-detail",
     ),
+    path(
+        "models/<slug:slug>/versions/<str:version>/deployments/new/",
+        views.deployment_record,
+        name="deployment-record",
+    ),
+    path(
+        "models/<slug:slug>/deployments/<int:pk>/end/",
+        views.deployment_end,
+        name="deployment-end",
+    ),
     path("models/<slug:slug>/raci/new/", access_views.raci_assign, name="raci-assign"),
     path("models/<slug:slug>/raci/<int:pk>/remove/", access_views.raci_remove, name="raci-remove"),
     path(

@@ -26,6 +26,7 @@ from governance.risk import columns as risk_columns
 from registry import export, selectors, services
 from registry.filters import MLModelFilter
 from registry.forms import (
+    DeploymentForm,
     LinkModelForm,
     ModelRecordForm,
     ModelRegisterForm,
@@ -35,6 +36,7 @@ from registry.forms import (
     UseCaseProposalForm,
     UseCaseRegisterForm,
     VersionForm,
+    gate_now,
 )
 from registry.lineage import LAYERS, LineageGraph
 from registry.models import (
@@ -136,10 +138,9 @@ def _model_context(request: HttpRequest, model: MLModel) -> dict[str, object]:
         "downstream": model.downstream_links.filter(downstream__in=visible).select_related(
             "downstream"
         ),
-        "live_deployments": Deployment.objects.filter(version__model=model)
-        .live()
-        .select_related("version__model")
-        .order_by("environment"),
+        "deployments": Deployment.objects.filter(version__model=model).select_related(
+            "version__model", "recorded_by"
+        ),
         "history": event_rows(history),
         "history_page": history,
         "can_change": can_change,
@@ -317,9 +318,69 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
         "can_view_datasets": permissions.can_globally(request.user, "view_datasets"),
         "prompts": obj.prompt_templates.all(),
         "deployments": obj.deployments.select_related("recorded_by"),
+        "can_change": permissions.can(request.user, "change", obj.model),
         **_lineage_context(selectors.lineage_of(obj, visible=permissions.models_for(request.user))),
     }
     return render(request, "registry/version_detail.html", context)
+
+
+# Deployments
+
+
+def _recorded_message(deployment: Deployment) -> tuple[int, str]:
+    """What recording a deployment tells its recorder, and how loudly: a closed gate warns."""
+    version, answer = deployment.version, deployment.gate_answer
+    said = (
+        f"{version.model.name} {version.version} is live in {deployment.get_environment_display()}"
+    )
+    if deployment.gate_open is False:
+        unmet = "; ".join(f"{rule['title']}: {rule['reason']}" for rule in answer["unmet"])
+        breach = "a policy breach is recorded and a finding opened for the owner"
+        return messages.WARNING, f"{said}, through a closed deployment gate ({unmet}): {breach}."
+    if deployment.gate_open is None:
+        return messages.SUCCESS, f"{said}; no deployment gate policy was in force."
+    return messages.SUCCESS, f"{said}; the deployment gate was open."
+
+
+@login_required
+def deployment_record(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """An owner records that this version went live in an environment (now, or when it did)."""
+    obj = permissions.version_for_user_or_404(request.user, slug, version, "change")
+    initial = {"environment": request.GET.get("environment", Deployment.Environment.PRODUCTION)}
+    form = DeploymentForm(_posted(request), initial=initial, version=obj)
+    deployment = ui.submit(
+        form,
+        lambda: services.record_deployment(
+            actor=permissions.actor(request), version=obj, **form.service_arguments()
+        ),
+    )
+    if deployment is not None:
+        messages.add_message(request, *_recorded_message(deployment))
+        return redirect(obj)
+    gates = [
+        (label, gate_now(obj, environment)) for environment, label in Deployment.Environment.choices
+    ]
+    context = {"form": form, "version": obj, "model": obj.model, "gates": gates}
+    return render(request, "registry/deployment_form.html", context)
+
+
+@login_required
+@require_POST
+def deployment_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Take a live deployment out of service now; back to the page the button was on."""
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    deployment = get_object_or_404(
+        Deployment.objects.select_related("version"), version__model=model, pk=pk
+    )
+    shown = f"{deployment.version.version} in {deployment.get_environment_display()}"
+    _run_action(
+        request,
+        lambda: services.end_deployment(actor=permissions.actor(request), deployment=deployment),
+        f"The deployment of {shown} has ended.",
+    )
+    if request.POST.get("back") == "version":
+        return redirect(deployment.version)
+    return redirect(f"{model.get_absolute_url()}#deployments")
 
 
 # Reference data: datasets and use cases
@@ -479,8 +540,8 @@ def _usecase_propose(request: HttpRequest, use_case: UseCase) -> HttpResponse:
     return render(request, "registry/usecase_form.html", context)
 
 
-def _link_action(request: HttpRequest, action: Callable[[], object], done: str) -> None:
-    """Run a link or unlink; a refusal about the link itself comes back as a message."""
+def _run_action(request: HttpRequest, action: Callable[[], object], done: str) -> None:
+    """Run a one-button action (a link, an unlink, an end); a refusal comes back as a message."""
     try:
         action()
     except DomainError as exc:
@@ -498,7 +559,7 @@ def usecase_link(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Choose a model to link.")
         return redirect(use_case)
     model = permissions.model_for_user_or_404(request.user, request.POST["model"])
-    _link_action(
+    _run_action(
         request,
         lambda: services.link_model(
             actor=permissions.actor(request), use_case=use_case, model=model
@@ -517,7 +578,7 @@ def model_usecase_link(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Choose a use case to link.")
         return redirect(model)
     use_case = _use_case_or_404(request, request.POST["use_case"])
-    _link_action(
+    _run_action(
         request,
         lambda: services.link_model(
             actor=permissions.actor(request), use_case=use_case, model=model
@@ -533,7 +594,7 @@ def usecase_unlink(request: HttpRequest, slug: str, model_slug: str) -> HttpResp
     """Take a model out of the use case; back to the page the button was on."""
     use_case = _use_case_or_404(request, slug)
     model = permissions.model_for_user_or_404(request.user, model_slug)
-    _link_action(
+    _run_action(
         request,
         lambda: services.unlink_model(
             actor=permissions.actor(request), use_case=use_case, model=model

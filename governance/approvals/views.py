@@ -167,6 +167,7 @@ def _detail_context(request: HttpRequest, subject: ApprovalRequest, **bound: Any
         "can_confirm": can_confirm and subject.is_approval,
         "lapses": approval_facts.lapses_of(subject),
         "can_submit": permissions.can(user, "submit", model),
+        "can_record_deployment": permissions.can(user, "change", model),
         "decision": _decision_panel(request, subject, bound.get("sign_off")),
         "withdraw": bound.get("withdraw") or WithdrawForm(auto_id="withdraw_%s"),
         "submit_error": bound.get("submit_error"),

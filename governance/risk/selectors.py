@@ -119,6 +119,34 @@ def eu_category_of(model: MLModel, at: Any = None) -> Outcome | None:
     return eu_ai_act.strictest(eu)
 
 
+@dataclass(frozen=True)
+class OutsideEuAiAct:
+    """Why the EU AI Act does not reach a use case: every model it uses was scoped out of it."""
+
+    no_eu_nexus: bool  # each model's scoping answered that it has no EU nexus
+    reasons: tuple[str, ...]  # the scoping's own words, each once
+
+
+def outside_eu_ai_act(use_case: UseCase) -> OutsideEuAiAct | None:
+    """None while the Act may apply: no model linked, one not scoped yet, or one scoped into it."""
+    scopings = [in_force_at(model, Framework.SCOPING) for model in use_case.models.all()]
+    if not scopings or any(s is None for s in scopings):
+        return None
+    assessed = [(s, effective_outcome(s)) for s in scopings if s is not None]
+    if any(Framework.EU_AI_ACT in outcome.labels for _, outcome in assessed):
+        return None
+    reasons = (
+        reason.because
+        for _, outcome in assessed
+        for reason in outcome.reasons
+        if reason.rule == "scope.eu_ai_act"
+    )
+    return OutsideEuAiAct(
+        no_eu_nexus=all(s.answers.get("eu_nexus") is False for s, _ in assessed),
+        reasons=tuple(dict.fromkeys(reasons)),
+    )
+
+
 def outcomes_for(model: MLModel, at: Any = None) -> dict[str, Outcome]:
     """The model's outcomes keyed by framework, as the obligation catalogs read them.
 

@@ -51,9 +51,11 @@ def model_risk(context: template.Context, model: MLModel) -> dict[str, Any]:
 
 @register.simple_tag(takes_context=True)
 def use_case_risk(context: template.Context, use_case: UseCase) -> dict[str, Any]:
-    """The use case's EU AI Act category in force: {% use_case_risk use_case as risk %}."""
+    """The use case's EU AI Act category in force, or why the Act does not reach it:
+    {% use_case_risk use_case as risk %}."""
     return {
         "current": risk_selectors.in_force_at(use_case, Framework.EU_AI_ACT),
+        "outside": risk_selectors.outside_eu_ai_act(use_case),
         "can_assess": assessments.can_assess(context["request"].user, use_case),
         "questionnaire_url": _url("usecase-questionnaire", use_case.slug, Framework.EU_AI_ACT),
         "result_url": _url("usecase-result", use_case.slug, Framework.EU_AI_ACT),

@@ -2,7 +2,7 @@
 own part in their own session: the owner registers and assesses it and attaches the evidence,
 the head of validation appoints a validator, the validator raises a finding, accepts evidence and
 signs off, a committee member approves the deployment, the gate opens and the owner records
-the deployment with her own API token. No administrator helps and no evidence is a placeholder.
+the deployment on the request's page. No administrator helps and no evidence is a placeholder.
 
 With ATTEST_SCREENSHOTS=docs/img/path each step is also photographed 1280 and 390 pixels wide
 (docs/ui.md, "From registration to production", shows them); CI leaves the files alone."""
@@ -258,6 +258,8 @@ def test_a_new_model_goes_from_registration_to_production_each_person_in_their_o
         expect(olivia.get_by_role("heading", name="Result")).to_be_visible()
         shoot(olivia, 5 if framework == "scoping" else 7, f"{framework}-result")
     expect(olivia.get_by_text("Tier 2").first).to_be_visible()
+    olivia.goto(f"{base}/inventory/use-cases/sme-loan-pricing/")
+    expect(olivia.locator("#eu-outside")).to_have_text("Outside the EU AI Act: no EU nexus")
 
     # 4. On the obligations page she links what Attest proposes and attaches one real PDF to
     # every other obligation due before validation.
@@ -348,34 +350,21 @@ def test_a_new_model_goes_from_registration_to_production_each_person_in_their_o
     deployment.refresh_from_db()
     assert deployment.state == "approved"
 
-    # 11. Olivia issues herself an API token, asks the gate and records the deployment.
-    olivia.goto(f"{base}/governance/tokens/")
-    olivia.get_by_label("Name").fill("release pipeline")
-    olivia.get_by_role("button", name="Issue token").click()
-    key = olivia.locator("#api-key").input_value()
-    shoot(olivia, 22, "token-issued")
-    api = olivia.context.request
-    auth = {"Authorization": f"Token {key}"}
-    gate = api.get(
-        f"{base}/api/v1/gate/?model={SLUG}&version=1.0&environment=production", headers=auth
-    )
-    assert gate.ok and gate.json()["open"] is True, gate.text()
-    recorded = api.post(
-        f"{base}/api/v1/deployments/",
-        headers=auth,
-        data={
-            "model": SLUG,
-            "version": "1.0",
-            "environment": "production",
-            "endpoint": "https://pricing.bank.example/sme-pd",
-        },
-    )
-    assert recorded.status == 201, recorded.text()
+    # 11. Olivia opens her request, finds the gate open and records the deployment on its page.
+    olivia.goto(f"{base}/governance/approvals/requests/{deployment.pk}/")
+    expect(olivia.locator("#gate-verdict")).to_have_text("Open")
+    olivia.locator("#gate").get_by_role("link", name="Record deployment").click()
+    expect(olivia.get_by_label("Environment")).to_have_value("production")
+    expect(olivia.locator("#gates")).to_contain_text("Open")
+    olivia.get_by_label("Endpoint").fill("https://pricing.bank.example/sme-pd")
+    shoot(olivia, 22, "record-deployment")
+    olivia.get_by_role("button", name="Record deployment").click()
+    expect(olivia.get_by_role("status").first).to_contain_text("the deployment gate was open")
     live = Deployment.objects.get(version=version)
     assert (live.gate_open, live.recorded_by.username) == (True, "olivia")
-    olivia.goto(f"{base}/inventory/models/{SLUG}/versions/1.0/")
-    expect(olivia.get_by_text("live").first).to_be_visible()
-    shoot(olivia, 23, "version-in-production")
+    assert live.endpoint == "https://pricing.bank.example/sme-pd"
+    expect(olivia.locator(f"#deployment-{live.pk}")).to_contain_text("recorded by Olivia")
+    shoot(olivia, 23, "version-in-production", full_page=True)  # at 390 px the list is lower
     assert Finding.objects.filter(model=model, raised_by__username="vera").exists()
 
     # 12. Read-only roles land elsewhere: an auditor on the audit log (which now tells the whole

@@ -10,6 +10,7 @@ from governance.rulebooks import services as rulebooks
 from registry.models import UseCase, UseCaseChange
 from tests.factories.accounts import UserFactory
 from tests.factories.registry import UseCaseFactory
+from tests.risk_answers import US_BANK_SCORECARD, assess
 
 DESCRIPTION = {
     "name": "Collections prioritisation",
@@ -287,3 +288,38 @@ def test_a_proposed_new_owner_is_shown_by_name(client, owner, other_owner, lendi
     client.force_login(owner)
     rows = client.get(lending.get_absolute_url()).context["changes"][0][1]
     assert rows == [("Owner", other_owner.get_full_name() or "omar")]
+
+
+# ---- Outside the EU AI Act ---------------------------------------------------------------------
+
+
+def test_a_use_case_whose_models_have_no_eu_nexus_says_so_instead_of_not_classified(
+    client, owner, credit_pd_model, lending
+):
+    rulebooks.load_shipped()
+    assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD)
+    client.force_login(owner)
+    page = client.get(lending.get_absolute_url()).text
+    assert "Outside the EU AI Act: no EU nexus" in page
+    assert "Not an AI system, so the AI Act does not apply." in page
+    assert "Not classified yet" not in page
+    assert "out of scope, no EU nexus" in client.get(credit_pd_model.get_absolute_url()).text
+
+
+def test_a_model_scoped_into_the_eu_ai_act_leaves_the_use_case_to_classify(
+    client, owner, credit_pd_model, lending
+):
+    rulebooks.load_shipped()
+    in_the_eu = {"technique": "machine_learning", "generative_or_agentic": False}
+    in_the_eu |= {"ai_system": True, "eu_nexus": True}
+    assess(owner, credit_pd_model, "scoping", US_BANK_SCORECARD | in_the_eu)
+    client.force_login(owner)
+    page = client.get(lending.get_absolute_url()).text
+    assert "Not classified yet" in page and "Outside the EU AI Act" not in page
+
+
+def test_until_every_model_is_scoped_the_use_case_is_not_classified_yet(
+    client, owner, credit_pd_model, lending
+):
+    client.force_login(owner)
+    assert "Not classified yet" in client.get(lending.get_absolute_url()).text
