@@ -6,10 +6,12 @@ from weakref import WeakKeyDictionary
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -69,6 +71,14 @@ class RevalidationFlagAdmin(ReadOnlyAdmin):
     list_display = ["model", "reason", "raised_at", "cleared_at"]
 
 
+@transaction.atomic
+def _delete_audited(request: HttpRequest, doomed: list[Any]) -> None:
+    """People and roles deleted in the admin: each recorded, then deleted, in one transaction."""
+    for target in doomed:
+        accounts.record_deletion(actor=permissions.actor(request), target=target)
+        target.delete()
+
+
 def _no_personal_rights(fields: Any) -> tuple[str, ...]:
     return tuple(f for f in fields if f != "user_permissions")
 
@@ -97,6 +107,19 @@ class AuditedUserAdmin(UserAdmin):
         stored = type(obj).objects.filter(pk=obj.pk).first() if change else None
         _access_before[request] = accounts.access_snapshot(stored) if stored else None
         super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        response = super().user_change_password(request, id, form_url)
+        changed = self.get_object(request, unquote(id))
+        if request.method == "POST" and response.status_code == 302 and changed is not None:
+            accounts.record_password_change(actor=permissions.actor(request), user=changed)
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        _delete_audited(request, [obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        _delete_audited(request, list(queryset))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -138,6 +161,12 @@ class AuditedGroupAdmin(GroupAdmin):
     """Role groups: permission changes are audited; rights bearing on controls are never added."""
 
     form = RoleForm
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        _delete_audited(request, [obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        _delete_audited(request, list(queryset))
 
     def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
         stored = Group.objects.filter(pk=obj.pk).first() if change else None

@@ -205,7 +205,8 @@ def _run(actor: User, model: MLModel, run: Run) -> TrainingRun:
         if found.model_id != model.pk:
             raise DomainError(
                 field="run.external_id",
-                message=f"{run.tracker} run {run.external_id} belongs to {found.model}",
+                # The other model may be one the caller cannot see: it is not named.
+                message=f"{run.tracker} run {run.external_id} belongs to another model",
             )
         return found
     inputs = [

@@ -197,8 +197,10 @@ class ModelDependencyViewSet(ModelScoped, mixins.ListModelMixin, viewsets.Generi
     lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[ModelDependency]:
+        # Like the model page: an upstream model the caller cannot see is not named.
+        visible = permissions.models_for(self.request.user)
         links = ModelDependency.objects.select_related("upstream", "downstream")
-        return links.filter(downstream=self.parent())
+        return links.filter(downstream=self.parent(), upstream__in=visible)
 
     @extend_schema(
         request=DependencyAddInput, responses={201: ModelDependencySerializer, **REFUSALS}

@@ -1,13 +1,17 @@
 """Access changes made in Django's admin land in the audit trail."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 
 from governance import roles
 from governance.access.models import RequestState, RoleGrant
 from governance.access.services import accounts
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
+from governance.management.commands.changepassword import Command
 from tests.factories.accounts import UserFactory
 
 
@@ -135,3 +139,47 @@ def test_a_group_never_gains_a_right_bearing_on_controls_in_the_admin(superuser_
     assert response.status_code == 200
     assert "registry.decide_mlmodel bear on controls" in response.content.decode()
     assert not developers.permissions.filter(pk=decide.pk).exists()
+
+
+# ---- Passwords and deletions, in the admin and from the command line -----------------------
+
+
+def test_a_password_set_in_the_admin_is_audited_without_the_password(superuser_client, alias):
+    response = superuser_client.post(
+        f"/admin/auth/user/{alias.pk}/password/",
+        {"password1": "Tr1cky-Passw0rd!", "password2": "Tr1cky-Passw0rd!"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(verb="user.password_changed")
+    assert (event.actor_name, event.target_repr) == ("root", "ada2")
+    assert "Tr1cky" not in str(event.before) + str(event.after)
+
+
+def test_a_person_deleted_in_the_admin_is_audited_with_what_they_held(superuser_client, alias):
+    alias.groups.add(Group.objects.get(name=roles.AUDITOR))
+    response = superuser_client.post(f"/admin/auth/user/{alias.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="user.deleted")
+    assert (event.actor_name, event.before["groups"]) == ("root", [roles.AUDITOR])
+
+
+def test_a_role_deleted_in_the_admin_is_audited(superuser_client):
+    team = Group.objects.create(name="Credit model team")
+    superuser_client.post(f"/admin/auth/group/{team.pk}/delete/", {"post": "yes"})
+    assert AuditEvent.objects.get(verb="role.deleted").target_repr == "Credit model team"
+
+
+def test_createsuperuser_is_audited(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Tr1cky-Passw0rd!")
+    call_command(
+        "createsuperuser", "--noinput", "--username", "root2", "--email", "r@x.example",
+        stdout=StringIO(),
+    )  # fmt: skip
+    event = AuditEvent.objects.get(verb="user.created", target_repr="root2")
+    assert (event.actor_name, event.after["is_superuser"]) == ("system", True)
+
+
+def test_changepassword_is_audited(alias, monkeypatch):
+    monkeypatch.setattr(Command, "_get_pass", lambda self, prompt="": "Tr1cky-Passw0rd!")
+    call_command("changepassword", "ada2", stdout=StringIO())
+    assert AuditEvent.objects.get(verb="user.password_changed").actor_name == "system"

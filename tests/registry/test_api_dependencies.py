@@ -28,8 +28,8 @@ def bureau_score(owner) -> MLModel:
     )
 
 
-def test_owner_adds_an_upstream_model_by_slug_and_the_team_sees_it(
-    api_client, developer, owner, credit_pd_model, bureau_score
+def test_owner_adds_an_upstream_model_by_slug_and_sees_it(
+    api_client, owner, credit_pd_model, bureau_score
 ):
     payload = {"upstream": "bureau-score", "description": "score as a feature"}
     response = api_client(owner).post(DEPENDENCIES, payload, format="json")
@@ -37,7 +37,7 @@ def test_owner_adds_an_upstream_model_by_slug_and_the_team_sees_it(
     link = ModelDependency.objects.get()
     assert (link.upstream, link.downstream) == (bureau_score, credit_pd_model)
     assert AuditEvent.objects.get(verb="dependency.added").mlmodel_id == credit_pd_model.pk
-    listed = api_client(developer).get(DEPENDENCIES).json()["results"]
+    listed = api_client(owner).get(DEPENDENCIES).json()["results"]
     assert [(d["upstream"], d["downstream"]) for d in listed] == [("bureau-score", "retail-pd")]
 
 
@@ -54,6 +54,16 @@ def test_bad_upstream_is_400_naming_upstream_and_writes_nothing(
     assert (response.status_code, error_fields(response)) == (400, ["upstream"])
     assert message in response.json()["errors"][0]["message"]
     assert written() == before
+
+
+def test_an_upstream_model_the_caller_cannot_see_is_not_named(
+    api_client, admin_user, developer, credit_pd_model, hidden_model
+):
+    services.add_dependency(actor=admin_user, downstream=credit_pd_model, upstream=hidden_model)
+    assert api_client(admin_user).get(DEPENDENCIES).json()["count"] == 1
+    listed = api_client(developer).get(DEPENDENCIES)
+    assert listed.json()["count"] == 0
+    assert hidden_model.slug not in listed.content.decode()
 
 
 def test_owner_removes_a_dependency_and_it_is_audited(

@@ -47,6 +47,24 @@ def record_access_change(*, actor: User | None, user: User, before: dict[str, An
         audit.record(actor=actor, verb="user.updated", target=user, before=old, after=new)
 
 
+@transaction.atomic
+def record_password_change(*, actor: User | None, user: User) -> None:
+    """Audit a password set for someone (in the admin, or by `changepassword`: actor None);
+    the password itself is never recorded."""
+    audit.record(actor=actor, verb="user.password_changed", target=user)
+
+
+@transaction.atomic
+def record_deletion(*, actor: User | None, target: User | Group) -> None:
+    """Audit a person or a role deleted in the admin, with what it was, before it goes."""
+    if isinstance(target, Group):
+        audit.record(actor=actor, verb="role.deleted", target=target, before=role_snapshot(target))
+    else:
+        audit.record(
+            actor=actor, verb="user.deleted", target=target, before=access_snapshot(target)
+        )
+
+
 def role_snapshot(group: Group) -> dict[str, Any]:
     """A role's name and the permissions it holds."""
     return {

@@ -2,7 +2,8 @@
 
 manage.py service_account create ci-credit --description "Retail PD pipeline" --by ada
 manage.py service_account token ci-credit --name "github actions" --by ada   # prints the key
-manage.py service_account revoke att_AbCdEf --by ada
+manage.py service_account revoke 42 --by ada              # by the id `list` shows
+manage.py service_account revoke att_AbCdEf...full-key --by ada  # or by the whole key
 manage.py service_account list
 """
 
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.access.models import ApiToken, ServiceAccount
+from governance.access.models.tokens import key_digest
 from governance.access.services import tokens
 from governance.errors import DomainError
 
@@ -29,8 +31,8 @@ class Command(BaseCommand):
         token = actions.add_parser("token", help="issue a token; the key is printed once")
         token.add_argument("username")
         token.add_argument("--name", required=True, help="where the token will be used")
-        revoke = actions.add_parser("revoke", help="revoke a token by its prefix")
-        revoke.add_argument("prefix")
+        revoke = actions.add_parser("revoke", help="revoke a token by its id or its whole key")
+        revoke.add_argument("token", help="the id `list` shows, or the whole key")
         actions.add_parser("list", help="service accounts and their tokens")
         for sub in (create, token, revoke):
             sub.add_argument("--by", required=True, help="the administrator doing it (audited)")
@@ -59,14 +61,14 @@ class Command(BaseCommand):
         _token, key = tokens.issue_token(actor=self._user(by), user=self._user(username), name=name)
         self.stdout.write(key)
 
-    def _revoke(self, prefix: str, by: str, **_: Any) -> None:
-        found = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
-        if found.count() != 1:
-            raise CommandError(
-                f"{found.count()} active tokens start with {prefix!r}; need exactly one"
-            )
-        tokens.revoke_token(actor=self._user(by), token=found.get())
-        self.stdout.write(f"revoked {prefix}")
+    def _revoke(self, token: str, by: str, **_: Any) -> None:
+        # A prefix is shared by a ten-character start of many possible keys: never enough.
+        match = {"pk": int(token)} if token.isdigit() else {"digest": key_digest(token)}
+        found = ApiToken.objects.filter(**match, revoked_at__isnull=True).first()
+        if found is None:
+            raise CommandError("no active token has that id or key")
+        tokens.revoke_token(actor=self._user(by), token=found)
+        self.stdout.write(f"revoked token {found.pk} ({found.prefix}…) of {found.user}")
 
     def _list(self, **_: Any) -> None:
         for account in ServiceAccount.objects.select_related("user"):
@@ -75,4 +77,4 @@ class Command(BaseCommand):
                 state = (
                     "revoked" if token.revoked_at else f"last used {token.last_used_at or 'never'}"
                 )
-                self.stdout.write(f"  {token.prefix}  {token.name}  ({state})")
+                self.stdout.write(f"  {token.pk}  {token.prefix}…  {token.name}  ({state})")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -99,5 +99,18 @@ def test_the_management_command_creates_issues_lists_and_revokes(admin_user, cap
     assert client(key).get("/api/v1/me/").json()["username"] == "airflow"
     call_command("service_account", "list")
     assert "prod" in capsys.readouterr().out
-    call_command("service_account", "revoke", key[:10], "--by", "ada")
+    with pytest.raises(CommandError, match="no active token has that id or key"):
+        call_command("service_account", "revoke", key[:10], "--by", "ada")  # a prefix: refused
+    call_command("service_account", "revoke", key, "--by", "ada")
+    assert client(key).get("/api/v1/me/").status_code == 401
+
+
+def test_the_management_command_revokes_by_the_id_the_list_shows(admin_user, capsys):
+    call_command("service_account", "create", "airflow", "--by", "ada")
+    call_command("service_account", "token", "airflow", "--name", "prod", "--by", "ada")
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    token = ApiToken.objects.get(name="prod")
+    call_command("service_account", "list")
+    assert f"  {token.pk}  {token.prefix}…  prod" in capsys.readouterr().out
+    call_command("service_account", "revoke", str(token.pk), "--by", "ada")
     assert client(key).get("/api/v1/me/").status_code == 401
