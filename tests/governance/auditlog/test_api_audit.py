@@ -1,5 +1,7 @@
 """The governance API: the audit trail, the caller's profile, API tokens and the schema."""
 
+import re
+
 import pytest
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
@@ -85,3 +87,13 @@ def test_openapi_schema_renders_valid_and_without_warnings(api_client, auditor):
 
 def test_swagger_ui_renders(api_client, auditor):
     assert api_client(auditor).get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_the_api_reference_pages_load_nothing_from_outside(client, auditor, page):
+    """Air-gapped banks: every script, style and font comes from this server."""
+    client.force_login(auditor)
+    response = client.get(page)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', html), html[:3000]
