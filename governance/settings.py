@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp import constants as csp
 from celery.schedules import crontab
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
