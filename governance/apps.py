@@ -54,6 +54,13 @@ class GovernanceConfig(AppConfig):
             grants_changed, sender=User.groups.through, dispatch_uid="grants-groups"
         )
 
+        # A sign-in lockout is an audit event.
+        from axes.signals import user_locked_out
+
+        from governance.access.signin import record_lockout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="audit-lockout")
+
         # Setup, not domain logic: role groups need the permissions that post_migrate creates.
         post_migrate.connect(_ensure_roles, sender=self)
         # The shipped rulebooks are data every assessment needs, loaded like the role groups.

@@ -1,6 +1,7 @@
 """Attest settings: every knob is an environment variable; defaults run a fresh checkout."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
     "registry",
     "monitoring",
     "reports",
@@ -84,7 +86,19 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "governance.middleware.RequestIdMiddleware",
     "monitoring.api.idempotency.IdempotencyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Throttle counts and the like: shared by every process through Redis when CACHE_URL is set
+# (several gunicorn workers), otherwise kept per process.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 # Content-Security-Policy: scripts only from this server, never inline (no inline handlers
 # either: static/js/attest.js wires confirmations); no frames, no outside fonts or images.
@@ -142,11 +156,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in (page or token exchange) while its account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous sees nothing
 GUARDIAN_RAISE_403 = False
+
+# Brute force: after SIGNIN_FAILURE_LIMIT failed sign-ins an account, and separately an address,
+# is locked out for SIGNIN_LOCKOUT_MINUTES (429 with Retry-After; audited as signin.locked_out).
+AXES_ENABLED = env_bool("SIGNIN_LOCKOUT", default=True)
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "governance.access.signin.locked_out"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,6 +248,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
+    # Per token or person, and per address for callers not signed in; the password-for-token
+    # exchange has its own, tighter rate. A 429 carries Retry-After (the CLI waits for it).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_RATE_PER_USER", "6000/min"),
+        "anon": os.environ.get("API_RATE_ANONYMOUS", "60/min"),
+        "token-exchange": os.environ.get("API_RATE_TOKEN_EXCHANGE", "10/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Attest API",

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from governance import roles
@@ -33,6 +34,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fast_password_hashing(settings) -> None:
     """Personas need passwords, not slow hashing: PBKDF2 costs about 0.3 s a user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counts live in the cache, per process: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,15 +5,19 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from governance import permissions
+from governance.access import signin
 from governance.access.api.serializers import (
     ApiTokenSerializer,
     MeSerializer,
@@ -83,13 +87,21 @@ class ApiTokenView(APIView):
 
     authentication_classes: list = []
     permission_classes: list = []
+    # Guessing passwords here is refused twice: a tight rate per address (429 with Retry-After)
+    # and the sign-in lockout (django-axes) on the account and the address.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token-exchange"
 
     @extend_schema(
         request=AuthTokenSerializer, responses={200: ApiTokenSerializer, 400: ErrorsSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
-        credentials.is_valid(raise_exception=True)
+        if not credentials.is_valid():
+            # django-axes marks this request (DRF's, which its middleware does not see).
+            if getattr(request, "axes_locked_out", False):
+                return signin.locked_out(request)
+            raise ValidationError(credentials.errors)
         user = credentials.validated_data["user"]
         _, key = tokens.issue_token(actor=user, user=user, name="password exchange")
         return Response({"token": key})
