@@ -48,6 +48,7 @@ LABELS = {
     "before_deployment": "Before deployment",
     "ongoing": "Ongoing, once in use",
     "file": "File",
+    "none": "None of these",
     "link": "Link",
     "record:validation_signoff": "Validation sign-off",
     "record:fairness_result": "Fairness result",
@@ -63,7 +64,8 @@ LABELS = {
 # Words a reader knows in capitals: a metric "max_psi" reads "Max PSI", not "Max psi".
 ACRONYMS = frozenset(
     {"auc", "roc", "ks", "psi", "csi", "kl", "js", "f1", "mae", "mse", "rmse", "mape", "ece",
-     "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs", "raci"}
+     "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs", "raci",
+     "uri", "sha256"}
 )  # fmt: skip
 
 
