@@ -10,24 +10,21 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 
 from governance.auditlog.models import AuditEvent
-from governance.labels import LABELS, label_for
+from governance.labels import label_for, value_label
 from governance.risk.models import Control
 
 # Bookkeeping columns every snapshot carries; the event's own time and target say as much.
 HIDDEN_KEYS = frozenset({"id", "created_at", "updated_at"})
-# A stored code ("tier_1", "high_risk_annex_iii", "missing") or an obligation id ("eu.art4", "pra.p1.1").
-CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)*$")
+# An obligation id ("eu.art4", "pra.p1.1").
 OBLIGATION_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 
@@ -110,33 +107,6 @@ def _values(event: AuditEvent) -> Iterable[tuple[str, Any]]:
         yield from snapshot.items()
 
 
-def shown(value: object) -> str:
-    """A stored value without its field: a code in words, a number rounded, a date as a date."""
-    if value is None or value == "" or value == [] or value == {}:
-        return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list):
-        return ", ".join(shown(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{label_for(k)}: {shown(v)}" for k, v in value.items())
-    if isinstance(value, str):
-        return _text(value)
-    return str(value)
-
-
-def _text(value: str) -> str:
-    if value in LABELS or CODE.match(value):
-        return label_for(value)
-    moment = parse_datetime(value) if "T" in value else None
-    if moment is not None:
-        return f"{moment:%-d %b %Y, %H:%M} UTC"
-    day = parse_date(value) if len(value) == 10 else None
-    return f"{day:%-d %b %Y}" if isinstance(day, date) and not isinstance(day, datetime) else value
-
-
 class Reader:
     """One event's fields and values in words, with `names` for what they point to."""
 
@@ -153,15 +123,15 @@ class Reader:
     def value(self, key: str, value: object) -> str:
         field = field_of(self.model_class, key)
         if field is not None and field.choices and isinstance(value, str | int):
-            return str(dict(field.flatchoices).get(value, shown(value)))
+            return str(dict(field.flatchoices).get(value, value_label(value)))
         related = related_of(field)
         if related is not None and isinstance(value, int):
-            return self.names.row(related, value) or shown(value)
+            return self.names.row(related, value) or value_label(value)
         if isinstance(value, list):
             return ", ".join(self.value(key if field else "", item) for item in value) or "—"
         if isinstance(value, str) and OBLIGATION_ID.match(value):
             return self.names.obligation(self.event, value) or value
-        return shown(value)
+        return value_label(value)
 
     def changes(self) -> list[Change]:
         before, after = self.event.before or {}, self.event.after or {}

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import hashlib
+import html
+import re
 
 import pytest
 import time_machine
@@ -106,6 +108,19 @@ def test_classifying_shows_the_result_with_its_reasons_and_builds_the_checklist(
     assert "Tier 1 (high)" in body and "SR 26-2 §III" in body and "PRA SS1/23 Principle 1.3" in body
     assert "Revalidation every (months)" in body and "Olivia Owner" in body
     assert Control.objects.filter(model=credit_pd_model, applies=True).exists()
+
+
+def test_the_result_names_its_rules_and_values_without_their_codes(client, owner, credit_pd_model):
+    client.force_login(owner)
+    client.post(url("model-classify", "retail-pd", "scoping"), posted(US_BANK_SCORECARD))
+    client.post(url("model-classify", "retail-pd", "tiering"), posted(TIER_1))
+    page = client.get(url("model-result", "retail-pd", "tiering")).content.decode()
+    text = html.unescape(re.sub(r"<[^>]+>", "|", page))  # what a reader sees
+    assert "Tier from the score's thresholds" in text
+    assert "Scorecard factor" in text
+    assert "at or above the Tier 1 (high) threshold" in text
+    for code in ("tier.score.threshold", "tier.factor.", "tier_1", "|scorecard|", "very_high"):
+        assert code not in text
 
 
 def test_an_incomplete_draft_names_the_unanswered_questions_and_yields_no_result(
