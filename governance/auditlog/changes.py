@@ -121,6 +121,8 @@ class Reader:
         return capfirst(str(field.verbose_name))
 
     def value(self, key: str, value: object) -> str:
+        if value in (None, "", [], {}):
+            return value_label(value)  # "—", even where a choice names the blank ("None")
         field = field_of(self.model_class, key)
         if field is not None and field.choices and isinstance(value, str | int):
             return str(dict(field.flatchoices).get(value, value_label(value)))

@@ -44,6 +44,12 @@ def test_booleans_codes_dates_and_numbers_read_as_words():
     )  # fmt: skip
     table = _table(event)
     assert table["Active"] == ("—", "No")
+    assert _table(_event("registry.modelversion", None, {"source_tracker": ""}))[
+        "Source tracker"
+    ] == (
+        "—",
+        "—",
+    )  # a blank value, not the choice that names it ("None")
     assert table["Record ID"] == ("—", "—")
     assert table["Tier"] == ("—", "Tier 1 (high)")
     assert table["Due on"] == ("—", "21 Dec 2026")
