@@ -97,7 +97,7 @@ RULES = {
 ACRONYMS = frozenset(
     {"auc", "roc", "ks", "psi", "csi", "kl", "js", "f1", "mae", "mse", "rmse", "mape", "ece",
      "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs", "raci",
-     "uri", "sha256"}
+     "uri", "sha256", "i", "iii"}
 )  # fmt: skip
 
 

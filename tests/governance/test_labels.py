@@ -29,7 +29,7 @@ def test_a_rule_reads_as_its_name_or_its_familys(rule, name):
         (0.08272262935820562, "0.08272"),
         ("tier_1", "Tier 1 (high)"),
         (["sr_26_2", "eu_ai_act"], "SR 26-2, EU AI Act"),
-        ({"annex_iii_area": "none"}, "Annex iii area: None of these"),
+        ({"annex_iii_area": "none"}, "Annex III area: None of these"),
         ("2026-12-21", "21 Dec 2026"),
         ("2026-12-07T06:39:04.930450+00:00", "7 Dec 2026, 06:39 UTC"),
         ("b016c06da6848c47", "b016c06da6848c47"),

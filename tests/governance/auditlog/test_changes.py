@@ -54,7 +54,7 @@ def test_booleans_codes_dates_and_numbers_read_as_words():
     assert table["Tier"] == ("—", "Tier 1 (high)")
     assert table["Due on"] == ("—", "21 Dec 2026")
     assert table["Value"] == ("—", "0.08272")
-    assert table["Answers"] == ("—", "Annex iii area: None of these")
+    assert table["Answers"] == ("—", "Annex III area: None of these")
 
 
 @pytest.mark.django_db
