@@ -3,6 +3,9 @@
 One place, so that a page, a PDF and an export never show a code a reader has to decode.
 """
 
+import re
+from datetime import date, datetime
+
 LABELS = {
     "in_scope": "In scope",
     "out_of_scope": "Out of scope",
@@ -48,6 +51,7 @@ LABELS = {
     "before_deployment": "Before deployment",
     "ongoing": "Ongoing, once in use",
     "file": "File",
+    "none": "None of these",
     "link": "Link",
     "record:validation_signoff": "Validation sign-off",
     "record:fairness_result": "Fairness result",
@@ -59,11 +63,41 @@ LABELS = {
     "record:approval": "Approval",
 }
 
+# The rules that fire in an assessment (`Reason.rule`), by their stable id or by the family the id
+# starts with ("tier.factor.exposure" is a scorecard factor); the longest match names the rule.
+RULES = {
+    "scope.eu_ai_act": "Whether the EU AI Act applies",
+    "scope.eu_ai_act.ai_system": "Whether it is an AI system (EU AI Act)",
+    "scope.sr_26_2": "Whether SR 26-2 applies",
+    "scope.sr_26_2.model": "Whether it is a model (SR 26-2)",
+    "scope.sr_26_2.ai_carve_out": "SR 26-2 carve-out for generative and agentic AI",
+    "scope.sr_11_7": "Whether SR 11-7 applies",
+    "scope.sr_11_7.model": "Whether it is a model (SR 11-7)",
+    "scope.pra_ss1_23": "Whether PRA SS1/23 applies",
+    "scope.pra_ss1_23.model": "Whether it is a model (PRA SS1/23)",
+    "scope.pra_ss1_23.dqm": "Deterministic quantitative method (PRA SS1/23)",
+    "eu.art4": "AI literacy",
+    "eu.art5": "Prohibited practice",
+    "eu.art6.1": "High risk: safety component of an Annex I product",
+    "eu.art6.1.no_third_party": "Annex I product without third-party conformity assessment",
+    "eu.art6.2": "High risk: Annex III use",
+    "eu.art6.3": "Annex III use that is not high risk",
+    "eu.art6.3.profiling": "Annex III use with profiling: always high risk",
+    "eu.art50": "Transparency duty",
+    "eu.art51": "General-purpose AI model with systemic risk",
+    "eu.gpai": "General-purpose AI model",
+    "eu.minimal": "Minimal risk",
+    "tier.factor": "Scorecard factor",
+    "tier.score.threshold": "Tier from the score's thresholds",
+    "tier.matrix.cell": "Tier from the materiality and complexity matrix",
+}
+
 
 # Words a reader knows in capitals: a metric "max_psi" reads "Max PSI", not "Max psi".
 ACRONYMS = frozenset(
     {"auc", "roc", "ks", "psi", "csi", "kl", "js", "f1", "mae", "mse", "rmse", "mape", "ece",
-     "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs", "raci"}
+     "pd", "lgd", "ead", "llm", "ai", "eu", "us", "uk", "id", "url", "api", "ifrs", "raci",
+     "uri", "sha256", "i", "iii"}
 )  # fmt: skip
 
 
@@ -77,7 +111,52 @@ def label_for(value: object) -> str:
     return " ".join(shown)[:1].upper() + " ".join(shown)[1:]
 
 
+# A stored code: "tier_1", "high_risk_annex_iii", "missing" (never a hash: those carry digits).
+CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)*$")
+
+
+def value_label(value: object) -> str:
+    """A stored value as people read it: a code in words, Yes/No, a number to four significant
+    digits, an ISO date or instant as a date, a list or mapping item by item; "—" for nothing."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(value_label(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{label_for(k)}: {value_label(v)}" for k, v in value.items())
+    if isinstance(value, str):
+        return _text_label(value)
+    return str(value)
+
+
+def _text_label(value: str) -> str:
+    if value in LABELS or CODE.match(value):
+        return label_for(value)
+    try:
+        moment = datetime.fromisoformat(value) if len(value) > 10 and "T" in value else None
+        day = date.fromisoformat(value) if len(value) == 10 and value[4] == "-" else None
+    except ValueError:
+        return value
+    if moment is not None:
+        return f"{moment:%-d %b %Y, %H:%M} UTC"
+    return f"{day:%-d %b %Y}" if day is not None else value
+
+
 def action_label(verb: str) -> str:
     """An audit event's action as people read it ("approval.signed_off" -> "Approval signed
     off"); the verb itself stays the filter key and the API's field."""
     return label_for(verb.replace(".", " ")) if verb not in LABELS else LABELS[verb]
+
+
+def rule_label(rule: str) -> str:
+    """The rule an assessment's reason cites, named ("tier.score.threshold" -> "Tier from the
+    score's thresholds"); an id of no known family reads as its words."""
+    parts = rule.split(".")
+    for end in range(len(parts), 0, -1):
+        if ".".join(parts[:end]) in RULES:
+            return RULES[".".join(parts[:end])]
+    return label_for(" ".join(parts))

@@ -1,6 +1,5 @@
 """Governance UI: the audit log, and how an audit event's changes are shown."""
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
@@ -13,20 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from governance import permissions
+from governance.auditlog.changes import Change, changes_of
 from governance.auditlog.models import AuditEvent
 from governance.labels import action_label
 from registry.models import MLModel
 
 AUDIT_PAGE_SIZE = 50
-# Bookkeeping columns every snapshot carries; the event's own time and target say as much.
-HIDDEN_KEYS = frozenset({"id", "created_at", "updated_at"})
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    before: str
-    after: str
 
 
 @dataclass(frozen=True)
@@ -38,28 +29,14 @@ class EventRow:
     model: MLModel | None = None
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dict | list | bool):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def changes_of(event: AuditEvent) -> list[Change]:
-    """Each field the event touched, with its value before and after (— where there is none)."""
-    before, after = event.before or {}, event.after or {}
-    keys = sorted((set(before) | set(after)) - HIDDEN_KEYS)
-    return [Change(key, _shown(before.get(key)), _shown(after.get(key))) for key in keys]
-
-
 def event_rows(
     events: Iterable[AuditEvent], models: Mapping[int, MLModel] | None = None
 ) -> list[EventRow]:
     """Events ready to show; `models` links each event to its inventory model, if given."""
-    models = models or {}
+    events, models = list(events), models or {}
     return [
-        EventRow(event, changes_of(event), models.get(event.mlmodel_id or 0)) for event in events
+        EventRow(event, changes, models.get(event.mlmodel_id or 0))
+        for event, changes in zip(events, changes_of(events), strict=True)
     ]
 
 

@@ -12,7 +12,7 @@ from django import forms
 from django.http import QueryDict
 
 from governance.forms import BootstrapForm
-from governance.labels import label_for
+from governance.labels import label_for, value_label
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import RiskAssessment
 from governance.risk.rules.results import Outcome, Question, Reason, is_blank
@@ -343,39 +343,27 @@ class DetailRow:
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
-def shown_value(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list | tuple):
-        return (
-            ", ".join(label_for(v) if isinstance(v, str) else shown_value(v) for v in value) or "—"
-        )
-    return str(value)
-
-
 def detail_rows(details: Mapping[str, Any]) -> list[DetailRow]:
     rows = []
     for key, value in details.items():
         label = DETAIL_LABELS.get(key) or label_for(key)
         if isinstance(value, dict):
-            pairs = [(label_for(k), shown_value(v)) for k, v in value.items()]
+            pairs = [(label_for(k), value_label(v)) for k, v in value.items()]
             rows.append(DetailRow(label, pairs=pairs))
         else:
-            rows.append(DetailRow(label, text=shown_value(value)))
+            rows.append(DetailRow(label, text=value_label(value)))
     return rows
 
 
 def answer_text(question: Question | None, value: object) -> str:
     if question is None or value in (None, ""):
-        return shown_value(value)
+        return value_label(value)
     labels = dict(question.choices)
     if question.kind == "multi" and isinstance(value, list):
         return ", ".join(labels.get(v, str(v)) for v in value) or "None of these"
     if question.kind == "choice":
         return labels.get(value, value) if isinstance(value, str) else str(value)
-    return shown_value(value)
+    return value_label(value)
 
 
 def reason_rows(outcome: Outcome, assessment: RiskAssessment) -> list[ReasonRow]:

@@ -5,7 +5,7 @@ rules modules' `Question`s, so the UI and the API agree on it.
 """
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from itertools import groupby
@@ -36,7 +36,14 @@ from governance.risk.models import (
     Waiver,
 )
 from governance.risk.rules import eu_ai_act, scoping, tiering
-from governance.risk.rules.coverage import Coverage, Item, effective_status, summarise
+from governance.risk.rules.coverage import (
+    Coverage,
+    Item,
+    effective_status,
+    is_due,
+    stages_due,
+    summarise,
+)
 from governance.risk.rules.results import Outcome, Question, Reason
 from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
@@ -333,11 +340,21 @@ def end_of(day: date) -> datetime:
 
 
 def coverage(model: MLModel, today: date | None = None) -> Coverage:
-    """The model's checklist in one sentence: evidenced, waived, missing, and what is due next."""
+    """The model's checklist in one sentence: evidenced, waived, missing, not due yet (by the
+    stages due at the model's status), and what is due next."""
     rows = Control.objects.filter(model=model, applies=True).values_list(
         "reference", "title", "status", "due_on", "waiver_expires_on", "stage"
     )
-    return summarise((Item(*row) for row in rows), today or timezone.localdate())
+    items = (Item(*row) for row in rows)
+    return summarise(items, today or timezone.localdate(), stages=stages_due(model.status))
+
+
+def due_now(control: Control, stages: Collection[str], today: date | None = None) -> bool:
+    """Whether the obligation is due for a model at the stages given (`stages_due`)."""
+    item = Item(
+        control.reference, control.title, control.status, control.due_on, stage=control.stage
+    )
+    return is_due(item, today or timezone.localdate(), stages)
 
 
 def may_ask_waiver(user: User, model: MLModel) -> bool:

@@ -41,6 +41,7 @@ from governance.risk.forms import (
 )
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment, Waiver
 from governance.risk.rules import results
+from governance.risk.rules.coverage import stages_due
 from governance.risk.rules.results import Question
 from governance.risk.services import assessments, controls
 from governance.rulebooks.models import Rulebook
@@ -384,6 +385,7 @@ class ControlCard:
 
     control: Control
     status: str  # what counts: an expired waiver reads as missing
+    due: bool  # due at the model's stage (and date): if missing and not due, "not due yet"
     evidence: list[Evidence]
     evidence_form: EvidenceForm | None
     waiver_form: WaiverForm | None
@@ -396,6 +398,7 @@ class ControlCard:
 
 def _card(
     control: Control,
+    stages: tuple[str, ...],
     rights: Mapping[str, bool],
     bound: Mapping[tuple, Any],
     proposals: Mapping[int, list[records.Record]],
@@ -407,6 +410,7 @@ def _card(
     return ControlCard(
         control=control,
         status=risk_selectors.status_of(control),
+        due=risk_selectors.due_now(control, stages),
         evidence=evidence,
         evidence_form=evidence_form if rights["change"] else None,
         waiver_form=waiver_form
@@ -448,11 +452,12 @@ def _obligations_context(
     checklist = risk_selectors.checklist_of(model)
     everything = [control for _, rows in checklist for control in rows]
     proposals = records.proposed_records(model, everything) if rights["change"] else {}
+    stages = stages_due(model.status)
     groups = [
         (
             label_for(framework),
             rows[0].catalog.title,
-            [_card(control, rights, bound, proposals) for control in rows],
+            [_card(control, stages, rights, bound, proposals) for control in rows],
         )
         for framework, rows in checklist
     ]

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from governance.labels import action_label, label_for
+from governance.labels import action_label, label_for, rule_label, value_label
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Framework
 from governance.risk.services import assessments
@@ -28,6 +28,19 @@ def verb_label(verb: str) -> str:
 def risk_label(value: object) -> str:
     """A result, label or framework id as people read it: {{ "tier_1"|risk_label }}."""
     return label_for(value)
+
+
+@register.filter(name="value_label")
+def value_label_filter(value: object) -> str:
+    """A stored value as people read it (a code in words, Yes/No, a rounded number):
+    {{ answer|value_label }}."""
+    return value_label(value)
+
+
+@register.filter(name="rule_label")
+def rule_label_filter(rule: str) -> str:
+    """The rule an assessment's reason cites, named: {{ reason.rule|rule_label }}."""
+    return rule_label(rule)
 
 
 def _url(name: str, slug: str, framework: str) -> str:

@@ -144,7 +144,7 @@ def test_detail_shows_versions_raci_and_history(client, owner, credit_pd_model):
     assert verbs[:2] == ["model.updated", "raci.assigned"]
     assert verbs[-1] == "model.registered"
     change = response.context["history"][0].changes[0]
-    assert (change.field, change.before, change.after) == ("vendor", "", "Acme Analytics")
+    assert (change.field, change.before, change.after) == ("Vendor", "—", "Acme Analytics")
 
 
 def test_detail_offers_edit_and_raci_forms_only_to_those_allowed(
@@ -181,6 +181,10 @@ def test_detail_query_count_does_not_grow_with_versions_and_history(
     client, owner, credit_pd_model, django_assert_max_num_queries
 ):
     client.force_login(owner)
+    # One version and deployment first: the history names the rows its events point to, one
+    # query for each kind of row (versions among them), however many events there are.
+    version = services.register_version(actor=owner, model=credit_pd_model, version="0.9")
+    services.record_deployment(actor=owner, version=version, environment="staging")
     client.get(credit_pd_model.get_absolute_url())  # warm Django's content-type cache
     # The page: model, RACI with who may remove each row, validator requests, notices, history.
     with django_assert_max_num_queries(45) as few:

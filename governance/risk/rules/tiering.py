@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeGuard
 
+from governance.labels import label_for
 from governance.risk.rules.results import (
     AnswersContradict,
     AnswersIncomplete,
@@ -152,16 +153,17 @@ def _placed(
     index = grades.index(grade)
     sides = []
     if index > 0:
-        sides.append(f"below the {grades[index - 1]} threshold {thresholds[grades[index - 1]]}")
+        above = grades[index - 1]
+        sides.append(f"below the {label_for(above)} threshold {thresholds[above]}")
     if index < len(grades) - 1:
-        sides.append(f"at or above the {grade} threshold {thresholds[grade]}")
+        sides.append(f"at or above the {label_for(grade)} threshold {thresholds[grade]}")
     return f"{subject} {_text(value)} is {' and '.join(sides)}"
 
 
 def _factor_reason(
     factor: dict[str, Any], choice: dict[str, Any], basis: str, scored: str
 ) -> Reason:
-    because = f"{factor['title']}: '{choice['value']}' ({choice['label']}) {scored}."
+    because = f"{factor['title']}: '{choice['label']}' {scored}."
     return Reason(f"tier.factor.{factor['key']}", basis, because, (factor["key"],))
 
 
@@ -181,7 +183,9 @@ def _scorecard(chosen: dict[str, dict[str, Any]], method: dict[str, Any], basis:
         for factor in method["factors"]
     ]
     placed = _placed("Score", score, method["thresholds"], TIERS)
-    because = f"{placed}, so {result}; a score equal to a threshold takes the higher tier."
+    because = (
+        f"{placed}, so {label_for(result)}; a score equal to a threshold takes the higher tier."
+    )
     reasons.append(Reason("tier.score.threshold", basis, because, tuple(chosen)))
     return _Grade(
         result=result,
@@ -212,7 +216,7 @@ def _matrix(chosen: dict[str, dict[str, Any]], method: dict[str, Any], basis: st
     result = method["cells"][levels["materiality"]][levels["complexity"]]
     because = (
         f"{'. '.join(placed)}. The materiality {levels['materiality']} x complexity "
-        f"{levels['complexity']} cell gives {result}; a total equal to a threshold takes the "
+        f"{levels['complexity']} cell gives {label_for(result)}; a total equal to a threshold takes the "
         "higher level."
     )
     reasons.append(Reason("tier.matrix.cell", basis, because, tuple(chosen)))

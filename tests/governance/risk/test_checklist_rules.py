@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from governance.risk.rules import evidence_files, material_change
-from governance.risk.rules.coverage import Item, summarise
+from governance.risk.rules.coverage import Item, stages_due, summarise
 
 TODAY = date(2026, 11, 23)
 
@@ -60,6 +60,26 @@ def test_among_obligations_due_together_what_the_next_gate_needs_comes_first():
         "Principle 4.1",
         "Principle 4.4",
     ]
+
+
+def test_what_the_models_next_gate_does_not_ask_for_yet_is_not_due_rather_than_missing():
+    items = [
+        item("missing", reference="Principle 3.1", stage="before_validation"),
+        item("missing", reference="Principle 4.1", stage="before_deployment"),
+        item("missing", reference="Principle 4.4", stage="ongoing"),
+        item("missing", reference="Art. 26", due_on=date(2027, 12, 2)),
+    ]
+    in_development = summarise(items, TODAY, stages=stages_due("development"))
+    assert (in_development.missing, in_development.not_due) == (1, 3)
+    assert (
+        in_development.sentence
+        == "0 of 4 obligations evidenced, 0 waived, 1 missing, 3 not due yet"
+    )
+    assert in_development.due_next[0].reference == "Principle 3.1"
+    in_validation = summarise(items, TODAY, stages=stages_due("validation"))
+    assert (in_validation.missing, in_validation.not_due) == (2, 2)
+    in_use = summarise(items, TODAY, stages=stages_due("production"))
+    assert (in_use.missing, in_use.not_due) == (3, 1)
 
 
 @pytest.mark.parametrize(

@@ -173,15 +173,18 @@ def test_reasons_give_each_factor_its_answer_and_points_then_the_deciding_thresh
         "tier.score.threshold",
     ]
     exposure, decided = outcome.reasons[0], outcome.reasons[-1]
-    assert "'high'" in exposure.because and "4 points x weight 0.3 = 1.2" in exposure.because
+    assert exposure.because.startswith("Exposure: 'A major portfolio or a whole business line'")
+    assert "4 points x weight 0.3 = 1.2" in exposure.because and "'high'" not in exposure.because
     assert exposure.answers == ("exposure",)
-    assert "Score 3.5 is at or above the tier_1 threshold 3.5" in decided.because
+    assert "Score 3.5 is at or above the Tier 1 (high) threshold 3.5" in decided.because
+    assert "tier_1" not in decided.because
 
 
 def test_a_tier_2_score_is_explained_by_both_thresholds_around_it():
     decided = tiering.tier(AT_TIER_2, SCORECARD, framework="sr_26_2").reasons[-1]
     assert (
-        "below the tier_1 threshold 3.5 and at or above the tier_2 threshold 2.5" in decided.because
+        "below the Tier 1 (high) threshold 3.5 and at or above the Tier 2 (medium) threshold 2.5"
+        in decided.because
     )
 
 
@@ -333,7 +336,7 @@ def test_the_matrix_explains_each_factor_and_the_cell_and_has_no_review_cadence(
     outcome = tiering.tier(answers, MATRIX, framework="sr_11_7")
     assert [r.rule for r in outcome.reasons][-1] == "tier.matrix.cell"
     assert len(outcome.reasons) == len(MATRIX["factors"]) + 1
-    assert "medium x complexity high cell gives tier_1" in outcome.reasons[-1].because
+    assert "medium x complexity high cell gives Tier 1 (high)" in outcome.reasons[-1].because
     assert outcome.details["contributions"] == {
         "exposure": 3.0,
         "purpose": 2.0,

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import hashlib
+import html
+import re
 
 import pytest
 import time_machine
@@ -108,6 +110,19 @@ def test_classifying_shows_the_result_with_its_reasons_and_builds_the_checklist(
     assert Control.objects.filter(model=credit_pd_model, applies=True).exists()
 
 
+def test_the_result_names_its_rules_and_values_without_their_codes(client, owner, credit_pd_model):
+    client.force_login(owner)
+    client.post(url("model-classify", "retail-pd", "scoping"), posted(US_BANK_SCORECARD))
+    client.post(url("model-classify", "retail-pd", "tiering"), posted(TIER_1))
+    page = client.get(url("model-result", "retail-pd", "tiering")).content.decode()
+    text = html.unescape(re.sub(r"<[^>]+>", "|", page))  # what a reader sees
+    assert "Tier from the score's thresholds" in text
+    assert "Scorecard factor" in text
+    assert "at or above the Tier 1 (high) threshold" in text
+    for code in ("tier.score.threshold", "tier.factor.", "tier_1", "|scorecard|", "very_high"):
+        assert code not in text
+
+
 def test_an_incomplete_draft_names_the_unanswered_questions_and_yields_no_result(
     client, owner, credit_pd_model
 ):
@@ -171,7 +186,12 @@ def test_the_model_page_says_how_much_is_evidenced_and_what_is_due_next(
     client.force_login(owner)
     page = client.get(tiered_pd_model.get_absolute_url()).content.decode()
     total = tiered_pd_model.controls.filter(applies=True).count()
-    assert f"0 of {total} obligations evidenced, 0 waived, {total} missing" in page
+    missing = tiered_pd_model.controls.filter(applies=True, stage="before_validation").count()
+    assert 0 < missing < total  # in development, only what validation asks for is due
+    assert (
+        f"0 of {total} obligations evidenced, 0 waived, {missing} missing, "
+        f"{total - missing} not due yet" in page
+    )
     assert "Due next" in page and "applies now" in page
 
 
@@ -306,7 +326,8 @@ def test_the_checklist_shows_coverage_and_each_obligation_by_framework(
     client.force_login(owner)
     page = client.get(url("obligations", "retail-pd"))
     total = Control.objects.filter(model=tiered_pd_model, applies=True).count()
-    assert f"0 of {total} obligations evidenced, 0 waived, {total} missing" in page.content.decode()
+    assert f"0 of {total} obligations evidenced, 0 waived," in page.content.decode()
+    assert "Not due yet" in page.content.decode() and "Missing" in page.content.decode()
     assert {group[0] for group in page.context["groups"]} == {"SR 26-2", "PRA SS1/23"}
     model_page = client.get(tiered_pd_model.get_absolute_url()).content.decode()
     assert f"0 of {total} obligations evidenced" in model_page

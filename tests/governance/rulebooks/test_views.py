@@ -1,5 +1,7 @@
 """Rulebook pages: versions by kind, a draft's impact, drafting from YAML and publishing it."""
 
+import re
+
 import pytest
 import yaml
 from django.urls import reverse
@@ -104,6 +106,8 @@ def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(
     # Version 2 of each catalog (the stages) takes effect on version 1's date and replaces it.
     assert flags[("obligations", "sr_26_2", 2)] and flags[("obligations", "eu_ai_act", 2)]
     assert not flags[("obligations", "sr_26_2", 1)] and not flags[("obligations", "eu_ai_act", 1)]
+    text = re.sub(r"<[^>]+>", "|", page.content.decode())  # names read as words, not ids
+    assert "|SR 26-2|" in text and "|EU AI Act|" in text and "|sr_26_2|" not in text
 
     draft = rulebooks.draft_version(actor=admin_user, base=scorecard(), changes=LOWER_THRESHOLDS)
     assert not in_force_flags(client.get(url("list")))[("tiering", "scorecard", 2)]

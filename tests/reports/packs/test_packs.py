@@ -84,15 +84,17 @@ def test_text_has_every_section_with_the_records_values(pack) -> None:
         "Retail Credit",
         "Olivia Owner",
         str(pack.pack_id),
-        "tier_1",
+        "Tier 1 (high)",
         EVIDENCE_TITLE,
         "Segregation of duties",
         "intact",
-        "model.registered",
+        "Model registered",
         "2026-10-01 09:00:00 UTC",  # the retiering, printed to the second in UTC
     ):
         assert value in text
     assert pack.manifest_sha256 in text.replace(" ", "")
+    for code in ("tier_1", "model.registered", "tier.score.threshold"):  # the PDF reads in words
+        assert code not in text
 
 
 def test_attachments_extract_and_match_the_manifest(pack) -> None:

@@ -1,0 +1,67 @@
+"""An event's changes read in words on the history tables: field names, choice labels, Yes/No,
+the names behind foreign keys and obligation ids; the event keeps the stored values."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from governance.auditlog.changes import changes_of
+from governance.auditlog.models import AuditEvent
+from registry.models import MLModel
+
+
+def _event(target_type: str, before: dict | None, after: dict, model: MLModel | None = None):
+    return AuditEvent(
+        target_type=target_type, verb="x.changed", before=before, after=after,
+        mlmodel_id=model.pk if model else None,
+    )  # fmt: skip
+
+
+def _table(event: AuditEvent) -> dict[str, tuple[str, str]]:
+    return {c.field: (c.before, c.after) for c in changes_of([event])[0]}
+
+
+def test_a_models_fields_read_by_their_names_and_labels(credit_pd_model, owner):
+    event = _event(
+        "registry.mlmodel",
+        {"status": "development", "owner": None, "model_type": "classical_ml"},
+        {"status": "validation", "owner": owner.pk, "model_type": "vendor"},
+    )
+    table = _table(event)
+    assert table["Status"] == ("Development", "Validation")
+    assert table["Owner"] == ("—", "Olivia Owner")
+    assert table["Model type"][1] == MLModel.ModelType.VENDOR.label
+    assert event.after["status"] == "validation"  # the event keeps the code
+
+
+def test_booleans_codes_dates_and_numbers_read_as_words():
+    event = _event(
+        "auth.user",
+        None,
+        {"is_active": False, "record_id": "", "tier": "tier_1", "due_on": "2026-12-21",
+         "value": 0.08272262935820562, "answers": {"annex_iii_area": "none"}},
+    )  # fmt: skip
+    table = _table(event)
+    assert table["Active"] == ("—", "No")
+    assert _table(_event("registry.modelversion", None, {"source_tracker": ""}))[
+        "Source tracker"
+    ] == (
+        "—",
+        "—",
+    )  # a blank value, not the choice that names it ("None")
+    assert table["Record ID"] == ("—", "—")
+    assert table["Tier"] == ("—", "Tier 1 (high)")
+    assert table["Due on"] == ("—", "21 Dec 2026")
+    assert table["Value"] == ("—", "0.08272")
+    assert table["Answers"] == ("—", "Annex III area: None of these")
+
+
+@pytest.mark.django_db
+def test_the_model_history_shows_no_stored_codes(client, owner, credit_pd_model):
+    client.force_login(owner)
+    page = client.get(reverse("registry:model-detail", args=[credit_pd_model.slug]))
+    text = re.sub(r"<[^>]+>", "|", page.content.decode())  # what a reader sees, without markup
+    assert "Classical ML" in text and "Business unit" in text
+    for code in ("classical_ml", "business_unit", "|development|"):
+        assert code not in text
