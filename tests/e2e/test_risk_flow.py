@@ -67,7 +67,8 @@ def test_owner_answers_the_tiering_questions_and_gets_a_tier_with_its_checklist(
     page.get_by_role("button", name="Classify").click()
     expect(page.get_by_role("heading", name="Result")).to_be_visible()
     expect(page.get_by_text("Tier 1").first).to_be_visible()
-    expect(page.get_by_text("tier.score.threshold").first).to_be_visible()
+    expect(page.get_by_text("Tier from the score's thresholds").first).to_be_visible()
+    expect(page.get_by_text("tier.score.threshold")).to_have_count(0)  # no rule ids shown
 
     page.goto(f"{live_server.url}/inventory/models/retail-pd/obligations/")
     expect(page.get_by_text("0 of", exact=False).first).to_be_visible()
