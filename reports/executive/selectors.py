@@ -87,8 +87,10 @@ def _models(end: datetime) -> tuple[kpis.ModelRow, ...]:
     fields = ("pk", "slug", "name", "created_at", "status", "business_unit")
     people = ("owner__first_name", "owner__last_name", "owner__username")
     return tuple(
-        kpis.ModelRow(*row, owner=_person(first, last, username))
-        for *row, first, last, username in rows.values_list(*fields, *people)
+        kpis.ModelRow(pk, slug, name, created_at, status, unit, _person(first, last, username))
+        for pk, slug, name, created_at, status, unit, first, last, username in rows.values_list(
+            *fields, *people
+        )
     )
 
 

@@ -402,10 +402,10 @@ def ranked_risks(month: MonthState) -> list[tuple[int, _Exposure]]:
 
 def _signal(key: str) -> str:
     """An alert's threshold as people read it: "fairness:demographic_parity_difference[sex]"
-    is "fairness: demographic parity difference (sex)"."""
+    is "fairness: Demographic parity difference (sex)"."""
     signal, _, rest = key.partition(":")
     measure, _, scope = rest.partition("[")
-    reading = f"{label_for(signal).lower()}: {label_for(measure).lower()}"
+    reading = f"{label_for(signal).lower()}: {label_for(measure)}"
     return f"{reading} ({scope.rstrip(']')})" if scope else reading
 
 

@@ -281,22 +281,22 @@ def _raised(month: MonthState, signal: str) -> float:
 
 
 def drift_incidents(month: MonthState) -> float:
-    """Drift alerts (on `drift:*` thresholds) raised in the month, warning or critical. A
+    """Drift alerts (on drift thresholds) raised in the month, warning or critical. A
     repeated breach updates its unresolved alert, so each counts once however often it fires."""
     return _raised(month, DRIFT)
 
 
 def fairness_incidents(month: MonthState) -> float:
-    """Fairness alerts (on `fairness:*` thresholds) raised in the month, warning or critical,
+    """Fairness alerts (on fairness thresholds) raised in the month, warning or critical,
     each counted once as for drift."""
     return _raised(month, FAIRNESS)
 
 
 def monitoring_sla(month: MonthState) -> float | None:
     """Share of the models in production at the month's end that had no freshness alert
-    (`freshness:*`, warning or critical) unresolved then: their data arrived as often as their
-    tier asks, since every tier's defaults carry a staleness threshold. None when no model was
-    in production."""
+    (warning or critical) unresolved then: their data arrived as often as their tier asks,
+    since every tier's defaults carry a staleness threshold. None when no model was in
+    production."""
     if not month.in_production:
         return None
     stale = {a.model_id for a in month.unresolved_alerts if _signal(a) == FRESHNESS}
