@@ -58,12 +58,12 @@ class MaturityRow:
     measures: tuple[str, ...]  # in the order of MATURITY_MEASURES
 
 
-MATURITY_MEASURES = (
-    "Models monitored",
-    "Production models pushing results",
-    "New versions from a pipeline",
-    "Median days to answer an alert",
-    "Deployments through an open gate",
+MATURITY_MEASURES = (  # short: they head narrow columns
+    "Monitored",  # models with an enabled monitoring threshold
+    "Pushing",  # production models that pushed results in the month
+    "From pipelines",  # new versions a service account registered
+    "Alert answer",  # median days from an alert's opening to its acknowledgement
+    "Gated",  # production deployments recorded after an open gate
 )
 
 
