@@ -6,7 +6,8 @@ prints it, so the words never say anything the tables do not.
 The status is red when a model in production runs on an expired validation or a finding of the
 highest severity is overdue; amber when anything else waits past its date (findings, periodic
 reviews, approval conditions), a model in production has a critical alert unresolved, a waiver
-ends within 30 days or monitoring SLA adherence falls below 90%; green otherwise.
+ends within 30 days or monitoring SLA adherence falls below 90%; green otherwise; and no status at
+all while the inventory is empty.
 """
 
 from collections.abc import Sequence
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 
 from reports.kpis.figures import Figure
 
-GREEN, AMBER, RED = "green", "amber", "red"
-STATUS_LABELS = {GREEN: "Green", AMBER: "Amber", RED: "Red"}
+GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "none"
+STATUS_LABELS = {GREEN: "Green", AMBER: "Amber", RED: "Red", NO_DATA: "No data"}
+EMPTY = "no model was in the inventory at the month's end"
 SLA_FLOOR = 0.9
 CALM = (
     "nothing is past its date, no production model has a critical alert and no waiver ends "
@@ -110,7 +112,11 @@ def _concerns(figures: Sequence[Figure], severity: str) -> tuple[list[str], list
 
 def status(figures: Sequence[Figure], *, severity: str) -> Status:
     """Red, amber or green by the rule in this module's docstring, with the facts behind it;
-    `severity` is the highest finding severity as people read it ("High")."""
+    `severity` is the highest finding severity as people read it ("High"). An empty inventory
+    has no status: there is nothing to be calm about."""
+    inventory = next((f for f in figures if f.key == "inventory"), None)
+    if inventory is not None and not inventory.value:
+        return Status(NO_DATA, (EMPTY,))
     red, amber = _concerns(figures, severity)
     if red:
         return Status(RED, tuple(red))

@@ -2,7 +2,7 @@
 and nothing said that the figures do not hold."""
 
 from reports.kpis import COUNT, SHARE, Figure, narrative
-from reports.kpis.narrative import AMBER, CALM, GREEN, RED, status
+from reports.kpis.narrative import AMBER, CALM, GREEN, NO_DATA, RED, status
 
 
 def figure(key: str, label: str, *series: float | None, unit: str = COUNT, better: str = "lower"):
@@ -80,3 +80,10 @@ def test_every_number_in_the_sentences_is_a_figure_as_printed():
         "Overdue high findings rose from 1 to 1,234.",
     )
     assert words.decisions == ("1,234 high findings are overdue.",)
+
+
+def test_an_empty_inventory_has_no_status_rather_than_a_green_one():
+    figures = [figure("inventory", "Models in the inventory", 0, 0, better="")]
+    found = status(figures, severity="High")
+    assert (found.level, found.label) == (NO_DATA, "No data")
+    assert found.reasons == ("no model was in the inventory at the month's end",)
