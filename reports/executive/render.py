@@ -7,6 +7,7 @@ both start from `selectors.figures` and draw it through `sections` and `comparis
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date
 from itertools import groupby
 
@@ -27,6 +28,63 @@ Section = tuple[str, list[tuple[kpis.Figure, str]]]
 # ---- What the dashboard and the PDF both draw --------------------------------------------------
 
 
+def report_context(report: kpis.MonthlyFigures) -> dict[str, object]:
+    """What the dashboard and the PDF both show: the first page's words, the sections and the
+    breakdowns with their charts."""
+    return {
+        "report": report,
+        "narrative": first_page(report),
+        "sections": sections(report),
+        "breakdowns": comparisons(report),
+        "maturity": maturity(report),
+        "maturity_measures": MATURITY_MEASURES,
+        "levels": sorted(kpis.LEVELS.items()),
+    }
+
+
+def first_page(report: kpis.MonthlyFigures) -> kpis.Narrative:
+    """The status and the sentences written from the month's figures."""
+    return kpis.narrative(
+        report.figures,
+        severity=selectors.VOCABULARY.finding_severities[0][1],
+    )
+
+
+@dataclass(frozen=True)
+class MaturityRow:
+    """One business unit's maturity as the page prints it."""
+
+    unit: kpis.UnitMaturity
+    measures: tuple[str, ...]  # in the order of MATURITY_MEASURES
+
+
+MATURITY_MEASURES = (  # short: they head narrow columns
+    "Monitored",  # models with an enabled monitoring threshold
+    "Pushing",  # production models that pushed results in the month
+    "From pipelines",  # new versions a service account registered
+    "Alert answer",  # median days from an alert's opening to its acknowledgement
+    "Gated",  # production deployments recorded after an open gate
+)
+
+
+def maturity(report: kpis.MonthlyFigures) -> list[MaturityRow]:
+    """Each business unit's level this month and the month before, with what it was measured
+    from."""
+    return [
+        MaturityRow(
+            unit,
+            (
+                kpis.shown(unit.practice.monitored, kpis.SHARE),
+                kpis.shown(unit.practice.pushing, kpis.SHARE),
+                kpis.shown(unit.practice.automated, kpis.SHARE),
+                kpis.shown(unit.practice.answered, kpis.DAYS),
+                kpis.shown(unit.practice.gated, kpis.SHARE),
+            ),
+        )
+        for unit in report.maturity
+    ]
+
+
 def sections(report: kpis.MonthlyFigures) -> list[Section]:
     """The figures grouped as the report reads them, each with its trend chart."""
     return [
@@ -36,6 +94,10 @@ def sections(report: kpis.MonthlyFigures) -> list[Section]:
 
 
 def _trend(figure: kpis.Figure, report: kpis.MonthlyFigures) -> str:
+    """The figure's columns month by month; "" (the page says so in words) when no month had
+    anything to show."""
+    if not any(figure.series):
+        return ""
     return charts.month_trend(
         charts.MonthTrend(
             title=figure.label,
@@ -52,6 +114,9 @@ def comparisons(report: kpis.MonthlyFigures) -> list[tuple[kpis.Breakdown, str]]
 
 
 def _comparison(breakdown: kpis.Breakdown, report: kpis.MonthlyFigures) -> str:
+    """Both months' bars; "" when both months counted nothing (no axes around zeros)."""
+    if not any(row.value or row.previous for row in breakdown.rows):
+        return ""
     return charts.month_comparison(
         charts.MonthComparison(
             title=breakdown.label,
@@ -72,13 +137,8 @@ def render_report(month: date) -> bytes:
     """The PDF/A-3b of `month`'s report, dated at the month's end."""
     report = selectors.figures(month)
     ended = report.period.end.astimezone(UTC)
-    context = {
-        "report": report,
-        "sections": sections(report),
-        "breakdowns": comparisons(report),
-        "ended_pdf": ended.isoformat().replace("+00:00", "Z"),
-    }
-    html = render_to_string(TEMPLATE, context)
+    shown = {**report_context(report), "ended_pdf": ended.isoformat().replace("+00:00", "Z")}
+    html = render_to_string(TEMPLATE, shown)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         pdf_variant="pdf/a-3b", pdf_identifier=_identifier(month)
     )

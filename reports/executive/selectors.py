@@ -13,18 +13,20 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Min, QuerySet
+from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from governance.approvals.models import ApprovalRequest, Gate
+from governance.access.models import RequestState, ServiceAccount
+from governance.approvals.models import ApprovalRequest, Condition, Gate
+from governance.approvals.rules.states import APPROVALS
 from governance.auditlog.models import AuditEvent
-from governance.findings.models import Finding
+from governance.findings.models import Finding, PolicyException
 from governance.labels import label_for
 from governance.risk.models import Framework, RiskAssessment
 from governance.risk.rules import eu_ai_act, tiering
-from monitoring.models import Alert, EvaluationResult
-from registry.models import Deployment, MLModel, UseCase
+from monitoring.models import Alert, EvaluationResult, IngestionBatch, MonitoringPolicy
+from registry.models import Deployment, MLModel, ModelVersion, UseCase
 from reports import kpis
 from reports.models import ExecutiveReport
 
@@ -71,13 +73,29 @@ def gather(month: date, *, months: int = 2) -> kpis.MonthData:
         alerts=_alerts(start, end),
         costs=_costs(start, end),
         safety_runs=_safety_runs(start, end),
+        validations=_validations(end),
+        waivers=_waivers(first_end, end),
+        conditions=_conditions(first_end, end),
+        versions=_versions(start, end),
+        pushes=_pushes(start, end),
+        policies=_policies(end),
     )
 
 
 def _models(end: datetime) -> tuple[kpis.ModelRow, ...]:
     rows = MLModel.objects.filter(created_at__lt=end).order_by("pk")
     fields = ("pk", "slug", "name", "created_at", "status", "business_unit")
-    return tuple(kpis.ModelRow(*row) for row in rows.values_list(*fields))
+    people = ("owner__first_name", "owner__last_name", "owner__username")
+    return tuple(
+        kpis.ModelRow(pk, slug, name, created_at, status, unit, _person(first, last, username))
+        for pk, slug, name, created_at, status, unit, first, last, username in rows.values_list(
+            *fields, *people
+        )
+    )
+
+
+def _person(first: str, last: str, username: str) -> str:
+    return f"{first} {last}".strip() or username
 
 
 def _changes() -> tuple[kpis.FieldChange, ...]:
@@ -132,10 +150,8 @@ def _production(first_end: datetime, end: datetime) -> tuple[kpis.Deployment, ..
         .exclude(ended_at__lt=first_end)
         .order_by()
     )
-    return tuple(
-        kpis.Deployment(*row)
-        for row in live.values_list("version__model_id", "started_at", "ended_at")
-    )
+    fields = ("version__model_id", "started_at", "ended_at", "gate_open")
+    return tuple(kpis.Deployment(*row) for row in live.values_list(*fields))
 
 
 def _first_production(start: datetime, end: datetime) -> tuple[kpis.FirstProduction, ...]:
@@ -217,7 +233,7 @@ def _finding(
 
 def _alerts(start: datetime, end: datetime) -> tuple[kpis.AlertRow, ...]:
     alerts = Alert.objects.filter(opened_at__lt=end).exclude(resolved_at__lt=start).order_by()
-    fields = ("model_id", "key", "severity", "opened_at", "resolved_at")
+    fields = ("model_id", "key", "severity", "opened_at", "resolved_at", "acknowledged_at")
     return tuple(kpis.AlertRow(*row) for row in alerts.values_list(*fields))
 
 
@@ -239,6 +255,63 @@ def _safety_runs(start: datetime, end: datetime) -> tuple[kpis.SafetyRun, ...]:
     return tuple(
         kpis.SafetyRun(*row) for row in runs.values_list("evaluated_at", "cases", "passed")
     )
+
+
+def _validations(end: datetime) -> tuple[kpis.Validation, ...]:
+    approved = ApprovalRequest.objects.filter(
+        gate=Gate.VALIDATION, state__in=APPROVALS, decided_at__lt=end
+    ).order_by()
+    return tuple(
+        kpis.Validation(model_id, decided_at, expires_on)
+        for model_id, decided_at, expires_on in approved.values_list(
+            "model_id", "decided_at", "expires_on"
+        )
+        if decided_at is not None  # always, as filtered
+    )
+
+
+def _waivers(first_end: datetime, end: datetime) -> tuple[kpis.Waiver, ...]:
+    granted = (
+        PolicyException.objects.filter(state=RequestState.GRANTED, decided_at__lt=end)
+        .exclude(revoked_at__lt=first_end)
+        .order_by()
+    )
+    fields = ("model_id", "decided_at", "expires_on", "revoked_at")
+    return tuple(kpis.Waiver(*row) for row in granted.values_list(*fields))
+
+
+def _conditions(first_end: datetime, end: datetime) -> tuple[kpis.ConditionRow, ...]:
+    set_ = (
+        Condition.objects.filter(sign_off__signed_at__lt=end)
+        .exclude(met_at__lt=first_end)
+        .order_by()
+    )
+    fields = ("request__model_id", "sign_off__signed_at", "due_on", "met_at")
+    return tuple(kpis.ConditionRow(*row) for row in set_.values_list(*fields))
+
+
+def _versions(start: datetime, end: datetime) -> tuple[kpis.VersionRow, ...]:
+    registered = ModelVersion.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    automated = Exists(ServiceAccount.objects.filter(user=OuterRef("created_by")))
+    rows = registered.annotate(automated=automated).values_list(
+        "model_id", "created_at", "automated"
+    )
+    return tuple(kpis.VersionRow(*row) for row in rows)
+
+
+def _pushes(start: datetime, end: datetime) -> tuple[kpis.Push, ...]:
+    batches = IngestionBatch.objects.filter(
+        received_at__gte=start, received_at__lt=end, version__isnull=False
+    ).order_by()
+    rows = batches.values_list("version__model_id", "received_at")
+    return tuple(kpis.Push(model_id, at) for model_id, at in rows if model_id is not None)
+
+
+def _policies(end: datetime) -> tuple[kpis.Policy, ...]:
+    """Enabled thresholds, dated by their last change: one changed after a month's end counts
+    from then, an undercount of earlier months rather than a guess."""
+    enabled = MonitoringPolicy.objects.filter(enabled=True, updated_at__lt=end).order_by()
+    return tuple(kpis.Policy(*row) for row in enabled.values_list("model_id", "updated_at"))
 
 
 def report_of(month: date) -> ExecutiveReport | None:

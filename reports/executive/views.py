@@ -21,7 +21,7 @@ from governance import permissions
 from governance.errors import DomainError
 from reports import kpis
 from reports.executive import selectors, services
-from reports.executive.render import comparisons, sections
+from reports.executive.render import report_context
 
 may_read_portfolio = permission_required(
     permissions.GLOBAL_PERMS["view_portfolio"], raise_exception=True
@@ -34,9 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     month = _month(request.GET.get("month", ""))
     report = selectors.figures(month)
     context = {
-        "report": report,
-        "sections": sections(report),
-        "breakdowns": comparisons(report),
+        **report_context(report),
         "earlier": kpis.add_months(month, -1),
         "later": kpis.add_months(month, 1) if report.period.complete else None,
         "pdf": selectors.report_of(month),

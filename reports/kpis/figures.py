@@ -4,21 +4,30 @@ import inspect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
+from governance.labels import label_for
+from reports.kpis.maturity import UnitMaturity, maturity
 from reports.kpis.measures import (
+    DAY,
     MonthState,
     approval_cycle,
     by_business_unit,
     by_category,
     by_status,
     by_tier,
+    conditions_late,
+    conditions_overdue,
     cost_per_request,
     decisions,
     drift_incidents,
+    expired_validation,
+    failing_monitoring,
     fairness_incidents,
     findings_by_severity,
     findings_open,
     findings_overdue,
+    high_findings_overdue,
     history_of,
     in_production,
     inventory,
@@ -30,10 +39,12 @@ from reports.kpis.measures import (
     safety_pass_rate,
     shipped,
     time_to_production,
+    validations_expired,
+    waivers_expiring,
 )
-from reports.kpis.rows import AlertRow, Choices, MonthData, Period, Vocabulary
+from reports.kpis.rows import AlertRow, Choices, ConditionRow, MonthData, Period, Vocabulary
 
-TOP_RISKS = 10
+TOP_RISKS = 5
 NOT_TIERED, NOT_CLASSIFIED = "Not tiered", "Not classified"
 # Units: how a figure reads and how its change is written.
 COUNT, DAYS, SHARE, COST = "count", "days", "share", "cost"
@@ -146,6 +157,8 @@ class TopRisk:
     tier: str  # as people read it
     reasons: tuple[str, ...]
     previous_rank: int | None  # None: nothing was open on it at the previous month's end
+    owner: str = ""
+    since: date | None = None  # the day the oldest of its reasons began
 
 
 @dataclass(frozen=True)
@@ -157,6 +170,7 @@ class MonthlyFigures:
     figures: tuple[Figure, ...]
     breakdowns: tuple[Breakdown, ...]
     top_risks: tuple[TopRisk, ...]
+    maturity: tuple[UnitMaturity, ...] = ()
 
     @property
     def period(self) -> Period:
@@ -201,9 +215,39 @@ def _doc(function: Callable[..., object]) -> str:
     return " ".join((inspect.getdoc(function) or "").split())
 
 
+DECISIONS = "Needs a decision"
 INVENTORY, DELIVERY, FINDINGS = "Inventory", "Delivery and approvals", "Findings and reviews"
 MONITORING, LLM = "Monitoring", "LLM applications"
 KPIS = (
+    Kpi(
+        "expired_validation",
+        "Production models on an expired validation",
+        DECISIONS,
+        expired_validation,
+        better="lower",
+    ),
+    Kpi(
+        "high_findings_overdue",
+        "Overdue findings of the highest severity",
+        DECISIONS,
+        high_findings_overdue,
+        better="lower",
+    ),
+    Kpi(
+        "failing_monitoring",
+        "Production models with a critical alert",
+        DECISIONS,
+        failing_monitoring,
+        better="lower",
+    ),
+    Kpi(
+        "conditions_overdue",
+        "Approval conditions past due",
+        DECISIONS,
+        conditions_overdue,
+        better="lower",
+    ),
+    Kpi("waivers_expiring", "Waivers expiring within 30 days", DECISIONS, waivers_expiring),
     Kpi("inventory", "Models in the inventory", INVENTORY, inventory),
     Kpi("in_production", "Models in production", INVENTORY, in_production),
     Kpi("shipped", "Versions shipped to production", DELIVERY, shipped, better="higher"),
@@ -289,20 +333,37 @@ class _Exposure:
     findings: Counter[str]
     overdue: int
     alerts: tuple[AlertRow, ...]
+    expired_on: date | None  # the last day of an expired validation it runs on in production
+    conditions: tuple[ConditionRow, ...]  # past their due date, not met
+    opened: tuple[datetime, ...]  # when each open finding and alert began
 
 
 def _exposures(month: MonthState) -> dict[int, _Exposure]:
     findings: dict[int, Counter[str]] = defaultdict(Counter)
     overdue: Counter[int] = Counter()
     alerts: dict[int, list[AlertRow]] = defaultdict(list)
+    opened: dict[int, list[datetime]] = defaultdict(list)
+    conditions: dict[int, list[ConditionRow]] = defaultdict(list)
     for open_finding in month.open_findings:
         findings[open_finding.finding.model_id][open_finding.finding.severity] += 1
         overdue[open_finding.finding.model_id] += open_finding.overdue
+        opened[open_finding.finding.model_id].append(open_finding.finding.raised_at)
     for alert in month.unresolved_alerts:
         alerts[alert.model_id].append(alert)
+        opened[alert.model_id].append(alert.opened_at)
+    for condition in conditions_late(month):
+        conditions[condition.model_id].append(condition)
+    expired = validations_expired(month)
     return {
-        model_id: _Exposure(findings[model_id], overdue[model_id], tuple(alerts[model_id]))
-        for model_id in sorted(findings.keys() | alerts.keys())
+        model_id: _Exposure(
+            findings[model_id],
+            overdue[model_id],
+            tuple(alerts[model_id]),
+            expired.get(model_id),
+            tuple(conditions[model_id]),
+            tuple(opened[model_id]),
+        )
+        for model_id in sorted(findings.keys() | alerts.keys() | expired.keys() | conditions.keys())
         if model_id in month.models
     }
 
@@ -319,10 +380,11 @@ def _levels(exposure: _Exposure, vocabulary: Vocabulary) -> list[int]:
 
 
 def ranked_risks(month: MonthState) -> list[tuple[int, _Exposure]]:
-    """Models with findings open or alerts unresolved at the month's end, the most severe first:
-    by open high findings plus critical alerts, then by overdue findings, then by medium
-    findings plus warning alerts, then by low findings; ties go to the higher tier, then the
-    name."""
+    """Models with findings open, alerts unresolved, approval conditions past due or an expired
+    validation in production at the month's end, the most severe first: by open high findings
+    plus critical alerts, then by an expired validation, then by overdue findings and
+    conditions, then by medium findings plus warning alerts, then by low findings; ties go to
+    the higher tier, then the name."""
     vocabulary = month.data.vocabulary
     tier_rank = ranks(vocabulary.tiers)
 
@@ -331,31 +393,67 @@ def ranked_risks(month: MonthState) -> list[tuple[int, _Exposure]]:
         worst, *rest = _levels(exposure, vocabulary)
         model = month.models[model_id]
         tier = tier_rank.get(model.tier, len(tier_rank))
-        return (-worst, -exposure.overdue, *(-n for n in rest), tier, model.row.name, model_id)
+        late = exposure.overdue + len(exposure.conditions)
+        expired = exposure.expired_on is not None
+        return (-worst, -expired, -late, *(-n for n in rest), tier, model.row.name, model_id)
 
     return sorted(_exposures(month).items(), key=severity)
 
 
+def _signal(key: str) -> str:
+    """An alert's threshold as people read it: "fairness:demographic_parity_difference[sex]"
+    is "fairness: Demographic parity difference (sex)"."""
+    signal, _, rest = key.partition(":")
+    measure, _, scope = rest.partition("[")
+    reading = f"{label_for(signal).lower()}: {label_for(measure)}"
+    return f"{reading} ({scope.rstrip(']')})" if scope else reading
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _reasons(exposure: _Exposure, vocabulary: Vocabulary) -> tuple[str, ...]:
+    reasons = []
+    if exposure.expired_on is not None:
+        reasons.append(f"in production on a validation that expired on {_day(exposure.expired_on)}")
     counted = [
         f"{exposure.findings[value]} {label.lower()}"
         for value, label in vocabulary.finding_severities
         if exposure.findings[value]
     ]
-    reasons = []
     if counted:
         plural = "s" if exposure.findings.total() > 1 else ""
         overdue = f" ({exposure.overdue} overdue)" if exposure.overdue else ""
         reasons.append(f"{', '.join(counted)} finding{plural} open{overdue}")
+    if exposure.conditions:
+        reasons.append(f"{_plural(len(exposure.conditions), 'approval condition')} past due")
     order, labels = ranks(vocabulary.alert_severities), dict(vocabulary.alert_severities)
     alerts = sorted(exposure.alerts, key=lambda a: (order.get(a.severity, len(order)), a.key))
-    reasons.extend(f"{labels.get(a.severity, a.severity)} alert on {a.key}" for a in alerts)
+    reasons.extend(
+        f"{labels.get(a.severity, a.severity)} alert on {_signal(a.key)}" for a in alerts
+    )
     return tuple(reasons)
+
+
+def _since(exposure: _Exposure, month: MonthState) -> date | None:
+    """The day the oldest open item began: a finding raised, an alert opened, a validation or a
+    condition past its date."""
+    zone = month.period.end.tzinfo
+    days = [at.astimezone(zone).date() for at in exposure.opened]
+    days += [c.due_on + DAY for c in exposure.conditions]
+    if exposure.expired_on is not None:
+        days.append(exposure.expired_on + DAY)
+    return min(days, default=None)
 
 
 def top_risks(month: MonthState, before: MonthState, limit: int = TOP_RISKS) -> tuple[TopRisk, ...]:
     """The `limit` models most at risk at the month's end (see `ranked_risks`), each with its
-    rank at the previous month's end."""
+    owner, since when, and its rank at the previous month's end."""
     vocabulary = month.data.vocabulary
     tiers = dict(vocabulary.tiers)
     previous = {model_id: rank for rank, (model_id, _) in enumerate(ranked_risks(before), 1)}
@@ -372,6 +470,8 @@ def top_risks(month: MonthState, before: MonthState, limit: int = TOP_RISKS) -> 
                 tier=tiers.get(model.tier, model.tier or NOT_TIERED),
                 reasons=_reasons(exposure, vocabulary),
                 previous_rank=previous.get(model_id),
+                owner=model.row.owner,
+                since=_since(exposure, month),
             )
         )
     return tuple(found)
@@ -386,4 +486,5 @@ def monthly_figures(data: MonthData, *, top: int = TOP_RISKS) -> MonthlyFigures:
         figures=tuple(kpi.figure(months) for kpi in KPIS),
         breakdowns=tuple(split.breakdown(months) for split in SPLITS),
         top_risks=top_risks(months[-1], months[-2], top),
+        maturity=maturity(months[-1], months[-2]),
     )

@@ -14,6 +14,7 @@ from reports.kpis.rows import (
     AlertRow,
     Choices,
     Classification,
+    ConditionRow,
     CostSample,
     Decision,
     FieldChange,
@@ -23,10 +24,15 @@ from reports.kpis.rows import (
     MonthData,
     Period,
     Review,
+    Validation,
+    Waiver,
     live_at,
 )
 
 DAY = timedelta(days=1)
+WAIVER_NOTICE = timedelta(
+    days=30
+)  # a waiver ending this soon after the month's end needs a decision
 # Alert keys start with the threshold's signal (`drift:psi`, `freshness:days_since_data`).
 DRIFT, FAIRNESS, FRESHNESS = "drift", "fairness", "freshness"
 
@@ -275,22 +281,22 @@ def _raised(month: MonthState, signal: str) -> float:
 
 
 def drift_incidents(month: MonthState) -> float:
-    """Drift alerts (on `drift:*` thresholds) raised in the month, warning or critical. A
+    """Drift alerts (on drift thresholds) raised in the month, warning or critical. A
     repeated breach updates its unresolved alert, so each counts once however often it fires."""
     return _raised(month, DRIFT)
 
 
 def fairness_incidents(month: MonthState) -> float:
-    """Fairness alerts (on `fairness:*` thresholds) raised in the month, warning or critical,
+    """Fairness alerts (on fairness thresholds) raised in the month, warning or critical,
     each counted once as for drift."""
     return _raised(month, FAIRNESS)
 
 
 def monitoring_sla(month: MonthState) -> float | None:
     """Share of the models in production at the month's end that had no freshness alert
-    (`freshness:*`, warning or critical) unresolved then: their data arrived as often as their
-    tier asks, since every tier's defaults carry a staleness threshold. None when no model was
-    in production."""
+    (warning or critical) unresolved then: their data arrived as often as their tier asks,
+    since every tier's defaults carry a staleness threshold. None when no model was in
+    production."""
     if not month.in_production:
         return None
     stale = {a.model_id for a in month.unresolved_alerts if _signal(a) == FRESHNESS}
@@ -315,6 +321,90 @@ def safety_pass_rate(month: MonthState) -> float | None:
     runs = [r for r in month.data.safety_runs if month.period.holds(r.evaluated_at)]
     cases = sum(r.cases for r in runs)
     return sum(r.passed for r in runs) / cases if cases else None
+
+
+# ---- What needs a decision ---------------------------------------------------------------------
+
+
+def validations_expired(month: MonthState) -> dict[int, date]:
+    """Each model in production at the month's end whose latest validation approved by then had
+    expired by then, with the last day that validation held."""
+    latest: dict[int, Validation] = {}
+    for validation in month.data.validations:
+        known = latest.get(validation.model_id)
+        if validation.approved_at < month.period.end and (
+            known is None or validation.approved_at > known.approved_at
+        ):
+            latest[validation.model_id] = validation
+    day = month.period.as_of_day
+    return {
+        model_id: validation.expires_on
+        for model_id, validation in sorted(latest.items())
+        if model_id in month.in_production
+        and validation.expires_on is not None
+        and validation.expires_on < day
+    }
+
+
+def conditions_late(month: MonthState) -> list[ConditionRow]:
+    """Conditions of approvals set by the month's end, due before the next month's first day
+    and not met by the month's end."""
+    at, day = month.period.end, month.period.as_of_day
+    return [
+        c
+        for c in month.data.conditions
+        if c.set_at < at and c.due_on < day and (c.met_at is None or c.met_at >= at)
+    ]
+
+
+def waivers_ending(month: MonthState) -> list[Waiver]:
+    """Policy exceptions in force at the month's end (granted, not revoked, not expired) that
+    expire within 30 days of it."""
+    at, day = month.period.end, month.period.as_of_day
+    return [
+        w
+        for w in month.data.waivers
+        if w.granted_at < at
+        and (w.revoked_at is None or w.revoked_at >= at)
+        and day <= w.expires_on < day + WAIVER_NOTICE
+    ]
+
+
+def high_findings(month: MonthState) -> list[OpenFinding]:
+    """Findings of the worst severity open at the month's end and overdue then."""
+    worst = month.data.vocabulary.finding_severities[0][0]
+    return [f for f in month.open_findings if f.overdue and f.finding.severity == worst]
+
+
+def expired_validation(month: MonthState) -> float:
+    """Models in production at the month's end whose latest approved validation had expired by
+    then (its expiry date was before the next month's first day)."""
+    return len(validations_expired(month))
+
+
+def high_findings_overdue(month: MonthState) -> float:
+    """Findings of the highest severity open at the month's end and past their due date then."""
+    return len(high_findings(month))
+
+
+def failing_monitoring(month: MonthState) -> float:
+    """Models in production at the month's end with an alert of the highest severity
+    (critical) unresolved then."""
+    worst = month.data.vocabulary.alert_severities[0][0]
+    failing = {a.model_id for a in month.unresolved_alerts if a.severity == worst}
+    return len(failing & month.in_production)
+
+
+def conditions_overdue(month: MonthState) -> float:
+    """Conditions attached to approvals that were due before the next month's first day and not
+    met by the month's end."""
+    return len(conditions_late(month))
+
+
+def waivers_expiring(month: MonthState) -> float:
+    """Policy exceptions (waivers) in force at the month's end that expire within 30 days of
+    it: each needs renewing, or the rule it waives applies again."""
+    return len(waivers_ending(month))
 
 
 def by_status(month: MonthState) -> Counter[str]:

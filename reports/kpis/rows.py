@@ -93,6 +93,7 @@ class ModelRow:
     registered_at: datetime
     status: str
     business_unit: str
+    owner: str = ""  # the owner's name as people read it
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class Deployment:
     model_id: int
     started_at: datetime
     ended_at: datetime | None
+    gate_open: bool | None = None  # the gate's answer when it was recorded; None: not asked
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,67 @@ class AlertRow:
     severity: str
     opened_at: datetime
     resolved_at: datetime | None
+    acknowledged_at: datetime | None = None
+
+    @property
+    def answered_at(self) -> datetime | None:
+        """When someone first acted on it: acknowledged it, or resolved it without that."""
+        return self.acknowledged_at or self.resolved_at
+
+
+@dataclass(frozen=True)
+class Validation:
+    """An approved validation of one of a model's versions, and the last day it holds (None:
+    it does not expire)."""
+
+    model_id: int
+    approved_at: datetime
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A granted policy exception on a model, in force until `expires_on` unless revoked."""
+
+    model_id: int
+    granted_at: datetime
+    expires_on: date
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    """A condition attached to an approval, due on `due_on`, met at `met_at`."""
+
+    model_id: int
+    set_at: datetime
+    due_on: date
+    met_at: datetime | None
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A version's registration; `automated` when a pipeline registered it (a service account)."""
+
+    model_id: int
+    registered_at: datetime
+    automated: bool
+
+
+@dataclass(frozen=True)
+class Push:
+    """Monitoring results a model's pipeline pushed through the API (one ingestion batch)."""
+
+    model_id: int
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A monitoring threshold set on a model and enabled, as of its last change."""
+
+    model_id: int
+    set_at: datetime
 
 
 @dataclass(frozen=True)
@@ -215,3 +278,9 @@ class MonthData:
     alerts: tuple[AlertRow, ...] = ()
     costs: tuple[CostSample, ...] = ()
     safety_runs: tuple[SafetyRun, ...] = ()
+    validations: tuple[Validation, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    conditions: tuple[ConditionRow, ...] = ()
+    versions: tuple[VersionRow, ...] = ()
+    pushes: tuple[Push, ...] = ()
+    policies: tuple[Policy, ...] = ()

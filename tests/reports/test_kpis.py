@@ -207,8 +207,8 @@ def test_top_risks_rank_the_most_severe_first_with_reasons_and_last_months_rank(
             "Tier 1",
             (
                 "1 medium finding open (1 overdue)",
-                "Critical alert on drift:psi",
-                "Warning alert on fairness:demographic_parity_difference",
+                "Critical alert on drift: PSI",
+                "Warning alert on fairness: Demographic parity difference",
             ),
             1,
         ),
@@ -307,7 +307,7 @@ def test_top_risks_stop_at_the_limit_and_new_ones_have_no_previous_rank():
     findings = tuple(FindingRow(n, "low", on(10, 2), date(2027, 1, 1)) for n in range(12))
     data = MonthData(periods=periods(), vocabulary=VOCABULARY, models=models, findings=findings)
     top = kpis.monthly_figures(data).top_risks
-    assert [r.rank for r in top] == list(range(1, 11))
+    assert [r.rank for r in top] == list(range(1, kpis.TOP_RISKS + 1))
     assert {r.previous_rank for r in top} == {None}
 
 

@@ -8,7 +8,12 @@ overdue findings and in the top risks. The clock then stands on 2 November.
 
 import hashlib
 import io
+import re
+import shutil
+import subprocess
 from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -100,7 +105,65 @@ def test_the_pdf_holds_every_figure_with_its_previous_month_and_change(portfolio
         assert breakdown.label in text
         for row in breakdown.rows:
             assert f"{row.label} {row.shown} {row.shown_previous}" in text
-    assert "1 Retail PD scorecard" in text and report.ranking in text
+    assert "1. Retail PD scorecard" in text and report.ranking in text
+
+
+class _Text(HTMLParser):
+    """A page's text as a reader sees it: no markup, no script or style."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def page_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def pdftotext(pdf: bytes, folder: Path) -> str:
+    """The PDF's text as poppler's pdftotext reads it, on one line."""
+    path = folder / "report.pdf"
+    path.write_bytes(pdf)
+    command = [shutil.which("pdftotext") or "pdftotext", str(path), "-"]
+    shown = subprocess.run(command, capture_output=True, check=True, text=True)  # noqa: S603 - fixed arguments
+    return " ".join(shown.stdout.split())
+
+
+INTERNAL_CODE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|\b[a-z]+:[a-z_*\[]+")
+
+
+def test_the_dashboard_and_the_pdf_open_on_status_narrative_and_maturity_in_words(
+    portfolio, client, erin, tmp_path
+):
+    report = selectors.figures(OCTOBER)
+    (unit,) = report.maturity
+    client.force_login(erin)
+    html = page_text(client.get(DASHBOARD, {"month": "2026-10"}).content.decode())
+    pdf = pdftotext(render.render_report(OCTOBER), tmp_path)
+    for text in (html, pdf):
+        assert "Portfolio status: Amber" in text
+        assert "Amber because 1 finding is overdue." in text
+        assert "What needs a decision" in text and "What got worse since September" in text
+        assert "Overdue findings rose from 0 to 1." in text
+        assert "MLOps maturity by business unit" in text
+        level = unit.assessment
+        assert unit.business_unit in text and f"Level {level.level} {level.label}" in text
+        assert "Retail PD scorecard" in text and "Top risks at the end of October 2026" in text
+        assert "No data for this month" in text
+        assert INTERNAL_CODE.findall(text) == []
 
 
 def test_a_month_generated_again_later_gives_the_same_bytes(portfolio, clock, erin):
