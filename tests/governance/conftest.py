@@ -9,13 +9,15 @@ import pytest
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.models import Rulebook
 from registry.models import MLModel
+from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_1, US_BANK_SCORECARD, assess
 
 
 @pytest.fixture
 def shipped_rulebooks(db) -> None:
-    """The scoping rules, EU AI Act rules, tiering methods and obligation catalogs shipped."""
-    rulebooks.load_shipped()
+    """The scoping rules, EU AI Act rules, tiering methods and obligation catalogs shipped
+    (`migrate` loaded them; they are loaded again only after a transactional test's flush)."""
+    load_rulebooks()
 
 
 def published(draft: Rulebook, asker, decider) -> Rulebook:
