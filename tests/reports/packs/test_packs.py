@@ -68,6 +68,8 @@ def test_text_has_every_section_with_the_records_values(pack) -> None:
     text = " ".join(text_of(pdf_of(pack)).split())
     for heading in (
         "Evidence pack",
+        "Contents",
+        "1. Summary",
         "2. Inventory record",
         "3. Risk classification",
         "4. Obligations",
@@ -76,7 +78,9 @@ def test_text_has_every_section_with_the_records_values(pack) -> None:
         "7. Validation findings and remediation",
         "8. Monitoring",
         "9. Audit trail",
-        "10. Appendix: embedded attachments",
+        "10. Attestation",
+        "11. Glossary",
+        "12. Appendix: embedded attachments",
     ):
         assert heading in text
     for value in (
@@ -84,11 +88,11 @@ def test_text_has_every_section_with_the_records_values(pack) -> None:
         "Retail Credit",
         "Olivia Owner",
         str(pack.pack_id),
-        "tier_1",
+        "Tier 1 (high)",
         EVIDENCE_TITLE,
         "Segregation of duties",
         "intact",
-        "model.registered",
+        "Model registered",
         "2026-10-01 09:00:00 UTC",  # the retiering, printed to the second in UTC
     ):
         assert value in text
