@@ -488,7 +488,7 @@ def _finding_history(rows: list[Finding], as_of: datetime) -> dict[str, list[dic
 
 def _people(ids: set[int | None]) -> dict[int | None, str]:
     """Full names of the users behind audit events (an event keeps the username only)."""
-    return {u.pk: person(u) for u in User.objects.filter(pk__in=ids - {None})}
+    return {u.pk: person(u) for u in User.objects.filter(pk__in=[i for i in ids if i is not None])}
 
 
 def findings(model: MLModel, as_of: datetime) -> list[dict[str, Any]]:

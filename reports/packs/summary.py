@@ -186,6 +186,10 @@ def summarise(data: PackData, as_of: datetime) -> dict[str, Any]:
     }
 
 
+def _gate_figure(gate: dict[str, str]) -> str:
+    return f"{gate['state']} ({gate['reference']})" if gate["reference"] else gate["state"]
+
+
 def figures(summary: dict[str, Any], tier: str, eu_category: str) -> dict[str, str]:
     """The summary as named figures, kept in the manifest to compare with the next pack."""
     found = {
@@ -193,7 +197,7 @@ def figures(summary: dict[str, Any], tier: str, eu_category: str) -> dict[str, s
         "Lifecycle status": summary["lifecycle"],
         "Risk tier": label_for(tier) if tier else "not tiered",
         "EU AI Act category": label_for(eu_category) if eu_category else "not classified",
-        **{f"{g['gate']} gate": f"{g['state']} ({g['reference']})" for g in summary["gates"]},
+        **{f"{g['gate']} gate": _gate_figure(g) for g in summary["gates"]},
         **{
             f"Open {f['severity'].lower()} findings": str(f["count"])
             for f in summary["open_findings"]

@@ -26,26 +26,9 @@ from registry import services as registry
 from registry.models import MLModel, ModelVersion
 from reports.models import TASK_TIME_LIMIT, EvidencePack, pack_id_for
 from reports.packs import assembly, render, services, verify
-from tests.reports.packs.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW
+from tests.reports.packs.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW, pdf_of, requested
 
 pytestmark = pytest.mark.usefixtures("pack_media", "pack_clock")
-
-
-def requested(actor, version: ModelVersion, as_of: datetime, capture) -> EvidencePack:
-    with capture(execute=True):
-        pack = services.request_pack(actor=actor, version=version, as_of=as_of)
-    pack.refresh_from_db()
-    return pack
-
-
-@pytest.fixture
-def pack(scorecard, owner, django_capture_on_commit_callbacks) -> EvidencePack:
-    return requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
-
-
-def pdf_of(pack: EvidencePack) -> bytes:
-    with pack.file.open("rb") as f:
-        return f.read()
 
 
 def text_of(pdf: bytes) -> str:
