@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,9 +18,10 @@ import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from governance.labels import label_for
 from monitoring import charts
 from reports.models import EvidencePack
-from reports.packs import assembly, glossary, manifest, selectors, summary
+from reports.packs import assembly, glossary, manifest, selectors, summary, wording
 from reports.packs.assembly import PackData
 
 TEMPLATE = "reports/packs/pdf/evidence_pack.html"
@@ -86,6 +87,12 @@ def image(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def _readable_drift(bars: charts.DriftBars) -> charts.DriftBars:
+    """The drift chart with its title and features named as the pack's table names them."""
+    features = tuple(replace(f, feature=label_for(f.feature)) for f in bars.features)
+    return replace(bars, title=wording.readable(bars.title), features=features)
+
+
 def render_pack(
     *, pack_id: uuid.UUID, header: dict[str, Any], data: PackData, as_of: datetime
 ) -> RenderedPack:
@@ -106,13 +113,21 @@ def render_pack(
         "glossary": glossary.entries(),
         "metric_charts": zip(
             data.record["monitoring"]["metrics"],
-            [image(charts.metric_over_time(s)) for s in data.metric_series],
+            [
+                image(charts.metric_over_time(replace(s, name=label_for(s.name))))
+                for s in data.metric_series
+            ],
             strict=True,
         ),
-        "drift_charts": [image(charts.drift_by_feature(bars)) for bars in data.drift_bars],
+        "drift_charts": [
+            image(charts.drift_by_feature(_readable_drift(b))) for b in data.drift_bars
+        ],
         "fairness_charts": zip(
             data.record["monitoring"]["fairness"],
-            [image(charts.fairness_by_group(b)) for b in data.fairness_bars],
+            [
+                image(charts.fairness_by_group(replace(b, title=wording.readable(b.title))))
+                for b in data.fairness_bars
+            ],
             strict=True,
         ),
     }

@@ -15,11 +15,12 @@ from governance.findings.models import Finding
 from governance.labels import label_for
 from governance.risk.models import Control
 from monitoring import charts
+from monitoring.models import Alert
 from monitoring.stats.thresholds import BREACHES, Status
 from reports.packs.assembly import PackData
 
 OPEN_FINDINGS = {str(s.label) for s in Finding.OPEN_STATUSES}
-OPEN_ALERT = "Open"
+OPEN_ALERT = str(Alert.State.OPEN.label)
 DECIDED = {
     str(s.label)
     for s in (

@@ -14,6 +14,8 @@ from django.apps import apps
 from django.db.models import Q
 
 from governance.access.services import raci
+from governance.approvals.models import Gate
+from governance.approvals.services import workflow
 from governance.findings import services as findings
 from governance.findings.models import Finding
 from governance.labels import LABELS
@@ -196,3 +198,17 @@ def test_without_approvals_the_pack_states_no_segregation_of_duties(pack, tmp_pa
     assert "No approval had been requested for this version by the as-of instant" in text
     assert "so no segregation of duties can be stated" in text
     assert "No sign-off was made by anyone who built this version" not in text
+
+
+def test_a_request_nobody_signed_has_its_statement_and_no_segregation_conclusion(
+    scorecard, owner, django_capture_on_commit_callbacks, tmp_path
+) -> None:
+    with time_machine.travel(RAISED, tick=False):
+        request = workflow.open_request(actor=owner, version=scorecard, gate=Gate.VALIDATION)
+    pack = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
+    text = text_of(pack, tmp_path)
+    assert f"Independence statement of {request.reference}" in text
+    assert "Nobody had signed this request by the as-of instant" in text
+    assert "Nobody had signed off on this version by the as-of instant" in text
+    assert "No sign-off was made by anyone who built this version" not in text
+    assert pack.manifest["summary"]["Validation gate"] == f"Draft ({request.reference})"
