@@ -225,6 +225,8 @@ ATTEST_REVIEW_LEAD_DAYS = env_int("ATTEST_REVIEW_LEAD_DAYS", default=30)
 ATTEST_BASE_URL = os.environ.get("ATTEST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The monthly executive report is e-mailed to the members of this group.
 ATTEST_EXECUTIVE_GROUP = os.environ.get("ATTEST_EXECUTIVE_GROUP", "Executives")
+# The organisation an evidence pack's cover names (left off the cover when empty).
+ATTEST_ORGANISATION = os.environ.get("ATTEST_ORGANISATION", "")
 
 # Reminders are printed to the console until an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

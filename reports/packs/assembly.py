@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Q
 
-from governance import chain, history
+from governance import chain, history, labels
 from governance.access import selectors as people
 from governance.access.models import RaciAssignment
 from governance.approvals.models import ApprovalRequest, Condition, SignOff
@@ -24,6 +24,7 @@ from governance.approvals.selectors import independence
 from governance.auditlog.models import AuditEvent
 from governance.findings.models import Finding
 from governance.risk import selectors as risk_selectors
+from governance.risk.forms import answer_text
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
 from monitoring import charts
 from monitoring.models import Alert, DriftResult, FairnessResult, Incident
@@ -154,6 +155,7 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         "rules_result": found.result,
         "legal_basis": list(outcome.legal_basis),
         "answers": {k: found.answers[k] for k in sorted(found.answers)},
+        "answered": _answered(found),
         "reasons": [
             {"rule": r.rule, "basis": r.basis, "because": r.because} for r in outcome.reasons
         ],
@@ -167,6 +169,16 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         "reviewed_at": iso(reviewed),
         "review_reason": found.review_reason if reviewed else "",
     }
+
+
+def _answered(found: RiskAssessment) -> list[dict[str, str]]:
+    """Each answer as the questionnaire asked and showed it, in the questionnaire's order."""
+    questions = risk_selectors.questions_of(found)
+    return [
+        {"question": q.text, "answer": answer_text(q, found.answers[q.key])}
+        for q in questions
+        if q.key in found.answers
+    ]
 
 
 def risk(model: MLModel, as_of: datetime) -> dict[str, Any]:
@@ -248,6 +260,7 @@ def obligations(model: MLModel, as_of: datetime) -> list[dict[str, Any]]:
             "reference": c.reference,
             "title": c.title,
             "due_on": iso_date(c.due_on),
+            "stage": c.get_stage_display(),
             "status": (status := _control_status(c, evidence[c.pk], as_of)),
             "reviewer": person(c.reviewed_by) if known(c.reviewed_at, as_of) else "",
             "waiver": _waiver(c) if status == Control.Status.WAIVED.label else None,
@@ -303,14 +316,29 @@ def approvals(version: ModelVersion, as_of: datetime) -> dict[str, Any]:
         "segregation_of_duties": {
             "builders": sorted(builders.values()),
             "conflicted_signers": conflicted,
-            "statement": (
-                f"Signed off by people who built this version: {', '.join(conflicted)}."
-                if conflicted
-                else "No sign-off was made by anyone who built this version, and each person "
-                "signed each request in one role at most."
-            ),
+            "statement": _segregation(requests.exists(), sign_offs, conflicted),
         },
     }
+
+
+def _segregation(requested: bool, sign_offs: list[SignOff], conflicted: list[str]) -> str:
+    """The segregation-of-duties statement; with nobody signed there is nothing to conclude."""
+    if not requested:
+        return (
+            "No approval had been requested for this version by the as-of instant, so no "
+            "segregation of duties can be stated."
+        )
+    if not sign_offs:
+        return (
+            "Nobody had signed off on this version by the as-of instant, so no segregation of "
+            "duties can be stated yet."
+        )
+    if conflicted:
+        return f"Signed off by people who built this version: {', '.join(conflicted)}."
+    return (
+        "No sign-off was made by anyone who built this version, and each person signed each "
+        "request in one role at most."
+    )
 
 
 def _independence(request: ApprovalRequest, sign_offs: list[SignOff]) -> dict[str, Any]:
@@ -318,8 +346,9 @@ def _independence(request: ApprovalRequest, sign_offs: list[SignOff]) -> dict[st
     mine = [s for s in sign_offs if s.request_id == request.pk]
     statement = independence.statement_of(request, mine)
     return {
+        "signed": bool(mine),
         "roles": [
-            {"role": r.role, "needed": r.needed, "signers": list(r.signers)}
+            {"role": SignOff.Role(r.role).label, "needed": r.needed, "signers": list(r.signers)}
             for r in statement.roles
         ],
         "checks": [{"rule": c.rule, "held": c.held, "detail": c.detail} for c in statement.checks],
@@ -435,13 +464,41 @@ def _run_record(run: TrainingRun) -> dict[str, Any]:
 # ---- 7. Findings --------------------------------------------------------------------------------
 
 
+def _finding_history(rows: list[Finding], as_of: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Each finding's audit events up to the instant: when, who, what, and the status after."""
+    events = AuditEvent.objects.filter(
+        target_type=Finding._meta.label_lower,
+        target_id__in=[str(f.pk) for f in rows],
+        occurred_at__lte=as_of,
+    ).order_by("seq")
+    names = _people({e.actor_id for e in events})
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        status = (e.after or {}).get("status")
+        found[e.target_id].append(
+            {
+                "at": iso(e.occurred_at),
+                "who": names.get(e.actor_id, e.actor_name),
+                "action": labels.action_label(e.verb),
+                "status": Finding.Status(status).label if status else "",
+            }
+        )
+    return found
+
+
+def _people(ids: set[int | None]) -> dict[int | None, str]:
+    """Full names of the users behind audit events (an event keeps the username only)."""
+    return {u.pk: person(u) for u in User.objects.filter(pk__in=[i for i in ids if i is not None])}
+
+
 def findings(model: MLModel, as_of: datetime) -> list[dict[str, Any]]:
-    """Findings raised by the instant; a later resolution shows as still open."""
-    rows = (
+    """Findings raised by the instant, with their history; a later resolution shows as open."""
+    rows = list(
         Finding.objects.filter(model=model, raised_at__lte=as_of)
         .select_related("owner", "resolved_by")
         .order_by("raised_at", "pk")
     )
+    past = _finding_history(rows, as_of)
     return [
         {
             "reference": f.reference,
@@ -457,6 +514,7 @@ def findings(model: MLModel, as_of: datetime) -> list[dict[str, Any]]:
             "raised_at": iso(f.raised_at),
             "resolved_at": iso(known(f.resolved_at, as_of)),
             "resolution": f.resolution if known(f.resolved_at, as_of) else "",
+            "history": past[str(f.pk)],
         }
         for f in rows
     ]
@@ -565,6 +623,8 @@ def audit_trail(model: MLModel, as_of: datetime) -> dict[str, Any]:
         or 0
     )
     upto = AuditEvent.objects.filter(seq__lte=last).order_by("seq")
+    mine = list(upto.filter(mlmodel_id=model.pk))
+    names = _people({e.actor_id for e in mine})
     links = (chain.ChainLink(e.seq, e.prev_hash, e.hash, e.payload()) for e in upto.iterator())
     broken = chain.first_break(links)
     return {
@@ -578,11 +638,12 @@ def audit_trail(model: MLModel, as_of: datetime) -> dict[str, Any]:
             {
                 "seq": e.seq,
                 "occurred_at": iso(e.occurred_at),
-                "actor": e.actor_name,
+                "actor": names.get(e.actor_id, e.actor_name),
                 "verb": e.verb,
+                "action": labels.action_label(e.verb),
                 "target": e.target_repr,
                 "hash": e.hash,
             }
-            for e in upto.filter(mlmodel_id=model.pk)
+            for e in mine
         ],
     }

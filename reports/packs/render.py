@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,9 +18,10 @@ import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from governance.labels import label_for
 from monitoring import charts
 from reports.models import EvidencePack
-from reports.packs import assembly, manifest
+from reports.packs import assembly, glossary, manifest, selectors, summary, wording
 from reports.packs.assembly import PackData
 
 TEMPLATE = "reports/packs/pdf/evidence_pack.html"
@@ -86,6 +87,12 @@ def image(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def _readable_drift(bars: charts.DriftBars) -> charts.DriftBars:
+    """The drift chart with its title and features named as the pack's table names them."""
+    features = tuple(replace(f, feature=label_for(f.feature)) for f in bars.features)
+    return replace(bars, title=wording.readable(bars.title), features=features)
+
+
 def render_pack(
     *, pack_id: uuid.UUID, header: dict[str, Any], data: PackData, as_of: datetime
 ) -> RenderedPack:
@@ -101,15 +108,26 @@ def render_pack(
         "as_of_pdf": as_of.isoformat().replace("+00:00", "Z"),
         "manifest": listing,
         "manifest_sha256": listing_sha256,
+        "summary": (found := summary.summarise(data, as_of)),
+        "attesters": [(header["owner"], "Model owner"), (found["validator"], "Validator")],
+        "glossary": glossary.entries(),
         "metric_charts": zip(
             data.record["monitoring"]["metrics"],
-            [image(charts.metric_over_time(s)) for s in data.metric_series],
+            [
+                image(charts.metric_over_time(replace(s, name=label_for(s.name))))
+                for s in data.metric_series
+            ],
             strict=True,
         ),
-        "drift_charts": [image(charts.drift_by_feature(bars)) for bars in data.drift_bars],
+        "drift_charts": [
+            image(charts.drift_by_feature(_readable_drift(b))) for b in data.drift_bars
+        ],
         "fairness_charts": zip(
             data.record["monitoring"]["fairness"],
-            [image(charts.fairness_by_group(b)) for b in data.fairness_bars],
+            [
+                image(charts.fairness_by_group(replace(b, title=wording.readable(b.title))))
+                for b in data.fairness_bars
+            ],
             strict=True,
         ),
     }
@@ -134,9 +152,28 @@ def render_pack(
     return RenderedPack(pdf, listing, listing_sha256)
 
 
+def _previous(pack: EvidencePack, figures: dict[str, str]) -> dict[str, Any] | None:
+    """The pack this one follows (same version, earlier instant) and which figures moved since."""
+    found = selectors.previous_pack(pack)
+    if found is None:
+        return None
+    before = found.manifest.get("summary")
+    return {
+        "pack_id": str(found.pack_id),
+        "as_of": assembly.iso(found.as_of),
+        "manifest_sha256": found.manifest_sha256,
+        # None: a pack drawn before packs kept their summary figures
+        "changes": summary.changes(before, figures) if before is not None else None,
+    }
+
+
 def pack_header(pack: EvidencePack, data: PackData) -> dict[str, Any]:
-    """What identifies the pack: printed on the cover and leading the manifest."""
+    """What identifies the pack: printed on the cover and leading the manifest, with the summary
+    figures (so the next pack of the version can say what changed) and the pack before it."""
     inventory, risk = data.record["inventory"], data.record["risk"]
+    figures = summary.figures(
+        summary.summarise(data, pack.as_of), risk["tier"], risk["eu_category"]
+    )
     return {
         "pack_id": str(pack.pack_id),
         "model_slug": inventory["model"]["slug"],
@@ -147,6 +184,9 @@ def pack_header(pack: EvidencePack, data: PackData) -> dict[str, Any]:
         "owner": inventory["model"]["owner"],
         "tier": risk["tier"],
         "eu_category": risk["eu_category"],
+        "organisation": settings.ATTEST_ORGANISATION,
+        "summary": figures,
+        "previous_pack": _previous(pack, figures),
     }
 
 

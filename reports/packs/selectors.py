@@ -20,3 +20,14 @@ def pack_for_user_or_404(user: User, pack_id: str) -> EvidencePack:
 def packs_of(version: ModelVersion) -> QuerySet[EvidencePack]:
     """Every pack asked for on `version`, latest as-of instant first, with who asked."""
     return version.evidence_packs.select_related("requested_by").order_by("-as_of")
+
+
+def previous_pack(pack: EvidencePack) -> EvidencePack | None:
+    """The pack of the same version this one follows: the latest earlier as-of instant among the
+    packs ready before this one was asked for, so a rebuild finds the same one."""
+    ready = EvidencePack.objects.filter(
+        version_id=pack.version_id, status=EvidencePack.Status.READY, as_of__lt=pack.as_of
+    ).exclude(pk=pack.pk)
+    if pack.requested_at is not None:
+        ready = ready.filter(finished_at__lt=pack.requested_at)
+    return ready.order_by("-as_of", "-pk").first()

@@ -10,6 +10,8 @@ from governance.risk.services import controls
 from monitoring.models import MetricPoint
 from registry import services as registry
 from registry.models import MLModel, ModelVersion
+from reports.models import EvidencePack
+from reports.packs import services
 from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
 
@@ -55,3 +57,21 @@ def scorecard(db, owner, developer) -> ModelVersion:
             version=version, name="auc", value=value, timestamp=datetime(2026, 10, day, tzinfo=UTC)
         )
     return version
+
+
+def requested(actor, version: ModelVersion, as_of: datetime, capture) -> EvidencePack:
+    """The pack of `version` as of `as_of`, asked for and drawn (its task run on commit)."""
+    with capture(execute=True):
+        pack = services.request_pack(actor=actor, version=version, as_of=as_of)
+    pack.refresh_from_db()
+    return pack
+
+
+@pytest.fixture
+def pack(scorecard, owner, django_capture_on_commit_callbacks) -> EvidencePack:
+    return requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
+
+
+def pdf_of(pack: EvidencePack) -> bytes:
+    with pack.file.open("rb") as f:
+        return f.read()

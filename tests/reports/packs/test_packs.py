@@ -26,26 +26,9 @@ from registry import services as registry
 from registry.models import MLModel, ModelVersion
 from reports.models import TASK_TIME_LIMIT, EvidencePack, pack_id_for
 from reports.packs import assembly, render, services, verify
-from tests.reports.packs.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW
+from tests.reports.packs.conftest import AFTER, BETWEEN, EVIDENCE_TITLE, NOW, pdf_of, requested
 
 pytestmark = pytest.mark.usefixtures("pack_media", "pack_clock")
-
-
-def requested(actor, version: ModelVersion, as_of: datetime, capture) -> EvidencePack:
-    with capture(execute=True):
-        pack = services.request_pack(actor=actor, version=version, as_of=as_of)
-    pack.refresh_from_db()
-    return pack
-
-
-@pytest.fixture
-def pack(scorecard, owner, django_capture_on_commit_callbacks) -> EvidencePack:
-    return requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
-
-
-def pdf_of(pack: EvidencePack) -> bytes:
-    with pack.file.open("rb") as f:
-        return f.read()
 
 
 def text_of(pdf: bytes) -> str:
@@ -68,6 +51,8 @@ def test_text_has_every_section_with_the_records_values(pack) -> None:
     text = " ".join(text_of(pdf_of(pack)).split())
     for heading in (
         "Evidence pack",
+        "Contents",
+        "1. Summary",
         "2. Inventory record",
         "3. Risk classification",
         "4. Obligations",
@@ -76,7 +61,9 @@ def test_text_has_every_section_with_the_records_values(pack) -> None:
         "7. Validation findings and remediation",
         "8. Monitoring",
         "9. Audit trail",
-        "10. Appendix: embedded attachments",
+        "10. Attestation",
+        "11. Glossary",
+        "12. Appendix: embedded attachments",
     ):
         assert heading in text
     for value in (
@@ -339,7 +326,7 @@ def test_pack_charts_drift_by_feature_as_known_at_its_date(
     pack = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
     text = " ".join(text_of(pdf_of(pack)).split())
     assert "Drift by feature (psi)" in text
-    assert "income" in text and "age" in text
+    assert "Income" in text and "Age" in text  # features named as people read them
     drift = json.loads(embedded(pdf_of(pack))["evidence.json"])["monitoring"]["drift"]
     assert [(c["column"], c["score"]) for c in drift["columns"]] == [
         ("income", 0.31),
