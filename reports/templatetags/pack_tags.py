@@ -4,8 +4,7 @@ from datetime import UTC, datetime
 
 from django import template
 
-from governance.labels import LABELS, label_for
-from governance.risk.forms import shown_value
+from governance.labels import LABELS, label_for, value_label
 from reports.packs import wording
 
 register = template.Library()
@@ -28,13 +27,9 @@ def label(value: object) -> str:
     return label_for(text) if wording.CODE.fullmatch(text) or text in LABELS else text
 
 
-@register.filter
-def shown(value: object) -> str:
-    """An answer, a custom field or a run parameter: yes or no, a list of labels, a mapping as
-    "Name: value" pairs, anything else as it is."""
-    if isinstance(value, dict):
-        return "; ".join(f"{label(k)}: {shown(v)}" for k, v in value.items())
-    return shown_value(value)
+# An answer, a custom field or a run parameter: Yes or No, a list of labels, a mapping as
+# "Name: value" pairs, anything else as it is.
+register.filter("shown", value_label)
 
 
 # A name that is always a code (a metric, a feature, a drift method): "max_psi" -> "Max PSI".
