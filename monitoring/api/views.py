@@ -11,12 +11,12 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import permissions
+from governance.api.parsers import FormParser, JSONParser, MultiPartParser
 from governance.api.views import REFUSALS, ModelScoped, validated
 from governance.errors import DomainError
 from monitoring import adapters
