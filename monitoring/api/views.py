@@ -32,7 +32,7 @@ from monitoring.api.serializers import (
     PushAnswerSerializer,
 )
 from monitoring.ingest import frames
-from monitoring.ingest.bundle import Bundle
+from monitoring.ingest.bundle import Bundle, checked
 from monitoring.models import IngestionBatch, MetricDefinition
 from monitoring.services import evidence, ingestion, metric_definitions
 from registry.models import ModelVersion
@@ -142,7 +142,8 @@ class ImportView(APIView):
         options = {k: v for k, v in request.POST.dict().items() if k != "file"}
 
         def read() -> Bundle:
-            return adapters.read_file(source, upload.read(), filename=upload.name, options=options)
+            bundle = adapters.read_file(source, upload.read(), filename=upload.name, options=options)
+            return checked(bundle)
 
         return _push(request, model_slug, version, read)
 
