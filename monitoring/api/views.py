@@ -142,7 +142,9 @@ class ImportView(APIView):
         options = {k: v for k, v in request.POST.dict().items() if k != "file"}
 
         def read() -> Bundle:
-            bundle = adapters.read_file(source, upload.read(), filename=upload.name, options=options)
+            bundle = adapters.read_file(
+                source, upload.read(), filename=upload.name, options=options
+            )
             return checked(bundle)
 
         return _push(request, model_slug, version, read)
