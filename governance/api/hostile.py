@@ -13,7 +13,7 @@ Pure Python: the JSON API's parsers (governance.api.parsers) and the raw metric 
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +92,17 @@ def find(data: Any, max_depth: int = MAX_DEPTH, *, nan_ok: bool = False) -> Host
             problem = number_problem(value)
         if problem:
             return Hostile(path, problem)
+    return None
+
+
+def form_problem(fields: Iterable[tuple[str, list[Any]]]) -> Hostile | None:
+    """The first hostile name or value among form fields (`QueryDict.lists()`): all text."""
+    for name, values in fields:
+        if text_problem(name):
+            return Hostile((), f"has a field name that {text_problem(name)}")
+        for value in values:
+            if isinstance(value, str) and text_problem(value):
+                return Hostile((name,), text_problem(value))
     return None
 
 

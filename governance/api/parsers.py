@@ -2,7 +2,8 @@
 
 A body holding a NUL, a lone surrogate, an integer beyond 64 bits, NaN or nesting past the
 limit is a 400 naming the field (and, for a list of items, the 1-based row) before any view
-runs, so nothing is written. JSON is read with a depth guard instead of DRF's `json.load`,
+runs, so nothing is written. (A multipart write the idempotency middleware parsed first is
+checked there: DRF then reuses Django's parse and skips these parsers.) JSON is read with a depth guard instead of DRF's `json.load`,
 which a few thousand brackets turn into a RecursionError.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 
-from governance.api.hostile import Hostile, dotted, find, load_json, text_problem
+from governance.api.hostile import Hostile, dotted, find, form_problem, load_json
 
 
 def refuse_hostile(data: Any) -> None:
@@ -45,13 +46,9 @@ class JSONParser(parsers.JSONParser):
 
 
 def _refuse_hostile_fields(fields: Any) -> None:
-    """Form fields: every name and value is text (NUL arrives as %00)."""
-    for name, values in fields.lists():
-        if text_problem(name):
-            raise ValidationError({"non_field": [f"a field name {text_problem(name)}"]})
-        for value in values:
-            if isinstance(value, str) and text_problem(value):
-                raise ValidationError({name: [text_problem(value)]})
+    found = form_problem(fields.lists())
+    if found is not None:
+        raise ValidationError({found.field if found.path else "non_field": [found.message]})
 
 
 class FormParser(parsers.FormParser):
