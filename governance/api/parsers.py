@@ -2,9 +2,10 @@
 
 A body holding a NUL, a lone surrogate, an integer beyond 64 bits, NaN or nesting past the
 limit is a 400 naming the field (and, for a list of items, the 1-based row) before any view
-runs, so nothing is written. (A multipart write the idempotency middleware parsed first is
-checked there: DRF then reuses Django's parse and skips these parsers.) JSON is read with a depth guard instead of DRF's `json.load`,
-which a few thousand brackets turn into a RecursionError.
+runs, so nothing is written. JSON is read with a depth guard instead of DRF's `json.load`,
+which a few thousand brackets turn into a RecursionError. A multipart write that the
+idempotency middleware parsed first is checked there: DRF then reuses Django's parse and skips
+these parsers.
 """
 
 from collections.abc import Mapping
