@@ -37,6 +37,8 @@ def parse_json(content: bytes) -> Any:
     except json.JSONDecodeError as exc:
         where = f"at line {exc.lineno} column {exc.colno}"
         raise BadInput(field="file", message=f"is not valid JSON: {exc.msg} {where}") from None
+    except RecursionError:
+        raise BadInput(field="file", message="nests too deep to be a report") from None
 
 
 def parse_instant(value: str, *, field: str) -> datetime:

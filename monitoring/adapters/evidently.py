@@ -239,12 +239,14 @@ def _drift_verdicts(tests: list[dict[str, Any]]) -> dict[str, bool]:
 
 def _value_drift(metric: _Metric, verdict: bool | None) -> ColumnDrift:
     method = str(metric.params.get("method") or "")
-    score, threshold = _number(metric.value), _number(metric.params.get("threshold"))
+    column = str(metric.params.get("column", ""))
+    score = _number(metric.value, f"{column}.score")
+    threshold = _number(metric.params.get("threshold"), f"{column}.threshold")
     judge, kind = METHODS.get(method, (None, ""))
     if verdict is None and judge and score is not None and threshold is not None:
         verdict = judge(score, threshold)
     return ColumnDrift(
-        column=str(metric.params.get("column", "")),
+        column=column,
         method=method,
         score=score,
         threshold=threshold,
@@ -254,8 +256,9 @@ def _value_drift(metric: _Metric, verdict: bool | None) -> ColumnDrift:
 
 
 def _drifted_share(metric: _Metric) -> tuple[float | None, bool | None]:
-    share = _number(metric.value.get("share")) if isinstance(metric.value, dict) else None
-    limit = _number(metric.params.get("drift_share", 0.5))
+    value = metric.value if isinstance(metric.value, dict) else {}
+    share = _number(value.get("share"), f"{metric.kind}.share")
+    limit = _number(metric.params.get("drift_share", 0.5), f"{metric.kind}.drift_share")
     if share is None or limit is None:
         return share, None
     return share, share >= limit  # Evidently's rule: drift when the share reaches drift_share
@@ -277,7 +280,9 @@ def _from_legacy(document: dict[str, Any]) -> _Findings:
             found.columns.extend(_legacy_column(c, path) for c in by_column.values())
         if "dataset_drift" in result and found.dataset_drift is None:
             found.dataset_drift = bool(result["dataset_drift"])
-            found.drift_share = _number(result.get("share_of_drifted_columns"))
+            found.drift_share = _number(
+                result.get("share_of_drifted_columns"), f"{path}.share_of_drifted_columns"
+            )
     tests = [_object(t, f"tests[{i}]") for i, t in enumerate(_list(document, "tests", "tests"))]
     found.tests = [_test_line(t, f"tests[{i}]") for i, t in enumerate(tests)]
     if not found.columns:  # a TestSuite: the drift tests carry the per-column figures
@@ -298,11 +303,12 @@ def _check_legacy_version(version: Any) -> None:
 
 def _legacy_column(drift: Any, path: str) -> ColumnDrift:
     drift = _object(drift, f"{path}.drift_by_columns")
+    column = str(drift.get("column_name", ""))
     return ColumnDrift(
-        column=str(drift.get("column_name", "")),
+        column=column,
         method=str(drift.get("stattest_name", "")),
-        score=_number(drift.get("drift_score")),
-        threshold=_number(drift.get("stattest_threshold")),
+        score=_number(drift.get("drift_score"), f"{column}.drift_score"),
+        threshold=_number(drift.get("stattest_threshold"), f"{column}.stattest_threshold"),
         drifted=_flag(drift.get("drift_detected")),
         kind=str(drift.get("column_type") or ""),
     )
@@ -323,8 +329,8 @@ def _columns_from_legacy_tests(tests: list[dict[str, Any]]) -> list[ColumnDrift]
         ColumnDrift(
             column=column,
             method=str(figure.get("stattest", "")),
-            score=_number(figure.get("score")),  # rounded to 3 places by Evidently
-            threshold=_number(figure.get("threshold")),
+            score=_number(figure.get("score"), f"{column}.score"),  # rounded to 3 places
+            threshold=_number(figure.get("threshold"), f"{column}.threshold"),
             drifted=_flag(figure.get("detected")),
             kind=METHODS.get(str(figure.get("stattest")), (None, ""))[1],
         )
@@ -364,11 +370,14 @@ def _evaluated_at(stamp: Any, options: Mapping[str, str]) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, else None: a NaN score (an empty column) is no score."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def _number(value: Any, path: str) -> float | None:
+    """A finite float, None when the report leaves it out; anything else (NaN, "high") is
+    refused naming the column, not stored as no score."""
+    if value is None:
         return None
-    return float(value) if math.isfinite(value) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BadInput(field=path, message=f"{value!r} is not a finite number")
+    return float(value)
 
 
 def _flag(value: Any) -> bool | None:

@@ -17,10 +17,12 @@ from django.urls import Resolver404, resolve
 from rest_framework.request import Request
 
 from governance.api.auth import token_user
+from governance.api.hostile import form_problem
 from monitoring.models import IngestionBatch
 from monitoring.services import batches
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORMS = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 API_PREFIX = "/api/"
 KEY_MAX = 200
 
@@ -74,6 +76,10 @@ class IdempotencyMiddleware:
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > KEY_MAX:
             return _refusal(400, "Idempotency-Key", f"is longer than {KEY_MAX} characters")
+        if request.content_type in FORMS:  # parsed here for the fingerprint, so DRF won't
+            found = form_problem(request.POST.lists())
+            if found is not None:
+                return _refusal(400, found.field if found.path else "non_field", found.message)
         return self._once(request, actor, key, source)
 
     def _once(self, request: HttpRequest, actor: User, key: str, source: str) -> HttpResponse:

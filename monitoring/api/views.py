@@ -11,12 +11,12 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import permissions
+from governance.api.parsers import FormParser, JSONParser, MultiPartParser
 from governance.api.views import REFUSALS, ModelScoped, validated
 from governance.errors import DomainError
 from monitoring import adapters
@@ -32,7 +32,7 @@ from monitoring.api.serializers import (
     PushAnswerSerializer,
 )
 from monitoring.ingest import frames
-from monitoring.ingest.bundle import Bundle
+from monitoring.ingest.bundle import Bundle, checked
 from monitoring.models import IngestionBatch, MetricDefinition
 from monitoring.services import evidence, ingestion, metric_definitions
 from registry.models import ModelVersion
@@ -142,7 +142,10 @@ class ImportView(APIView):
         options = {k: v for k, v in request.POST.dict().items() if k != "file"}
 
         def read() -> Bundle:
-            return adapters.read_file(source, upload.read(), filename=upload.name, options=options)
+            bundle = adapters.read_file(
+                source, upload.read(), filename=upload.name, options=options
+            )
+            return checked(bundle)
 
         return _push(request, model_slug, version, read)
 

@@ -12,6 +12,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from governance.api.hostile import find
 from monitoring.ingest.errors import BadInput
 
 BUNDLE_FORMAT = 1
@@ -187,6 +188,16 @@ class Bundle:
         return bundle
 
 
+def checked(bundle: Bundle) -> Bundle:
+    """An adapter's bundle held to what a pushed one is: no NUL, lone surrogate, NaN or number
+    beyond its column's range (the file it was read from was never seen by the API's parsers)."""
+    data = bundle.as_json()
+    found = find(data)
+    if found is not None:
+        raise BadInput(field=found.field, message=found.message)
+    return Bundle.from_json(data)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -260,7 +271,22 @@ def _string_map(value: Any, path: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in _object(value, path).items()}
 
 
-_TEXT, _INT, _FLOAT, _BOOL = _scalar(str), _scalar(int), _scalar(float), _scalar(bool)
+def _int_within(low: int, high: int) -> Callable[[Any, str], int]:
+    """An integer the column storing it can hold (int32 on PostgreSQL for a count of cases)."""
+
+    def check(value: Any, path: str) -> int:
+        number: int = _scalar(int)(value, path)
+        if not low <= number <= high:
+            raise BadInput(field=path, message=f"must be from {low} to {high}, not {number}")
+        return number
+
+    return check
+
+
+_TEXT, _FLOAT, _BOOL = _scalar(str), _scalar(float), _scalar(bool)
+_COUNT = _int_within(0, 2**31 - 1)  # PositiveIntegerField
+_BIG_COUNT = _int_within(0, 2**63 - 1)  # PositiveBigIntegerField
+_STEP = _int_within(-(2**63), 2**63 - 1)  # BigIntegerField
 
 # How each field of each record reads from JSON.
 READERS: dict[type, dict[str, Callable[[Any, str], Any]]] = {
@@ -271,7 +297,7 @@ READERS: dict[type, dict[str, Callable[[Any, str], Any]]] = {
         "name": _TEXT,
         "content_sha256": _TEXT,
         "external_ref": _TEXT,
-        "row_count": _optional(_INT),
+        "row_count": _optional(_BIG_COUNT),
         "schema": _dict,
     },
     Run: {
@@ -296,10 +322,10 @@ READERS: dict[type, dict[str, Callable[[Any, str], Any]]] = {
         "name": _list_of(_TEXT),
         "value": _list_of(_optional(_FLOAT)),
         "timestamp": _list_of(_TEXT),
-        "step": _list_of(_optional(_INT)),
+        "step": _list_of(_optional(_STEP)),
         "segment": _list_of(_TEXT),
     },
-    GroupFigures: {"group": _string_map, "count": _INT, "metrics": _number_map},
+    GroupFigures: {"group": _string_map, "count": _BIG_COUNT, "metrics": _number_map},
     FairnessCheck: {
         "evaluated_at": _datetime,
         "sensitive_features": _list_of(_TEXT),
@@ -344,8 +370,8 @@ READERS: dict[type, dict[str, Callable[[Any, str], Any]]] = {
         "evaluated_at": _datetime,
         "suite": _TEXT,
         "kind": _TEXT,
-        "cases": _INT,
-        "passed": _INT,
+        "cases": _COUNT,
+        "passed": _COUNT,
         "cost_per_request": _optional(_FLOAT),
         "tokens_per_request": _optional(_FLOAT),
         "metrics": _number_map,

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from governance.api.hostile import INT64_MAX
 from governance.api.serializers import (
     StrictInput,
     VersionInput,
@@ -425,7 +426,9 @@ class DatasetVersionRegisterInput(StrictInput):
         max_length=64, required=False, allow_blank=True, validators=[sha256_validator]
     )
     external_ref = text(200)
-    row_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    row_count = serializers.IntegerField(
+        min_value=0, max_value=INT64_MAX, required=False, allow_null=True
+    )
     schema = serializers.DictField(required=False, help_text="Column name → type.")
 
 
