@@ -18,6 +18,7 @@ import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from governance import tables
 from governance.labels import label_for
 from monitoring import charts
 from reports.models import EvidencePack
@@ -38,14 +39,16 @@ class RenderedPack:
 
 
 def series_csv(series: charts.MetricSeries) -> bytes:
-    """One metric's points, whole population first, then each segment: segment,at,value."""
+    """One metric's points, whole population first, then each segment: segment,at,value. A
+    segment's name came from a pipeline: one a spreadsheet would run as a formula is quoted."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["segment", "at", "value"])
     writer.writerows(("", p.at.astimezone(UTC).isoformat(), repr(p.value)) for p in series.points)
     for segment in series.segments:
         writer.writerows(
-            (segment.name, p.at.astimezone(UTC).isoformat(), repr(p.value)) for p in segment.points
+            (tables.neutralise(segment.name), p.at.astimezone(UTC).isoformat(), repr(p.value))
+            for p in segment.points
         )
     return out.getvalue().encode()
 
