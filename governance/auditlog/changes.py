@@ -21,9 +21,16 @@ from django.utils.text import capfirst
 from governance.auditlog.models import AuditEvent
 from governance.labels import label_for, value_label
 from governance.risk.models import Control
+from registry.models import ModelVersion
 
 # Bookkeeping columns every snapshot carries; the event's own time and target say as much.
 HIDDEN_KEYS = frozenset({"id", "created_at", "updated_at"})
+# Keys an event records beside its target's fields that hold the ids of people (the people an
+# escalation notified).
+PEOPLE_KEYS = frozenset({"notified"})
+# Fields stored without choices whose values take another field's: a training run's tracker is
+# one the version's tracker lists.
+SHARED_CHOICES: dict[str, list[tuple[str, str]]] = {"tracker": ModelVersion.Tracker.choices}
 # An obligation id ("eu.art4", "pra.p1.1").
 OBLIGATION_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -59,6 +66,13 @@ def related_of(field: models.Field[Any, Any] | None) -> type[models.Model] | Non
     return target if isinstance(target, type) and issubclass(target, models.Model) else None
 
 
+def points_to(model_class: type[models.Model] | None, key: str) -> type[models.Model] | None:
+    """The table a value's ids point to: its field's, or people's for the keys that name them."""
+    if key in PEOPLE_KEYS:
+        return get_user_model()
+    return related_of(field_of(model_class, key))
+
+
 class Names:
     """What the events' values point to, fetched once for a page of events: the rows behind
     foreign keys, and the obligations behind obligation ids."""
@@ -70,7 +84,7 @@ class Names:
         for event in events:
             model_class = model_of(event)
             for key, value in _values(event):
-                related = related_of(field_of(model_class, key))
+                related = points_to(model_class, key)
                 items = value if isinstance(value, list) else [value]
                 if related is not None:
                     wanted[related] |= {pk for pk in items if isinstance(pk, int)}
@@ -124,13 +138,17 @@ class Reader:
         if value in (None, "", [], {}):
             return value_label(value)  # "—", even where a choice names the blank ("None")
         field = field_of(self.model_class, key)
-        if field is not None and field.choices and isinstance(value, str | int):
-            return str(dict(field.flatchoices).get(value, value_label(value)))
-        related = related_of(field)
+        choices = field.flatchoices if field is not None and field.choices else None
+        if choices is None and key in SHARED_CHOICES:
+            choices = SHARED_CHOICES[key]
+        if choices and isinstance(value, str | int):
+            return str(dict(choices).get(value, value_label(value)))
+        related = points_to(self.model_class, key)
         if related is not None and isinstance(value, int):
             return self.names.row(related, value) or value_label(value)
         if isinstance(value, list):
-            return ", ".join(self.value(key if field else "", item) for item in value) or "—"
+            shared = field is not None or key in PEOPLE_KEYS
+            return ", ".join(self.value(key if shared else "", item) for item in value) or "—"
         if isinstance(value, str) and OBLIGATION_ID.match(value):
             return self.names.obligation(self.event, value) or value
         return value_label(value)

@@ -65,3 +65,15 @@ def test_the_model_history_shows_no_stored_codes(client, owner, credit_pd_model)
     assert "Classical ML" in text and "Business unit" in text
     for code in ("classical_ml", "business_unit", "|development|"):
         assert code not in text
+
+
+def test_the_people_an_escalation_notified_read_by_name(owner, validator):
+    event = _event("governance.approvalrequest", None, {"notified": [owner.pk, validator.pk]})
+    shown = _table(event)["Notified"][1]
+    assert shown == f"{owner.get_full_name()}, {validator.get_full_name()}"
+    assert str(owner.pk) not in shown
+
+
+def test_a_training_runs_tracker_reads_by_its_name():
+    table = _table(_event("registry.trainingrun", {"tracker": "mlflow"}, {"tracker": "wandb"}))
+    assert table["Tracker"] == ("MLflow", "Weights & Biases")
