@@ -19,8 +19,11 @@ from django.db import models
 from django.utils.text import capfirst
 
 from governance.auditlog.models import AuditEvent
+from governance.errors import DomainError
+from governance.findings.models import PolicyException
 from governance.labels import label_for, value_label
 from governance.risk.models import Control
+from governance.rulebooks.models import Rulebook
 from registry.models import ModelVersion
 
 # Bookkeeping columns every snapshot carries; the event's own time and target say as much.
@@ -31,6 +34,8 @@ PEOPLE_KEYS = frozenset({"notified"})
 # Fields stored without choices whose values take another field's: a training run's tracker is
 # one the version's tracker lists.
 SHARED_CHOICES: dict[str, list[tuple[str, str]]] = {"tracker": ModelVersion.Tracker.choices}
+# A gate rule an exception waives ("obligations-evidenced"), named by its title.
+GATE_RULE_KEY = "rule_id"
 # An obligation id ("eu.art4", "pra.p1.1").
 OBLIGATION_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -81,9 +86,12 @@ class Names:
         wanted: dict[type[models.Model], set[int]] = defaultdict(set)
         obligation_ids: set[str] = set()
         models_seen: set[int] = set()
+        rule_ids: set[str] = set()
         for event in events:
             model_class = model_of(event)
             for key, value in _values(event):
+                if key == GATE_RULE_KEY and isinstance(value, str):
+                    rule_ids.add(value)
                 related = points_to(model_class, key)
                 items = value if isinstance(value, list) else [value]
                 if related is not None:
@@ -104,6 +112,8 @@ class Names:
             )
         }
 
+        self.gate_rules = _gate_rule_titles(rule_ids) if rule_ids else {}
+
     def row(self, related: type[models.Model], pk: int) -> str | None:
         found = self.rows.get(related, {}).get(pk)
         if found is None:
@@ -114,6 +124,20 @@ class Names:
 
     def obligation(self, event: AuditEvent, value: str) -> str | None:
         return self.obligations.get((event.mlmodel_id or 0, value))
+
+
+def _gate_rule_titles(rule_ids: set[str]) -> dict[str, str]:
+    """The gate rules' titles: as the exceptions that waived them recorded them, else as the
+    gate policy in force names them."""
+    try:
+        book = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY)
+        titles = {rule["id"]: rule["title"] for rule in book.content.get("rules", [])}
+    except DomainError:
+        titles = {}
+    recorded = PolicyException.objects.filter(rule_id__in=rule_ids).values_list(
+        "rule_id", "rule_title"
+    )
+    return titles | dict(recorded)
 
 
 def _values(event: AuditEvent) -> Iterable[tuple[str, Any]]:
@@ -129,6 +153,8 @@ class Reader:
         self.model_class = model_of(event)
 
     def name(self, key: str) -> str:
+        if key == GATE_RULE_KEY:
+            return "Rule"
         field = field_of(self.model_class, key)
         if field is None or field.verbose_name == key.replace("_", " "):
             return label_for(key)  # "record_id" -> "Record ID"
@@ -149,6 +175,8 @@ class Reader:
         if isinstance(value, list):
             shared = field is not None or key in PEOPLE_KEYS
             return ", ".join(self.value(key if shared else "", item) for item in value) or "—"
+        if key == GATE_RULE_KEY and isinstance(value, str):
+            return self.names.gate_rules.get(value, value)
         if isinstance(value, str) and OBLIGATION_ID.match(value):
             return self.names.obligation(self.event, value) or value
         return value_label(value)

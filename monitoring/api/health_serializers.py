@@ -5,7 +5,7 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from monitoring.models import Alert, HealthCheck, Incident, MonitoringPolicy
-from monitoring.stats.thresholds import SIGNALS, Direction
+from monitoring.stats.thresholds import DIRECTIONS, SIGNALS
 from registry.models import Deployment
 
 
@@ -50,7 +50,7 @@ class PolicyInput(serializers.Serializer):
         default="",
         help_text="A segment, drifted column, sensitive-feature set or suite; empty: the worst",
     )
-    direction = serializers.ChoiceField(choices=[d.value for d in Direction])
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
     warning = serializers.FloatField(required=False, allow_null=True, default=None)
     critical = serializers.FloatField(required=False, allow_null=True, default=None)
     min_sample_size = serializers.IntegerField(min_value=0, required=False, default=0)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from governance.auditlog.changes import changes_of
 from governance.auditlog.models import AuditEvent
+from governance.rulebooks import services as rulebooks
 from registry.models import MLModel
 
 
@@ -77,3 +78,10 @@ def test_the_people_an_escalation_notified_read_by_name(owner, validator):
 def test_a_training_runs_tracker_reads_by_its_name():
     table = _table(_event("registry.trainingrun", {"tracker": "mlflow"}, {"tracker": "wandb"}))
     assert table["Tracker"] == ("MLflow", "Weights & Biases")
+
+
+@pytest.mark.django_db
+def test_an_exceptions_gate_rule_reads_by_its_title():
+    rulebooks.load_shipped()
+    event = _event("governance.policyexception", None, {"rule_id": "obligations-evidenced"})
+    assert _table(event)["Rule"] == ("—", "Every obligation due has evidence or a running waiver")
