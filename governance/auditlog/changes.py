@@ -21,7 +21,7 @@ from django.utils.text import capfirst
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
 from governance.findings.models import PolicyException
-from governance.labels import label_for, value_label
+from governance.labels import label_for, signal_label, value_label
 from governance.risk.models import Control
 from governance.rulebooks.models import Rulebook
 from registry.models import ModelVersion
@@ -34,8 +34,9 @@ PEOPLE_KEYS = frozenset({"notified"})
 # Fields stored without choices whose values take another field's: a training run's tracker is
 # one the version's tracker lists.
 SHARED_CHOICES: dict[str, list[tuple[str, str]]] = {"tracker": ModelVersion.Tracker.choices}
-# A gate rule an exception waives ("obligations-evidenced"), named by its title.
-GATE_RULE_KEY = "rule_id"
+# Gate rules by id ("obligations-evidenced"): the one an exception waives, the ones a
+# deployment's gate check left unmet; named by their titles.
+GATE_RULE_KEYS = frozenset({"rule_id", "unmet"})
 # An obligation id ("eu.art4", "pra.p1.1").
 OBLIGATION_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -90,8 +91,9 @@ class Names:
         for event in events:
             model_class = model_of(event)
             for key, value in _values(event):
-                if key == GATE_RULE_KEY and isinstance(value, str):
-                    rule_ids.add(value)
+                if key in GATE_RULE_KEYS:
+                    items = value if isinstance(value, list) else [value]
+                    rule_ids |= {item for item in items if isinstance(item, str)}
                 related = points_to(model_class, key)
                 items = value if isinstance(value, list) else [value]
                 if related is not None:
@@ -153,7 +155,7 @@ class Reader:
         self.model_class = model_of(event)
 
     def name(self, key: str) -> str:
-        if key == GATE_RULE_KEY:
+        if key == "rule_id":
             return "Rule"
         field = field_of(self.model_class, key)
         if field is None or field.verbose_name == key.replace("_", " "):
@@ -173,10 +175,12 @@ class Reader:
         if related is not None and isinstance(value, int):
             return self.names.row(related, value) or value_label(value)
         if isinstance(value, list):
-            shared = field is not None or key in PEOPLE_KEYS
+            shared = field is not None or key in PEOPLE_KEYS | GATE_RULE_KEYS
             return ", ".join(self.value(key if shared else "", item) for item in value) or "—"
-        if key == GATE_RULE_KEY and isinstance(value, str):
+        if key in GATE_RULE_KEYS and isinstance(value, str):
             return self.names.gate_rules.get(value, value)
+        if key == "key" and self.event.target_type.startswith("monitoring."):
+            return signal_label(str(value))  # a threshold's key: "metric:auc" -> "Metric: AUC"
         if isinstance(value, str) and OBLIGATION_ID.match(value):
             return self.names.obligation(self.event, value) or value
         return value_label(value)

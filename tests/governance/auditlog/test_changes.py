@@ -85,3 +85,14 @@ def test_an_exceptions_gate_rule_reads_by_its_title():
     rulebooks.load_shipped()
     event = _event("governance.policyexception", None, {"rule_id": "obligations-evidenced"})
     assert _table(event)["Rule"] == ("—", "Every obligation due has evidence or a running waiver")
+
+
+@pytest.mark.django_db
+def test_a_gate_checks_unmet_rules_and_an_alerts_key_read_as_names():
+    rulebooks.load_shipped()
+    unmet = _table(_event("governance.approvalrequest", None, {"unmet": ["tier-in-force"]}))
+    assert "tier-in-force" not in unmet["Unmet"][1]
+    key = _table(
+        _event("monitoring.alert", None, {"key": "fairness:demographic_parity_difference"})
+    )
+    assert key["Key"] == ("—", "Fairness: demographic parity difference")
