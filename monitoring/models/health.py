@@ -60,7 +60,7 @@ class MonitoringPolicy(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.signal}:{self.measure} of {self.model}"
+        return f"{self.threshold().label} of {self.model}"
 
     def threshold(self) -> Threshold:
         return thresholds.from_entry({f: getattr(self, f) for f in self.THRESHOLD_FIELDS})
