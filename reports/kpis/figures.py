@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from governance.labels import signal_label
 from reports.kpis.measures import (
     MonthState,
     approval_cycle,
@@ -349,7 +350,9 @@ def _reasons(exposure: _Exposure, vocabulary: Vocabulary) -> tuple[str, ...]:
         reasons.append(f"{', '.join(counted)} finding{plural} open{overdue}")
     order, labels = ranks(vocabulary.alert_severities), dict(vocabulary.alert_severities)
     alerts = sorted(exposure.alerts, key=lambda a: (order.get(a.severity, len(order)), a.key))
-    reasons.extend(f"{labels.get(a.severity, a.severity)} alert on {a.key}" for a in alerts)
+    reasons.extend(
+        f"{labels.get(a.severity, a.severity)} alert on {signal_label(a.key)}" for a in alerts
+    )
     return tuple(reasons)
 
 

@@ -257,7 +257,7 @@ def test_the_tab_charts_the_latest_fairness_by_group_and_drift_by_feature(
     assert [(f.feature, f.score) for f in drift.features] == [("income", 0.3), ("age", 0.05)]
     assert (drift.threshold.warning, drift.threshold.critical) == (0.1, 0.2)
     assert "Selection rate by sex" in response.context["fairness_charts"][0][1]
-    assert "Drift by feature (psi)" in response.context["drift_charts"][0]
+    assert "Drift by feature (PSI)" in response.context["drift_charts"][0]
 
 
 def test_an_outsider_gets_404_for_every_page_of_the_model(client, outsider, live):
