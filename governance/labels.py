@@ -122,12 +122,13 @@ SIGNAL_KEY = re.compile(r"^(?P<signal>[a-z]+):(?P<measure>[^\[]+)(\[(?P<scope>.*
 
 def signal_label(key: str) -> str:
     """A monitoring threshold's key as people read it ("fairness:demographic_parity_difference"
-    -> "Fairness: demographic parity difference"; "metric:auc[segment=retail]" -> "Metric: AUC
-    (segment=retail)"); the key itself stays what alerts are de-duplicated on and the API's."""
+    -> "Fairness: demographic parity difference"; "evaluation:pass_rate[jailbreak]" ->
+    "Evaluation: pass rate for jailbreak"); the key itself stays what alerts are de-duplicated
+    on, and the API's field."""
     found = SIGNAL_KEY.match(key)
     if found is None:
         return label_for(key)
-    scope = f" ({found['scope']})" if found["scope"] else ""
+    scope = f" for {found['scope']}" if found["scope"] else ""
     return f"{label_for(found['signal'])}: {_words(found['measure'])}{scope}"
 
 

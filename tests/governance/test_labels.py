@@ -45,8 +45,8 @@ def test_a_stored_value_reads_as_words(value, shown):
     [
         ("fairness:demographic_parity_difference", "Fairness: demographic parity difference"),
         ("metric:hallucination_rate", "Metric: hallucination rate"),
-        ("metric:auc[segment=retail]", "Metric: AUC (segment=retail)"),
-        ("drift:psi[income]", "Drift: PSI (income)"),
+        ("evaluation:pass_rate[jailbreak-redteam]", "Evaluation: pass rate for jailbreak-redteam"),
+        ("drift:psi[income]", "Drift: PSI for income"),
         ("freshness:days_since_data", "Freshness: days since data"),
     ],
 )

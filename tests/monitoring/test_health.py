@@ -87,7 +87,7 @@ def test_the_revalidation_flag_closes_the_gate(developer, live_version, auc_poli
     answer, _ = gate.check(live_version, "production")
     unmet = {r.id: r.reason for r in answer.results if not r.passed}
     assert not answer.open
-    assert "critical breach of Metric: AUC" in unmet["no-revalidation-required"]
+    assert "critical breach: 0.7 breaches Metric: AUC" in unmet["no-revalidation-required"]
 
 
 def test_a_repeat_breach_updates_the_same_alert(developer, live_version, auc_policy):
