@@ -106,9 +106,30 @@ def label_for(value: object) -> str:
     text = str(value)
     if text in LABELS:
         return LABELS[text]
-    words = text.replace("_", " ").split(" ")
-    shown = [w.upper() if w.lower() in ACRONYMS else w.lower() for w in words]
-    return " ".join(shown)[:1].upper() + " ".join(shown)[1:]
+    shown = _words(text)
+    return shown[:1].upper() + shown[1:]
+
+
+def _words(code: str) -> str:
+    """A code's words in lower case but for acronyms ("max_psi" -> "max PSI")."""
+    words = code.replace("_", " ").split(" ")
+    return " ".join(w.upper() if w.lower() in ACRONYMS else w.lower() for w in words)
+
+
+# A monitoring threshold's key: "signal:measure", with "[scope]" when it watches one segment.
+SIGNAL_KEY = re.compile(r"^(?P<signal>[a-z]+):(?P<measure>[^\[]+)(\[(?P<scope>.*)\])?$")
+
+
+def signal_label(key: str) -> str:
+    """A monitoring threshold's key as people read it ("fairness:demographic_parity_difference"
+    -> "Fairness: demographic parity difference"; "evaluation:pass_rate[jailbreak]" ->
+    "Evaluation: pass rate for jailbreak"); the key itself stays what alerts are de-duplicated
+    on, and the API's field."""
+    found = SIGNAL_KEY.match(key)
+    if found is None:
+        return label_for(key)
+    scope = f" for {found['scope']}" if found["scope"] else ""
+    return f"{label_for(found['signal'])}: {_words(found['measure'])}{scope}"
 
 
 # A stored code: "tier_1", "high_risk_annex_iii", "missing" (never a hash: those carry digits).

@@ -8,7 +8,7 @@ from django import forms
 from governance.forms import BootstrapForm
 from governance.labels import label_for
 from monitoring.models import Alert, Incident, MonitoringPolicy
-from monitoring.stats.thresholds import MEASURES, SIGNALS, Direction, Status
+from monitoring.stats.thresholds import DIRECTIONS, MEASURES, SIGNALS, Status
 from registry.models import Deployment
 
 DAY = timedelta(days=1)
@@ -61,12 +61,7 @@ class PolicyForm(BootstrapForm):
         help_text="A segment, a drifted column, a sensitive feature set (sex, age_band+sex) or "
         "a suite. Empty: the worst of them all.",
     )
-    direction = forms.ChoiceField(
-        choices=[
-            (Direction.HIGHER_IS_BETTER.value, "Higher is better"),
-            (Direction.LOWER_IS_BETTER.value, "Lower is better"),
-        ]
-    )
+    direction = forms.ChoiceField(choices=DIRECTIONS)
     warning = forms.FloatField(required=False, label="Warning level")
     critical = forms.FloatField(required=False, label="Critical level")
     min_sample_size = forms.IntegerField(

@@ -164,11 +164,11 @@ def _policy_page(
     )
     if policy is None:
         return _form_page(request, form, model, heading, "Save threshold", POLICY_INTRO)
-    key = policy.threshold().key
+    label = policy.threshold().label
     if policy.enabled:
-        messages.success(request, f"The threshold {key} applies to {model.name}.")
+        messages.success(request, f"The threshold {label} applies to {model.name}.")
     else:
-        messages.success(request, f"The tier default {key} is switched off for {model.name}.")
+        messages.success(request, f"The tier default {label} is switched off for {model.name}.")
     return _tab(model)
 
 
@@ -193,12 +193,12 @@ def policy_remove(request: HttpRequest, pk: int) -> HttpResponse:
     user = permissions.actor(request)
     policy = pages.policy_for_user_or_404(user, pk)
     permissions.require(user, "change", policy.model)
-    key = policy.threshold().key
+    label = policy.threshold().label
     if request.method != "POST":
-        context = {"policy": policy, "model": policy.model, "key": key}
+        context = {"policy": policy, "model": policy.model, "label": label}
         return render(request, "monitoring/policy_remove.html", context)
     policies.remove_policy(actor=user, policy=policy)
-    messages.success(request, f"The threshold {key} is removed; the tier default applies again.")
+    messages.success(request, f"The threshold {label} is removed; the tier default applies again.")
     return _tab(policy.model)
 
 

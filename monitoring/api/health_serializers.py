@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from governance.api.hostile import INT32_MAX
 from monitoring.models import Alert, HealthCheck, Incident, MonitoringPolicy
-from monitoring.stats.thresholds import SIGNALS, Direction
+from monitoring.stats.thresholds import DIRECTIONS, SIGNALS
 from registry.models import Deployment
 
 # Beyond what a monitoring window means (and timedelta's own limit of 999,999,999 days).
@@ -54,7 +54,7 @@ class PolicyInput(serializers.Serializer):
         default="",
         help_text="A segment, drifted column, sensitive-feature set or suite; empty: the worst",
     )
-    direction = serializers.ChoiceField(choices=[d.value for d in Direction])
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
     warning = serializers.FloatField(required=False, allow_null=True, default=None)
     critical = serializers.FloatField(required=False, allow_null=True, default=None)
     min_sample_size = serializers.IntegerField(

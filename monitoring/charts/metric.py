@@ -10,6 +10,7 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from governance.labels import label_for
 from monitoring.charts.data import MetricSeries, Point, Segment
 from monitoring.charts.render import (
     HEIGHT_IN,
@@ -122,7 +123,8 @@ def _date_axis(ax: Axes, times: Sequence[datetime]) -> None:
 
 
 def _title(series: MetricSeries) -> str:
-    return f"{series.name} ({series.unit})" if series.unit else series.name
+    name = label_for(series.name)  # "hallucination_rate" -> "Hallucination rate"
+    return f"{name} ({series.unit})" if series.unit else name
 
 
 def _describe(series: MetricSeries) -> str:

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from governance.labels import signal_label
 from monitoring.stats import thresholds
-from monitoring.stats.thresholds import SIGNALS, Direction, Status, Threshold
+from monitoring.stats.thresholds import DIRECTIONS, SIGNALS, Status, Threshold
 
 
 class MonitoringPolicy(models.Model):
@@ -23,7 +24,7 @@ class MonitoringPolicy(models.Model):
     signal = models.CharField(max_length=20, choices=[(s, s) for s in SIGNALS])
     measure = models.CharField(max_length=200)
     scope = models.CharField(max_length=200, blank=True)
-    direction = models.CharField(max_length=10, choices=[(d.value, d.name) for d in Direction])
+    direction = models.CharField(max_length=10, choices=DIRECTIONS)
     warning = models.FloatField(null=True, blank=True)
     critical = models.FloatField(null=True, blank=True)
     min_sample_size = models.PositiveIntegerField(default=0)
@@ -59,7 +60,7 @@ class MonitoringPolicy(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.signal}:{self.measure} of {self.model}"
+        return f"{self.threshold().label} of {self.model}"
 
     def threshold(self) -> Threshold:
         return thresholds.from_entry({f: getattr(self, f) for f in self.THRESHOLD_FIELDS})
@@ -87,7 +88,7 @@ class HealthCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} of {self.model_id}: {self.status}"
+        return f"{signal_label(self.key)} of {self.model_id}: {self.status}"
 
 
 class Alert(models.Model):
@@ -151,7 +152,12 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["state", "severity"], name="monitoring_alert_state_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()} {self.key} on {self.model}"
+        return f"{self.get_severity_display()} {self.label} on {self.model}"
+
+    @property
+    def label(self) -> str:
+        """The threshold breached, as people read it; `key` stays the machine's."""
+        return signal_label(self.key)
 
 
 class Incident(models.Model):

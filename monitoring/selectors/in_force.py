@@ -12,6 +12,7 @@ from django.utils import timezone
 from governance import history
 from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
+from governance.labels import label_for
 from governance.risk.models import Framework, RiskAssessment
 from governance.rulebooks.models import Rulebook
 from monitoring.models import MonitoringPolicy
@@ -23,7 +24,7 @@ from registry.models import Deployment
 @dataclass(frozen=True)
 class Applied:
     threshold: Threshold
-    origin: str  # "model policy" or e.g. "tier_1 default (monitoring/default v1)"
+    origin: str  # "model policy" or e.g. "Tier 1 (high) default (rulebook default v1)"
 
     def as_json(self) -> dict:
         t = self.threshold
@@ -83,7 +84,7 @@ def _defaults(at: datetime) -> tuple[dict[str, list[Threshold]], str]:
         tier: [thresholds.from_entry(entry) for entry in entries or []]
         for tier, entries in book.content.get("tiers", {}).items()
     }
-    return by_tier, f"{book.kind}/{book.name} v{book.version}"
+    return by_tier, f"rulebook {book.name} v{book.version}"
 
 
 def thresholds_for(model_ids: Sequence[int], at: datetime) -> dict[int, list[Applied]]:
@@ -97,7 +98,8 @@ def thresholds_for(model_ids: Sequence[int], at: datetime) -> dict[int, list[App
     applied: dict[int, list[Applied]] = {}
     for model_id in model_ids:
         tier = tiers.get(model_id, "")
-        chosen = {t.key: Applied(t, f"{tier} default ({book})") for t in defaults.get(tier, [])}
+        origin = f"{label_for(tier)} default ({book})"
+        chosen = {t.key: Applied(t, origin) for t in defaults.get(tier, [])}
         for policy in own[model_id]:
             threshold = policy.threshold()
             chosen.pop(threshold.key, None)

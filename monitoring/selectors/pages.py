@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from governance import permissions
+from governance.labels import label_for
 from monitoring import charts
 from monitoring.models import (
     Alert,
@@ -356,7 +357,7 @@ def drift_bars(
     }
     return result, [
         charts.DriftBars(
-            title=f"Drift by feature ({measure})",
+            title=f"Drift by feature ({label_for(measure)})",
             score_name=measure,
             features=tuple(
                 charts.FeatureDrift(str(c.get("column", "")), c.get("score")) for c in columns

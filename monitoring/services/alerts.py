@@ -63,19 +63,19 @@ def _breach(version: ModelVersion, verdict, alert: Alert | None, at: datetime) -
     if severity == Alert.Severity.CRITICAL and alert.finding_id is None:
         alert.finding = findings.record_system_finding(
             version=version,
-            title=f"Monitoring: critical breach of {threshold.key}",
+            title=f"{threshold.label} {threshold.breached_side} its critical level",
             description=judgement.reason,
             source=Finding.Source.MONITORING,
         )
     if severity == Alert.Severity.CRITICAL and threshold.material and alert.revalidation_id is None:
-        alert.revalidation = _revalidation(version.model, threshold.key, judgement.reason)
+        alert.revalidation = _revalidation(version.model, judgement.reason)
     alert.save()
     if verb:
         _audit(None, verb, alert, before)
         _notify(alert, verb)
 
 
-def _revalidation(model: MLModel, key: str, reason: str) -> RevalidationFlag:
+def _revalidation(model: MLModel, reason: str) -> RevalidationFlag:
     """One uncleared monitoring flag per model is enough to close the gate; reuse it."""
     existing = RevalidationFlag.objects.filter(
         model=model, cleared_at__isnull=True, source="monitoring"
@@ -83,7 +83,7 @@ def _revalidation(model: MLModel, key: str, reason: str) -> RevalidationFlag:
     if existing is not None:
         return existing
     return findings.require_revalidation(
-        actor=None, model=model, reason=f"critical breach of {key}: {reason}"[:500]
+        actor=None, model=model, reason=f"critical breach: {reason}"[:500]
     )
 
 

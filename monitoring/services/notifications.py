@@ -46,7 +46,7 @@ def recipients(alert: Alert) -> list[str]:
 
 def headline(alert: Alert, event: str) -> str:
     what = HEADLINES.get(event, event)
-    return f"[Attest] {alert.get_severity_display()} alert {what}: {alert.key} on {alert.model}"
+    return f"[Attest] {alert.get_severity_display()} alert {what}: {alert.label} on {alert.model}"
 
 
 GATE_CLOSED = (
@@ -61,7 +61,7 @@ def email(alert: Alert, event: str) -> int:
     lines = [
         f"Model: {alert.model} ({alert.model.slug})",
         f"Version: {alert.version}",
-        f"Threshold: {alert.key}",
+        f"Threshold: {alert.label}",
         f"What was seen: {alert.message}",
     ]
     if alert.resolution:

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from governance.labels import signal_label
+
 SIGNALS = ("metric", "drift", "fairness", "evaluation", "freshness")
 # The measures of each signal that Attest can read; a metric may be any name the model pushes.
 MEASURES: dict[str, frozenset[str] | None] = {
@@ -37,6 +39,13 @@ MEASURES: dict[str, frozenset[str] | None] = {
 class Direction(StrEnum):
     HIGHER_IS_BETTER = "higher"
     LOWER_IS_BETTER = "lower"
+
+
+# The directions as people read them, for forms and the policy's choices.
+DIRECTIONS = [
+    (Direction.HIGHER_IS_BETTER.value, "Higher is better"),
+    (Direction.LOWER_IS_BETTER.value, "Lower is better"),
+]
 
 
 class Status(StrEnum):
@@ -72,6 +81,16 @@ class Threshold:
         base = f"{self.signal}:{self.measure}"
         return f"{base}[{self.scope}]" if self.scope else base
 
+    @property
+    def label(self) -> str:
+        """The key as people read it ("Fairness: demographic parity difference")."""
+        return signal_label(self.key)
+
+    @property
+    def breached_side(self) -> str:
+        """Where a breaching value lies: "below" its level when higher is better, else "above"."""
+        return "below" if self._higher else "above"
+
     def level(self, value: float) -> Status:
         """The status of one value: critical, warning or healthy."""
         if self._beyond(value, self.critical):
@@ -88,7 +107,7 @@ class Threshold:
     def describe(self) -> str:
         comparison = "at least" if self._higher else "at most"
         levels = [f"{name} {comparison} {value:g}" for name, value in self._levels()]
-        return f"{self.key}: " + ", ".join(levels)
+        return f"{self.label} (" + ", ".join(levels) + ")"
 
     def worst(self, values: Iterable[float]) -> float:
         return min(values) if self._higher else max(values)
@@ -171,7 +190,9 @@ def judge(threshold: Threshold, observations: Sequence[Observation], now: dateti
     )
     if not in_window:
         return Judgement(
-            threshold, Status.NO_DATA, f"no {threshold.key} since {since:%Y-%m-%d %H:%M}"
+            threshold,
+            Status.NO_DATA,
+            f"no data for {threshold.label} since {since:%-d %b %Y, %H:%M}",
         )
     judged = [o for o in in_window if _big_enough(o, threshold.min_sample_size)]
     if not judged:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from governance.labels import label_for
+from governance.labels import signal_label
 from reports.kpis.maturity import UnitMaturity, maturity
 from reports.kpis.measures import (
     DAY,
@@ -400,15 +400,6 @@ def ranked_risks(month: MonthState) -> list[tuple[int, _Exposure]]:
     return sorted(_exposures(month).items(), key=severity)
 
 
-def _signal(key: str) -> str:
-    """An alert's threshold as people read it: "fairness:demographic_parity_difference[sex]"
-    is "fairness: Demographic parity difference (sex)"."""
-    signal, _, rest = key.partition(":")
-    measure, _, scope = rest.partition("[")
-    reading = f"{label_for(signal).lower()}: {label_for(measure)}"
-    return f"{reading} ({scope.rstrip(']')})" if scope else reading
-
-
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -435,7 +426,7 @@ def _reasons(exposure: _Exposure, vocabulary: Vocabulary) -> tuple[str, ...]:
     order, labels = ranks(vocabulary.alert_severities), dict(vocabulary.alert_severities)
     alerts = sorted(exposure.alerts, key=lambda a: (order.get(a.severity, len(order)), a.key))
     reasons.extend(
-        f"{labels.get(a.severity, a.severity)} alert on {_signal(a.key)}" for a in alerts
+        f"{labels.get(a.severity, a.severity)} alert on {signal_label(a.key)}" for a in alerts
     )
     return tuple(reasons)
 

@@ -63,8 +63,8 @@ def test_the_owner_finds_the_critical_model_and_acknowledges_its_alert(page, liv
 
     chart = page.locator("#metrics svg[role=img]")
     expect(chart).to_be_visible()
-    expect(chart).to_have_attribute("aria-label", re.compile(r"^auc: 3 points .* latest 0\.7;"))
-    page.locator("#unresolved-alerts").get_by_role("link", name="metric:auc").click()
+    expect(chart).to_have_attribute("aria-label", re.compile(r"^AUC: 3 points .* latest 0\.7;"))
+    page.locator("#unresolved-alerts").get_by_role("link", name="Metric: AUC").click()
     page.get_by_label("Note").fill("Checking the scoring feed")
     page.get_by_role("button", name="Acknowledge").click()
 

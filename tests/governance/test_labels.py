@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance.labels import rule_label, value_label
+from governance.labels import rule_label, signal_label, value_label
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,17 @@ def test_a_rule_reads_as_its_name_or_its_familys(rule, name):
 )
 def test_a_stored_value_reads_as_words(value, shown):
     assert value_label(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("fairness:demographic_parity_difference", "Fairness: demographic parity difference"),
+        ("metric:hallucination_rate", "Metric: hallucination rate"),
+        ("evaluation:pass_rate[jailbreak-redteam]", "Evaluation: pass rate for jailbreak-redteam"),
+        ("drift:psi[income]", "Drift: PSI for income"),
+        ("freshness:days_since_data", "Freshness: days since data"),
+    ],
+)
+def test_a_monitoring_threshold_key_reads_as_words(key, shown):
+    assert signal_label(key) == shown

@@ -65,7 +65,10 @@ def test_a_critical_breach_on_ingestion_raises_alert_finding_and_revalidation(
     alert = Alert.objects.get(model=live_version.model)
     assert (alert.key, alert.severity, alert.state) == ("metric:auc", "critical", "open")
     assert alert.value == pytest.approx(0.77)
-    assert "0.77 breaches metric:auc: warning at least 0.8, critical at least 0.78" in alert.message
+    assert (
+        "0.77 breaches Metric: AUC (warning at least 0.8, critical at least 0.78)" in alert.message
+    )
+    assert alert.finding.title == "Metric: AUC below its critical level"
     assert alert.finding.source == Finding.Source.MONITORING
     assert alert.finding.owner == owner
     assert alert.revalidation.cleared_at is None
@@ -73,6 +76,9 @@ def test_a_critical_breach_on_ingestion_raises_alert_finding_and_revalidation(
     assert AuditEvent.objects.filter(verb="alert.raised").count() == 1
     assert [m.to for m in mail.outbox] == [["olivia@bank.example"]]
     assert "Revalidation is required" in mail.outbox[0].body
+    assert "Threshold: Metric: AUC" in mail.outbox[0].body
+    assert "alert raised: Metric: AUC on " in mail.outbox[0].subject
+    assert "metric:auc" not in alert.message + alert.finding.title + mail.outbox[0].body
 
 
 def test_the_revalidation_flag_closes_the_gate(developer, live_version, auc_policy):
@@ -81,7 +87,7 @@ def test_the_revalidation_flag_closes_the_gate(developer, live_version, auc_poli
     answer, _ = gate.check(live_version, "production")
     unmet = {r.id: r.reason for r in answer.results if not r.passed}
     assert not answer.open
-    assert "critical breach of metric:auc" in unmet["no-revalidation-required"]
+    assert "critical breach: 0.7 breaches Metric: AUC" in unmet["no-revalidation-required"]
 
 
 def test_a_repeat_breach_updates_the_same_alert(developer, live_version, auc_policy):
@@ -175,7 +181,8 @@ def test_the_sweep_raises_a_staleness_alert_from_the_tier_default(
     alert = Alert.objects.get(key="freshness:days_since_data")
     assert alert.severity == "critical"  # Tier 1: warning after 3 days, critical after 7
     assert alert.value == pytest.approx(10, abs=0.1)
-    assert alert.threshold["origin"] == "tier_1 default (monitoring/default v1)"
+    assert alert.threshold["origin"] == "Tier 1 (high) default (rulebook default v1)"
+    assert alert.finding.title == "Freshness: days since data above its critical level"
     assert alert.revalidation is None  # staleness is not material
     # The tier's other defaults have no data: shown, not alerted.
     assert HealthCheck.objects.get(key="drift:psi").status == "no_data"

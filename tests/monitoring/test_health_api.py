@@ -157,7 +157,7 @@ def test_the_webhook_receives_a_slack_compatible_payload(settings, breached):
     finally:
         server.shutdown()
     [body] = Receiver.bodies
-    assert body["text"].startswith("[Attest] Critical alert raised: metric:auc on Retail PD")
+    assert body["text"].startswith("[Attest] Critical alert raised: Metric: AUC on Retail PD")
     assert body["blocks"][0]["type"] == "header"
     attest = body["attest"]
     assert (attest["model"], attest["version"], attest["key"]) == (

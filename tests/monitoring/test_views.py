@@ -159,7 +159,8 @@ def test_the_tab_shows_each_threshold_judged_and_a_chart_per_metric(client, owne
     assert shown.metric_series[1].threshold is None
     page = response.content.decode()
     assert page.count("<svg") == 2
-    assert "0.7 breaches metric:auc: warning at least 0.8, critical at least 0.78" in page
+    assert "0.7 breaches Metric: AUC (warning at least 0.8, critical at least 0.78)" in page
+    assert "metric:auc" not in page
     assert [a.key for a in shown.unresolved_alerts] == ["metric:auc"]
     policy = shown.policies[0]
     assert reverse("monitoring:policy-edit", args=[policy.pk]) in page
@@ -256,7 +257,7 @@ def test_the_tab_charts_the_latest_fairness_by_group_and_drift_by_feature(
     assert [(f.feature, f.score) for f in drift.features] == [("income", 0.3), ("age", 0.05)]
     assert (drift.threshold.warning, drift.threshold.critical) == (0.1, 0.2)
     assert "Selection rate by sex" in response.context["fairness_charts"][0][1]
-    assert "Drift by feature (psi)" in response.context["drift_charts"][0]
+    assert "Drift by feature (PSI)" in response.context["drift_charts"][0]
 
 
 def test_an_outsider_gets_404_for_every_page_of_the_model(client, outsider, live):
@@ -318,9 +319,13 @@ def test_the_owner_adds_a_threshold(client, owner, credit_pd_model):
     )
 
     assert response.redirect_chain == [(TAB, 302)]
-    assert "The threshold metric:ks applies to Retail PD scorecard." in response.content.decode()
+    page = response.content.decode()
+    assert "The threshold Metric: KS applies to Retail PD scorecard." in page
     policy = MonitoringPolicy.objects.get(measure="ks")
     assert (policy.critical, policy.consecutive, policy.window) == (0.35, 2, timedelta(days=14))
+    assert policy.get_direction_display() == "Higher is better"
+    assert "<td>Higher is better</td>" in page
+    assert "metric:ks" not in page and "HIGHER_IS_BETTER" not in page
 
 
 @pytest.mark.parametrize(
@@ -436,7 +441,8 @@ def test_an_incident_is_pinned_to_the_version_serving_then_with_what_monitoring_
     assert before["version"] == "1.0.0"
     assert [(j["key"], j["status"]) for j in before["judgements"]] == [("metric:auc", "critical")]
     assert [a["key"] for a in before["alerts"]] == ["metric:auc"]
-    assert "0.7 breaches metric:auc" in page
+    assert "0.7 breaches Metric: AUC" in page
+    assert "metric:auc" not in page
 
 
 def test_an_incident_when_nothing_was_serving_is_refused_on_occurred_at(

@@ -357,7 +357,7 @@ class TestSeededMonitoring:
 
     def test_a_material_fairness_breach_closes_the_gate(self):
         flag = RevalidationFlag.objects.get(model__slug="bureau-score", cleared_at=None)
-        assert "fairness:demographic_parity_difference" in flag.reason
+        assert "Fairness: demographic parity difference" in flag.reason
 
 
 def test_demo_releases_are_in_order_and_before_the_as_of_date():

@@ -126,6 +126,7 @@ def test_queue_filters_by_gate_and_tier_and_shows_progress_and_age(
     [row] = page.context["rows"]
     assert row.request == deployment
     assert (row.age_days, row.progress) == (0, "validator 0/1")
+    assert '<td data-label="Environment">Staging</td>' in page.content.decode()
     assert client.get(url("queue"), {"tier": "tier_1"}).context["rows"] == []
 
 
@@ -185,7 +186,10 @@ def test_deployment_request_lists_each_gate_rule_with_pass_or_fail(
     answer = page.context["gate_now"].answer
     assert not answer.open
     assert "approval" in [rule.id for rule in answer.unmet]
-    assert "Closed" in page.content.decode()
+    shown = page.content.decode()
+    assert "Closed" in shown
+    assert "Deployment gate now (Production)" in shown
+    assert "Deployment gate now (production)" not in shown
 
 
 def test_a_decider_is_told_before_signing_that_approving_will_not_open_the_gate(

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from governance.auditlog.changes import changes_of
 from governance.auditlog.models import AuditEvent
+from governance.rulebooks import services as rulebooks
 from registry.models import MLModel
 
 
@@ -65,3 +66,33 @@ def test_the_model_history_shows_no_stored_codes(client, owner, credit_pd_model)
     assert "Classical ML" in text and "Business unit" in text
     for code in ("classical_ml", "business_unit", "|development|"):
         assert code not in text
+
+
+def test_the_people_an_escalation_notified_read_by_name(owner, validator):
+    event = _event("governance.approvalrequest", None, {"notified": [owner.pk, validator.pk]})
+    shown = _table(event)["Notified"][1]
+    assert shown == f"{owner.get_full_name()}, {validator.get_full_name()}"
+    assert str(owner.pk) not in shown
+
+
+def test_a_training_runs_tracker_reads_by_its_name():
+    table = _table(_event("registry.trainingrun", {"tracker": "mlflow"}, {"tracker": "wandb"}))
+    assert table["Tracker"] == ("MLflow", "Weights & Biases")
+
+
+@pytest.mark.django_db
+def test_an_exceptions_gate_rule_reads_by_its_title():
+    rulebooks.load_shipped()
+    event = _event("governance.policyexception", None, {"rule_id": "obligations-evidenced"})
+    assert _table(event)["Rule"] == ("—", "Every obligation due has evidence or a running waiver")
+
+
+@pytest.mark.django_db
+def test_a_gate_checks_unmet_rules_and_an_alerts_key_read_as_names():
+    rulebooks.load_shipped()
+    unmet = _table(_event("governance.approvalrequest", None, {"unmet": ["tier-in-force"]}))
+    assert "tier-in-force" not in unmet["Unmet"][1]
+    key = _table(
+        _event("monitoring.alert", None, {"key": "fairness:demographic_parity_difference"})
+    )
+    assert key["Key"] == ("—", "Fairness: demographic parity difference")

@@ -54,7 +54,7 @@ def test_no_data_in_the_window():
     old = [Observation(NOW - timedelta(days=40), 0.5)]
     judgement = thresholds.judge(AUC, old, NOW)
     assert judgement.status == Status.NO_DATA
-    assert judgement.reason == "no metric:auc since 2026-10-21 12:00"
+    assert judgement.reason == "no data for Metric: AUC since 21 Oct 2026, 12:00"
     assert thresholds.judge(AUC, [], NOW).status == Status.NO_DATA
 
 

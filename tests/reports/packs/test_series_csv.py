@@ -20,5 +20,5 @@ def test_a_segment_named_like_a_formula_is_quoted_and_values_stay_numbers():
     assert rows == [
         ["segment", "at", "value"],
         ["", "2026-11-01T00:00:00+00:00", "0.81"],
-        ["'=HYPERLINK(\"http://evil.example\",\"x\")", "2026-11-01T00:00:00+00:00", "-0.5"],
+        ['\'=HYPERLINK("http://evil.example","x")', "2026-11-01T00:00:00+00:00", "-0.5"],
     ]
