@@ -66,16 +66,19 @@ class PolicyForm(BootstrapForm):
     critical = forms.FloatField(required=False, label="Critical level")
     min_sample_size = forms.IntegerField(
         initial=0,
+        max_value=MonitoringPolicy.MAX_SAMPLE_SIZE,
         label="Minimum sample size",
         help_text="Observations of fewer cases are shown but not judged.",
     )
     consecutive = forms.IntegerField(
         initial=1,
+        max_value=MonitoringPolicy.MAX_CONSECUTIVE,
         label="Consecutive breaches",
         help_text="How many breaching observations in a row raise an alert.",
     )
     window = forms.FloatField(
         initial=30,
+        max_value=MonitoringPolicy.MAX_WINDOW_DAYS,
         label="Window (days)",
         help_text="Older observations do not count.",
     )

@@ -21,7 +21,6 @@ import orjson
 
 MAX_DEPTH = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-INT32_MAX = 2**31 - 1  # an IntegerField or PositiveIntegerField on PostgreSQL
 _SURROGATE = re.compile("[\ud800-\udfff]")  # decoded JSON pairs them up: any left is lone
 
 Path = tuple[str | int, ...]

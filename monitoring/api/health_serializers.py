@@ -4,13 +4,9 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
-from governance.api.hostile import INT32_MAX
 from monitoring.models import Alert, HealthCheck, Incident, MonitoringPolicy
 from monitoring.stats.thresholds import DIRECTIONS, SIGNALS
 from registry.models import Deployment
-
-# Beyond what a monitoring window means (and timedelta's own limit of 999,999,999 days).
-WINDOW_DAYS_MAX = 3650
 
 
 def _username(field: str) -> serializers.CharField:
@@ -58,11 +54,13 @@ class PolicyInput(serializers.Serializer):
     warning = serializers.FloatField(required=False, allow_null=True, default=None)
     critical = serializers.FloatField(required=False, allow_null=True, default=None)
     min_sample_size = serializers.IntegerField(
-        min_value=0, max_value=INT32_MAX, required=False, default=0
+        min_value=0, max_value=MonitoringPolicy.MAX_SAMPLE_SIZE, required=False, default=0
     )
-    consecutive = serializers.IntegerField(min_value=1, max_value=100, required=False, default=1)
+    consecutive = serializers.IntegerField(
+        min_value=1, max_value=MonitoringPolicy.MAX_CONSECUTIVE, required=False, default=1
+    )
     window_days = serializers.FloatField(
-        min_value=0.01, max_value=WINDOW_DAYS_MAX, required=False, default=30
+        min_value=0.01, max_value=MonitoringPolicy.MAX_WINDOW_DAYS, required=False, default=30
     )
     material = serializers.BooleanField(required=False, default=False)
     enabled = serializers.BooleanField(required=False, default=True)

@@ -18,6 +18,12 @@ class MonitoringPolicy(models.Model):
     kept in `note`).
     """
 
+    # What a form or the API may set: the columns' ranges on PostgreSQL, and beyond ten years a
+    # window means nothing (timedelta itself stops at 999,999,999 days).
+    MAX_SAMPLE_SIZE = 2**31 - 1
+    MAX_CONSECUTIVE = 100
+    MAX_WINDOW_DAYS = 3650
+
     model = models.ForeignKey(
         "registry.MLModel", on_delete=models.PROTECT, related_name="monitoring_policies"
     )

@@ -335,6 +335,10 @@ def test_the_owner_adds_a_threshold(client, owner, credit_pd_model):
         ({"signal": "drift", "measure": "psi2"}, "measure", "drift measures are"),
         ({"warning": "", "critical": ""}, "warning", "set a warning level, a critical level"),
         ({"window": "0"}, "window", "longer than zero"),
+        # Beyond the columns' ranges on PostgreSQL (and timedelta's): a form error, not a 500.
+        ({"window": "1e9"}, "window", "less than or equal to 3650"),
+        ({"min_sample_size": str(2**40)}, "min_sample_size", "less than or equal to 2147483647"),
+        ({"consecutive": "40000"}, "consecutive", "less than or equal to 100"),
     ],
 )
 def test_a_refused_threshold_names_the_field(
