@@ -181,3 +181,19 @@ def rule_label(rule: str) -> str:
         if ".".join(parts[:end]) in RULES:
             return RULES[".".join(parts[:end])]
     return label_for(" ".join(parts))
+
+
+# How a sign-off role reads in a sentence: one and many ("2 committee members").
+SIGNERS = {
+    "validator": ("validator", "validators"),
+    "committee": ("committee member", "committee members"),
+    "compliance": ("compliance officer", "compliance officers"),
+    "legal": ("legal reviewer", "legal reviewers"),
+}
+
+
+def signer_noun(role: str, count: int = 1) -> str:
+    """Who fills a sign-off role, in the singular or plural: signer_noun("legal", 2) is "legal
+    reviewers"."""
+    one, many = SIGNERS.get(role, (role, role))
+    return one if count == 1 else many

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from governance.labels import action_label, label_for, rule_label, value_label
+from governance.labels import action_label, label_for, rule_label, signer_noun, value_label
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Framework
 from governance.risk.services import assessments
@@ -28,6 +28,12 @@ def verb_label(verb: str) -> str:
 def risk_label(value: object) -> str:
     """A result, label or framework id as people read it: {{ "tier_1"|risk_label }}."""
     return label_for(value)
+
+
+@register.filter
+def signers(role: str, count: int) -> str:
+    """How many of whom a sign-off needs: {{ "committee"|signers:2 }} is "2 committee members"."""
+    return f"{count} {signer_noun(role, count)}"
 
 
 @register.filter(name="value_label")

@@ -48,7 +48,9 @@ def pushed_results(version: ModelVersion) -> dict[str, Any]:
 @register.filter
 def reading(value: object, digits: int = 4) -> SafeString | str:
     """A number rounded for reading, its full value in a tooltip: {{ 0.812345678|reading }}."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if not isinstance(value, int | float):
         return "—" if value is None or value == "" else str(value)
     shown = f"{value:,}" if isinstance(value, int) else f"{value:.{digits}g}"
     return format_html('<span title="{}">{}</span>', repr(value), shown)

@@ -88,7 +88,7 @@ def test_a_tier_2_model_is_approved_for_production_with_a_condition_and_the_gate
     olivia.get_by_role("button", name="Save draft").click()
     expect(olivia.get_by_text("is drafted")).to_be_visible()
     olivia.get_by_role("button", name="Submit").click()
-    expect(olivia.get_by_text("validator 0/1, committee 0/1").first).to_be_visible()
+    expect(olivia.get_by_text("validator 0/1, committee member 0/1").first).to_be_visible()
     request = ApprovalRequest.objects.get(gate="deployment")
     assert (request.state, request.tier) == ("submitted", "tier_2")
     olivia.context.close()

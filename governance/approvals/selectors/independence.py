@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from governance.access import selectors as people
 from governance.approvals.models import ApprovalRequest, SignOff
 from governance.approvals.rules import signoffs
+from governance.labels import signer_noun
 
 PATHS = (
     "registered the version, its training run or data, wrote its code, or develop the model "
@@ -94,7 +95,8 @@ def _checks(
     builders_signing = _overlap(given, set(builders))
     requester_signing = _overlap(given, set(requester))
     quorum = (
-        ", ".join(f"{f.role} {len(f.signers)} of {f.needed}" for f in filled) or "none required yet"
+        ", ".join(f"{len(f.signers)} of {f.needed} {signer_noun(f.role, f.needed)}" for f in filled)
+        or "none required yet"
     )
     return (
         Check(

@@ -7,14 +7,16 @@ from governance.access import selectors as people
 from governance.approvals.models import ApprovalRequest
 from governance.approvals.rules import signoffs, states
 from governance.errors import DomainError
+from governance.labels import signer_noun
 
 AWAITING = (states.SUBMITTED, states.IN_REVIEW)
 
 
 def progress_text(progress: signoffs.Progress) -> str:
-    """ "validator 1/1, committee 0/2": approvals given against approvals needed, per role."""
+    """ "validator 1/1, committee members 0/2": approvals given against approvals needed, per
+    role."""
     return ", ".join(
-        f"{r.role} {min(progress.approvals.get(r.role, 0), r.count)}/{r.count}"
+        f"{signer_noun(r.role, r.count)} {min(progress.approvals.get(r.role, 0), r.count)}/{r.count}"
         for r in progress.requirements
     )
 

@@ -9,21 +9,10 @@ from governance import audit
 from governance.approvals.models import ApprovalRequest
 from governance.approvals.rules import signoffs
 from governance.approvals.selectors import eligibility
+from governance.labels import signer_noun
 from governance.notices import services as notices
 
 KIND = "approval.escalated"
-
-# How a sign-off role reads in a sentence ("no eligible committee member").
-ROLE_NAMES = {
-    "validator": "validator",
-    "committee": "committee member",
-    "compliance": "compliance officer",
-    "legal": "legal reviewer",
-}
-
-
-def _role_name(role: str) -> str:
-    return ROLE_NAMES.get(role, role)
 
 
 def describe(shortfall: signoffs.Shortfall) -> str:
@@ -31,14 +20,14 @@ def describe(shortfall: signoffs.Shortfall) -> str:
     eligible person for the validator and committee member sign-offs (one person signs one
     role)'."""
     if len(shortfall.roles) > 1:
-        names = [_role_name(role) for role in shortfall.roles]
+        names = [signer_noun(role) for role in shortfall.roles]
         together = f"{', '.join(names[:-1])} and {names[-1]}"
         people = "person" if shortfall.eligible == 1 else "people"
         return (
             f"only {shortfall.eligible} eligible {people} for the {shortfall.needed} {together} "
             "sign-offs (one person signs one role)"
         )
-    name = _role_name(shortfall.roles[0])
+    name = signer_noun(shortfall.roles[0])
     if shortfall.eligible == 0:
         return f"no eligible {name}"
     return f"only {shortfall.eligible} eligible {name} of the {shortfall.needed} needed"
