@@ -76,7 +76,10 @@ def test_my_work_puts_a_tier_1_deployment_under_to_sign_off_for_the_committee(
     [item] = page.context["work"].to_sign_off
     assert item.request == request
     assert item.roles == ("committee",)
-    assert "validator 0/1, committee members 0/2, compliance officer 0/1, legal reviewer 0/1" in page.content.decode()
+    assert (
+        "validator 0/1, committee members 0/2, compliance officer 0/1, legal reviewer 0/1"
+        in page.content.decode()
+    )
 
 
 def test_my_work_lists_overdue_conditions_on_the_owners_approved_models(
