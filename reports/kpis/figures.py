@@ -400,6 +400,11 @@ def ranked_risks(month: MonthState) -> list[tuple[int, _Exposure]]:
     return sorted(_exposures(month).items(), key=severity)
 
 
+def _in_sentence(label: str) -> str:
+    """A signal's label inside a sentence: "Drift: PSI" is "drift: PSI" after "alert on"."""
+    return label[:1].lower() + label[1:]
+
+
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -426,7 +431,8 @@ def _reasons(exposure: _Exposure, vocabulary: Vocabulary) -> tuple[str, ...]:
     order, labels = ranks(vocabulary.alert_severities), dict(vocabulary.alert_severities)
     alerts = sorted(exposure.alerts, key=lambda a: (order.get(a.severity, len(order)), a.key))
     reasons.extend(
-        f"{labels.get(a.severity, a.severity)} alert on {signal_label(a.key)}" for a in alerts
+        f"{labels.get(a.severity, a.severity)} alert on {_in_sentence(signal_label(a.key))}"
+        for a in alerts
     )
     return tuple(reasons)
 

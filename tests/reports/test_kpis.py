@@ -207,8 +207,8 @@ def test_top_risks_rank_the_most_severe_first_with_reasons_and_last_months_rank(
             "Tier 1",
             (
                 "1 medium finding open (1 overdue)",
-                "Critical alert on Drift: PSI",
-                "Warning alert on Fairness: demographic parity difference",
+                "Critical alert on drift: PSI",
+                "Warning alert on fairness: demographic parity difference",
             ),
             1,
         ),

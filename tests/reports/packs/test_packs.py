@@ -325,7 +325,7 @@ def test_pack_charts_drift_by_feature_as_known_at_its_date(
     drift_push(owner, scorecard, NOW - timedelta(days=1), income_psi=0.02)
     pack = requested(owner, scorecard, AFTER, django_capture_on_commit_callbacks)
     text = " ".join(text_of(pdf_of(pack)).split())
-    assert "Drift by feature (psi)" in text
+    assert "Drift by feature (PSI)" in text
     assert "Income" in text and "Age" in text  # features named as people read them
     drift = json.loads(embedded(pdf_of(pack))["evidence.json"])["monitoring"]["drift"]
     assert [(c["column"], c["score"]) for c in drift["columns"]] == [
