@@ -243,7 +243,10 @@ class CoverageSerializer(serializers.Serializer):
     evidenced = serializers.IntegerField(read_only=True, help_text="Evidenced or accepted")
     accepted = serializers.IntegerField(read_only=True)
     waived = serializers.IntegerField(read_only=True, help_text="Waivers still running")
-    missing = serializers.IntegerField(read_only=True)
+    missing = serializers.IntegerField(read_only=True, help_text="Due now and without evidence")
+    not_due = serializers.IntegerField(
+        read_only=True, help_text="Without evidence but not due yet (a later stage or date)"
+    )
     expired_waivers = serializers.IntegerField(read_only=True)
     due_next = DueItemSerializer(many=True, read_only=True)
 

@@ -160,6 +160,7 @@ def test_the_checklist_lists_controls_with_status_evidence_and_coverage(
     assert checklist["coverage"]["sentence"] == (
         f"0 of {total} obligations evidenced, 0 waived, {missing} missing, {later} not due yet"
     )
+    assert (checklist["coverage"]["missing"], checklist["coverage"]["not_due"]) == (missing, later)
     control = checklist["controls"][0]
     assert (control["status"], control["effective_status"], control["evidence"]) == (
         "missing",
