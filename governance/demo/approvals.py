@@ -1,21 +1,27 @@
 """The demo's approval work: requests in every state, findings, exceptions, monitoring results.
 
-All through the services, as the people would do it, so the audit trail is real. The services
-stamp decisions "now", so they are dated the day the demo is loaded; due dates and expiries are
-set relative to that day (a service refuses them in the past). The portfolio's own history
-already holds five gate breaches: production releases after the gate policy took effect on
-2026-04-17, before anyone had tiered or approved the models. Those findings are worked here.
+All through the services, as the people would do it, so the audit trail is real, each on its
+day (due dates and expiries are set from that day). The portfolio's own history holds five gate
+breaches: production releases after the gate policy took effect on 2026-04-17, before their
+versions had been approved. Those findings are worked here, beside the findings validators
+raised and closed over the two years.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import partial
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from governance.access.services import raci
 from governance.approvals.models import ApprovalRequest, Gate
+from governance.approvals.selectors import eligibility
 from governance.approvals.services import workflow
 from governance.approvals.services.workflow import NewCondition
+from governance.demo.spec import at
+from governance.demo.timeline import Timeline
+from governance.demo.world import SPECS, World
 from governance.findings import services as findings
 from governance.findings.models import Finding
 from governance.risk.models import Control
@@ -42,21 +48,96 @@ COMPLETE_EVIDENCE = (
 BREACH_TITLE = "Deployed to production while the gate was closed"
 
 
-def seed(users: Users, models: Models) -> None:
-    """Approval requests in every state, with the findings and results around them."""
-    today = timezone.localdate()
-    for slug in COMPLETE_EVIDENCE:
-        _evidence_the_rest(users, models[slug])
-    _approved_and_gate_open(users, models)
-    _approved_with_conditions_and_due_for_review(users, models, today)
-    _approval_that_lapsed(users, models)
-    _awaiting_the_committee(users, models)
-    _submitted_rejected_withdrawn_and_draft(users, models)
-    _work_the_findings(users, models, today)
+# (raised, closed, model, severity, title, resolution): findings of past validations.
+PAST_FINDINGS = (
+    ("2025-03-10", "2025-06-20", "retail-pd", "medium", "Override rate not monitored",
+     "Monthly override report added to the model's monitoring pack."),
+    ("2025-05-19", "2025-07-14", "card-fraud", "high", "Champion-challenger results not documented",
+     "Challenger comparison for 3.1 documented and reviewed."),
+    ("2025-07-07", "2025-10-27", "ifrs9-staging", "medium", "SICR thresholds not back-tested",
+     "Back-test of the SICR thresholds over 2019-2024 attached."),
+    ("2025-09-15", "2025-12-08", "aml-transaction-monitoring", "low",
+     "Scenario tuning log incomplete", "Tuning log reconstructed and kept in the repository."),
+    ("2025-11-03", "2026-02-16", "motor-pricing", "medium",
+     "Rating factor monotonicity not tested", "Monotonicity tests added to the 2026.1 build."),
+    ("2026-02-09", "2026-04-06", "cash-forecast", "low", "Back-test window too short",
+     "Window extended to 24 months in 1.1's back-test."),
+)  # fmt: skip
+Story = Callable[[Users, Models], object]
+
+
+def schedule(timeline: Timeline, world: World) -> None:
+    """Past findings, then this autumn's approval work, each on its day."""
+    for raised, closed, slug, severity, title, resolution in PAST_FINDINGS:
+        timeline.add(
+            at(raised, 15),
+            f"finding {title}",
+            partial(_raise, world, slug, severity, title, days=70),
+        )
+        timeline.add(
+            at(closed, 15),
+            f"closed {title}",
+            partial(_close, world, slug, title, resolution),
+        )
+    for day, story in _stories():
+        timeline.add(at(day, 13), story.__name__, partial(_tell, story, world))
+
+
+def _tell(story: Story, world: World) -> None:
+    story(world.users, world.models())
+
+
+def _close(world: World, slug: str, title: str, resolution: str) -> None:
+    findings.close_finding(
+        actor=world.users[SPECS[slug].validator],
+        finding=Finding.objects.get(title=title),
+        resolution=resolution,
+    )
+
+
+def _stories() -> tuple[tuple[str, Story], ...]:
+    return (
+        ("2026-05-18", _validate_the_lgd_refit),
+        ("2026-06-29", _validate_collections_out_of_cycle),
+        ("2026-08-24", _validate_mortgage_prepayment),
+        ("2026-06-08", _plan_the_cash_forecast_breach),
+        ("2026-07-06", _close_the_collections_breach),
+        ("2026-10-01", _except_card_fraud),
+        ("2026-10-05", _evidence_complete_checklists),
+        ("2026-10-12", _validate_the_churn_refit),
+        ("2026-10-19", _approve_the_churn_deployment),
+        ("2026-10-20", _accept_the_rating_breach),
+        ("2026-10-26", _approved_with_conditions_and_due_for_review),
+        ("2026-11-02", _validate_the_assistant_upgrade),
+        ("2026-11-04", _validators_raise_findings),
+        ("2026-11-09", _awaiting_the_committee),
+        ("2026-11-12", _submitted_rejected_withdrawn_and_draft),
+        ("2026-11-12", _ask_for_an_exception),
+        ("2026-11-17", _ask_for_a_waiver),
+        ("2026-11-18", _ask_for_a_second_validator),
+        ("2026-11-20", _monitoring_breach_lapses_the_assistant),
+    )
+
+
+def _raise(world: World, slug: str, severity: str, title: str, days: int) -> Finding:
+    model = world.model(slug)
+    return findings.raise_finding(
+        actor=world.users[SPECS[slug].validator],
+        model=model,
+        title=title,
+        severity=severity,
+        owner=model.owner,
+        due_on=timezone.localdate() + timedelta(days=days),
+    )
 
 
 def _version(models: Models, slug: str, label: str) -> ModelVersion:
     return models[slug].versions.get(version=label)
+
+
+def _evidence_complete_checklists(users: Users, models: Models) -> None:
+    for slug in COMPLETE_EVIDENCE:
+        _evidence_the_rest(users, models[slug])
 
 
 def _evidence_the_rest(users: Users, model: MLModel) -> None:
@@ -111,17 +192,56 @@ def _sign(users: Users, request: ApprovalRequest, signers: Signers, **decision) 
         )
 
 
-def _approved_and_gate_open(users: Users, models: Models) -> None:
-    """Tier 3 churn model: validated and approved for production, so its gate is open."""
+def _validated(users: Users, version: ModelVersion, summary: str) -> ApprovalRequest:
+    """The owner completes the evidence; the validation is approved by everyone its tier
+    requires, each in turn (the first eligible person in each role, in username order)."""
+    _evidence_the_rest(users, version.model)
+    request = _request(users, version, Gate.VALIDATION, summary=summary)
+    pool = sorted(users.values(), key=lambda user: user.username)
+    for requirement in request.required_sign_offs():
+        for signer in eligibility.eligible_signers(request, requirement.role, pool)[
+            : requirement.count
+        ]:
+            workflow.sign_off(
+                actor=signer,
+                request=request,
+                role=requirement.role,
+                decision="approve",
+                comment="Reviewed the validation report and the evidence.",
+            )
+            request.refresh_from_db()
+    return request
+
+
+def _validate_the_lgd_refit(users: Users, models: Models) -> None:
+    _validated(users, _version(models, "retail-lgd", "1.1"), "Annual refit on 2025 recoveries")
+
+
+def _validate_collections_out_of_cycle(users: Users, models: Models) -> None:
+    """1.2 went live through a closed gate; it is validated out of cycle."""
+    _validated(users, _version(models, "collections-propensity", "1.2"), "Out-of-cycle validation")
+
+
+def _validate_mortgage_prepayment(users: Users, models: Models) -> None:
+    _validated(users, _version(models, "mortgage-prepayment", "1.0"), "First release")
+
+
+def _validate_the_churn_refit(users: Users, models: Models) -> None:
+    """Tier 3 churn model: validated, then approved for production, so its gate is open."""
     version = _version(models, "current-account-churn", "1.1")
     validation = _request(users, version, Gate.VALIDATION, summary="Annual refit on 2026 data")
     _sign(users, validation, (("vera", "validator"),))
+
+
+def _approve_the_churn_deployment(users: Users, models: Models) -> None:
+    version = _version(models, "current-account-churn", "1.1")
     deployment = _request(users, version, Gate.DEPLOYMENT, "production", "Keep 1.1 in production")
     _sign(users, deployment, (("vera", "validator"),))
 
 
-def _approved_with_conditions_and_due_for_review(users: Users, models: Models, today: date) -> None:
+def _approved_with_conditions_and_due_for_review(users: Users, models: Models) -> None:
     """Cash forecast 2.0: approved with a back-testing condition; its periodic review is due."""
+    today = timezone.localdate()
     version = _version(models, "cash-forecast", "2.0")
     deployment = _request(users, version, Gate.DEPLOYMENT, "production", "Gradient-boosted 2.0")
     _sign(
@@ -144,23 +264,24 @@ def _approved_with_conditions_and_due_for_review(users: Users, models: Models, t
     )
 
 
-def _approval_that_lapsed(users: Users, models: Models) -> None:
-    """Support assistant 2.0 was validated, then monitoring breached: the approval lapsed."""
+def _validate_the_assistant_upgrade(users: Users, models: Models) -> None:
+    """Support assistant 2.0 was validated; three weeks later monitoring breached."""
     version = _version(models, "support-assistant", "2.0")
     validation = _request(users, version, Gate.VALIDATION, summary="GPT-4.1 upgrade")
     _sign(users, validation, (("vera", "validator"),))
+
+
+def _monitoring_breach_lapses_the_assistant(users: Users, models: Models) -> None:
+    """The owner's own evaluation run shows hallucinations above the critical limit: monitoring
+    raises the alert and, the threshold being material, requires revalidation, so the
+    approval lapses."""
     ingestion.record_metrics(
         actor=users["hana"],
-        version=version,
+        version=_version(models, "support-assistant", "2.0"),
         points=[
-            {"name": "hallucination_rate", "value": value, "timestamp": _day(day)}
+            {"name": "hallucination_rate", "value": value, "timestamp": at(day)}
             for day, value in (("2026-11-16", 0.012), ("2026-11-18", 0.019), ("2026-11-20", 0.041))
         ],
-    )
-    findings.require_revalidation(
-        actor=users["vera"],
-        model=version.model,
-        reason="Hallucination rate 4.1% on 2026-11-20, above the 2% limit",
     )
 
 
@@ -199,60 +320,83 @@ def _submitted_rejected_withdrawn_and_draft(users: Users, models: Models) -> Non
     )
 
 
-def _work_the_findings(users: Users, models: Models, today: date) -> None:
-    """The gate breaches are planned, accepted or excepted; validators raise their own."""
-    breaches = {
-        f.model.slug: f for f in Finding.objects.filter(title=BREACH_TITLE).select_related("model")
-    }
+def _breach(slug: str) -> Finding:
+    return Finding.objects.get(title=BREACH_TITLE, model__slug=slug)
+
+
+def _plan_the_cash_forecast_breach(users: Users, models: Models) -> None:
+    """The gate breaches are planned, accepted or excepted."""
     findings.start_remediation(
         actor=users["tom"],
-        finding=breaches["cash-forecast"],
+        finding=_breach("cash-forecast"),
         plan="Retroactive validation and approval of 2.0 (requested).",
     )
+
+
+def _close_the_collections_breach(users: Users, models: Models) -> None:
     findings.close_finding(
         actor=users["vera"],
-        finding=breaches["collections-propensity"],
+        finding=_breach("collections-propensity"),
         resolution="1.2 validated out of cycle; committee noted the breach.",
     )
-    # Second-person controls as they happen: one asks, a committee member decides; the last
-    # two wait in the committee's work lists.
+
+
+def _accept_the_rating_breach(users: Users, models: Models) -> None:
+    """Second-person controls as they happen: one asks, a committee member decides."""
     accepted = findings.request_risk_acceptance(
         actor=users["tom"],
-        finding=breaches["corporate-rating"],
+        finding=_breach("corporate-rating"),
         reason="Rating overlay reviewed by credit committee; revalidation booked for Q1.",
-        until=today + timedelta(days=90),
+        until=timezone.localdate() + timedelta(days=90),
     )
     findings.decide_risk_acceptance(actor=users["carl"], acceptance=accepted, grant=True)
+
+
+def _except_card_fraud(users: Users, models: Models) -> None:
     exception = findings.request_exception(
         actor=users["felix"],
         model=models["card-fraud"],
         rule_id="no-open-high-findings",
         reason="Fraud losses rise without 4.0; validation of 4.0 is under way.",
-        expires_on=today + timedelta(days=60),
+        expires_on=timezone.localdate() + timedelta(days=90),
     )
     findings.decide_exception(actor=users["carl"], exception=exception, grant=True)
+
+
+def _ask_for_an_exception(users: Users, models: Models) -> None:
+    """Waits in the committee's work lists."""
     findings.request_exception(
         actor=users["tom"],
         model=models["market-risk-var"],
         rule_id="obligations-evidenced",
         reason="Documentation migration to the new wiki; links follow by quarter end.",
-        expires_on=today + timedelta(days=40),
+        expires_on=timezone.localdate() + timedelta(days=40),
     )
-    # Waiting on the committee: a waiver of one obligation still missing on retail PD.
+
+
+def _ask_for_a_waiver(users: Users, models: Models) -> None:
+    """Waiting on the committee: a waiver of one obligation still missing on retail PD."""
     missing = models["retail-pd"].controls.filter(applies=True, status=Control.Status.MISSING)
     if (control := missing.order_by("pk").first()) is not None:
         controls.request_waiver(
             actor=users["olivia"],
             control=control,
             reason="Evidence follows with the 2027 annual review pack.",
-            expires_on=today + timedelta(days=120),
+            expires_on=timezone.localdate() + timedelta(days=120),
         )
-    # Waiting on the validation lead: a second validator for the busiest model.
+
+
+def _ask_for_a_second_validator(users: Users, models: Models) -> None:
+    """Waiting on the validation lead: a second validator for the busiest model."""
     raci.request_validator(
         actor=users["felix"],
         model=models["card-fraud"],
         note="4.0 validation is large; a second validator would halve the time to decision.",
     )
+
+
+def _validators_raise_findings(users: Users, models: Models) -> None:
+    today = timezone.localdate()
     for validator, slug, severity, title, days in (
         ("vera", "retail-pd", "medium", "Calibration drift in the self-employed segment", 60),
         ("victor", "aml-transaction-monitoring", "low", "Alert thresholds undocumented", 14),
@@ -270,7 +414,3 @@ def _work_the_findings(users: Users, models: Models, today: date) -> None:
             findings.start_remediation(
                 actor=users["olivia"], finding=raised, plan="Segment-level recalibration in 2.1."
             )
-
-
-def _day(day: str) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time(6), tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -10,7 +11,6 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Max
 from django.test import override_settings
-from django.utils import timezone
 
 from governance import chain, demo, permissions, roles
 from governance.access.models import RaciAssignment, RoleGrant
@@ -20,7 +20,7 @@ from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import gate, queues
 from governance.approvals.services import workflow
 from governance.auditlog.models import AuditEvent
-from governance.demo import loader, pushes
+from governance.demo import approvals, assessing, loader, pushes, world
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
 from governance.risk.models import Control, Evidence, RiskAssessment
 from monitoring.models import (
@@ -33,9 +33,10 @@ from monitoring.models import (
     MetricPoint,
 )
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
+from reports.executive import selectors as executive
 from reports.models import EvidencePack
+from reports.packs import assembly, verify
 from reports.packs import services as packs
-from reports.packs import verify
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -178,15 +179,15 @@ class TestSeededPortfolio:
         assert set(seeded_events.values_list("request_id", flat=True)) == {loader.REQUEST_ID}
         # The system, not a person, creates only the administrator's own account, raises a
         # finding for each production release through a closed gate (the demo's history has
-        # releases after the gate policy took effect, before the models were tiered) and, in
-        # the monitoring sweep, raises alerts with their findings and revalidation flags.
+        # releases after the gate policy took effect, before their versions were approved) and,
+        # in the monitoring sweeps, raises alerts with their findings and revalidation flags.
         system = seeded_events.filter(actor__isnull=True)
         breaches = Deployment.objects.filter(gate_open=False).order_by("pk")
         assert breaches.count() == 5
         assert not breaches.exclude(environment="production").exists()
-        raised = [
+        raised = {
             ("finding.raised", str(f)) for f in Finding.objects.filter(source="gate").order_by("pk")
-        ]
+        }
         sweep = {
             ("finding.raised", str(f)) for f in Finding.objects.filter(source="monitoring")
         } | {("alert.raised", str(a)) for a in Alert.objects.all()}
@@ -194,9 +195,21 @@ class TestSeededPortfolio:
             ("model.revalidation_required", str(f))
             for f in RevalidationFlag.objects.filter(source="monitoring", raised_by=None)
         }
-        events = list(system.values_list("verb", "target_repr"))
-        assert events[: len(raised) + 1] == [("user.created", "ada"), *raised]
-        assert set(events[len(raised) + 1 :]) == sweep
+        # Beside them, as time passes: rulebook versions taking effect re-derive assessments
+        # (the nightly task), new major versions flag their models for reassessment, and
+        # alerts recover when the figures come back.
+        events = list(system.values_list("verb", "target_repr", "occurred_at"))
+        assert events[0][:2] == ("user.created", "ada")
+        judged = {(verb, what) for verb, what, _ in events[1:] if (verb, what) in raised | sweep}
+        assert judged == raised | sweep
+        rest = [(verb, at) for verb, what, at in events[1:] if (verb, what) not in judged]
+        assert {verb for verb, _ in rest} == {
+            "assessment.completed",
+            "model.reassessment_flagged",
+            "alert.recovered",
+        }
+        rederived = {at.date() for verb, at in rest if verb == "assessment.completed"}
+        assert rederived <= {date.fromisoformat(day) for day in assessing.RULEBOOK_CHANGES}
 
     def test_second_run_changes_nothing_and_prints_the_logins_again(self):
         before = loader.portfolio_counts()
@@ -242,7 +255,7 @@ class TestSeededApprovals:
         validated = ApprovalRequest.objects.get(
             model__slug="support-assistant", gate="validation", state=states.APPROVED
         )
-        lapses = approval_facts.lapses_of(validated, timezone.localdate())
+        lapses = approval_facts.lapses_of(validated, demo.DEMO_AS_OF)
         assert len(lapses) == 1 and "critical monitoring breach" in lapses[0]
         assert RevalidationFlag.objects.filter(model__slug="support-assistant").exists()
 
@@ -280,7 +293,7 @@ class TestSeededApprovals:
         assert not answer.open
         unmet = {r.id: r.reason for r in answer.unmet}
         assert {"approval", "no-revalidation-required", "no-open-high-findings"} <= set(unmet)
-        assert "Hallucination rate" in unmet["no-revalidation-required"]
+        assert "hallucination rate" in unmet["no-revalidation-required"]
 
     def test_findings_span_states_and_severities_with_exceptions(self):
         assert set(Finding.objects.values_list("status", flat=True)) == set(Finding.Status.values)
@@ -288,7 +301,7 @@ class TestSeededApprovals:
             Finding.Severity.values
         )
         accepted = Finding.objects.get(status="accepted_risk")
-        assert accepted.accepted_until > timezone.localdate()
+        assert accepted.accepted_until > demo.DEMO_AS_OF
         assert PolicyException.objects.filter(revoked_at__isnull=True).count() >= 2
 
     def test_monitoring_data_came_in_through_the_ingestion_api(self):
@@ -296,10 +309,20 @@ class TestSeededApprovals:
         batches = IngestionBatch.objects.filter(actor=pipeline)
         sources = set(batches.values_list("source", flat=True))
         assert sources == {"version-metrics", "version-import", "version-bundles"}
-        live = Deployment.objects.filter(environment="production", ended_at__isnull=True)
-        for deployment in live.select_related("version"):
-            points = MetricPoint.objects.filter(version=deployment.version, batch__in=batches)
-            assert points.count() >= pushes.HISTORY_DAYS * 3, deployment.version
+        # Every day a version served production since the pipeline had its token has its three
+        # metrics, pushed in monthly batches on the first of the next month.
+        for spec in demo.MODELS:
+            for period in pushes.live_periods(spec):
+                batched = pushes.monthly_batches(period)
+                days = [day for _, days in batched for day in days]
+                points = MetricPoint.objects.filter(
+                    version__model__slug=spec.slug,
+                    version__version=period.version,
+                    batch__in=batches,
+                )
+                assert points.count() == 3 * len(days), (spec.slug, period.version)
+                pushed = {b.date() for b in points.values_list("batch__received_at", flat=True)}
+                assert pushed == {on for on, _ in batched}, (spec.slug, period.version)
         assert not FairnessResult.objects.filter(batch__isnull=True).exists()
         verdicts = dict(
             FairnessResult.objects.filter(summary__sensitive=["sex"]).values_list(
@@ -339,7 +362,9 @@ class TestSeededMonitoring:
             assert 10 < alert.value < 12
         assert alert.finding.source == Finding.Source.MONITORING
         assert alert.finding.status == Finding.Status.OPEN
-        assert alert.opened_at.date() == timezone.localdate()
+        # Found by the sweep on the demo date, or by the push a few days before it.
+        week = (demo.DEMO_AS_OF - timedelta(days=7), demo.DEMO_AS_OF)
+        assert week[0] <= alert.opened_at.date() <= week[1]
 
     def test_every_production_model_is_judged(self):
         live = Deployment.objects.filter(environment="production", ended_at__isnull=True)
@@ -389,3 +414,76 @@ class TestSeededEvidencePacks:
         with pack.file.open("rb") as pdf:
             verdict = verify.verify_pack(pdf.read())
         assert verdict.intact, (version, verdict)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+class TestSeededHistory:
+    """Two years built as they happened: records carry their days, the trail runs in time
+    order, every month of the dashboard has figures, and a pack shows the past as it stood."""
+
+    def test_the_seeded_trail_runs_in_time_order_over_two_years(self, seeded):
+        stamps = list(
+            AuditEvent.objects.filter(seq__gte=seeded.first_seq)
+            .order_by("seq")
+            .values_list("occurred_at", flat=True)
+        )
+        assert stamps == sorted(stamps)
+        assert stamps[0].date() == world.GO_LIVE
+        assert stamps[-1].date() == demo.DEMO_AS_OF
+        assert len({(at.year, at.month) for at in stamps}) >= 24
+
+    def test_records_carry_the_days_they_happened(self):
+        for spec in demo.MODELS:
+            model = MLModel.objects.get(slug=spec.slug)
+            assert model.created_at.date() == world.registered_on(spec), spec.slug
+            for release in spec.versions:
+                version = model.versions.get(version=release.label)
+                built = max(date.fromisoformat(release.trained), world.GO_LIVE)
+                assert version.created_at.date() == built, (spec.slug, release.label)
+        tiered = RiskAssessment.objects.filter(framework="tiering").exclude(status="draft")
+        assert min(tiered.values_list("valid_from", flat=True)).date() >= date(2026, 4, 17)
+        pipeline = get_user_model().objects.get(username=pushes.PIPELINE)
+        assert ModelVersion.objects.filter(created_by=pipeline).count() >= 4
+
+    def test_every_month_of_the_dashboard_has_an_inventory_in_production(self):
+        figures = executive.figures(date(2026, 11, 1), months=24)
+        assert figures.periods[0].start.date() == date(2024, 12, 1)
+        for key in ("inventory", "in_production"):
+            series = figures.figure(key).series
+            assert all(value and value > 0 for value in series), (key, series)
+            assert len(set(series)) > 3, (key, series)  # the portfolio grew and changed
+        for key in ("shipped", "findings_open", "decisions"):
+            assert sum(v or 0 for v in figures.figure(key).series) > 0, key
+        levels = {unit.assessment.level for unit in figures.maturity}
+        assert len(levels) >= 2, levels
+
+    def test_a_pack_as_of_90_days_before_shows_the_state_then(
+        self, settings, tmp_path, django_capture_on_commit_callbacks
+    ):
+        """Cash forecast 2.0 went live through a closed gate on 1 June 2026; by late August
+        its breach was in remediation and nothing had been asked of the committee. Since,
+        it was approved with conditions and its periodic review was opened."""
+        as_of = datetime.combine(demo.DEMO_AS_OF - timedelta(days=90), time(12), tzinfo=UTC)
+        version = ModelVersion.objects.get(model__slug="cash-forecast", version="2.0")
+        record = assembly.assemble(version, as_of).record
+        tiering = RiskAssessment.objects.get(
+            model=version.model, framework="tiering", valid_from__lte=as_of, status="completed"
+        )
+        assert record["risk"]["tier"] == tiering.result
+        assert ApprovalRequest.objects.filter(version=version).count() == 2  # today
+        assert not record["approvals"]["requests"]  # none then
+        states = {f["title"]: (f["status"], f["resolved_at"]) for f in record["findings"]}
+        assert states[approvals.BREACH_TITLE] == (Finding.Status.REMEDIATION.label, None)
+        assert states["Back-test window too short"][0] == Finding.Status.CLOSED.label
+        assert "Calibration drift in the self-employed segment" not in states
+        then = {(r["area"], r["role"], r["who"]) for r in record["raci"]}
+        assert ("Monitoring", "Responsible", pushes.PIPELINE) in then
+        settings.MEDIA_ROOT = tmp_path
+        auditor = get_user_model().objects.get(username="audrey")
+        with django_capture_on_commit_callbacks(execute=True):
+            pack = packs.request_pack(actor=auditor, version=version, as_of=as_of)
+        pack.refresh_from_db()
+        assert pack.status == EvidencePack.Status.READY, pack.error
+        with pack.file.open("rb") as pdf:
+            assert verify.verify_pack(pdf.read()).intact
