@@ -99,8 +99,10 @@ def validation_report_page(request: HttpRequest, pk: int) -> HttpResponse:
     if saved is not None:
         messages.success(request, "The validation report's text is saved.")
         return redirect("reports:validation-report-page", pk=subject.pk)
+    written = [(form[name].label, getattr(stored, name)) for name in form.fields]
     context = {
         "subject": subject, "stored": stored, "frozen": frozen, "may_edit": may_edit, "form": form,
+        "written": written,
     }  # fmt: skip
     return render(
         request, "reports/exports/validation_report.html", context, status=400 if posted else 200

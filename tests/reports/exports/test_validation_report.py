@@ -163,7 +163,9 @@ def test_the_text_is_frozen_once_the_validator_signs_off(client, validation, val
     client.force_login(validator)
     response = edit(client, validation, Narrative(conclusion="Changed after the fact"))
     assert response.status_code == 400
-    assert "the validation report is frozen as signed" in response.content.decode()
+    shown = response.content.decode()
+    assert "the validation report is frozen as signed" in shown
+    assert TEXT.conclusion in shown and "Changed after the fact" not in shown
     with pytest.raises(DomainError, match="frozen as signed"):
         report.edit_validation_report(actor=validator, request=validation, text=TEXT)
     stored.refresh_from_db()
@@ -186,7 +188,8 @@ def test_readers_see_the_downloads_but_no_form(client, validation, auditor, outs
     assert client.get(url).status_code == 404
 
 
-def test_the_request_page_links_to_its_validation_report(client, validation, owner):
-    client.force_login(owner)
+def test_the_request_page_links_to_its_validation_report(client, validation, validator):
+    client.force_login(validator)
     page = client.get(validation.get_absolute_url()).content.decode()
     assert reverse("reports:validation-report-page", args=[validation.pk]) in page
+    assert "Signing off as validator freezes the" in page  # said beside the sign-off form
