@@ -8,6 +8,7 @@ from governance.approvals.models import (
     Gate,
     Reminder,
     SignOff,
+    ValidationReport,
 )
 from governance.auditlog.models import AuditChainHead, AuditEvent
 from governance.findings.models import Finding, PolicyException, RevalidationFlag, RiskAcceptance
@@ -46,6 +47,7 @@ __all__ = [
     "Rulebook",
     "ServiceAccount",
     "SignOff",
+    "ValidationReport",
     "ValidatorRequest",
     "Waiver",
 ]

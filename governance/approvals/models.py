@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from governance.approvals.rules import signoffs, states
+from governance.approvals.rules import narrative, signoffs, states
 
 
 class Gate(models.TextChoices):
@@ -186,6 +186,43 @@ class Condition(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ValidationReport(models.Model):
+    """The validator's words in a validation's report (scope, notes, conclusion): editable by the
+    validator until a validator signs the validation off, then frozen with that sign-off."""
+
+    request = models.OneToOneField(
+        ApprovalRequest, on_delete=models.PROTECT, related_name="validation_report"
+    )
+    scope = models.TextField(blank=True)
+    evidence_note = models.TextField(blank=True)
+    tests_note = models.TextField(blank=True)
+    findings_note = models.TextField(blank=True)
+    conclusion = models.TextField(blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Set once, by the first validator sign-off: the text from then on is the text signed.
+    signed_with = models.OneToOneField(
+        SignOff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="validation_report",
+    )
+    text_sha256 = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"Validation report of {self.request.reference}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.signed_with_id is not None
+
+    def text(self) -> narrative.Narrative:
+        return narrative.Narrative(**{name: getattr(self, name) for name in narrative.FIELDS})
 
 
 class Reminder(models.Model):

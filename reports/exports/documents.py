@@ -1,4 +1,5 @@
-"""Model documentation and validation reports, read from the records for Word (`word.to_docx`).
+"""Model documentation, read from the records for Word (`word.to_docx`); the validation report
+is `validation_records`.
 
 Callers resolve the model or request through permissions first. Each document is dated by the
 newest change among the records it shows, so downloading it twice gives the same content.
@@ -11,16 +12,14 @@ from typing import Any
 from django.db.models import Max, Prefetch, Q
 
 from governance.access.models import RaciAssignment
-from governance.approvals.models import ApprovalRequest, Condition, SignOff
 from governance.approvals.selectors import facts as approval_facts
-from governance.findings.models import Finding
 from governance.labels import label_for
-from governance.risk.models import Control, Evidence, Framework, RiskAssessment
+from governance.risk.models import Control, Evidence, RiskAssessment
 from governance.risk.rules.results import Outcome
 from governance.risk.selectors import coverage, status_of
 from registry.models import CustomField, DatasetVersion, MLModel, ModelVersion
 from reports.exports.registers import person
-from reports.exports.word import Block, Document, Facts, Grid, Section
+from reports.exports.word import Document, Facts, Grid, Section
 
 
 def _newest(*moments: Iterable[datetime | None]) -> datetime:
@@ -177,118 +176,3 @@ def model_documentation(model: MLModel) -> Document:
 
 def _outcomes(model: MLModel) -> tuple[Outcome | None, Outcome | None]:
     return approval_facts.tier_of(model), approval_facts.eu_outcome(model)
-
-
-# ---- Validation report --------------------------------------------------------------------------
-
-
-def _request_facts(request: ApprovalRequest) -> Facts:
-    return Facts(
-        (
-            ("Reference", request.reference),
-            ("Model", f"{request.model.name} ({request.model.slug})"),
-            ("Version", request.version.version),
-            ("Gate", request.get_gate_display()),
-            ("State", request.get_state_display()),
-            ("Requested by", person(request.requested_by)),
-            ("Submitted by", person(request.submitted_by)),
-            ("Submitted at (UTC)", request.submitted_at),
-            ("Decided at (UTC)", request.decided_at),
-            ("Approval expires on", request.expires_on),
-            ("Gate policy", str(request.policy) if request.policy else ""),
-            ("Summary", request.summary),
-            ("Decision note", request.decision_note),
-        )
-    )
-
-
-def _snapshot(request: ApprovalRequest) -> tuple[Block, ...]:
-    assessed = request.snapshot.get("assessments", [])
-    if not assessed:
-        return ("No snapshot: it is taken when the request is approved.",)
-    return (
-        f"What the approval covered (snapshot SHA-256 {request.snapshot_sha256}):",
-        Grid(
-            ("Framework", "Subject", "Result", "Rulebook", "Outcome SHA-256"),
-            tuple(
-                (Framework(a["framework"]).label, a["subject"], label_for(a["result"]), a["rulebook"],
-                 a["outcome_sha256"])
-                for a in assessed
-            ),
-        ),
-    )  # fmt: skip
-
-
-def _sign_offs(sign_offs: list[SignOff]) -> Grid:
-    return Grid(
-        ("Role", "Signer", "Decision", "Signed at (UTC)", "Comment"),
-        tuple(
-            (s.get_role_display(), person(s.signer), s.get_decision_display(), s.signed_at,
-             s.comment)
-            for s in sign_offs
-        ),
-        "No sign-off yet.",
-    )  # fmt: skip
-
-
-def _conditions(conditions: list[Condition]) -> Grid:
-    return Grid(
-        ("Condition", "Set by", "Due on", "Met at (UTC)", "Met by", "Note"),
-        tuple(
-            (c.text, f"{c.sign_off.get_role_display()}: {person(c.sign_off.signer)}", c.due_on,
-             c.met_at, person(c.met_by), c.met_note)
-            for c in conditions
-        ),
-        "No conditions.",
-    )  # fmt: skip
-
-
-def _findings(findings: list[Finding]) -> Grid:
-    return Grid(
-        ("Reference", "Title", "Severity", "Status", "Owner", "Due on", "Remediation plan",
-         "Resolution"),
-        tuple(
-            (f.reference, f.title, f.get_severity_display(), f.get_status_display(),
-             person(f.owner), f.due_on, f.remediation_plan, f.resolution)
-            for f in findings
-        ),
-        "No finding has been raised on this version.",
-    )  # fmt: skip
-
-
-def validation_report(request: ApprovalRequest) -> Document:
-    """A validation request: what was asked, the classification it was judged under, who signed
-    what with which conditions, and the findings raised on the version."""
-    sign_offs = list(request.sign_offs.select_related("signer").order_by("signed_at", "pk"))
-    conditions = list(request.conditions.select_related("sign_off__signer", "met_by"))
-    findings = list(
-        Finding.objects.filter(version=request.version).select_related("owner").order_by("pk")
-    )
-    version = request.version
-    classification = (
-        Facts(
-            (
-                ("Tier at submission", label_for(request.tier) if request.tier else ""),
-                *_classification(*_outcomes(request.model), " (in force now)"),
-            )
-        ),
-        *_snapshot(request),
-    )
-    return Document(
-        title=f"Validation report: {request.model.name} {version.version}",
-        subtitle=f"{request.reference} · {request.get_state_display()}",
-        as_of=_newest(
-            [request.updated_at, _assessed_at(request.model)],
-            (s.signed_at for s in sign_offs),
-            (c.met_at for c in conditions),
-            (f.updated_at for f in findings),
-        ),
-        sections=(
-            Section("Request", (_request_facts(request),)),
-            Section("Classification", classification),
-            Section("Sign-offs", (_sign_offs(sign_offs),)),
-            Section("Conditions", (_conditions(conditions),), 2),
-            Section(f"Findings on version {version.version}", (_findings(findings),)),
-        ),
-        subject=f"Validation report {request.reference}",
-    )

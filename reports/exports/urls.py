@@ -21,8 +21,20 @@ urlpatterns = [
         name="model-documentation",
     ),
     path(
+        "approvals/<int:pk>/validation-report/",
+        views.validation_report_page,
+        name="validation-report-page",
+    ),
+    path(
         "approvals/<int:pk>/validation-report.docx",
         views.validation_report,
+        {"fmt": "docx"},
         name="validation-report",
+    ),
+    path(
+        "approvals/<int:pk>/validation-report.pdf",
+        views.validation_report,
+        {"fmt": "pdf"},
+        name="validation-report-pdf",
     ),
 ]

@@ -38,7 +38,14 @@ class Grid:
     empty: str = "None recorded."
 
 
-Block = str | Facts | Grid  # a str is a paragraph
+@dataclass(frozen=True)
+class Subheading:
+    """A heading inside a section."""
+
+    text: str
+
+
+Block = str | Facts | Grid | Subheading  # a str is a paragraph
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Document:
     as_of: datetime  # the newest change among the records shown
     sections: tuple[Section, ...]
     subject: str = ""
+    cover: Facts | None = None  # what identifies the document, under its title
 
 
 def _text(value: Cell) -> str:
@@ -99,6 +107,8 @@ def _add_block(file: WordFile, block: Block) -> None:
         _add_facts(file, block)
     elif isinstance(block, Grid):
         _add_grid(file, block)
+    elif isinstance(block, Subheading):
+        file.add_heading(xml_safe(block.text), level=2)
     else:
         file.add_paragraph(xml_safe(block))
 
@@ -123,6 +133,8 @@ def to_docx(document: Document) -> bytes:
     _set_properties(file, document)
     file.add_heading(xml_safe(document.title), level=0)
     file.add_paragraph(xml_safe(document.subtitle), style="Subtitle")
+    if document.cover is not None:
+        _add_facts(file, document.cover)
     for section in document.sections:
         file.add_heading(xml_safe(section.heading), level=section.level)
         for block in section.blocks:

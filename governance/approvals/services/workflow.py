@@ -21,7 +21,7 @@ from governance.approvals.models import ApprovalRequest, Attachment, Condition, 
 from governance.approvals.rules import signoffs, states
 from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import signers
-from governance.approvals.services import escalation
+from governance.approvals.services import escalation, report
 from governance.errors import DomainError, clean_or_raise, save_new
 from governance.rulebooks.content import as_rules, content_sha256
 from governance.rulebooks.models import Rulebook
@@ -298,6 +298,7 @@ def sign_off(
         },
         mlmodel_id=request.model_id,
     )
+    report.freeze_validation_report(request=request, sign=sign)
     progress = request.progress()
     if progress.rejected_by:
         _decide(actor, request, signoffs.REJECT, sign.comment)

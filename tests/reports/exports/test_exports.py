@@ -445,17 +445,16 @@ def test_validation_report_reads_back_with_sign_offs_conditions_and_findings(
     url = reverse("reports:validation-report", args=[validation_request.pk])
     document = word_file(client.get(url))
     assert headings(document) == [
-        "Validation report: Retail PD scorecard 1.0", "Request", "Classification", "Sign-offs",
-        "Conditions", "Findings on version 1.0",
+        "Validation report: Retail PD scorecard 1.0", "Scope", "Scope statement",
+        "Evidence reviewed", "Tests and results", "Metrics", "Checks", "Findings", "Conclusion",
+        "Validator's conclusion", "Decision", "Sign-offs", "What the approval covered",
     ]  # fmt: skip
-    request, classification, snapshot, sign_offs, conditions, found = (
+    cover, scope, evidence, found, conditions, sign_offs, snapshot = (
         table_rows(t) for t in document.tables
     )
-    assert ["State", "Approved with conditions"] in request
-    assert classification[:2] == [
-        ["Tier at submission", "Tier 3 (low)"],
-        ["Model risk tier (in force now)", "Tier 3 (low)"],
-    ]
+    assert ["State", "Approved with conditions"] in cover
+    assert ["Model risk tier", "Tier 3 (low)"] in scope
+    assert {row[3] for row in evidence[1:]} == {"Evidenced"}
     assert ["Model risk tier", "Retail PD scorecard", "Tier 3 (low)"] in [r[:3] for r in snapshot]
     assert sign_offs[1][:3] == [
         "Independent validator",
