@@ -78,13 +78,12 @@ def passwords_off_message() -> str:
 class LocalPasswordGate:
     """An authentication backend that signs nobody in: with passwords switched off it refuses a
     password (PermissionDenied stops Django trying the backends after it) for anyone but the
-    break-glass accounts. The sign-in form and the token exchange say so first, in words."""
+    break-glass accounts. The sign-in form and the token exchange say so first, in words.
+
+    It has no `get_user`: no session is ever its, and a test's `force_login` skips it."""
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, **credentials: Any
     ) -> None:
         if "password" in credentials and not password_allowed(username or ""):
             raise PermissionDenied(passwords_off_message())
-
-    def get_user(self, user_id: int) -> None:
-        return None

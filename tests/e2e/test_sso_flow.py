@@ -51,7 +51,9 @@ def free_port() -> int:
 def wait_until_up(issuer: str, process: subprocess.Popen) -> None:
     for _ in range(300):
         if process.poll() is not None:
-            raise RuntimeError(f"the provider stopped: {process.stdout.read() if process.stdout else ''}")
+            raise RuntimeError(
+                f"the provider stopped: {process.stdout.read() if process.stdout else ''}"
+            )
         try:
             requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1).raise_for_status()
             return

@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "attest"
-CLIENT_SECRET = "attest-local-secret"  # noqa: S105 - loopback test double
-PASSWORD = "directory-password"  # noqa: S105 - loopback test double
+CLIENT_SECRET = "attest-local-secret"
+PASSWORD = "directory-password"
 GROUPS = "ou=groups,dc=northwind,dc=example"
 PEOPLE = {
     "nina": ("Nina", "Nakamura", f"cn=mrm-validators,{GROUPS}"),
@@ -95,7 +95,7 @@ def serve(args: argparse.Namespace) -> None:
     for username, (first, last, group) in PEOPLE.items():
         if not User.objects.filter(username=username).exists():
             set_person(username, password=PASSWORD, groups=[group], names=(first, last))
-    print(f"issuer: http://127.0.0.1:{args.port}/o", flush=True)
+    sys.stdout.write(f"issuer: http://127.0.0.1:{args.port}/o\n")
     call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, skip_checks=True)
 
 

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 STATE = Path(os.environ.get("OIDC_PROVIDER_STATE", "/tmp/attest-oidc-provider"))  # noqa: S108
-SECRET_KEY = "oidc-provider-for-local-tests-only"  # noqa: S105 - loopback test double
+SECRET_KEY = "oidc-provider-for-local-tests-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [
@@ -26,7 +26,9 @@ TEMPLATES = [
         "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
     }
 ]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": STATE / "provider.sqlite3"}}
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": STATE / "provider.sqlite3"}
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
