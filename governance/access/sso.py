@@ -11,6 +11,7 @@ import functools
 import logging
 from typing import Any
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
@@ -86,6 +87,10 @@ def _audiences(payload: dict[str, Any]) -> list[str]:
     return [audience] if isinstance(audience, str) else list(audience or [])
 
 
+def _refuse(request: HttpRequest, reason: str) -> None:
+    setattr(request, REFUSAL, reason)
+
+
 class DirectoryBackend(OIDCAuthenticationBackend):
     """Signs in whoever the provider vouches for, through `directory.sign_in`."""
 
@@ -107,10 +112,15 @@ class DirectoryBackend(OIDCAuthenticationBackend):
         try:
             for name in ENDPOINTS:
                 setattr(self, name, setting(name))
+            user: User | None = super().authenticate(request, **kwargs)
         except UNREACHABLE:
-            logger.exception("single sign-on: the provider's configuration cannot be read")
+            logger.exception("single sign-on: the provider cannot be reached or read")
+            _refuse(request, "the provider cannot be reached; try later.")
             return None
-        user: User | None = super().authenticate(request, **kwargs)
+        except (SuspiciousOperation, jwt.InvalidTokenError):
+            logger.warning("single sign-on: the provider's answer failed a check", exc_info=True)
+            _refuse(request, "the provider's answer could not be verified.")
+            return None
         return user
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
@@ -136,8 +146,11 @@ class DirectoryBackend(OIDCAuthenticationBackend):
                 break_glass=settings.ATTEST_BREAK_GLASS_USERS,
             )
         except DomainError as refusal:
-            setattr(self.request, REFUSAL, " ".join(refusal.messages))
-            return None
+            _refuse(self.request, " ".join(refusal.messages))
+        except ImproperlyConfigured as wrong:
+            logger.exception("single sign-on: the role mapping is wrong")
+            _refuse(self.request, f"Attest's settings are wrong: {wrong}")
+        return None
 
 
 class SignInStart(OIDCAuthenticationRequestView):
