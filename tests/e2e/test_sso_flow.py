@@ -133,7 +133,9 @@ def test_the_directory_group_gives_the_role_and_its_removal_takes_it_away(
     assert not nina.groups.exists()
     removed = AuditEvent.objects.filter(verb="user.directory_synced").latest("seq")
     assert removed.before["groups"] == [roles.VALIDATOR]
-    assert removed.after["removed_not_in_directory_groups"] == {roles.VALIDATOR: [VALIDATORS_GROUP]}
+    assert removed.after["removed_on_leaving_directory_groups"] == {
+        roles.VALIDATOR: [VALIDATORS_GROUP]
+    }
     again.context.close()
 
 

@@ -125,15 +125,13 @@ def _held_roles(user: User) -> list[str]:
 
 def _why(sync: RoleSync, group_roles: GroupRoles) -> dict[str, dict[str, list[str]]]:
     """Each role added with the groups that gave it; each removed with the groups it needs."""
-    return {
-        "granted_by_directory_groups": {
-            role: list(sync.sources[role]) for role in sorted(sync.add)
-        },
-        "removed_not_in_directory_groups": {
-            role: [group for group, mapped in group_roles if mapped == role]
-            for role in sorted(sync.remove)
+    why = {
+        "granted_by_directory_groups": {role: list(sync.sources[role]) for role in sync.add},
+        "removed_on_leaving_directory_groups": {
+            role: [group for group, mapped in group_roles if mapped == role] for role in sync.remove
         },
     }
+    return {key: dict(sorted(value.items())) for key, value in why.items() if value}
 
 
 @transaction.atomic
@@ -154,7 +152,6 @@ def sign_in(
     _apply(user, sync)
     old, new = audit.changed(before, access_snapshot(user))
     if new:
-        why = _why(sync, group_roles) if sync.changes else {}
-        after = {**new, **why, "issuer": claims.issuer}
+        after = {**new, **_why(sync, group_roles), "issuer": claims.issuer}
         audit.record(actor=None, verb="user.directory_synced", target=user, before=old, after=after)
     return user

@@ -61,6 +61,7 @@ def test_the_first_sign_in_makes_the_account_with_the_mapped_role():
     assert synced.after["groups"] == [roles.VALIDATOR]
     assert synced.after["granted_by_directory_groups"] == {roles.VALIDATOR: [VALIDATORS]}
     assert synced.after["issuer"] == ISSUER
+    assert "removed_on_leaving_directory_groups" not in synced.after  # nothing was removed
 
 
 def test_a_group_gone_from_the_directory_takes_its_role_away_at_the_next_sign_in():
@@ -69,7 +70,7 @@ def test_a_group_gone_from_the_directory_takes_its_role_away_at_the_next_sign_in
     assert roles_of(user) == [roles.COMMITTEE]
     synced = AuditEvent.objects.filter(verb="user.directory_synced").latest("seq")
     assert synced.before == {"groups": [roles.VALIDATOR]}
-    assert synced.after["removed_not_in_directory_groups"] == {roles.VALIDATOR: [VALIDATORS]}
+    assert synced.after["removed_on_leaving_directory_groups"] == {roles.VALIDATOR: [VALIDATORS]}
     assert synced.after["granted_by_directory_groups"] == {roles.COMMITTEE: [COMMITTEE]}
 
 
