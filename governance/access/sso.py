@@ -107,7 +107,9 @@ class DirectoryBackend(OIDCAuthenticationBackend):
         return setting(attr, *args)
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
-        if request is None or not enabled() or not {"code", "state"} <= set(request.GET):
+        if request is None or "password" in kwargs or not enabled():
+            return None
+        if not {"code", "state"} <= set(request.GET):
             return None
         try:
             for name in ENDPOINTS:
