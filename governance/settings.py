@@ -158,6 +158,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # Refuses a sign-in (page or token exchange) while its account or address is locked out.
     "axes.backends.AxesStandaloneBackend",
+    # Refuses a password when ATTEST_LOCAL_LOGIN=off, but from a break-glass account.
+    "governance.access.signin.LocalPasswordGate",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -173,6 +175,48 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "governance.access.signin.locked_out"
 AXES_VERBOSE = False
+
+
+def env_pairs(name: str) -> list[tuple[str, str]]:
+    """`a:b;c:d` as pairs, split on each item's last colon (directory group names hold `=`, `,`)."""
+    pairs = []
+    for item in filter(None, (i.strip() for i in os.environ.get(name, "").split(";"))):
+        left, colon, right = item.rpartition(":")
+        if not (colon and left.strip() and right.strip()):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not group:role")
+        pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+# Single sign-on (OpenID Connect, docs/security.md): off unless a client id is set. Endpoints are
+# read from the issuer's /.well-known/openid-configuration unless given one by one.
+OIDC_RP_CLIENT_ID = os.environ.get("ATTEST_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("ATTEST_OIDC_CLIENT_SECRET", "")
+ATTEST_OIDC_ISSUER = os.environ.get("ATTEST_OIDC_ISSUER", "").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("ATTEST_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("ATTEST_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("ATTEST_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("ATTEST_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("ATTEST_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("ATTEST_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("ATTEST_OIDC_TIMEOUT_SECONDS", default=10)
+LOGIN_REDIRECT_URL_FAILURE = "login"
+ATTEST_OIDC_NAME = os.environ.get("ATTEST_OIDC_NAME", "single sign-on")
+ATTEST_OIDC_USERNAME_CLAIM = os.environ.get("ATTEST_OIDC_USERNAME_CLAIM", "preferred_username")
+ATTEST_OIDC_GROUPS_CLAIM = os.environ.get("ATTEST_OIDC_GROUPS_CLAIM", "groups")
+# Directory group -> Attest role, e.g. "cn=mrm-validators,ou=groups:Validators;cn=mrm-mrc:Committee
+# members". Roles named here are the directory's to give and take away at each sign-in.
+ATTEST_OIDC_GROUP_ROLES = env_pairs("ATTEST_OIDC_GROUP_ROLES")
+if OIDC_RP_CLIENT_ID:
+    if not (ATTEST_OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT):
+        raise ImproperlyConfigured("ATTEST_OIDC_CLIENT_ID needs ATTEST_OIDC_ISSUER (or endpoints)")
+    AUTHENTICATION_BACKENDS.append("governance.access.sso.DirectoryBackend")
+# Passwords off for everyone but the break-glass accounts named (they sign in locally only).
+ATTEST_LOCAL_LOGIN = env_bool("ATTEST_LOCAL_LOGIN", default=True)
+ATTEST_BREAK_GLASS_USERS = env_list("ATTEST_BREAK_GLASS_USERS", default=[])
+if not (ATTEST_LOCAL_LOGIN or OIDC_RP_CLIENT_ID):
+    raise ImproperlyConfigured("ATTEST_LOCAL_LOGIN=off needs single sign-on: set ATTEST_OIDC_*")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

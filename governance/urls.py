@@ -12,6 +12,8 @@ from drf_spectacular.views import (
 )
 
 from governance import navigation
+from governance.access import sso
+from governance.access.views import SignInView
 from monitoring.metrics_views import MetricsView
 
 
@@ -38,6 +40,11 @@ api_v1 = [
 
 urlpatterns = [
     path("", start, name="start"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/sso/", sso.SignInStart.as_view(), name="oidc_authentication_init"),
+    path(
+        "accounts/sso/callback/", sso.SignInCallback.as_view(), name="oidc_authentication_callback"
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("inventory/", include("registry.urls")),

@@ -3,11 +3,24 @@
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group
 
 from governance import roles
+from governance.access import signin
 from governance.access.models import RaciAssignment
 from governance.forms import BootstrapForm, DecisionForm, UserChoiceField, active_users
+
+
+class SignInForm(AuthenticationForm):
+    """The password sign-in; with passwords switched off it says so before trying one."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        if username and not signin.password_allowed(username):
+            raise forms.ValidationError(signin.passwords_off_message(), code="passwords_off")
+        cleaned: dict[str, Any] = super().clean()
+        return cleaned
 
 
 class TokenForm(BootstrapForm):

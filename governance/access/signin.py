@@ -1,10 +1,13 @@
-"""Sign-in lockout (django-axes): what a locked-out person sees, and its audit event."""
+"""Sign-in with a password: lockout (django-axes), what a locked-out person sees and its audit
+event; and, with ATTEST_LOCAL_LOGIN=off, passwords refused but for the break-glass accounts."""
 
 from typing import Any
 
 from axes.conf import settings as axes_settings
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -58,3 +61,29 @@ def record_lockout(
         target=target,
         after={"username": username, "ip_address": ip_address},
     )
+
+
+def password_allowed(username: str) -> bool:
+    """Whether a password may sign this username in (ATTEST_LOCAL_LOGIN, ATTEST_BREAK_GLASS_USERS)."""
+    return bool(settings.ATTEST_LOCAL_LOGIN) or username in settings.ATTEST_BREAK_GLASS_USERS
+
+
+def passwords_off_message() -> str:
+    return (
+        f"Passwords are switched off here: sign in with {settings.ATTEST_OIDC_NAME}. "
+        "Only the break-glass administrators sign in with a password."
+    )
+
+
+class LocalPasswordGate:
+    """An authentication backend that signs nobody in: with passwords switched off it refuses a
+    password (PermissionDenied stops Django trying the backends after it) for anyone but the
+    break-glass accounts. The sign-in form and the token exchange say so first, in words.
+
+    It has no `get_user`: no session is ever its, and a test's `force_login` skips it."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, **credentials: Any
+    ) -> None:
+        if "password" in credentials and not password_allowed(username or ""):
+            raise PermissionDenied(passwords_off_message())

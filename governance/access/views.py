@@ -6,8 +6,12 @@ it names, an action the user may not take is a 403. A new key is rendered once, 
 response itself (never in a URL, a redirect or a message), and that response is not cached.
 """
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +24,7 @@ from governance.access.forms import (
     RaciAssignForm,
     RoleRequestForm,
     ServiceAccountForm,
+    SignInForm,
     TokenForm,
     ValidatorChoiceForm,
 )
@@ -36,6 +41,19 @@ from governance.errors import DomainError
 from governance.forms import DecisionForm
 
 AccountRow = tuple[ServiceAccount, list[ApiToken], TokenForm]
+
+
+class SignInView(LoginView):
+    """The sign-in page: single sign-on's button when configured, and the password form (for
+    the break-glass accounts only when passwords are switched off)."""
+
+    authentication_form = SignInForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_name"] = settings.ATTEST_OIDC_NAME if settings.OIDC_RP_CLIENT_ID else ""
+        context["passwords_on"] = settings.ATTEST_LOCAL_LOGIN
+        return context
 
 
 def _account_token_form(account: ServiceAccount, data: object = None) -> TokenForm:

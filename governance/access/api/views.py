@@ -83,6 +83,8 @@ class ApiTokenView(APIView):
 
     Each call issues a new token named "password exchange"; earlier ones stay valid until
     revoked on the "API tokens" page. Pipelines should use a service account's token instead.
+    With passwords switched off (ATTEST_LOCAL_LOGIN=off) only the break-glass accounts exchange
+    one; everyone else signs in through single sign-on and issues a token on that page.
     """
 
     authentication_classes: list = []
@@ -96,6 +98,9 @@ class ApiTokenView(APIView):
         request=AuthTokenSerializer, responses={200: ApiTokenSerializer, 400: ErrorsSerializer}
     )
     def post(self, request: Request) -> HttpResponse:
+        given = request.data if isinstance(request.data, Mapping) else {}
+        if not signin.password_allowed(str(given.get("username", ""))):
+            raise ValidationError({"password": [signin.passwords_off_message()]})
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
         if not credentials.is_valid():
             # django-axes marks this request (DRF's, which its middleware does not see).

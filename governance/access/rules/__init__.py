@@ -1,0 +1,1 @@
+"""Pure rules of access: no Django here."""
