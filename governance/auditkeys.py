@@ -56,16 +56,30 @@ def parse_ring(text: str, source: str) -> tuple[HmacKey, ...]:
     return ring
 
 
+def create_exclusively(path: Path, content: bytes, mode: int = 0o600) -> bool:
+    """Write a file that must not exist yet, whole or not at all: False if it already existed.
+
+    Written aside, then hard-linked into place, so a concurrent reader never sees it half written
+    and a concurrent writer never overwrites it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    aside = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(content)
+        os.link(aside, path)
+    except FileExistsError:
+        return False
+    finally:
+        aside.unlink()
+    return True
+
+
 def _create_dev_ring(path: Path) -> None:
     """A random development key, created once (concurrent processes: the first one wins)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = f"# Development audit key, created by Attest: not for production.\ndev-1:{secrets.token_hex(32)}\n"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w") as file:
-        file.write(text)
+    comment = "# Development audit key, created by Attest: not for production."
+    create_exclusively(path, f"{comment}\ndev-1:{secrets.token_hex(32)}\n".encode())
 
 
 @functools.cache

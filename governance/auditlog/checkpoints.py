@@ -2,7 +2,6 @@
 signed checkpoints in ATTEST_CHECKPOINT_DIR. Nothing here touches the database."""
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from governance import checkpoint
+from governance import auditkeys, checkpoint
 
 PATTERN = "checkpoint-*.json"
 
@@ -26,24 +25,13 @@ class Found:
     signed_by_trusted_key: bool
 
 
-def _write_new(path: Path, content: bytes, mode: int = 0o600) -> None:
-    """Write a file that must not exist yet (O_EXCL: a second writer fails, never overwrites)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "wb") as file:
-        file.write(content)
-
-
 def _create_dev_signing_key(path: Path) -> None:
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    try:
-        _write_new(path, pem)
-    except FileExistsError:
-        return  # another process created it first
+    auditkeys.create_exclusively(path, pem)  # a concurrent process may have created it first
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -96,7 +84,9 @@ def write(document: dict[str, object], directory: Path | None = None) -> Path:
     """Store a signed checkpoint as a new, read-only file in the checkpoint directory."""
     directory = directory or Path(settings.ATTEST_CHECKPOINT_DIR)
     path = directory / file_name(checkpoint.read(document))
-    _write_new(path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode(), 0o444)
+    content = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
+    if not auditkeys.create_exclusively(path, content, 0o444):
+        raise FileExistsError(f"{path} exists: a checkpoint is never overwritten")
     return path
 
 

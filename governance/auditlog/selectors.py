@@ -89,9 +89,14 @@ def _stale(newest: checkpoint.Checkpoint | None, now: datetime) -> str | None:
     return f"checkpoint missing: none signed in the last {days} days ({last})"
 
 
-def _load_all(paths: Sequence[Path], public_key_file: Path | None) -> tuple[list, list[str]]:
+def _load_all(
+    paths: Sequence[Path], public_key_file: Path | None
+) -> tuple[list[checkpoints.Found], list[str]]:
+    if not paths:  # no key needed (nor created) to read no checkpoint
+        return [], []
     trusted = checkpoints.trusted_keys(public_key_file)
-    loaded, problems = [], []
+    loaded: list[checkpoints.Found] = []
+    problems: list[str] = []
     for path in paths:
         try:
             loaded.append(checkpoints.load(path, trusted))

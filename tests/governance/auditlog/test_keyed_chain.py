@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -294,3 +295,35 @@ def test_deploy_check_refuses_the_development_keys(settings, tmp_path):
     settings.ATTEST_CHECKPOINT_SIGNING_KEY_FILE = tmp_path / "signing.pem"
     settings.ATTEST_CHECKPOINT_DIR = tmp_path / "checkpoints"
     assert audit_keys_are_not_development_defaults() == []
+
+
+def test_a_fresh_checkout_creates_a_private_development_key_once(settings, tmp_path):
+    settings.ATTEST_AUDIT_KEY_FILE = tmp_path / "keys" / "audit-hmac.keys"
+    first = auditkeys.current_key()
+    assert first.key_id == "dev-1"
+    assert settings.ATTEST_AUDIT_KEY_FILE.stat().st_mode & 0o777 == 0o600
+    assert auditkeys.parse_ring(settings.ATTEST_AUDIT_KEY_FILE.read_text(), "file") == (first,)
+    assert first.secret.hex() not in repr(first)
+
+
+def test_production_never_creates_a_key(settings, tmp_path):
+    settings.PRODUCTION = True
+    settings.ATTEST_AUDIT_KEY_FILE = tmp_path / "missing.keys"
+    with pytest.raises(ImproperlyConfigured, match="no audit key"):
+        auditkeys.current_key()
+    assert not settings.ATTEST_AUDIT_KEY_FILE.exists()
+
+
+@pytest.mark.parametrize(
+    ("ring", "message"),
+    [
+        ("", "no audit key"),
+        ("k1:abcd", "shorter than 32 bytes"),
+        ("k 1:" + "11" * 32, "key id"),
+        ("k1:" + "zz" * 32, "not hex"),
+        (f"{K1},{K1}", "listed twice"),
+    ],
+)
+def test_a_malformed_key_ring_is_refused_naming_the_problem(ring, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        auditkeys.parse_ring(ring, "ATTEST_AUDIT_KEY")
