@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from governance import audit, auditkeys, chain, checkpoint
-from governance.auditlog import checkpoints, selectors
+from governance.auditlog import checkpoints, selectors, tasks
 from governance.auditlog import services as integrity
 from governance.auditlog.checks import audit_keys_are_not_development_defaults
 from governance.auditlog.models import AuditChainHead, AuditEvent
@@ -327,3 +327,12 @@ def test_production_never_creates_a_key(settings, tmp_path):
 def test_a_malformed_key_ring_is_refused_naming_the_problem(ring, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         auditkeys.parse_ring(ring, "ATTEST_AUDIT_KEY")
+
+
+def test_beat_signs_a_checkpoint_daily(credit_pd_model, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sign-audit-checkpoint"]
+    assert entry["task"] == tasks.sign_audit_checkpoint.name
+    assert entry["schedule"].hour == {0}
+    written = tasks.sign_audit_checkpoint.delay().get()
+    assert written.startswith(str(settings.ATTEST_CHECKPOINT_DIR))
+    assert AuditEvent.objects.filter(verb="audit.checkpoint_signed").count() == 1
