@@ -295,10 +295,11 @@ def _bulk_audit(
     models: list[Any], versions: list[Any], deployments: list[Any], raci: list[Any]
 ) -> None:
     """The events the services would have written, chained onto the head like audit.record."""
-    from governance import audit, chain
+    from governance import audit, auditkeys
     from governance.auditlog.models import AuditChainHead, AuditEvent
 
     head = audit.locked_head()
+    key = auditkeys.current_key()
     targets = [
         *(("model.registered", m, m.pk) for m in models),
         *(("version.registered", v, v.model_id) for v in versions),
@@ -320,11 +321,13 @@ def _bulk_audit(
             after={"id": target.pk},
             prev_hash=head.last_hash,
         )
-        event.hash = chain.event_hash(event.prev_hash, event.payload())
+        audit.seal(event, key)
         head.last_seq, head.last_hash = event.seq, event.hash
         events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=5_000)
-    AuditChainHead.objects.filter(pk=1).update(last_seq=head.last_seq, last_hash=head.last_hash)
+    AuditChainHead.objects.filter(pk=1).update(
+        last_seq=head.last_seq, last_hash=head.last_hash, key_id=key.key_id
+    )
 
 
 # --- measurement ----------------------------------------------------------------------------

@@ -61,6 +61,9 @@ class GovernanceConfig(AppConfig):
 
         user_locked_out.connect(record_lockout, dispatch_uid="audit-lockout")
 
+        # `check --deploy` refuses the audit trail's development keys.
+        from governance.auditlog import checks  # noqa: F401
+
         # Setup, not domain logic: role groups need the permissions that post_migrate creates.
         post_migrate.connect(_ensure_roles, sender=self)
         # The shipped rulebooks are data every assessment needs, loaded like the role groups.

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import models, transaction
 from django.utils import timezone
 
-from governance import chain, context
+from governance import auditkeys, chain, context
 from governance.auditlog.models import AuditChainHead, AuditEvent
 from governance.errors import DomainError, clean_or_raise
 
@@ -67,6 +67,37 @@ def locked_head() -> AuditChainHead:
     return head
 
 
+def seal(event: AuditEvent, key: auditkeys.HmacKey) -> None:
+    """Key the event's hash: HMAC over its payload and predecessor, naming the key by id."""
+    event.key_id = key.key_id
+    event.hash = chain.keyed_hash(key.secret, key.key_id, event.prev_hash, event.payload())
+
+
+def _append(head: AuditChainHead, event: AuditEvent, key: auditkeys.HmacKey) -> AuditEvent:
+    """Chain `event` onto the locked head under `key`, save it and move the head."""
+    event.seq, event.prev_hash = head.last_seq + 1, head.last_hash
+    event.occurred_at = timezone.now()
+    event.request_id = context.request_id.get()
+    seal(event, key)
+    event.save()
+    head.last_seq, head.last_hash, head.key_id = event.seq, event.hash, event.key_id
+    head.save(update_fields=["last_seq", "last_hash", "key_id"])
+    return event
+
+
+def _key_change(head: AuditChainHead, key: auditkeys.HmacKey) -> AuditEvent:
+    """The event that moves the chain onto a new key: re-anchoring unkeyed events, or rotation."""
+    verb = chain.REANCHORED if head.key_id == chain.LEGACY_KEY_ID else chain.KEY_ROTATED
+    return AuditEvent(
+        actor_name="system",
+        verb=verb,
+        target_type=head._meta.label_lower,
+        target_id=str(head.pk),
+        target_repr=str(head)[:300],
+        after={"from_key_id": head.key_id, "to_key_id": key.key_id, "at_seq": head.last_seq},
+    )
+
+
 def record(
     *,
     actor: User | AnonymousUser | None,
@@ -76,14 +107,18 @@ def record(
     after: dict[str, Any] | None = None,
     mlmodel_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain; the head row's lock serialises concurrent writers."""
+    """Append one event to the chain; the head row's lock serialises concurrent writers.
+
+    A new current key (rotation) is first recorded as an event of its own, hashed under it.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the service's transaction")
     head = locked_head()
+    key = auditkeys.current_key()
+    if head.last_seq and head.key_id != key.key_id:
+        _append(head, _key_change(head, key), key)
     actor_id, actor_name = _actor_fields(actor)
     event = AuditEvent(
-        seq=head.last_seq + 1,
-        occurred_at=timezone.now(),
         actor_id=actor_id,
         actor_name=actor_name,
         verb=verb,
@@ -93,14 +128,8 @@ def record(
         mlmodel_id=mlmodel_id,
         before=before,
         after=after,
-        request_id=context.request_id.get(),
-        prev_hash=head.last_hash,
     )
-    event.hash = chain.event_hash(event.prev_hash, event.payload())
-    event.save()
-    head.last_seq, head.last_hash = event.seq, event.hash
-    head.save(update_fields=["last_seq", "last_hash"])
-    return event
+    return _append(head, event, key)
 
 
 def audited_update(

@@ -7,6 +7,10 @@ import re
 from datetime import date, datetime
 
 LABELS = {
+    # The audit trail's own events (governance.audit, governance.auditlog).
+    "audit.reanchored": "Audit trail re-anchored under a keyed hash",
+    "audit.key_rotated": "Audit trail key rotated",
+    "audit.checkpoint_signed": "Audit trail checkpoint signed",
     "in_scope": "In scope",
     "out_of_scope": "Out of scope",
     "tier_1": "Tier 1 (high)",

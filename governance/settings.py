@@ -272,6 +272,25 @@ ATTEST_EXECUTIVE_GROUP = os.environ.get("ATTEST_EXECUTIVE_GROUP", "Executives")
 # The organisation an evidence pack's cover names (left off the cover when empty).
 ATTEST_ORGANISATION = os.environ.get("ATTEST_ORGANISATION", "")
 
+# The audit trail's keys and signed checkpoints live outside the database (docs/security.md).
+# Unset, a fresh checkout creates development keys under var/ (git-ignored); `check --deploy`
+# refuses them. ATTEST_AUDIT_KEY takes `id:secret` pairs, comma-separated, the last one current.
+ATTEST_VAR_DIR = Path(os.environ.get("ATTEST_VAR_DIR", "") or BASE_DIR / "var")
+ATTEST_AUDIT_KEY = os.environ.get("ATTEST_AUDIT_KEY", "")
+ATTEST_AUDIT_KEY_FILE = Path(
+    os.environ.get("ATTEST_AUDIT_KEY_FILE", "") or ATTEST_VAR_DIR / "keys" / "audit-hmac.keys"
+)
+ATTEST_CHECKPOINT_DIR = Path(
+    os.environ.get("ATTEST_CHECKPOINT_DIR", "") or ATTEST_VAR_DIR / "checkpoints"
+)
+ATTEST_CHECKPOINT_SIGNING_KEY_FILE = Path(
+    os.environ.get("ATTEST_CHECKPOINT_SIGNING_KEY_FILE", "")
+    or ATTEST_VAR_DIR / "keys" / "checkpoint-signing.pem"
+)
+# PEM public keys trusted to have signed checkpoints (empty: the signing key's own).
+ATTEST_CHECKPOINT_PUBLIC_KEY_FILE = os.environ.get("ATTEST_CHECKPOINT_PUBLIC_KEY_FILE", "")
+ATTEST_CHECKPOINT_MAX_AGE_DAYS = env_int("ATTEST_CHECKPOINT_MAX_AGE_DAYS", default=2)
+
 # Reminders are printed to the console until an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -373,6 +392,11 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {
         "task": "governance.auditlog.tasks.record_audit_chain_check",
         "schedule": env_int("AUDIT_CHECK_INTERVAL_SECONDS", default=24 * 3600),
+    },
+    # The chain's head signed, written outside the database and e-mailed to the auditors.
+    "sign-audit-checkpoint": {
+        "task": "governance.auditlog.tasks.sign_audit_checkpoint",
+        "schedule": crontab(hour=0, minute=15),
     },
     "apply-rulebooks-in-force": {
         "task": "governance.risk.tasks.apply_rulebooks_in_force",

@@ -59,6 +59,12 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_checkpoint_dir(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's signed audit checkpoints go to a directory of its own, not the checkout's."""
+    settings.ATTEST_CHECKPOINT_DIR = tmp_path_factory.mktemp("checkpoints")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate-limit counts live in the cache, per process: each test starts with none."""
     cache.clear()

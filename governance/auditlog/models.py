@@ -33,6 +33,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The HMAC key the hash is keyed with (the key itself lives outside the database); empty for
+    # events recorded before keyed hashing, up to the chain's re-anchoring event.
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]
@@ -76,6 +79,8 @@ class AuditChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    # The key the last event was hashed under: a different current key first records a rotation.
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head #{self.last_seq}"

@@ -15,12 +15,13 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Q
 
-from governance import chain, history, labels
+from governance import history, labels
 from governance.access import selectors as people
 from governance.access.models import RaciAssignment
 from governance.approvals.models import ApprovalRequest, Condition, SignOff
 from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import independence
+from governance.auditlog import selectors as audit_selectors
 from governance.auditlog.models import AuditEvent
 from governance.findings.models import Finding
 from governance.risk import selectors as risk_selectors
@@ -625,8 +626,7 @@ def audit_trail(model: MLModel, as_of: datetime) -> dict[str, Any]:
     upto = AuditEvent.objects.filter(seq__lte=last).order_by("seq")
     mine = list(upto.filter(mlmodel_id=model.pk))
     names = _people({e.actor_id for e in mine})
-    links = (chain.ChainLink(e.seq, e.prev_hash, e.hash, e.payload()) for e in upto.iterator())
-    broken = chain.first_break(links)
+    broken = audit_selectors.chain_break_through(last)
     return {
         "chain": {
             "intact": broken is None,
@@ -646,4 +646,21 @@ def audit_trail(model: MLModel, as_of: datetime) -> dict[str, Any]:
             }
             for e in mine
         ],
+        "checkpoint": checkpoint_of(as_of),
+    }
+
+
+def checkpoint_of(as_of: datetime) -> dict[str, Any] | None:
+    """The newest signed checkpoint of the whole trail by the instant, and whether it holds."""
+    found = audit_selectors.latest_checkpoint(as_of)
+    if found is None:
+        return None
+    cp = found.checkpoint
+    return {
+        "seq": cp.seq,
+        "head_hash": cp.head_hash,
+        "signed_at": iso(cp.signed_at),
+        "signer": cp.signer,
+        "signature": str(found.document.get("signature", "")),
+        "holds": audit_selectors.checkpoint_holds(cp),
     }

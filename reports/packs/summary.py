@@ -128,6 +128,12 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _unheld(record: dict[str, Any]) -> bool:
+    """Whether the trail contradicts the checkpoint the pack shows."""
+    found = record["audit"].get("checkpoint")
+    return found is not None and not found["holds"]
+
+
 def summarise(data: PackData, as_of: datetime) -> dict[str, Any]:
     """Every figure of the summary page, as of the instant."""
     record = data.record
@@ -171,6 +177,7 @@ def summarise(data: PackData, as_of: datetime) -> dict[str, Any]:
             else []
         ),
         *([] if record["audit"]["chain"]["intact"] else ["the audit chain is broken"]),
+        *(["the audit trail no longer matches its signed checkpoint"] if _unheld(record) else []),
     ]
     return {
         "status": "Action needed" if reasons else "No open issue",

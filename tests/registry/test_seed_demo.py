@@ -12,13 +12,14 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.test import override_settings
 
-from governance import chain, demo, permissions, roles
+from governance import demo, permissions, roles
 from governance.access.models import RaciAssignment, RoleGrant
 from governance.approvals.models import ApprovalRequest
 from governance.approvals.rules import states
 from governance.approvals.selectors import facts as approval_facts
 from governance.approvals.selectors import gate, queues
 from governance.approvals.services import workflow
+from governance.auditlog import selectors as audit_selectors
 from governance.auditlog.models import AuditEvent
 from governance.demo import approvals, assessing, loader, pushes, world
 from governance.findings.models import Finding, PolicyException, RevalidationFlag
@@ -172,8 +173,7 @@ class TestSeededPortfolio:
 
     def test_audit_chain_is_intact_and_every_seeded_event_names_the_seed(self, seeded):
         events = AuditEvent.objects.order_by("seq")
-        links = (chain.ChainLink(e.seq, e.prev_hash, e.hash, e.payload()) for e in events)
-        assert chain.first_break(links) is None
+        assert audit_selectors.audit_chain_break() is None
         seeded_events = events.filter(seq__gte=seeded.first_seq)
         assert seeded_events.count() > 400
         assert set(seeded_events.values_list("request_id", flat=True)) == {loader.REQUEST_ID}

@@ -22,5 +22,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "request_id",
             "prev_hash",
             "hash",
+            # which HMAC key hashed the event (the key itself never leaves its file)
+            "key_id",
         ]
         read_only_fields = fields
