@@ -26,7 +26,7 @@ from tests.governance.test_audit_chain import _tamper
 
 K1 = "k1:" + "11" * 32
 K2 = "k2:" + "22" * 32
-reanchor = importlib.import_module("governance.migrations.0016_reanchor_audit_chain").reanchor
+reanchor = importlib.import_module("governance.migrations.0018_reanchor_audit_chain").reanchor
 
 
 def _register(owner, *slugs: str) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0014_role_grant'),
+        ('governance', '0016_directory_identity'),
     ]
 
     operations = [

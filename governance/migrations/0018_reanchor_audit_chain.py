@@ -59,6 +59,6 @@ def reanchor(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0015_audit_key_id")]
+    dependencies = [("governance", "0017_audit_key_id")]
 
     operations = [migrations.RunPython(reanchor, migrations.RunPython.noop)]
