@@ -1,5 +1,6 @@
 """seed_demo: the Northwind Bank portfolio, loaded through the services, once and only once."""
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,10 +35,12 @@ from monitoring.models import (
     MetricPoint,
 )
 from registry.models import Deployment, MLModel, ModelDependency, ModelVersion, UseCase
+from reports.executive import render
 from reports.executive import selectors as executive
 from reports.models import EvidencePack
 from reports.packs import assembly, verify
 from reports.packs import services as packs
+from tests.reports.codes import pdftotext, shown_codes
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -486,4 +489,23 @@ class TestSeededHistory:
         pack.refresh_from_db()
         assert pack.status == EvidencePack.Status.READY, pack.error
         with pack.file.open("rb") as pdf:
-            assert verify.verify_pack(pdf.read()).intact
+            content = pdf.read()
+        assert verify.verify_pack(content).intact
+        text = pdftotext(content, tmp_path)
+        for page in ("1. Summary", "Contents", "10. Attestation", "11. Glossary"):
+            assert page in text
+        assert "as of 2026-08-24 12:00:00 UTC" in text
+        assert "Cash demand" in text or "cash demand" in text
+        assert not shown_codes(text)
+
+    @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+    def test_the_last_full_month_reads_in_words_with_the_figures_held(self, tmp_path):
+        """The November 2026 report of the demo: every figure the database gives, no code."""
+        november = date(2026, 11, 1)
+        figures = executive.figures(november)
+        text = pdftotext(render.render_report(november), tmp_path)
+        assert "Model portfolio report: November 2026" in text
+        assert f"Models in the inventory {figures.figure('inventory').shown}" in text
+        assert f"Models in production {figures.figure('in_production').shown}" in text
+        assert "MLOps maturity by business unit" in text
+        assert not shown_codes(text)

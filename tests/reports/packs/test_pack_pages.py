@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.db.models import Q
 
 from governance.access.services import raci
@@ -18,10 +17,10 @@ from governance.approvals.models import Gate
 from governance.approvals.services import workflow
 from governance.findings import services as findings
 from governance.findings.models import Finding
-from governance.labels import LABELS
 from governance.risk.models import Control, Evidence
 from registry.models import ModelVersion
 from reports.models import EvidencePack
+from tests.reports.codes import internal_codes
 from tests.reports.packs.conftest import AFTER, BETWEEN, pdf_of, requested
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -33,8 +32,6 @@ pytestmark = [
 RAISED = datetime(2026, 10, 15, 9, 0, tzinfo=UTC)
 REMEDIATING = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
 RAISED_LATER = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
-CODE = re.compile(r"[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+")
-APPS = {"governance", "registry", "monitoring", "reports"}
 
 
 def text_of(pack: EvidencePack, tmp_path) -> str:
@@ -45,19 +42,6 @@ def text_of(pack: EvidencePack, tmp_path) -> str:
         [str(PDFTOTEXT), "-layout", str(source), "-"], capture_output=True, check=True, text=True
     )
     return " ".join(out.stdout.split())
-
-
-def internal_codes() -> set[str]:
-    """Every snake_case or dotted choice value and field name of Attest's models, and each code
-    `governance.labels` gives a label: none of them may reach a reader."""
-    codes = {key for key in LABELS if CODE.fullmatch(key)}
-    for model in apps.get_models():
-        if model._meta.app_label not in APPS:
-            continue
-        for field in model._meta.concrete_fields:
-            codes |= {field.name} if CODE.fullmatch(field.name) else set()
-            codes |= {v for v, _ in field.choices or () if isinstance(v, str) and CODE.fullmatch(v)}
-    return codes
 
 
 @pytest.fixture
