@@ -30,6 +30,7 @@ EU_LABELS = frozenset(
         "gpai",
         "gpai_systemic",
         "minimal",
+        "outside_act",  # Art. 2: no AI Act obligation keys on it
         "ai_literacy",
     }
 )
