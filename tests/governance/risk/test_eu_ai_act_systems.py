@@ -1,0 +1,380 @@
+"""Realistic systems, classified under the rulebook in force: the facts in plain words, the answers
+they give, and the category and every citation expected (in the order the result lists them)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+
+from governance.risk.rules import eu_ai_act
+from tests.governance.risk.test_eu_ai_act_citations import AMENDED, V3
+
+AS_OF = date(2026, 12, 7)
+LITERACY = "Art. 4"
+
+# What a system answers when nothing in it triggers a rule.
+PLAIN: dict[str, Any] = {
+    "role": "deployer",
+    "art2_exclusions": ["none"],
+    "prohibited_practices": ["none"],
+    "annex_i_product": False,
+    "annex_iii_area": ["none"],
+    "interacts_with_people": False,
+    "generates_synthetic_content": False,
+    "emotion_or_biometric_categorisation": False,
+    "gpai_model": False,
+}
+
+
+@dataclass(frozen=True)
+class System:
+    id: str
+    facts: str
+    answers: dict[str, Any]
+    result: str
+    cited: tuple[str, ...]
+    rules: tuple[str, ...] = field(default=())
+
+
+def uses(
+    areas: list[str],
+    points: list[str],
+    conditions: tuple[str, ...] = ("none",),
+    *,
+    profiles: bool = False,
+    **more: Any,
+) -> dict[str, Any]:
+    return {
+        **PLAIN,
+        "annex_iii_area": areas,
+        "annex_iii_point": points,
+        "art6_3_conditions": list(conditions),
+        "profiles_natural_persons": profiles,
+        **more,
+    }
+
+
+def outside(*keys: str, **more: Any) -> dict[str, Any]:
+    return {**PLAIN, "art2_exclusions": list(keys), **more}
+
+
+SYSTEMS = [
+    # ---- Annex III: high-risk uses, one or several ----
+    System(
+        "bank_credit_scoring",
+        "A bank uses a vendor's retail credit-scoring model to accept or refuse loan applications.",
+        uses(["essential_services"], ["creditworthiness"]),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", LITERACY),
+        ("eu.art6.2", "eu.art4"),
+    ),
+    System(
+        "credit_scoring_that_profiles",
+        "The bank's own scorecard prepares the underwriter's file and scores each applicant's "
+        "repayment behaviour from their history.",
+        uses(["essential_services"], ["creditworthiness"], ("preparatory_task",), profiles=True),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", "Art. 6(3) third subparagraph", LITERACY),
+        ("eu.art6.3.profiling", "eu.art4"),
+    ),
+    System(
+        "life_insurance_pricing",
+        "An insurer prices term-life policies from applicants' health questionnaires.",
+        uses(["essential_services"], ["life_health_insurance"], role="provider_and_deployer"),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(c)", LITERACY),
+    ),
+    System(
+        "driver_drowsiness_at_work",
+        "A logistics firm watches its drivers' faces for fatigue, for safety, and uses the alerts "
+        "in their performance reviews.",
+        uses(
+            ["biometrics", "employment"],
+            ["emotion_recognition", "work_relationship_decisions"],
+            emotion_or_biometric_categorisation=True,
+        ),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 1(c)", "Annex III 4(b)", "Art. 50(3)", LITERACY),
+        ("eu.art6.2", "eu.art50.3", "eu.art4"),
+    ),
+    System(
+        "cv_screening_and_promotion",
+        "An HR suite ranks job applicants and later recommends which employees to promote.",
+        uses(["employment"], ["recruitment", "work_relationship_decisions"], role="provider"),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 4(a)", "Annex III 4(b)", LITERACY),
+    ),
+    System(
+        "grid_load_safety",
+        "A utility's model is a safety component that sheds electricity load to keep the grid "
+        "stable.",
+        uses(["critical_infrastructure"], ["critical_infrastructure_safety"]),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 2", LITERACY),
+    ),
+    System(
+        "exam_proctoring",
+        "A university flags students who seem to cheat during remote exams.",
+        uses(["education"], ["test_monitoring"]),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 3(d)", LITERACY),
+    ),
+    System(
+        "benefits_eligibility_chatbot",
+        "A city's assistant talks to residents and decides whether they qualify for housing "
+        "benefit.",
+        uses(["essential_services"], ["public_benefits"], interacts_with_people=True),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(a)", "Art. 50(1)", LITERACY),
+    ),
+    # ---- Art. 6(3): derogation, and the first subparagraph's significant risk ----
+    System(
+        "duplicate_loan_file_check",
+        "The bank's tool only spots duplicate documents in loan files before a person decides.",
+        uses(
+            ["essential_services"],
+            ["creditworthiness"],
+            ("narrow_procedural_task",),
+            role="provider",
+        ),
+        "annex_iii_not_high_risk",
+        ("Art. 6(3)", "Art. 6(3)(a)", "Annex III 5(b)", "Art. 6(4)", "Art. 49(2)", LITERACY),
+        ("eu.art6.3", "eu.art4"),
+    ),
+    System(
+        "cv_pre_sort_that_decides_in_practice",
+        "A pre-sorting tool prepares shortlists, but recruiters in practice interview only whom it "
+        "ranks first.",
+        uses(
+            ["employment"],
+            ["recruitment"],
+            ("preparatory_task",),
+            art6_3_significant_risk=True,
+        ),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 4(a)", "Art. 6(3) first subparagraph", LITERACY),
+        ("eu.art6.3.significant_risk", "eu.art4"),
+    ),
+    # ---- Uses an Annex III point excludes ----
+    System(
+        "card_fraud_detection",
+        "A bank flags card transactions that look fraudulent.",
+        uses(["essential_services"], ["financial_fraud_detection"]),
+        "minimal",
+        ("Annex III 5(b)", LITERACY),
+        ("eu.annex_iii.excluded", "eu.minimal", "eu.art4"),
+    ),
+    System(
+        "fraud_detection_and_credit_scoring",
+        "One model both flags fraud and scores applicants' creditworthiness.",
+        uses(["essential_services"], ["creditworthiness", "financial_fraud_detection"]),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", LITERACY),
+        ("eu.art6.2", "eu.annex_iii.excluded", "eu.art4"),
+    ),
+    System(
+        "motor_insurance_pricing",
+        "An insurer prices car insurance from driving data.",
+        uses(["essential_services"], ["other_insurance_pricing"]),
+        "minimal",
+        ("Annex III 5(c)", LITERACY),
+    ),
+    System(
+        "face_unlock_banking_app",
+        "A banking app lets customers log in by matching their face to their own enrolled photo.",
+        uses(["biometrics"], ["biometric_verification"]),
+        "minimal",
+        ("Annex III 1(a)", LITERACY),
+    ),
+    System(
+        "passport_check_at_border",
+        "Border guards' tool checks that passports are genuine.",
+        uses(["migration"], ["travel_document_verification"]),
+        "minimal",
+        ("Annex III 7(d)", LITERACY),
+    ),
+    System(
+        "campaign_logistics",
+        "A party plans canvassing routes; voters never see the tool's output.",
+        uses(["justice_democracy"], ["campaign_back_office"]),
+        "minimal",
+        ("Annex III 8(b)", LITERACY),
+    ),
+    System(
+        "fraud_chatbot",
+        "A chatbot asks customers about suspicious payments it has flagged as fraud.",
+        uses(["essential_services"], ["financial_fraud_detection"], interacts_with_people=True),
+        "transparency",
+        ("Annex III 5(b)", "Art. 50(1)", LITERACY),
+    ),
+    # ---- Art. 2: outside the Act ----
+    System(
+        "military_targeting",
+        "A defence contractor's target-recognition model, used only by the armed forces.",
+        outside("military_defence_national_security", role="provider"),
+        "outside_act",
+        ("Art. 2(3)",),
+        ("eu.art2",),
+    ),
+    System(
+        "military_and_otherwise_banned",
+        "A national-security agency's tool that would otherwise be a banned practice.",
+        outside("military_defence_national_security", prohibited_practices=["social_scoring"]),
+        "outside_act",
+        ("Art. 2(3)",),
+    ),
+    System(
+        "university_research_model",
+        "A research lab's model built and used only for a scientific study.",
+        outside("scientific_research", role="provider"),
+        "outside_act",
+        ("Art. 2(6)",),
+    ),
+    System(
+        "prototype_in_the_lab",
+        "A bank's credit prototype, tested on historical data before any launch.",
+        outside("pre_market_research", role="provider"),
+        "outside_act",
+        ("Art. 2(8)",),
+    ),
+    System(
+        "research_prototype",
+        "A lab prototype built for a study and not yet released.",
+        outside("scientific_research", "pre_market_research", role="provider"),
+        "outside_act",
+        ("Art. 2(6)", "Art. 2(8)"),
+        ("eu.art2", "eu.art2"),
+    ),
+    System(
+        "personal_photo_sorter",
+        "Someone sorts their holiday photos with an app at home.",
+        outside("personal_non_professional"),
+        "outside_act",
+        ("Art. 2(10)",),
+    ),
+    # ---- Art. 5 ----
+    System(
+        "social_scoring_of_citizens",
+        "A scheme rates residents' trustworthiness and denies unrelated services to low scorers.",
+        {**PLAIN, "prohibited_practices": ["social_scoring"]},
+        "prohibited",
+        ("Art. 5(1)(c)", LITERACY),
+    ),
+    System(
+        "nudify_app",
+        "An app makes sexual images of real people from their ordinary photos.",
+        {**PLAIN, "prohibited_practices": ["intimate_imagery_csam"], "role": "provider"},
+        "prohibited",
+        ("Art. 5(1)(ba)", LITERACY),
+    ),
+    System(
+        "csam_generator",
+        "An image model marketed without safeguards that foreseeably produces child abuse "
+        "material.",
+        {**PLAIN, "prohibited_practices": ["csam_generation"], "role": "provider"},
+        "prohibited",
+        ("Art. 5(1)(bb)", LITERACY),
+    ),
+    # ---- Art. 50 and the rest ----
+    System(
+        "customer_service_chatbot",
+        "A bank's website assistant answers customers' questions.",
+        {**PLAIN, "interacts_with_people": True, "role": "provider"},
+        "transparency",
+        ("Art. 50(1)", LITERACY),
+    ),
+    System(
+        "marketing_video_deep_fake",
+        "A marketing team makes a video of a real celebrity saying things they never said.",
+        {
+            **PLAIN,
+            "generates_synthetic_content": True,
+            "deep_fake": True,
+            "public_interest_text": False,
+        },
+        "transparency",
+        ("Art. 50(2)", "Art. 50(4)", LITERACY),
+    ),
+    System(
+        "foundation_model_provider",
+        "A lab provides a general-purpose model trained with 3e25 FLOPs.",
+        {
+            **PLAIN,
+            "role": "provider",
+            "gpai_model": True,
+            "training_compute_flops": 3e25,
+            "gpai_designated_systemic": False,
+        },
+        "gpai_systemic",
+        ("Art. 53", "Art. 51(2)", "Art. 55", LITERACY),
+    ),
+    System(
+        "infusion_pump_dosing",
+        "Dosing software in an infusion pump, a medical device that needs a notified body.",
+        {**PLAIN, "annex_i_product": True, "annex_i_third_party_assessment": True},
+        "high_risk_annex_i",
+        ("Art. 6(1)", "Annex I", LITERACY),
+    ),
+    System(
+        "internal_document_search",
+        "Staff search internal policies with a ranking model.",
+        PLAIN,
+        "minimal",
+        ("Art. 95", LITERACY),
+    ),
+    # ---- Answers stored before version 3: one area as a string, no new questions ----
+    System(
+        "credit_scoring_answered_under_version_2",
+        "The bank's credit scoring, answered before several areas could be ticked.",
+        {
+            key: value
+            for key, value in {
+                **uses(["essential_services"], ["creditworthiness"], ("narrow_procedural_task",)),
+                "annex_iii_area": "essential_services",
+                "annex_iii_point": "creditworthiness",
+                "role": "provider",
+            }.items()
+            if key != "art2_exclusions"
+        },
+        "annex_iii_not_high_risk",
+        ("Art. 6(3)", "Art. 6(3)(a)", "Annex III 5(b)", "Art. 6(4)", "Art. 49(2)", LITERACY),
+    ),
+]
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=[s.id for s in SYSTEMS])
+def test_realistic_system(system):
+    outcome = eu_ai_act.classify(system.answers, V3, as_of=AS_OF)
+    assert outcome.result == system.result, system.facts
+    assert outcome.legal_basis == system.cited, system.facts
+    if system.rules:
+        assert tuple(reason.rule for reason in outcome.reasons) == system.rules
+    assert set(outcome.legal_basis) <= AMENDED
+
+
+def test_the_table_covers_every_exclusion_and_art_2_paragraph():
+    ticked = {key for s in SYSTEMS for key in s.answers.get("art2_exclusions", [])}
+    assert {e["key"] for e in V3["scope_exclusions"]} <= ticked
+    chosen = {key for s in SYSTEMS for key in s.answers.get("annex_iii_point", [])}
+    excluded = {
+        u["key"]
+        for a in V3["annex_iii_areas"]
+        for p in a["sub_points"]
+        for u in p.get("excludes", ())
+    }
+    assert excluded <= chosen
+    assert len(SYSTEMS) >= 25
+
+
+def test_outside_the_act_carries_no_ai_act_label_not_even_ai_literacy():
+    outcome = eu_ai_act.classify(outside("scientific_research"), V3, as_of=AS_OF)
+    assert outcome.labels == ("outside_act",)
+    assert outcome.details["applies_from"] == {"outside_act": "2024-08-01"}
+    assert outcome.details["blocked"] is False
+    assert "model-risk frameworks" in outcome.reasons[0].because
+
+
+def test_outside_the_act_needs_only_the_role_and_the_exclusion():
+    answers = {"role": "provider", "art2_exclusions": ["personal_non_professional"]}
+    assert eu_ai_act.classify(answers, V3, as_of=AS_OF).result == "outside_act"
