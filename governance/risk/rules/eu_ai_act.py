@@ -47,6 +47,9 @@ TRANSPARENCY = "transparency"
 MINIMAL = "minimal"
 OUTSIDE_ACT = "outside_act"
 AI_LITERACY = "ai_literacy"
+# Duties of a high-risk Annex III system's deployer that depend on who it is (the rulebook's
+# deployer_duties name them).
+DEPLOYER_DUTIES = ("deployer_fria", "deployer_explanation")
 
 # Category ids, strictest first: the headline is the first that applies, and a model serving
 # several use cases takes the strictest of their outcomes.
@@ -74,6 +77,7 @@ ROLES = (
     ("provider_and_deployer", "Both: provides it and also uses it itself"),
 )
 DEPLOYER = "deployer"
+DEPLOYING = (DEPLOYER, "provider_and_deployer")
 
 
 @dataclass(frozen=True)
@@ -137,15 +141,17 @@ TRIGGERS = (
 )
 # Labels always come in this order (headline first), so outcomes stored at different times
 # compare equal.
-LABEL_ORDER = (*SEVERITY, *(trigger.label for trigger in TRIGGERS), AI_LITERACY)
+LABEL_ORDER = (*SEVERITY, *(trigger.label for trigger in TRIGGERS), *DEPLOYER_DUTIES, AI_LITERACY)
 
 
 SCOPE = "art2_exclusions"
 SIGNIFICANT_RISK = "art6_3_significant_risk"
+PUBLIC_DEPLOYER = "public_service_deployer"
 # Questions added after answers were first stored: left unanswered, they take the answer that
 # keeps an earlier result (no Art. 2 exclusion; a derogation claimed under (a)-(d) was the
-# provider's conclusion that the system poses no significant risk).
-DEFAULTS: dict[str, Any] = {SCOPE: [NONE], SIGNIFICANT_RISK: False}
+# provider's conclusion that the system poses no significant risk; every Annex III deployer did a
+# fundamental rights impact assessment, the cautious side).
+DEFAULTS: dict[str, Any] = {SCOPE: [NONE], SIGNIFICANT_RISK: False, PUBLIC_DEPLOYER: True}
 # Asked as one choice before several could be ticked.
 LISTED = ("annex_iii_area", "annex_iii_point")
 
@@ -288,7 +294,31 @@ def _annex_iii_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
             help=_explained(rulebook, "profiling_exception"),
             shown_if=("annex_iii_area", ANY),
         ),
+        *_deployer_questions(rulebook),
     )
+
+
+def _deployer_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
+    duties = rulebook.get("deployer_duties")
+    if not duties:
+        return ()
+    return (
+        Question(
+            key=PUBLIC_DEPLOYER,
+            text="Is the organisation that deploys it a body governed by public law, or a private "
+            "entity providing public services?",
+            kind="bool",
+            help=f"{' '.join(_described(d) for d in duties)} Left unanswered, the answer is yes "
+            "(the cautious side); the organisation profile gives the default.",
+            shown_if=("annex_iii_area", ANY),
+            required=False,
+        ),
+    )
+
+
+def organisation_answers(*, public_body: bool | None) -> dict[str, Any]:
+    """The EU AI Act answers the organisation profile gives every use case (unstated: none)."""
+    return {} if public_body is None else {PUBLIC_DEPLOYER: public_body}
 
 
 def _significant_risk_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
@@ -318,9 +348,9 @@ def _annex_iii_points(area: dict[str, Any]) -> list[dict[str, Any]]:
     points = []
     for point in area["sub_points"]:
         cited = f"Annex III {point['id']}"
-        points.append({**point, "id": cited})
+        points.append({**point, "id": cited, "area": area["key"]})
         points += [
-            {**use, "id": cited, "excluded_from": point["title"]}
+            {**use, "id": cited, "area": area["key"], "excluded_from": point["title"]}
             for use in point.get("excludes", ())
         ]
     return points
@@ -736,6 +766,41 @@ def _transparency(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Find
     ]
 
 
+def _deployer_duties(
+    given: dict[str, Any], rulebook: dict[str, Any], annex_iii: list[_Finding]
+) -> list[_Finding]:
+    """The duties a high-risk Annex III system's deployer owes, given who it is and the uses."""
+    high_risk = any(HIGH_RISK_ANNEX_III in finding.labels for finding in annex_iii)
+    if not high_risk or given["role"] not in DEPLOYING:
+        return []
+    uses = [p for p in _chosen_points(given, rulebook) if "excluded_from" not in p]
+    owed = (_duty(duty, uses, given) for duty in rulebook.get("deployer_duties", ()))
+    return [finding for finding in owed if finding is not None]
+
+
+def _duty(
+    duty: dict[str, Any], uses: list[dict[str, Any]], given: dict[str, Any]
+) -> _Finding | None:
+    covered = [p for p in uses if p["area"] not in duty.get("not_for_areas", ())]
+    if not covered:
+        return None  # e.g. only critical infrastructure (Annex III point 2)
+    named = [p for p in covered if p["key"] in duty.get("any_deployer_of", ())]
+    public = bool(duty.get("public_deployers")) and given.get(PUBLIC_DEPLOYER) is True
+    if "any_deployer_of" in duty and not (named or public):
+        return None
+    if named:
+        who = f"its use under {', '.join(_ids(named))} binds any deployer"
+    elif public:
+        who = "its deployer is a public body or a private entity providing public services"
+    else:
+        who = f"it is a high-risk use under {', '.join(_ids(covered))}"
+    because = f"{duty['title']} ({duty['id']}): {who}."
+    asked = ("role", "annex_iii_point", *((PUBLIC_DEPLOYER,) if public and not named else ()))
+    return _Finding(
+        (duty["label"],), Reason(duty["rule"], duty["id"], because, asked), (duty["id"],)
+    )
+
+
 def _minimal(rulebook: dict[str, Any], exclusions: tuple[str, ...]) -> _Finding:
     """Minimal risk: resting on the Annex III points that exclude its uses where it has such a
     use, otherwise on the absence of any trigger (with the voluntary codes open to it)."""
@@ -808,12 +873,14 @@ def _only(answers: dict[str, Any], asked: tuple[Question, ...], key: str) -> dic
 
 
 def _findings(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
+    annex_iii = _annex_iii(given, rulebook)
     findings = [
         *_prohibited(given, rulebook),
         *_annex_i(given, rulebook),
-        *_annex_iii(given, rulebook),
+        *annex_iii,
         *_gpai(given, rulebook),
         *_transparency(given, rulebook),
+        *_deployer_duties(given, rulebook, annex_iii),
     ]
     if not any(label in SEVERITY for finding in findings for label in finding.labels):
         exclusions = tuple(f.reason.basis for f in findings if f.reason.rule == EXCLUDED_RULE)
@@ -868,6 +935,7 @@ def citations(rulebook: dict[str, Any]) -> tuple[str, ...]:
         *(p["id"] for area in rulebook["annex_iii_areas"] for p in _annex_iii_points(area)),
         *(c["id"] for c in rulebook["derogation_conditions"]),
         *(d["id"] for d in rulebook["transparency_obligations"].values()),
+        *(d["id"] for d in rulebook.get("deployer_duties", ())),
         *(p["id"] for p in rulebook["provisions"].values()),
     ]
     return tuple(dict.fromkeys(found))

@@ -1,6 +1,6 @@
 """The EU AI Act rulebook version 3 in the app: Art. 2 "outside the Act" on the pages, the
-checklist and the evidence pack; answers stored under version 2 moved onto version 3 unchanged
-but for the corrected citations."""
+checklist and the evidence pack; who owes Art. 27 and Art. 86; answers stored under version 2
+moved onto version 3 unchanged but for the corrected citations."""
 
 import pytest
 from django.urls import reverse
@@ -9,6 +9,7 @@ from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, RiskAssessment
 from governance.risk.services import assessments
 from governance.rulebooks.models import Rulebook
+from registry.models import OrganisationProfile
 from reports.packs import glossary, summary
 from tests.risk_answers import EU_CREDIT_SCORING, EU_MINIMAL, assess
 
@@ -103,7 +104,50 @@ def test_an_assessment_made_under_version_2_moves_onto_version_3_with_the_correc
         "Art. 6(2)",
         "Annex III 5(b)",
         "Art. 6(3) third subparagraph",
+        "Art. 27(1)",  # a credit-scoring deployer owes the impact assessment
+        "Art. 86(1)",
         "Art. 4",
     ]
     old.refresh_from_db()
     assert old.status == "superseded"
+
+
+RECRUITMENT = {
+    **EU_MINIMAL,
+    "annex_iii_area": ["employment"],
+    "annex_iii_point": ["recruitment"],
+    "art6_3_conditions": ["none"],
+    "profiles_natural_persons": False,
+    "public_service_deployer": False,
+}
+
+
+def eu_obligations(model) -> set[str]:
+    applying = Control.objects.filter(model=model, applies=True, framework="eu_ai_act")
+    return set(applying.values_list("obligation_id", flat=True))
+
+
+def test_a_private_deployer_of_a_recruitment_tool_owes_an_explanation_but_no_impact_assessment(
+    owner, lending, tiered_pd_model
+):
+    assess(owner, lending, "eu_ai_act", RECRUITMENT)
+    owed = eu_obligations(tiered_pd_model)
+    assert "eu.art86" in owed and "eu.art26.1" in owed
+    assert not {"eu.art27.1", "eu.art27.3"} & owed
+    explanation = Control.objects.get(model=tiered_pd_model, obligation_id="eu.art86")
+    assert explanation.reference == "Art. 86(1)"
+
+
+def test_a_credit_scoring_deployer_owes_the_impact_assessment_whoever_it_is(
+    owner, lending, tiered_pd_model
+):
+    assess(owner, lending, "eu_ai_act", EU_CREDIT_SCORING)
+    assert {"eu.art27.1", "eu.art27.3", "eu.art86"} <= eu_obligations(tiered_pd_model)
+    testing = Control.objects.get(model=tiered_pd_model, obligation_id="eu.art9.6")
+    assert testing.reference == "Art. 9(8)"
+
+
+def test_the_organisation_profile_says_whether_the_deployer_is_a_public_body(lending):
+    OrganisationProfile.objects.update_or_create(pk=1, defaults={"public_body": True})
+    _, answers = risk_selectors.starting_answers(lending, "eu_ai_act")
+    assert answers["public_service_deployer"] is True

@@ -24,7 +24,9 @@ PLAIN: dict[str, Any] = {
     "generates_synthetic_content": False,
     "emotion_or_biometric_categorisation": False,
     "gpai_model": False,
+    "public_service_deployer": False,  # a bank: asked only about an Annex III use
 }
+FRIA, EXPLAIN = "Art. 27(1)", "Art. 86(1)"
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ SYSTEMS = [
         "A bank uses a vendor's retail credit-scoring model to accept or refuse loan applications.",
         uses(["essential_services"], ["creditworthiness"]),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 5(b)", LITERACY),
-        ("eu.art6.2", "eu.art4"),
+        ("Art. 6(2)", "Annex III 5(b)", FRIA, EXPLAIN, LITERACY),
+        ("eu.art6.2", "eu.art27", "eu.art86", "eu.art4"),
     ),
     System(
         "credit_scoring_that_profiles",
@@ -75,15 +77,15 @@ SYSTEMS = [
         "repayment behaviour from their history.",
         uses(["essential_services"], ["creditworthiness"], ("preparatory_task",), profiles=True),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 5(b)", "Art. 6(3) third subparagraph", LITERACY),
-        ("eu.art6.3.profiling", "eu.art4"),
+        ("Art. 6(2)", "Annex III 5(b)", "Art. 6(3) third subparagraph", FRIA, EXPLAIN, LITERACY),
+        ("eu.art6.3.profiling", "eu.art27", "eu.art86", "eu.art4"),
     ),
     System(
         "life_insurance_pricing",
         "An insurer prices term-life policies from applicants' health questionnaires.",
         uses(["essential_services"], ["life_health_insurance"], role="provider_and_deployer"),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 5(c)", LITERACY),
+        ("Art. 6(2)", "Annex III 5(c)", FRIA, EXPLAIN, LITERACY),
     ),
     System(
         "driver_drowsiness_at_work",
@@ -95,12 +97,13 @@ SYSTEMS = [
             emotion_or_biometric_categorisation=True,
         ),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 1(c)", "Annex III 4(b)", "Art. 50(3)", LITERACY),
-        ("eu.art6.2", "eu.art50.3", "eu.art4"),
+        ("Art. 6(2)", "Annex III 1(c)", "Annex III 4(b)", "Art. 50(3)", EXPLAIN, LITERACY),
+        ("eu.art6.2", "eu.art50.3", "eu.art86", "eu.art4"),
     ),
     System(
         "cv_screening_and_promotion",
-        "An HR suite ranks job applicants and later recommends which employees to promote.",
+        "An HR software vendor's suite ranks job applicants and later recommends which "
+        "employees to promote; the vendor does not use it itself.",
         uses(["employment"], ["recruitment", "work_relationship_decisions"], role="provider"),
         "high_risk_annex_iii",
         ("Art. 6(2)", "Annex III 4(a)", "Annex III 4(b)", LITERACY),
@@ -114,19 +117,59 @@ SYSTEMS = [
         ("Art. 6(2)", "Annex III 2", LITERACY),
     ),
     System(
-        "exam_proctoring",
-        "A university flags students who seem to cheat during remote exams.",
+        "exam_proctoring_at_a_public_university",
+        "A public university flags students who seem to cheat during remote exams.",
+        uses(["education"], ["test_monitoring"], public_service_deployer=True),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 3(d)", FRIA, EXPLAIN, LITERACY),
+        ("eu.art6.2", "eu.art27", "eu.art86", "eu.art4"),
+    ),
+    System(
+        "exam_proctoring_at_a_private_training_firm",
+        "A private training company flags candidates who seem to cheat in its own exams.",
         uses(["education"], ["test_monitoring"]),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 3(d)", LITERACY),
+        ("Art. 6(2)", "Annex III 3(d)", EXPLAIN, LITERACY),
+    ),
+    System(
+        "grid_load_safety_at_a_public_utility",
+        "A municipal utility's model is a safety component that sheds electricity load.",
+        uses(
+            ["critical_infrastructure"],
+            ["critical_infrastructure_safety"],
+            public_service_deployer=True,
+        ),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 2", LITERACY),
+        ("eu.art6.2", "eu.art4"),
+    ),
+    System(
+        "emergency_triage_by_a_private_ambulance_service",
+        "A private ambulance company contracted by the region prioritises emergency calls.",
+        uses(["essential_services"], ["emergency_triage"], public_service_deployer=True),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(d)", FRIA, EXPLAIN, LITERACY),
+    ),
+    System(
+        "credit_scoring_vendor",
+        "A fintech sells a credit-scoring model to banks and does not lend itself.",
+        uses(["essential_services"], ["creditworthiness"], role="provider"),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", LITERACY),
+        ("eu.art6.2", "eu.art4"),
     ),
     System(
         "benefits_eligibility_chatbot",
         "A city's assistant talks to residents and decides whether they qualify for housing "
         "benefit.",
-        uses(["essential_services"], ["public_benefits"], interacts_with_people=True),
+        uses(
+            ["essential_services"],
+            ["public_benefits"],
+            interacts_with_people=True,
+            public_service_deployer=True,
+        ),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 5(a)", "Art. 50(1)", LITERACY),
+        ("Art. 6(2)", "Annex III 5(a)", "Art. 50(1)", FRIA, EXPLAIN, LITERACY),
     ),
     # ---- Art. 6(3): derogation, and the first subparagraph's significant risk ----
     System(
@@ -153,8 +196,8 @@ SYSTEMS = [
             art6_3_significant_risk=True,
         ),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 4(a)", "Art. 6(3) first subparagraph", LITERACY),
-        ("eu.art6.3.significant_risk", "eu.art4"),
+        ("Art. 6(2)", "Annex III 4(a)", "Art. 6(3) first subparagraph", EXPLAIN, LITERACY),
+        ("eu.art6.3.significant_risk", "eu.art86", "eu.art4"),
     ),
     # ---- Uses an Annex III point excludes ----
     System(
@@ -170,8 +213,8 @@ SYSTEMS = [
         "One model both flags fraud and scores applicants' creditworthiness.",
         uses(["essential_services"], ["creditworthiness", "financial_fraud_detection"]),
         "high_risk_annex_iii",
-        ("Art. 6(2)", "Annex III 5(b)", LITERACY),
-        ("eu.art6.2", "eu.annex_iii.excluded", "eu.art4"),
+        ("Art. 6(2)", "Annex III 5(b)", FRIA, EXPLAIN, LITERACY),
+        ("eu.art6.2", "eu.annex_iii.excluded", "eu.art27", "eu.art86", "eu.art4"),
     ),
     System(
         "motor_insurance_pricing",
@@ -343,6 +386,27 @@ SYSTEMS = [
 ]
 
 
+# A recruitment tool answered under version 2: the deployer question did not exist, so it takes
+# the cautious default and the impact assessment every Annex III deployer did stays owed.
+SYSTEMS.append(
+    System(
+        "recruitment_answered_under_version_2",
+        "A bank's CV screening, answered before the deployer question existed.",
+        {
+            **{
+                k: v
+                for k, v in uses(["employment"], ["recruitment"]).items()
+                if k not in ("art2_exclusions", "public_service_deployer")
+            },
+            "annex_iii_area": "employment",
+            "annex_iii_point": "recruitment",
+        },
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 4(a)", FRIA, EXPLAIN, LITERACY),
+    )
+)
+
+
 @pytest.mark.parametrize("system", SYSTEMS, ids=[s.id for s in SYSTEMS])
 def test_realistic_system(system):
     outcome = eu_ai_act.classify(system.answers, V3, as_of=AS_OF)
@@ -365,6 +429,25 @@ def test_the_table_covers_every_exclusion_and_art_2_paragraph():
     }
     assert excluded <= chosen
     assert len(SYSTEMS) >= 25
+
+
+def test_the_table_covers_who_owes_an_impact_assessment():
+    owing = {s.id for s in SYSTEMS if FRIA in s.cited}
+    not_owing = {s.id for s in SYSTEMS if s.result == "high_risk_annex_iii" and FRIA not in s.cited}
+    # Any deployer of 5(b) or 5(c); a public body or public-service provider; never point 2.
+    assert {
+        "bank_credit_scoring",
+        "life_insurance_pricing",
+        "benefits_eligibility_chatbot",
+    } <= owing
+    assert {"exam_proctoring_at_a_private_training_firm", "grid_load_safety_at_a_public_utility",
+            "credit_scoring_vendor"} <= not_owing  # fmt: skip
+    assert not any(EXPLAIN in s.cited for s in SYSTEMS if "Annex III 2" in s.cited)
+
+
+def test_the_deployer_question_takes_the_organisation_profile_as_its_default():
+    assert eu_ai_act.organisation_answers(public_body=None) == {}
+    assert eu_ai_act.organisation_answers(public_body=False) == {"public_service_deployer": False}
 
 
 def test_outside_the_act_carries_no_ai_act_label_not_even_ai_literacy():
