@@ -151,3 +151,35 @@ def test_the_organisation_profile_says_whether_the_deployer_is_a_public_body(len
     OrganisationProfile.objects.update_or_create(pk=1, defaults={"public_body": True})
     _, answers = risk_selectors.starting_answers(lending, "eu_ai_act")
     assert answers["public_service_deployer"] is True
+
+
+def test_the_questionnaire_takes_several_annex_iii_areas_and_the_result_cites_each_use(
+    client, owner, lending
+):
+    answers = {
+        **EU_MINIMAL,
+        "annex_iii_area": ["biometrics", "employment"],
+        "annex_iii_point": ["emotion_recognition", "work_relationship_decisions"],
+        "art6_3_conditions": ["none"],
+        "profiles_natural_persons": False,
+        "emotion_or_biometric_categorisation": True,
+    }
+    posted = {"shown": list(answers)}
+    for key, value in answers.items():
+        posted[key] = (
+            {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+        )
+    client.force_login(owner)
+    response = client.post(
+        reverse("risk:usecase-classify", args=["loan-decisions", "eu_ai_act"]), posted
+    )
+    assert response.status_code == 302
+    assessment = risk_selectors.in_force_at(lending, "eu_ai_act")
+    assert assessment.answers["annex_iii_area"] == ["biometrics", "employment"]
+    assert assessment.outcome["legal_basis"][:3] == [
+        "Art. 6(2)",
+        "Annex III 1(c)",
+        "Annex III 4(b)",
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "Annex III 1(c)" in page and "Annex III 4(b)" in page

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from governance.risk.rules import eu_ai_act
+from governance.risk.rules.results import AnswersContradict
 from tests.governance.risk.test_eu_ai_act_citations import AMENDED, V3
 
 AS_OF = date(2026, 12, 7)
@@ -461,3 +462,32 @@ def test_outside_the_act_carries_no_ai_act_label_not_even_ai_literacy():
 def test_outside_the_act_needs_only_the_role_and_the_exclusion():
     answers = {"role": "provider", "art2_exclusions": ["personal_non_professional"]}
     assert eu_ai_act.classify(answers, V3, as_of=AS_OF).result == "outside_act"
+
+
+@pytest.mark.parametrize(
+    ("answers", "says"),
+    [
+        (uses(["biometrics", "employment"], ["emotion_recognition"]), "Annex III point 4"),
+        (uses(["employment"], ["recruitment", "creditworthiness"]), "creditworthiness"),
+        (uses(["employment", "none"], ["recruitment"]), "cannot be ticked together"),
+    ],
+    ids=["area_without_a_use", "use_of_an_area_not_ticked", "area_and_none"],
+)
+def test_several_areas_must_each_have_a_use_and_no_use_may_stray(answers, says):
+    field = "annex_iii_area" if says == "cannot be ticked together" else "annex_iii_point"
+    with pytest.raises(AnswersContradict) as raised:
+        eu_ai_act.classify(answers, V3, as_of=AS_OF)
+    assert raised.value.field == field
+    assert says in raised.value.message
+
+
+def test_a_use_an_area_excludes_is_offered_beside_the_use_and_says_so():
+    asked = {q.key: q for q in eu_ai_act.questions(V3)}
+    choices = dict(asked["annex_iii_point"].choices)
+    assert choices["financial_fraud_detection"].startswith(
+        "Annex III 5(b), excluded (not high-risk)"
+    )
+    assert asked["annex_iii_area"].kind == asked["annex_iii_point"].kind == "multi"
+    assert [q.key for q in eu_ai_act.questions(V3)][:2] == ["role", "art2_exclusions"]
+    optional = {k for k, q in asked.items() if not q.required}
+    assert optional == {"art2_exclusions", "art6_3_significant_risk", "public_service_deployer"}
