@@ -387,6 +387,240 @@ SYSTEMS = [
 ]
 
 
+def banned(id: str, facts: str, practice: str, cited: tuple[str, ...], **more: Any) -> System:
+    answers = {**PLAIN, "prohibited_practices": [practice], **more}
+    return System(id, facts, answers, "prohibited", (*cited, LITERACY))
+
+
+def listed(
+    id: str, facts: str, area: str, point: str, cited: tuple[str, ...], **more: Any
+) -> System:
+    """A high-risk Annex III use, no condition claimed: Art. 6(2), the point, what follows."""
+    answers = uses([area], [point], **more)
+    return System(id, facts, answers, "high_risk_annex_iii", ("Art. 6(2)", *cited, LITERACY))
+
+
+PUBLIC = {"public_service_deployer": True}
+SYSTEMS += [
+    # ---- Every other Art. 5 point ----
+    banned(
+        "subliminal_ads",
+        "Ads that flash cues below awareness to push people into buying they later regret.",
+        "manipulative_techniques",
+        ("Art. 5(1)(a)",),
+    ),
+    banned(
+        "predatory_loans_to_the_elderly",
+        "A lender targets people with dementia with loan offers built to exploit their confusion.",
+        "exploiting_vulnerabilities",
+        ("Art. 5(1)(b)",),
+    ),
+    banned(
+        "crime_prediction_from_personality",
+        "Police rate who will commit a crime from personality traits alone.",
+        "predictive_policing",
+        ("Art. 5(1)(d)",),
+    ),
+    banned(
+        "face_database_scraping",
+        "A vendor builds a face-recognition database by scraping photos from social media.",
+        "facial_image_scraping",
+        ("Art. 5(1)(e)",),
+    ),
+    banned(
+        "call_centre_emotion_scoring",
+        "A bank scores its call-centre agents' emotions from their voices to rate them.",
+        "emotion_recognition_work_education",
+        ("Art. 5(1)(f)", "Art. 50(3)"),
+        emotion_or_biometric_categorisation=True,
+    ),
+    banned(
+        "orientation_from_faces",
+        "An app infers people's sexual orientation from their photos.",
+        "biometric_categorisation_sensitive_traits",
+        ("Art. 5(1)(g)", "Art. 50(3)"),
+        emotion_or_biometric_categorisation=True,
+    ),
+    banned(
+        "live_face_recognition_by_police",
+        "Police identify passers-by in a public square in real time.",
+        "realtime_remote_biometric_identification",
+        ("Art. 5(1)(h)",),
+    ),
+    # ---- Every other Annex III point, with who owes Art. 27 and Art. 86 ----
+    listed(
+        "shop_face_identification",
+        "A retailer identifies known shoplifters from CCTV at a distance.",
+        "biometrics",
+        "remote_biometric_identification",
+        ("Annex III 1(a)", EXPLAIN),
+    ),
+    listed(
+        "customer_categorisation_by_ethnicity",
+        "A system sorts customers by inferred ethnicity from their faces.",
+        "biometrics",
+        "biometric_categorisation",
+        ("Annex III 1(b)", "Art. 50(3)", EXPLAIN),
+        emotion_or_biometric_categorisation=True,
+    ),
+    listed(
+        "public_university_admissions",
+        "A state university ranks applicants for admission.",
+        "education",
+        "education_access",
+        ("Annex III 3(a)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "private_essay_grading",
+        "A private language school grades students' essays.",
+        "education",
+        "learning_outcomes",
+        ("Annex III 3(b)", EXPLAIN),
+    ),
+    listed(
+        "public_school_placement",
+        "A school authority decides which level of course each pupil may take.",
+        "education",
+        "education_level",
+        ("Annex III 3(c)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "victim_risk_by_police",
+        "Police assess the risk that a domestic-abuse victim will be harmed again.",
+        "law_enforcement",
+        "victim_risk",
+        ("Annex III 6(a)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "police_voice_stress_test",
+        "Police use a voice-stress lie detector in interviews.",
+        "law_enforcement",
+        "law_enforcement_polygraph",
+        ("Annex III 6(b)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "evidence_reliability_scoring",
+        "Prosecutors rate how reliable each piece of evidence is.",
+        "law_enforcement",
+        "evidence_reliability",
+        ("Annex III 6(c)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "parole_reoffending_risk",
+        "A parole board's tool rates re-offending risk from criminal history.",
+        "law_enforcement",
+        "offending_risk",
+        ("Annex III 6(d)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    System(
+        "criminal_profiling",
+        "Investigators profile suspects in a fraud investigation.",
+        uses(["law_enforcement"], ["criminal_profiling"], profiles=True, **PUBLIC),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 6(e)", "Art. 6(3) third subparagraph", FRIA, EXPLAIN, LITERACY),
+    ),
+    listed(
+        "border_lie_detector",
+        "Border guards question travellers with an automated lie detector.",
+        "migration",
+        "migration_polygraph",
+        ("Annex III 7(a)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "arrival_health_risk",
+        "Authorities rate the health risk of people arriving at a port.",
+        "migration",
+        "migration_risk",
+        ("Annex III 7(b)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "visa_application_triage",
+        "A consulate's tool sorts visa applications for examination.",
+        "migration",
+        "asylum_visa_residence",
+        ("Annex III 7(c)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "border_face_matching",
+        "Border police identify people crossing irregularly by matching their faces.",
+        "migration",
+        "migration_identification",
+        ("Annex III 7(d)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "judge_research_assistant",
+        "A court's assistant finds and applies case law to the facts of a case.",
+        "justice_democracy",
+        "judicial_assistance",
+        ("Annex III 8(a)", FRIA, EXPLAIN),
+        **PUBLIC,
+    ),
+    listed(
+        "voter_microtargeting",
+        "A party's tool targets voters with messages to change how they vote.",
+        "justice_democracy",
+        "election_influence",
+        ("Annex III 8(b)", EXPLAIN),
+    ),
+    # ---- The rest of Art. 50, GPAI and Annex I ----
+    System(
+        "news_summaries_published",
+        "A newspaper publishes AI-written summaries of council meetings without editing them.",
+        {
+            **PLAIN,
+            "generates_synthetic_content": True,
+            "deep_fake": False,
+            "public_interest_text": True,
+        },
+        "transparency",
+        ("Art. 50(2)", "Art. 50(4)", LITERACY),
+    ),
+    System(
+        "designated_small_model",
+        "A modest general-purpose model the Commission designated for its reach.",
+        {
+            **PLAIN,
+            "role": "provider",
+            "gpai_model": True,
+            "training_compute_flops": 4e23,
+            "gpai_designated_systemic": True,
+        },
+        "gpai_systemic",
+        ("Art. 53", "Art. 51(1)(b)", "Art. 55", LITERACY),
+    ),
+    System(
+        "small_open_model",
+        "A lab provides a general-purpose model trained with 1e23 FLOPs.",
+        {
+            **PLAIN,
+            "role": "provider",
+            "gpai_model": True,
+            "training_compute_flops": 1e23,
+            "gpai_designated_systemic": False,
+        },
+        "gpai",
+        ("Art. 53", LITERACY),
+    ),
+    System(
+        "toy_with_self_assessment",
+        "A toy's speech feature, under toy safety rules that need no notified body.",
+        {**PLAIN, "annex_i_product": True, "annex_i_third_party_assessment": False},
+        "minimal",
+        ("Art. 6(1)(b)", "Art. 95", LITERACY),
+    ),
+]
+
+
 # A recruitment tool answered under version 2: the deployer question did not exist, so it takes
 # the cautious default and the impact assessment every Annex III deployer did stays owed.
 SYSTEMS.append(
@@ -429,7 +663,11 @@ def test_the_table_covers_every_exclusion_and_art_2_paragraph():
         for u in p.get("excludes", ())
     }
     assert excluded <= chosen
-    assert len(SYSTEMS) >= 25
+    assert len(SYSTEMS) >= 60
+    practices = {k for s in SYSTEMS for k in s.answers["prohibited_practices"]}
+    assert {p["key"] for p in V3["practices"]} <= practices
+    listed_uses = {p["key"] for a in V3["annex_iii_areas"] for p in a["sub_points"]}
+    assert listed_uses <= chosen
 
 
 def test_the_table_covers_who_owes_an_impact_assessment():
