@@ -130,7 +130,8 @@ def _options(question: Question, value: Any, dom_id: str) -> list[Option]:
     elif question.kind == "choice":
         pairs = [(v, label, value == v) for v, label in question.choices]
     elif question.kind == "multi":
-        chosen = value if isinstance(value, list) else []
+        # A single answer stored before the question took several reads as one ticked.
+        chosen = value if isinstance(value, list) else [value]
         pairs = [(v, label, v in chosen) for v, label in question.choices]
     else:
         return []
@@ -359,8 +360,9 @@ def answer_text(question: Question | None, value: object) -> str:
     if question is None or value in (None, ""):
         return value_label(value)
     labels = dict(question.choices)
-    if question.kind == "multi" and isinstance(value, list):
-        return ", ".join(labels.get(v, str(v)) for v in value) or "None of these"
+    if question.kind == "multi" and isinstance(value, list | str):
+        chosen = [value] if isinstance(value, str) else value
+        return ", ".join(labels.get(v, str(v)) for v in chosen) or "None of these"
     if question.kind == "choice":
         return labels.get(value, value) if isinstance(value, str) else str(value)
     return value_label(value)

@@ -216,11 +216,16 @@ def history_of(subject: Subject, framework: str) -> QuerySet[RiskAssessment]:
 
 
 def profile_answers(framework: str) -> dict[str, Any]:
-    """The organisation profile's default answers to a framework's questionnaire (scoping only)."""
-    if framework != Framework.SCOPING:
+    """The organisation profile's default answers to a framework's questionnaire (scoping, and
+    whether the EU AI Act deployer is a public body or provides public services)."""
+    if framework not in (Framework.SCOPING, Framework.EU_AI_ACT):
         return {}
     profile = OrganisationProfile.objects.filter(pk=1).first()
-    return profile.scoping_answers() if profile is not None else {}
+    if profile is None:
+        return {}
+    if framework == Framework.EU_AI_ACT:
+        return eu_ai_act.organisation_answers(public_body=profile.public_body)
+    return profile.scoping_answers()
 
 
 def starting_answers(subject: Subject, framework: str) -> tuple[RiskAssessment | None, dict]:

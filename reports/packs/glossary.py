@@ -20,6 +20,7 @@ EU_CATEGORIES = (
     "gpai",
     "gpai_systemic",
     "minimal",
+    "outside_act",
 )
 
 

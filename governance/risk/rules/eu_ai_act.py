@@ -8,6 +8,12 @@ Visibility: a question with `shown_if=(key, "*")` is asked once `key` has an ans
 "none" (choosing no Annex III area leaves nothing to ask about one). Answers left over from when a
 question was shown are ignored once it is hidden, except GPAI facts given for something that is
 not a GPAI model, which contradict that answer.
+
+Versions: what a rulebook holds decides what is asked. Art. 2 scope exclusions, the uses an Annex
+III point excludes and the Art. 6(3) first-subparagraph question are asked only under a rulebook
+that lists them (version 3 on), and their questions have defaults (`DEFAULTS`) so that answers
+given before they existed keep their result. Several Annex III areas and uses may be ticked under
+every version; one given as a string (as versions 1 and 2 stored it) reads as a list of one.
 """
 
 import datetime
@@ -39,7 +45,11 @@ GPAI_SYSTEMIC = "gpai_systemic"
 GPAI = "gpai"
 TRANSPARENCY = "transparency"
 MINIMAL = "minimal"
+OUTSIDE_ACT = "outside_act"
 AI_LITERACY = "ai_literacy"
+# Duties of a high-risk Annex III system's deployer that depend on who it is (the rulebook's
+# deployer_duties name them).
+DEPLOYER_DUTIES = ("deployer_fria", "deployer_explanation")
 
 # Category ids, strictest first: the headline is the first that applies, and a model serving
 # several use cases takes the strictest of their outcomes.
@@ -52,6 +62,7 @@ SEVERITY: tuple[str, ...] = (
     GPAI,
     TRANSPARENCY,
     MINIMAL,
+    OUTSIDE_ACT,
 )
 
 ROLES = (
@@ -66,6 +77,7 @@ ROLES = (
     ("provider_and_deployer", "Both: provides it and also uses it itself"),
 )
 DEPLOYER = "deployer"
+DEPLOYING = (DEPLOYER, "provider_and_deployer")
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,19 @@ TRIGGERS = (
 )
 # Labels always come in this order (headline first), so outcomes stored at different times
 # compare equal.
-LABEL_ORDER = (*SEVERITY, *(trigger.label for trigger in TRIGGERS), AI_LITERACY)
+LABEL_ORDER = (*SEVERITY, *(trigger.label for trigger in TRIGGERS), *DEPLOYER_DUTIES, AI_LITERACY)
+
+
+SCOPE = "art2_exclusions"
+SIGNIFICANT_RISK = "art6_3_significant_risk"
+PUBLIC_DEPLOYER = "public_service_deployer"
+# Questions added after answers were first stored: left unanswered, they take the answer that
+# keeps an earlier result (no Art. 2 exclusion; a derogation claimed under (a)-(d) was the
+# provider's conclusion that the system poses no significant risk; every Annex III deployer did a
+# fundamental rights impact assessment, the cautious side).
+DEFAULTS: dict[str, Any] = {SCOPE: [NONE], SIGNIFICANT_RISK: False, PUBLIC_DEPLOYER: True}
+# Asked as one choice before several could be ticked.
+LISTED = ("annex_iii_area", "annex_iii_point")
 
 
 # ---- Questions -------------------------------------------------------------------------------
@@ -139,6 +163,7 @@ def questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     """The questionnaire; practices, Annex III uses and conditions come from the rulebook."""
     return (
         _role_question(rulebook),
+        *_scope_questions(rulebook),
         _practices_question(rulebook),
         *_annex_i_questions(rulebook),
         *_annex_iii_questions(rulebook),
@@ -163,6 +188,24 @@ def _role_question(rulebook: dict[str, Any]) -> Question:
         kind="choice",
         help=_explained(rulebook, "provider", "deployer"),
         choices=ROLES,
+    )
+
+
+def _scope_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
+    exclusions = rulebook.get("scope_exclusions")
+    if not exclusions:
+        return ()
+    return (
+        Question(
+            key=SCOPE,
+            text="Does any of these take it outside the EU AI Act? Tick every one that applies.",
+            kind="multi",
+            help="Art. 2 leaves these outside the Act: the system then carries none of its "
+            "obligations (the model-risk frameworks that apply still do). Left unanswered, none "
+            "applies.",
+            choices=(*((e["key"], _described(e)) for e in exclusions), (NONE, "None of these")),
+            required=False,
+        ),
     )
 
 
@@ -211,8 +254,9 @@ def _annex_iii_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     return (
         Question(
             key="annex_iii_area",
-            text="Is its intended purpose in one of the Annex III areas?",
-            kind="choice",
+            text="Is its intended purpose in one or more of the Annex III areas? Tick every one "
+            "that applies.",
+            kind="multi",
             help=_explained(rulebook, "annex_iii_route"),
             choices=(
                 *((a["key"], f"{a['point']}. {a['title']}") for a in areas),
@@ -221,11 +265,12 @@ def _annex_iii_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
         ),
         Question(
             key="annex_iii_point",
-            text="Which use listed in that area is it intended for?",
-            kind="choice",
-            help="Only the uses listed under the chosen area apply.",
+            text="Which uses listed in those areas is it intended for? Tick every one that "
+            "applies, including a use that a point excludes.",
+            kind="multi",
+            help="Only the uses listed under the chosen areas apply; each chosen area needs one.",
             choices=tuple(
-                (point["key"], _described(point))
+                (point["key"], _point_label(point))
                 for area in areas
                 for point in _annex_iii_points(area)
             ),
@@ -239,6 +284,7 @@ def _annex_iii_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
             choices=(*conditions, (NONE, "None of these")),
             shown_if=("annex_iii_area", ANY),
         ),
+        *_significant_risk_questions(rulebook),
         Question(
             key="profiles_natural_persons",
             text="Does it profile natural persons (automatically evaluate personal aspects such "
@@ -248,12 +294,72 @@ def _annex_iii_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
             help=_explained(rulebook, "profiling_exception"),
             shown_if=("annex_iii_area", ANY),
         ),
+        *_deployer_questions(rulebook),
+    )
+
+
+def _deployer_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
+    duties = rulebook.get("deployer_duties")
+    if not duties:
+        return ()
+    return (
+        Question(
+            key=PUBLIC_DEPLOYER,
+            text="Is the organisation that deploys it a body governed by public law, or a private "
+            "entity providing public services?",
+            kind="bool",
+            help=f"{' '.join(_described(d) for d in duties)} Left unanswered, the answer is yes "
+            "(the cautious side); the organisation profile gives the default.",
+            shown_if=("annex_iii_area", ANY),
+            required=False,
+        ),
+    )
+
+
+def organisation_answers(*, public_body: bool | None) -> dict[str, Any]:
+    """The EU AI Act answers the organisation profile gives every use case (unstated: none)."""
+    return {} if public_body is None else {PUBLIC_DEPLOYER: public_body}
+
+
+def _significant_risk_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
+    if "significant_risk" not in rulebook["provisions"]:
+        return ()
+    return (
+        Question(
+            key=SIGNIFICANT_RISK,
+            text="Even so, does it pose a significant risk of harm to health, safety or "
+            "fundamental rights, for instance by materially influencing the outcome of decision "
+            "making?",
+            kind="bool",
+            help=f"{_explained(rulebook, 'significant_risk')} Left unanswered, the answer is no: "
+            "ticking a condition above was taken to mean that it does not.",
+            shown_if=("art6_3_conditions", ANY),
+            required=False,
+        ),
     )
 
 
 def _annex_iii_points(area: dict[str, Any]) -> list[dict[str, Any]]:
-    # The rulebook writes sub-point ids within their area ("5(b)"); reasons cite them in full.
-    return [{**point, "id": f"Annex III {point['id']}"} for point in area["sub_points"]]
+    """The uses listed under an area, each followed by the uses its point excludes.
+
+    The rulebook writes sub-point ids within their area ("5(b)"); reasons cite them in full, and an
+    excluded use cites the point that excludes it.
+    """
+    points = []
+    for point in area["sub_points"]:
+        cited = f"Annex III {point['id']}"
+        points.append({**point, "id": cited, "area": area["key"]})
+        points += [
+            {**use, "id": cited, "area": area["key"], "excluded_from": point["title"]}
+            for use in point.get("excludes", ())
+        ]
+    return points
+
+
+def _point_label(point: dict[str, Any]) -> str:
+    if "excluded_from" in point:
+        return f"{point['id']}, excluded (not high-risk): {point['title']}: {point['summary']}"
+    return _described(point)
 
 
 def _transparency_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
@@ -301,8 +407,19 @@ def _gpai_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
 # ---- Answers ---------------------------------------------------------------------------------
 
 
+def _upgraded(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as this module reads them: an Annex III area or use stored as one string (before
+    several could be ticked) becomes a list of one."""
+    return {
+        key: [value] if key in LISTED and isinstance(value, str) and value else value
+        for key, value in answers.items()
+    }
+
+
 def _shown_answers(answers: dict[str, Any], asked: tuple[Question, ...]) -> dict[str, Any]:
-    """The answers to the questions shown, once every one of them is answered and valid."""
+    """The answers to the questions shown, once every one of them is answered and valid; a
+    question that may be left unanswered takes its default."""
+    answers = {**DEFAULTS, **_answered(answers)}
     relevant = shown(asked, answers)
     # A bad value first: it may be what shows the questions that look unanswered.
     for question in relevant:
@@ -312,6 +429,10 @@ def _shown_answers(answers: dict[str, Any], asked: tuple[Question, ...]) -> dict
     if missing:
         raise AnswersIncomplete(missing)
     return {q.key: answers[q.key] for q in relevant}
+
+
+def _answered(answers: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answers.items() if not is_blank(value)}
 
 
 def _require_valid(question: Question, value: Any) -> None:
@@ -342,19 +463,30 @@ def _is_count(value: Any) -> bool:
 def _require_consistent(
     answers: dict[str, Any], given: dict[str, Any], rulebook: dict[str, Any]
 ) -> None:
-    _require_point_in_area(given, rulebook)
+    _require_points_in_areas(given, rulebook)
     _require_gpai_facts_only_for_gpai(answers, given)
     _require_implied(given, rulebook)
 
 
-def _require_point_in_area(given: dict[str, Any], rulebook: dict[str, Any]) -> None:
-    area = _chosen_area(given, rulebook)
-    if area is not None and given["annex_iii_point"] not in {p["key"] for p in area["sub_points"]}:
+def _require_points_in_areas(given: dict[str, Any], rulebook: dict[str, Any]) -> None:
+    ticked = set(given.get("annex_iii_point", ()))
+    listed = {
+        a["key"]: {p["key"] for p in _annex_iii_points(a)} for a in _chosen_areas(given, rulebook)
+    }
+    stray = sorted(ticked - set().union(*listed.values())) if listed else []
+    if stray:
         raise AnswersContradict(
             "annex_iii_point",
-            f"is not a use listed under Annex III point {area['point']} ({area['title']}); "
-            "choose one of its uses or another area",
+            f"{stray[0]} is not a use listed under the Annex III areas chosen; choose one of "
+            "their uses or another area",
         )
+    for area in _chosen_areas(given, rulebook):
+        if not listed[area["key"]] & ticked:
+            raise AnswersContradict(
+                "annex_iii_point",
+                f"tick a use listed under Annex III point {area['point']} ({area['title']}), or "
+                "untick that area",
+            )
 
 
 def _require_gpai_facts_only_for_gpai(answers: dict[str, Any], given: dict[str, Any]) -> None:
@@ -380,10 +512,7 @@ def _require_gpai_facts_only_for_gpai(answers: dict[str, Any], given: dict[str, 
 
 def _require_implied(given: dict[str, Any], rulebook: dict[str, Any]) -> None:
     # Some practices and uses are, by definition, what another question asks about.
-    chosen = _chosen_practices(given, rulebook)
-    point = _chosen_point(given, rulebook)
-    if point is not None:
-        chosen.append(point)
+    chosen = [*_chosen_practices(given, rulebook), *_chosen_points(given, rulebook)]
     for item in chosen:
         for key in item.get("implies", ()):
             if given.get(key) is False:
@@ -397,19 +526,25 @@ def _chosen_practices(given: dict[str, Any], rulebook: dict[str, Any]) -> list[d
     return [p for p in rulebook["practices"] if p["key"] in ticked]
 
 
-def _chosen_area(given: dict[str, Any], rulebook: dict[str, Any]) -> dict[str, Any] | None:
-    key = given["annex_iii_area"]
-    return next((a for a in rulebook["annex_iii_areas"] if a["key"] == key), None)
+def _chosen_areas(given: dict[str, Any], rulebook: dict[str, Any]) -> list[dict[str, Any]]:
+    ticked = given["annex_iii_area"]
+    return [a for a in rulebook["annex_iii_areas"] if a["key"] in ticked]
 
 
-def _chosen_point(given: dict[str, Any], rulebook: dict[str, Any]) -> dict[str, Any] | None:
-    area = _chosen_area(given, rulebook)
-    if area is None:
-        return None
-    return next(p for p in _annex_iii_points(area) if p["key"] == given["annex_iii_point"])
+def _chosen_points(given: dict[str, Any], rulebook: dict[str, Any]) -> list[dict[str, Any]]:
+    """The uses ticked, in the Annex's order (excluded ones too)."""
+    ticked = given.get("annex_iii_point", ())
+    return [
+        point
+        for area in _chosen_areas(given, rulebook)
+        for point in _annex_iii_points(area)
+        if point["key"] in ticked
+    ]
 
 
 # ---- Rules -----------------------------------------------------------------------------------
+
+EXCLUDED_RULE = "eu.annex_iii.excluded"
 
 
 @dataclass(frozen=True)
@@ -471,52 +606,102 @@ def _annex_i(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
 
 
 def _annex_iii(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
-    point = _chosen_point(given, rulebook)
-    if point is None:
-        return []
-    use = f"Its intended use falls under {point['id']} ({point['title']})"
-    route = _cite(rulebook, "annex_iii_route")
+    chosen = _chosen_points(given, rulebook)
+    listed = [point for point in chosen if "excluded_from" not in point]
+    findings = [_listed(given, listed, rulebook)] if listed else []
+    return findings + [_excluded(point) for point in chosen if "excluded_from" in point]
+
+
+def _excluded(use: dict[str, Any]) -> _Finding:
+    because = (
+        f"{use['title']} is excluded from {use['id']} ({use['excluded_from']}), so that use does "
+        "not make it high-risk."
+    )
+    reason = Reason(EXCLUDED_RULE, use["id"], because, ("annex_iii_area", "annex_iii_point"))
+    return _Finding((), reason, (use["id"],))
+
+
+def _listed(
+    given: dict[str, Any], points: list[dict[str, Any]], rulebook: dict[str, Any]
+) -> _Finding:
+    """The finding for the Annex III uses it has: high-risk, or not under the derogation."""
     met = [c for c in rulebook["derogation_conditions"] if c["key"] in given["art6_3_conditions"]]
     if given["profiles_natural_persons"]:
-        return [_profiling(use, point, met, rulebook)]
-    if not met:
-        derogation = _cite(rulebook, "derogation")
-        because = f"{use} and none of the {derogation} conditions holds: high-risk under {route}."
-        asked = ("annex_iii_area", "annex_iii_point", "art6_3_conditions")
-        reason = Reason("eu.art6.2", route, because, asked)
-        return [_Finding((HIGH_RISK_ANNEX_III,), reason, (route, point["id"]))]
-    return [_derogation(use, point, met, rulebook)]
+        return _profiling(points, met, rulebook)
+    if met and given.get(SIGNIFICANT_RISK):
+        return _significant_risk(points, met, rulebook)
+    if met:
+        return _derogation(points, met, rulebook)
+    route, derogation = _cite(rulebook, "annex_iii_route"), _cite(rulebook, "derogation")
+    because = (
+        f"{_uses(points)} and none of the {derogation} conditions holds: high-risk under {route}."
+    )
+    asked = ("annex_iii_area", "annex_iii_point", "art6_3_conditions")
+    reason = Reason("eu.art6.2", route, because, asked)
+    return _Finding((HIGH_RISK_ANNEX_III,), reason, (route, *_ids(points)))
+
+
+def _uses(points: list[dict[str, Any]]) -> str:
+    named = [f"{p['id']} ({p['title']})" for p in points]
+    if len(named) == 1:
+        return f"Its intended use falls under {named[0]}"
+    return f"Its intended uses fall under {', '.join(named[:-1])} and {named[-1]}"
+
+
+def _ids(points: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p["id"] for p in points))
+
+
+ASKED_DEROGATION = (
+    "annex_iii_area",
+    "annex_iii_point",
+    "art6_3_conditions",
+    "profiles_natural_persons",
+)
 
 
 def _profiling(
-    use: str, point: dict[str, Any], met: list[dict[str, Any]], rulebook: dict[str, Any]
+    points: list[dict[str, Any]], met: list[dict[str, Any]], rulebook: dict[str, Any]
 ) -> _Finding:
     derogation, route = _cite(rulebook, "derogation"), _cite(rulebook, "annex_iii_route")
     exception = _cite(rulebook, "profiling_exception")
     despite = f", even though it meets {_conditions(met)}" if met else ""
     because = (
-        f"{use} and it profiles natural persons, so the {derogation} derogation cannot apply"
-        f"{despite}: high-risk under {route}."
+        f"{_uses(points)} and it profiles natural persons, so the {derogation} derogation cannot "
+        f"apply{despite}: high-risk under {route}."
     )
-    asked = ("annex_iii_area", "annex_iii_point", "art6_3_conditions", "profiles_natural_persons")
-    reason = Reason("eu.art6.3.profiling", exception, because, asked)
-    return _Finding((HIGH_RISK_ANNEX_III,), reason, (route, point["id"], exception))
+    reason = Reason("eu.art6.3.profiling", exception, because, ASKED_DEROGATION)
+    return _Finding((HIGH_RISK_ANNEX_III,), reason, (route, *_ids(points), exception))
+
+
+def _significant_risk(
+    points: list[dict[str, Any]], met: list[dict[str, Any]], rulebook: dict[str, Any]
+) -> _Finding:
+    significant, route = _cite(rulebook, "significant_risk"), _cite(rulebook, "annex_iii_route")
+    because = (
+        f"{_uses(points)}; it meets {_conditions(met)}, but it poses a significant risk of harm "
+        f"(for instance by materially influencing the outcome of decision making), so under "
+        f"{significant} the derogation does not apply: high-risk under {route}."
+    )
+    reason = Reason(
+        "eu.art6.3.significant_risk", significant, because, (*ASKED_DEROGATION, SIGNIFICANT_RISK)
+    )
+    return _Finding((HIGH_RISK_ANNEX_III,), reason, (route, *_ids(points), significant))
 
 
 def _derogation(
-    use: str, point: dict[str, Any], met: list[dict[str, Any]], rulebook: dict[str, Any]
+    points: list[dict[str, Any]], met: list[dict[str, Any]], rulebook: dict[str, Any]
 ) -> _Finding:
     derogation = _cite(rulebook, "derogation")
     documentation = _cite(rulebook, "derogation_documentation")
     registration = _cite(rulebook, "derogation_registration")
     because = (
-        f"{use}, but it meets {_conditions(met)} and does not profile natural persons, so under "
-        f"{derogation} it is not high-risk; the provider must document that assessment "
+        f"{_uses(points)}, but it meets {_conditions(met)} and does not profile natural persons, "
+        f"so under {derogation} it is not high-risk; the provider must document that assessment "
         f"({documentation}) and register the system ({registration})."
     )
-    asked = ("annex_iii_area", "annex_iii_point", "art6_3_conditions", "profiles_natural_persons")
-    reason = Reason("eu.art6.3", derogation, because, asked)
-    bases = (derogation, *(c["id"] for c in met), point["id"], documentation, registration)
+    reason = Reason("eu.art6.3", derogation, because, ASKED_DEROGATION)
+    bases = (derogation, *(c["id"] for c in met), *_ids(points), documentation, registration)
     return _Finding((ANNEX_III_NOT_HIGH_RISK,), reason, bases)
 
 
@@ -581,7 +766,54 @@ def _transparency(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Find
     ]
 
 
-def _minimal(rulebook: dict[str, Any]) -> _Finding:
+def _deployer_duties(
+    given: dict[str, Any], rulebook: dict[str, Any], annex_iii: list[_Finding]
+) -> list[_Finding]:
+    """The duties a high-risk Annex III system's deployer owes, given who it is and the uses."""
+    high_risk = any(HIGH_RISK_ANNEX_III in finding.labels for finding in annex_iii)
+    if not high_risk or given["role"] not in DEPLOYING:
+        return []
+    uses = [p for p in _chosen_points(given, rulebook) if "excluded_from" not in p]
+    owed = (_duty(duty, uses, given) for duty in rulebook.get("deployer_duties", ()))
+    return [finding for finding in owed if finding is not None]
+
+
+def _duty(
+    duty: dict[str, Any], uses: list[dict[str, Any]], given: dict[str, Any]
+) -> _Finding | None:
+    covered = [p for p in uses if p["area"] not in duty.get("not_for_areas", ())]
+    if not covered:
+        return None  # e.g. only critical infrastructure (Annex III point 2)
+    named = [p for p in covered if p["key"] in duty.get("any_deployer_of", ())]
+    public = bool(duty.get("public_deployers")) and given.get(PUBLIC_DEPLOYER) is True
+    if "any_deployer_of" in duty and not (named or public):
+        return None
+    if named:
+        who = f"its use under {', '.join(_ids(named))} binds any deployer"
+    elif public:
+        who = "its deployer is a public body or a private entity providing public services"
+    else:
+        who = f"it is a high-risk use under {', '.join(_ids(covered))}"
+    because = f"{duty['title']} ({duty['id']}): {who}."
+    asked = ("role", "annex_iii_point", *((PUBLIC_DEPLOYER,) if public and not named else ()))
+    return _Finding(
+        (duty["label"],), Reason(duty["rule"], duty["id"], because, asked), (duty["id"],)
+    )
+
+
+def _minimal(rulebook: dict[str, Any], exclusions: tuple[str, ...]) -> _Finding:
+    """Minimal risk: resting on the Annex III points that exclude its uses where it has such a
+    use, otherwise on the absence of any trigger (with the voluntary codes open to it)."""
+    asked = ("prohibited_practices", "annex_i_product", "annex_iii_area", "gpai_model")
+    if exclusions:
+        because = (
+            "No prohibited practice, no high-risk use under Annex I, its Annex III uses are "
+            f"excluded by the point that lists them ({', '.join(exclusions)}), no transparency "
+            "trigger and not a general-purpose AI model: minimal risk, with no obligations beyond "
+            "AI literacy."
+        )
+        reason = Reason("eu.minimal", exclusions[0], because, (*asked, "annex_iii_point"))
+        return _Finding((MINIMAL,), reason, exclusions)
     codes = _cite(rulebook, "voluntary_codes")
     because = (
         "No prohibited practice, no high-risk use under Annex I or Annex III, no transparency "
@@ -589,8 +821,26 @@ def _minimal(rulebook: dict[str, Any]) -> _Finding:
         "AI literacy; "
         f"voluntary codes of conduct may be followed ({codes})."
     )
-    asked = ("prohibited_practices", "annex_i_product", "annex_iii_area", "gpai_model")
     return _Finding((MINIMAL,), Reason("eu.minimal", codes, because, asked), (codes,))
+
+
+def _outside(rulebook: dict[str, Any], ticked: list[str]) -> list[_Finding]:
+    return [
+        _Finding(
+            (OUTSIDE_ACT,),
+            Reason(
+                "eu.art2",
+                exclusion["id"],
+                f"{exclusion['title']} ({exclusion['id']}): the EU AI Act does not apply to it, so "
+                "it carries none of the Act's obligations; the model-risk frameworks that apply "
+                "to it still do.",
+                ("role", SCOPE),
+            ),
+            (exclusion["id"],),
+        )
+        for exclusion in rulebook.get("scope_exclusions", ())
+        if exclusion["key"] in ticked
+    ]
 
 
 def _ai_literacy(rulebook: dict[str, Any]) -> _Finding:
@@ -607,18 +857,41 @@ def _ai_literacy(rulebook: dict[str, Any]) -> _Finding:
 
 def classify(answers: dict[str, Any], rulebook: dict[str, Any], *, as_of: datetime.date) -> Outcome:
     """The system's EU AI Act category on `as_of`, every label that applies and why."""
-    given = _shown_answers(answers, questions(rulebook))
+    answers = _upgraded(answers)
+    asked = questions(rulebook)
+    outside = _outside(rulebook, _only(answers, asked, SCOPE).get(SCOPE, []))
+    if outside:
+        # Outside the Act nothing else it asks matters but the role, kept with every result.
+        return _outcome(outside, _only(answers, asked, "role"), rulebook, as_of)
+    given = _shown_answers(answers, asked)
     _require_consistent(answers, given, rulebook)
+    return _outcome(_findings(given, rulebook), given, rulebook, as_of)
+
+
+def _only(answers: dict[str, Any], asked: tuple[Question, ...], key: str) -> dict[str, Any]:
+    return _shown_answers(answers, tuple(q for q in asked if q.key == key))
+
+
+def _findings(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
+    annex_iii = _annex_iii(given, rulebook)
     findings = [
         *_prohibited(given, rulebook),
         *_annex_i(given, rulebook),
-        *_annex_iii(given, rulebook),
+        *annex_iii,
         *_gpai(given, rulebook),
         *_transparency(given, rulebook),
+        *_deployer_duties(given, rulebook, annex_iii),
     ]
     if not any(label in SEVERITY for finding in findings for label in finding.labels):
-        findings.append(_minimal(rulebook))
+        exclusions = tuple(f.reason.basis for f in findings if f.reason.rule == EXCLUDED_RULE)
+        findings.append(_minimal(rulebook, tuple(dict.fromkeys(exclusions))))
     findings.append(_ai_literacy(rulebook))
+    return findings
+
+
+def _outcome(
+    findings: list[_Finding], given: dict[str, Any], rulebook: dict[str, Any], as_of: datetime.date
+) -> Outcome:
     labels = _ordered({label for finding in findings for label in finding.labels})
     applies_from = {label: _applies_from(label, given, rulebook) for label in labels}
     return Outcome(
@@ -652,6 +925,20 @@ def _applies_from(label: str, given: dict[str, Any], rulebook: dict[str, Any]) -
     else:
         applies_from = rulebook["application_dates"][label]
     return applies_from
+
+
+def citations(rulebook: dict[str, Any]) -> tuple[str, ...]:
+    """Every provision the questions explain and the reasons can cite under this rulebook."""
+    found = [
+        *(p["id"] for p in rulebook["practices"]),
+        *(e["id"] for e in rulebook.get("scope_exclusions", ())),
+        *(p["id"] for area in rulebook["annex_iii_areas"] for p in _annex_iii_points(area)),
+        *(c["id"] for c in rulebook["derogation_conditions"]),
+        *(d["id"] for d in rulebook["transparency_obligations"].values()),
+        *(d["id"] for d in rulebook.get("deployer_duties", ())),
+        *(p["id"] for p in rulebook["provisions"].values()),
+    ]
+    return tuple(dict.fromkeys(found))
 
 
 def strictest(outcomes: Iterable[Outcome]) -> Outcome | None:

@@ -30,6 +30,9 @@ EU_LABELS = frozenset(
         "gpai",
         "gpai_systemic",
         "minimal",
+        "outside_act",  # Art. 2: no AI Act obligation keys on it
+        "deployer_fria",  # Art. 27(1): the deployer owes a fundamental rights impact assessment
+        "deployer_explanation",  # Art. 86(1): affected people may ask the deployer to explain
         "ai_literacy",
     }
 )

@@ -80,6 +80,9 @@ def is_blank(value: object) -> bool:
 
 def _condition_holds(wanted: object, value: object) -> bool:
     if wanted == ANY:
+        # A multi answer holds when it ticks something other than "none of these".
+        if isinstance(value, list):
+            return any(choice != NONE for choice in value)
         return not is_blank(value) and value != NONE
     if isinstance(value, list):
         return wanted in value

@@ -677,6 +677,7 @@ def test_severity_orders_the_categories_strictest_first():
         "gpai",
         "transparency",
         "minimal",
+        "outside_act",
     )
 
 

@@ -83,7 +83,8 @@ def test_every_framework_has_its_catalog_versions_named_after_it():
         assert stem == catalog["name"] + ("" if version == 1 else f"_v{version}")
         assert catalog["name"] == catalog["framework"]
         assert catalog["kind"] == "obligations"
-    assert {name: c["version"] for name, c in CATALOGS.items()} == dict.fromkeys(FRAMEWORKS, 2)
+    newest = {**dict.fromkeys(FRAMEWORKS, 2), "eu_ai_act": 3}
+    assert {name: c["version"] for name, c in CATALOGS.items()} == newest
 
 
 @pytest.mark.parametrize("stem", sorted(SHIPPED))
@@ -93,7 +94,7 @@ def test_every_shipped_catalog_passes_its_checks(stem):
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_version_2_is_version_1_with_a_stage_and_the_records_that_satisfy_each_entry(framework):
-    first, second = SHIPPED[framework], CATALOGS[framework]
+    first, second = SHIPPED[framework], SHIPPED[f"{framework}_v2"]
     assert second["effective_from"] == first["effective_from"]  # the duties did not change
     assert {k: v for k, v in second.items() if k not in {"version", "entries"}} == {
         k: v for k, v in first.items() if k not in {"version", "entries"}
@@ -101,6 +102,25 @@ def test_version_2_is_version_1_with_a_stage_and_the_records_that_satisfy_each_e
     for old, new in zip(first["entries"], second["entries"], strict=True):
         assert {k: v for k, v in new.items() if k not in {"stage", "satisfied_by"}} == old
         assert new["stage"] in obligations.STAGES, new["id"]
+
+
+def test_eu_version_3_corrects_one_reference_and_binds_art_27_and_86_to_who_owes_them():
+    second, third = SHIPPED["eu_ai_act_v2"], SHIPPED["eu_ai_act_v3"]
+    assert third["effective_from"] > second["effective_from"]
+    changed = {
+        new["id"]: {k: (old[k], new[k]) for k in new if new[k] != old[k]}
+        for old, new in zip(second["entries"], third["entries"], strict=True)
+        if new != old
+    }
+    assert changed == {
+        "eu.art9.6": {"reference": ("Art. 9(6)", "Art. 9(8)")},
+        "eu.art27.1": {"applies_to": (["high_risk_annex_iii"], ["deployer_fria"])},
+        "eu.art27.3": {"applies_to": (["high_risk_annex_iii"], ["deployer_fria"])},
+        "eu.art86": {
+            "reference": ("Art. 86", "Art. 86(1)"),
+            "applies_to": (["high_risk_annex_iii"], ["deployer_explanation"]),
+        },
+    }
 
 
 def test_what_only_the_validation_produces_is_never_due_before_validation():
@@ -195,8 +215,16 @@ def test_a_high_risk_annex_iii_provider_gets_articles_9_to_17_but_not_the_deploy
 
 def test_a_high_risk_annex_iii_deployer_gets_article_26_but_not_article_9():
     cited = articles({"eu_ai_act": eu("high_risk_annex_iii", "ai_literacy", role="deployer")})
-    assert {"Art. 4", "Art. 26", "Art. 27", "Art. 86"} <= cited
-    assert cited.isdisjoint(HIGH_RISK_PROVIDER | {"Annex IV"})
+    assert {"Art. 4", "Art. 26"} <= cited
+    assert cited.isdisjoint(HIGH_RISK_PROVIDER | {"Annex IV", "Art. 27", "Art. 86"})
+
+
+def test_art_27_and_86_follow_the_labels_that_say_the_deployer_owes_them():
+    owing = eu("high_risk_annex_iii", "deployer_fria", "deployer_explanation", role="deployer")
+    assert {"eu.art27.1", "eu.art27.3", "eu.art86"} <= ids({"eu_ai_act": owing})
+    explaining = eu("high_risk_annex_iii", "deployer_explanation", role="deployer")
+    assert "eu.art86" in ids({"eu_ai_act": explaining})
+    assert not {"eu.art27.1", "eu.art27.3"} & ids({"eu_ai_act": explaining})
 
 
 def test_a_bank_that_builds_and_uses_its_model_gets_both_sides_once():

@@ -102,10 +102,13 @@ def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(
     assert [g["kind"] for g in page.context["groups"]] == list(Rulebook.Kind.values)
     flags = in_force_flags(page)
     assert flags[("tiering", "scorecard", 1)] and not flags[("tiering", "matrix", 1)]
-    assert flags[("eu_ai_act", "eu_ai_act", 2)] and not flags[("eu_ai_act", "eu_ai_act", 1)]
-    # Version 2 of each catalog (the stages) takes effect on version 1's date and replaces it.
-    assert flags[("obligations", "sr_26_2", 2)] and flags[("obligations", "eu_ai_act", 2)]
-    assert not flags[("obligations", "sr_26_2", 1)] and not flags[("obligations", "eu_ai_act", 1)]
+    # Version 3 (Art. 2 scope, exact citations) took effect after version 2 (the Omnibus).
+    assert flags[("eu_ai_act", "eu_ai_act", 3)]
+    assert not flags[("eu_ai_act", "eu_ai_act", 2)] and not flags[("eu_ai_act", "eu_ai_act", 1)]
+    # Version 2 of each catalog (the stages) takes effect on version 1's date and replaces it;
+    # the EU catalog's version 3 (a corrected reference) likewise replaces version 2.
+    assert flags[("obligations", "sr_26_2", 2)] and flags[("obligations", "eu_ai_act", 3)]
+    assert not flags[("obligations", "sr_26_2", 1)] and not flags[("obligations", "eu_ai_act", 2)]
     text = re.sub(r"<[^>]+>", "|", page.content.decode())  # names read as words, not ids
     assert "|SR 26-2|" in text and "|EU AI Act|" in text and "|sr_26_2|" not in text
 
@@ -211,7 +214,8 @@ def test_an_owner_may_neither_read_draft_nor_publish(client, owner, admin_user):
     posted = {"content": yaml.safe_dump(LOWER_THRESHOLDS)}
     assert client.post(url("draft", scorecard().pk), posted).status_code == 403
     assert client.post(url("publish", draft.pk)).status_code == 403
-    assert not scorecard(2).is_published and not Rulebook.objects.filter(version=3).exists()
+    assert not scorecard(2).is_published
+    assert not Rulebook.objects.filter(kind="tiering", version=3).exists()
 
 
 def test_an_auditor_reads_but_may_not_change(client, auditor, admin_user):
