@@ -3,7 +3,8 @@
 A NUL in a query string or path is a 400 naming the parameter before any view runs
 (PostgreSQL would refuse it mid-query: a 500; SQLite finds nothing), and nothing is written.
 A lone surrogate cannot arrive in a URL (Django decodes `%ED%A0%80` to replacement
-characters) and 10**30 is just text to a filter: neither is ever a 5xx. CI runs this file on
+characters) and 10**30 is text, or a 400 where a number or choice is expected: neither is
+ever a 5xx. CI runs this file on
 SQLite and again on PostgreSQL.
 """
 
@@ -90,7 +91,7 @@ def test_every_filter_with_a_nul_is_a_400_naming_it(admin: APIClient) -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("value", [HUGE, f"-{HUGE}", SURROGATE])
+@pytest.mark.parametrize("value", [HUGE, SURROGATE])
 def test_no_filter_value_is_a_server_error(admin: APIClient, value: str) -> None:
     wrong = []
     for path, name in filters():
