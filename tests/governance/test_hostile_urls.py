@@ -4,8 +4,7 @@ A NUL in a query string or path is a 400 naming the parameter before any view ru
 (PostgreSQL would refuse it mid-query: a 500; SQLite finds nothing), and nothing is written.
 A lone surrogate cannot arrive in a URL (Django decodes `%ED%A0%80` to replacement
 characters) and 10**30 is text, or a 400 where a number or choice is expected: neither is
-ever a 5xx. CI runs this file on
-SQLite and again on PostgreSQL.
+ever a 5xx. CI runs this file on SQLite and again on PostgreSQL.
 """
 
 import functools
