@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: venv run test lint format typecheck check bench worker beat lock clean
+.PHONY: venv run test fuzz lint format typecheck check bench worker beat lock clean
 
 $(STAMP): $(LOCKS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test: venv
 		echo "note: $(CHROMIUM) not found, browser tests deselected (apt-get install chromium)"; \
 		$(PYTEST) -m "not browser" $(PYTEST_ARGS); \
 	fi
+
+# Schemathesis over the whole API schema (tests/governance/test_schema_fuzz.py): no 5xx. A few
+# generated requests per operation by default, the same each run; FUZZ_EXAMPLES=200 for a bigger,
+# random run.
+fuzz: venv
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -m fuzz $(PYTEST_ARGS) \
+		tests/governance/test_schema_fuzz.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "governance.middleware.RequestIdMiddleware",
+    # Before anything reads a path parameter or filter: NUL there is a 400, not a 500.
+    "governance.middleware.HostileUrlMiddleware",
     "monitoring.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",

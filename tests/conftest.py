@@ -5,6 +5,7 @@ are created through services, so grants and audit events are real.
 """
 
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -34,6 +35,15 @@ def _builds_shared_set_up(item: pytest.Item) -> bool:
         fixture.scope in SHARED_SCOPES and fixture.baseid.split("::")[0] == module
         for fixture in (defs[-1] for defs in info.name2fixturedefs.values())
     )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The schema fuzz is collected only when asked for (`make fuzz`, `-m fuzz`): loading the
+    schema costs seconds, and its budget is CI's own stage."""
+    marks = config.option.markexpr or ""
+    if collection_path.name == "test_schema_fuzz.py":
+        return "fuzz" not in marks or "not fuzz" in marks
+    return None
 
 
 @pytest.hookimpl(trylast=True)

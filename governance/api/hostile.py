@@ -6,8 +6,9 @@ at most, and nesting far deeper than any real payload only serves to exhaust the
 walk over parsed data finds the first such value and names its path (`tags.owner`,
 `metrics[3].value`); JSON is read with a depth guard, never into a RecursionError.
 
-Pure Python: the JSON API's parsers (governance.api.parsers) and the raw metric bodies
-(monitoring.ingest.frames) share it.
+Pure Python: the JSON API's parsers (governance.api.parsers), the raw metric bodies
+(monitoring.ingest.frames) and the check on every URL's path and query string
+(governance.middleware) share it.
 """
 
 import json
@@ -103,6 +104,16 @@ def form_problem(fields: Iterable[tuple[str, list[Any]]]) -> Hostile | None:
             if isinstance(value, str) and text_problem(value):
                 return Hostile((name,), text_problem(value))
     return None
+
+
+def url_problem(
+    path_values: Mapping[str, Any], query: Iterable[tuple[str, list[Any]]]
+) -> Hostile | None:
+    """The first hostile value among a URL's path parameters (by name) and query string."""
+    for name, value in path_values.items():
+        if isinstance(value, str) and text_problem(value):
+            return Hostile((name,), text_problem(value))
+    return form_problem(query)
 
 
 def load_json(body: bytes) -> Any:
