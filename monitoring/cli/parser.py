@@ -79,7 +79,11 @@ def _connection() -> argparse.ArgumentParser:
         help="seconds before the first retry, doubled before each next one (default 1)",
     )
     group.add_argument(
-        "--timeout", type=float, default=300.0, metavar="S", help="seconds per request"
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds per request, to Attest and to the tracker (default 300)",
     )
     group.add_argument(
         "--progress",
