@@ -165,6 +165,17 @@ def _great_expectations(p: argparse.ArgumentParser) -> None:
     _file(p, "a Great Expectations validation result (JSON)")
     p.add_argument("--dataset", help="the dataset's slug the validation is evidence for")
     p.add_argument("--dataset-version", help="that dataset's version label")
+    p.add_argument(
+        "--suite",
+        help="the expectation suite's name (wins over the result's; "
+        "required for CheckpointResult.describe() output)",
+    )
+    p.add_argument(
+        "--evaluated-at",
+        metavar="TIME",
+        help="when it ran, ISO 8601 with offset (wins over the result's time; "
+        "required for CheckpointResult.describe() output)",
+    )
 
 
 def _fairness(p: argparse.ArgumentParser) -> None:
