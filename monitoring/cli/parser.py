@@ -35,9 +35,12 @@ examples:
 FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
+DISTRIBUTION = "attest-mrm"  # what pip installs; the command is `attest`
+
+
 def _version() -> str:
     try:
-        return metadata.version("attest")
+        return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return "source checkout"
 

@@ -8,14 +8,18 @@ import email.parser
 import hashlib
 import json
 import os
+import re
 import socket
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
-from monitoring.cli import commands, keys, points
+from monitoring.adapters.errors import MissingExtra
+from monitoring.cli import commands, keys, parser, points
 from monitoring.cli.client import Client
 from monitoring.cli.config import Config, resolve
 from monitoring.cli.errors import CliError, ExitCode, code_for_status, describe
@@ -383,6 +387,25 @@ def test_mlflows_download_bar_follows_the_progress_flag(progress, bar_drawn, tmp
 
     assert ("Downloading artifacts" in capsys.readouterr().err) is bar_drawn
     assert "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR" not in os.environ  # put back as it was
+
+
+# --- packaging ------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+BARE_INSTALL = re.compile(r"pip install ['\"]?attest(?![\w-])")  # the unrelated 2012 package
+
+
+def test_the_distribution_has_its_own_name_and_every_install_line_uses_it():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    workflow = yaml.safe_load((ROOT / "examples/github-actions/gate.yml").read_text())
+
+    assert project["name"] == parser.DISTRIBUTION == "attest-mrm"
+    assert project["scripts"] == {"attest": "monitoring.cli.main:main"}  # the command stays
+    assert project["optional-dependencies"]["trackers"][0].startswith("attest-mrm[")
+    assert workflow["env"]["ATTEST_PACKAGE"].startswith("attest-mrm[mlflow] @ ")
+    assert str(MissingExtra("mlflow")).endswith("pip install 'attest-mrm[mlflow]'")
+    texts = [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("examples/**/*.*")]
+    assert [p.name for p in texts if BARE_INSTALL.search(p.read_text())] == []
 
 
 # --- the streamed multipart body -------------------------------------------------------------
