@@ -86,6 +86,8 @@ RULES = {
     "eu.art2": "Outside the EU AI Act's scope",
     "eu.art27": "Who owes a fundamental rights impact assessment",
     "eu.art86": "Who owes an explanation of individual decisions",
+    "eu.art25": "Deployer considered the provider (Art. 25)",
+    "eu.art25.not_high_risk": "Not the provider: Art. 25 needs a high-risk system",
     "eu.art4": "AI literacy",
     "eu.art5": "Prohibited practice",
     "eu.art6.1": "High risk: safety component of an Annex I product",

@@ -323,6 +323,7 @@ DETAIL_LABELS = {
     "applies_from": "Applies from",
     "in_force": "In force",
     "role": "Role",
+    "provider_under": "Considered its provider under",
     "is_model_sr_26_2": "A model under SR 26-2",
     "is_model_sr_11_7": "A model under SR 11-7",
     "is_ai_system": "An AI system (Art. 3(1))",

@@ -14,6 +14,12 @@ III point excludes and the Art. 6(3) first-subparagraph question are asked only 
 that lists them (version 3 on), and their questions have defaults (`DEFAULTS`) so that answers
 given before they existed keep their result. Several Annex III areas and uses may be ticked under
 every version; one given as a string (as versions 1 and 2 stored it) reads as a list of one.
+
+Art. 25 (version 4 on): a deployer is asked whether it put its name or trade mark on the system,
+substantially modified it or changed its intended purpose. One that holds on a high-risk system
+makes it that system's provider: the result cites the point, and its role becomes provider and
+deployer (details["role"], which the obligation catalog's roles key on; details["provider_under"]
+names the points). On a system that is not high-risk it changes nothing, and the result says why.
 """
 
 import datetime
@@ -78,6 +84,7 @@ ROLES = (
 )
 DEPLOYER = "deployer"
 DEPLOYING = (DEPLOYER, "provider_and_deployer")
+HIGH_RISK = (HIGH_RISK_ANNEX_I, HIGH_RISK_ANNEX_III)
 
 
 @dataclass(frozen=True)
@@ -147,11 +154,18 @@ LABEL_ORDER = (*SEVERITY, *(trigger.label for trigger in TRIGGERS), *DEPLOYER_DU
 SCOPE = "art2_exclusions"
 SIGNIFICANT_RISK = "art6_3_significant_risk"
 PUBLIC_DEPLOYER = "public_service_deployer"
+CONVERSION = "art25_provider_conversion"
 # Questions added after answers were first stored: left unanswered, they take the answer that
 # keeps an earlier result (no Art. 2 exclusion; a derogation claimed under (a)-(d) was the
 # provider's conclusion that the system poses no significant risk; every Annex III deployer did a
-# fundamental rights impact assessment, the cautious side).
-DEFAULTS: dict[str, Any] = {SCOPE: [NONE], SIGNIFICANT_RISK: False, PUBLIC_DEPLOYER: True}
+# fundamental rights impact assessment, the cautious side; no deployer was its provider under
+# Art. 25, as no earlier version asked).
+DEFAULTS: dict[str, Any] = {
+    SCOPE: [NONE],
+    SIGNIFICANT_RISK: False,
+    PUBLIC_DEPLOYER: True,
+    CONVERSION: [NONE],
+}
 # Asked as one choice before several could be ticked.
 LISTED = ("annex_iii_area", "annex_iii_point")
 
@@ -167,6 +181,7 @@ def questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
         _practices_question(rulebook),
         *_annex_i_questions(rulebook),
         *_annex_iii_questions(rulebook),
+        *_conversion_questions(rulebook),
         *_transparency_questions(rulebook),
         *_gpai_questions(rulebook),
     )
@@ -311,6 +326,24 @@ def _deployer_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
             help=f"{' '.join(_described(d) for d in duties)} Left unanswered, the answer is yes "
             "(the cautious side); the organisation profile gives the default.",
             shown_if=("annex_iii_area", ANY),
+            required=False,
+        ),
+    )
+
+
+def _conversion_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
+    conversions = rulebook.get("provider_conversions")
+    if not conversions:
+        return ()
+    return (
+        Question(
+            key=CONVERSION,
+            text="Has the organisation done any of these to it? Tick every one that applies.",
+            kind="multi",
+            help=f"{_explained(rulebook, 'provider_conversion')} Each counts only when the system, "
+            "as answered above, is high-risk. Left unanswered, none applies.",
+            choices=(*((c["key"], _described(c)) for c in conversions), (NONE, "None of these")),
+            shown_if=("role", DEPLOYER),
             required=False,
         ),
     )
@@ -801,6 +834,41 @@ def _duty(
     )
 
 
+CONVERTED_RULE = "eu.art25.1"
+
+
+def _conversions(
+    given: dict[str, Any], rulebook: dict[str, Any], found: list[_Finding]
+) -> list[_Finding]:
+    """Art. 25(1): what the deployer did to the system that makes it its provider, if it is
+    high-risk; otherwise why what it did does not."""
+    ticked = given.get(CONVERSION, ())
+    done = [c for c in rulebook.get("provider_conversions", ()) if c["key"] in ticked]
+    if not done:
+        return []
+    asked = ("role", CONVERSION)
+    if not any(label in HIGH_RISK for finding in found for label in finding.labels):
+        basis = _cite(rulebook, "provider_conversion")
+        because = (
+            f"It is not high-risk, so {_and(c['title'].lower() for c in done)} does not make the "
+            f"organisation its provider under {basis}: it keeps a deployer's obligations."
+        )
+        return [_Finding((), Reason("eu.art25.not_high_risk", basis, because, asked), (basis,))]
+    because = (
+        "{title} ({id}): the organisation is considered the provider of this high-risk system, "
+        "so it has the provider's obligations as well as the deployer's."
+    )
+    return [
+        _Finding((), Reason(CONVERTED_RULE, c["id"], because.format(**c), asked), (c["id"],))
+        for c in done
+    ]
+
+
+def _and(items: Iterable[str]) -> str:
+    named = list(items)
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
 def _minimal(rulebook: dict[str, Any], exclusions: tuple[str, ...]) -> _Finding:
     """Minimal risk: resting on the Annex III points that exclude its uses where it has such a
     use, otherwise on the absence of any trigger (with the voluntary codes open to it)."""
@@ -874,10 +942,11 @@ def _only(answers: dict[str, Any], asked: tuple[Question, ...], key: str) -> dic
 
 def _findings(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     annex_iii = _annex_iii(given, rulebook)
+    high_risk = [*_annex_i(given, rulebook), *annex_iii]
     findings = [
         *_prohibited(given, rulebook),
-        *_annex_i(given, rulebook),
-        *annex_iii,
+        *high_risk,
+        *_conversions(given, rulebook, high_risk),
         *_gpai(given, rulebook),
         *_transparency(given, rulebook),
         *_deployer_duties(given, rulebook, annex_iii),
@@ -894,6 +963,9 @@ def _outcome(
 ) -> Outcome:
     labels = _ordered({label for finding in findings for label in finding.labels})
     applies_from = {label: _applies_from(label, given, rulebook) for label in labels}
+    # Art. 25(1): a deployer considered the provider owes the provider's obligations as well.
+    provider_under = [f.reason.basis for f in findings if f.reason.rule == CONVERTED_RULE]
+    role = "provider_and_deployer" if provider_under else given["role"]
     return Outcome(
         framework=FRAMEWORK,
         result=labels[0],
@@ -901,7 +973,8 @@ def _outcome(
         reasons=tuple(finding.reason for finding in findings),
         labels=labels,
         details={
-            "role": given["role"],
+            "role": role,
+            **({"provider_under": provider_under} if provider_under else {}),
             "applies_from": {label: day.isoformat() for label, day in applies_from.items()},
             "in_force": {label: day <= as_of for label, day in applies_from.items()},
             "rulebook": rulebook["version"],
@@ -936,6 +1009,7 @@ def citations(rulebook: dict[str, Any]) -> tuple[str, ...]:
         *(c["id"] for c in rulebook["derogation_conditions"]),
         *(d["id"] for d in rulebook["transparency_obligations"].values()),
         *(d["id"] for d in rulebook.get("deployer_duties", ())),
+        *(c["id"] for c in rulebook.get("provider_conversions", ())),
         *(p["id"] for p in rulebook["provisions"].values()),
     ]
     return tuple(dict.fromkeys(found))

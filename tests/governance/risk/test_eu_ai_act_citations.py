@@ -26,6 +26,7 @@ PROVISIONS = load(HERE / "eu_ai_act_provisions.yaml")
 V1 = load(DATA / "eu_ai_act" / "2024-1689.yaml")
 V2 = load(DATA / "eu_ai_act" / "2026-digital-omnibus.yaml")
 V3 = load(DATA / "eu_ai_act" / "2026-12-scope-and-citations.yaml")
+V4 = load(DATA / "eu_ai_act" / "2026-12-provider-conversion.yaml")
 CATALOG = load(DATA / "obligations" / "eu_ai_act_v3.yaml")
 
 
@@ -85,14 +86,17 @@ AMENDED = existing(amended=True)
         ("Art. 3(63)", True),
         ("Annex IV(9)", True),
         ("Art. 5(1)(ba)", False),  # not in the text as published
+        ("Art. 25(1)(c)", True),
+        ("Art. 25(1)(d)", False),
     ],
 )
 def test_the_provisions_list_expands_as_the_act_is_numbered(cited, exists):
     assert (cited in PUBLISHED) is exists
 
 
-def test_every_citation_of_the_rulebook_in_force_exists():
-    assert set(eu_ai_act.citations(V3)) - AMENDED == set()
+@pytest.mark.parametrize("rulebook", [V3, V4], ids=["v3", "v4"])
+def test_every_citation_of_the_corrected_rulebooks_exists(rulebook):
+    assert set(eu_ai_act.citations(rulebook)) - AMENDED == set()
 
 
 def test_every_reference_of_the_obligation_catalog_exists():
@@ -149,6 +153,16 @@ def _answer_sets(rulebook: dict) -> Iterator[dict]:
         for point in area["sub_points"]:
             for use in [point, *point.get("excludes", ())]:
                 yield from _annex_iii_variants(base, area["key"], use["key"])
+    yield from _conversion_variants(base, rulebook)
+
+
+def _conversion_variants(base: dict, rulebook: dict) -> Iterator[dict]:
+    """A deployer that each Art. 25(1) point makes the provider, and one it does not."""
+    deployer = {**base, "role": "deployer"}
+    high_risk = {**deployer, "annex_i_product": True, "annex_i_third_party_assessment": True}
+    for conversion in rulebook.get("provider_conversions", ()):
+        for answers in (deployer, high_risk):
+            yield {**answers, "art25_provider_conversion": [conversion["key"]]}
 
 
 def _annex_iii_variants(base: dict, area: str, use: str) -> Iterator[dict]:
@@ -160,7 +174,7 @@ def _annex_iii_variants(base: dict, area: str, use: str) -> Iterator[dict]:
     yield {**chosen, "art6_3_conditions": ["none"], "profiles_natural_persons": True}
 
 
-@pytest.mark.parametrize("rulebook", [V1, V2, V3], ids=["v1", "v2", "v3"])
+@pytest.mark.parametrize("rulebook", [V1, V2, V3, V4], ids=["v1", "v2", "v3", "v4"])
 def test_every_citation_the_rules_emit_comes_from_the_rulebook(rulebook):
     cited = set(eu_ai_act.citations(rulebook))
     emitted = set()
@@ -171,6 +185,8 @@ def test_every_citation_the_rules_emit_comes_from_the_rulebook(rulebook):
             continue  # e.g. profiling in criminal matters said not to profile
         emitted |= {*outcome.legal_basis, *(reason.basis for reason in outcome.reasons)}
     assert emitted - cited == set()
-    if rulebook is V3:
+    if rulebook in (V3, V4):
         assert emitted - AMENDED == set()
         assert {"Art. 2(3)", "Art. 6(3) first subparagraph", "Annex III 2"} <= emitted
+    if rulebook is V4:
+        assert {"Art. 25(1)", "Art. 25(1)(a)", "Art. 25(1)(b)", "Art. 25(1)(c)"} <= emitted

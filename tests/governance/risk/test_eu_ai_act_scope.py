@@ -2,6 +2,8 @@
 checklist and the evidence pack; who owes Art. 27 and Art. 86; answers stored under version 2
 moved onto version 3 unchanged but for the corrected citations."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -22,12 +24,16 @@ MILITARY = {
 }
 
 
+DAY_OF_VERSION_3 = datetime.date(2026, 12, 7)
+
+
 def eu_rulebook(version: int) -> Rulebook:
     return Rulebook.objects.get(kind="eu_ai_act", version=version)
 
 
-def test_version_3_is_the_eu_ai_act_rulebook_in_force():
-    assert Rulebook.objects.in_force("eu_ai_act").version == 3
+def test_version_3_is_the_eu_ai_act_rulebook_in_force_on_7_december():
+    # Version 4 (Art. 25) takes effect on 8 December: test_eu_ai_act_art25.py.
+    assert Rulebook.objects.in_force("eu_ai_act", on=DAY_OF_VERSION_3).version == 3
     assert Rulebook.objects.in_force("obligations", "eu_ai_act").version == 3
 
 
@@ -98,7 +104,9 @@ def test_an_assessment_made_under_version_2_moves_onto_version_3_with_the_correc
     assert assessments.apply_in_force() >= 1
 
     new = risk_selectors.in_force_at(lending, "eu_ai_act")
-    assert new.rulebook == eu_rulebook(3) and new.pk != old.pk
+    # Version 3 today, version 4 (the same citations for these answers) from 8 December.
+    assert new.rulebook == Rulebook.objects.in_force("eu_ai_act") and new.pk != old.pk
+    assert new.rulebook.version >= 3
     assert (new.result, new.answers) == (old.result, old.answers)
     assert new.outcome["legal_basis"] == [
         "Art. 6(2)",

@@ -1,5 +1,6 @@
-"""Realistic systems, classified under the rulebook in force: the facts in plain words, the answers
-they give, and the category and every citation expected (in the order the result lists them)."""
+"""Realistic systems, classified under the newest rulebook (version 4, with Art. 25): the facts in
+plain words, the answers they give, and the category and every citation expected (in the order the
+result lists them)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -7,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from governance.risk.rules import eu_ai_act
+from governance.risk.rules import eu_ai_act, obligations
 from governance.risk.rules.results import AnswersContradict
-from tests.governance.risk.test_eu_ai_act_citations import AMENDED, V3
+from tests.governance.risk.test_eu_ai_act_citations import AMENDED, CATALOG, V3, V4
 
 AS_OF = date(2026, 12, 7)
 LITERACY = "Art. 4"
@@ -38,6 +39,8 @@ class System:
     result: str
     cited: tuple[str, ...]
     rules: tuple[str, ...] = field(default=())
+    # The Art. 25(1) points that make a deployer the provider (its role then both).
+    provider_under: tuple[str, ...] = field(default=())
 
 
 def uses(
@@ -642,14 +645,185 @@ SYSTEMS.append(
 )
 
 
+# ---- Art. 25: a deployer considered the provider (version 4) ----
+VENDOR_SCORING = uses(["essential_services"], ["creditworthiness"])
+SYSTEMS += [
+    System(
+        "bank_rebrands_vendor_credit_scoring",
+        "A bank offers a vendor's credit-scoring system to its broker network as its own "
+        "branded product.",
+        {**VENDOR_SCORING, "art25_provider_conversion": ["own_name_or_trademark"]},
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", "Art. 25(1)(a)", FRIA, EXPLAIN, LITERACY),
+        ("eu.art6.2", "eu.art25.1", "eu.art27", "eu.art86", "eu.art4"),
+        provider_under=("Art. 25(1)(a)",),
+    ),
+    System(
+        "bank_retrains_vendor_cv_screening",
+        "A bank retrains a vendor's CV-screening model on its own hiring data and changes its "
+        "ranking logic, beyond what the vendor foresaw.",
+        uses(
+            ["employment"], ["recruitment"], art25_provider_conversion=["substantial_modification"]
+        ),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 4(a)", "Art. 25(1)(b)", EXPLAIN, LITERACY),
+        provider_under=("Art. 25(1)(b)",),
+    ),
+    System(
+        "service_chatbot_turned_loan_pre_approval",
+        "A bank turns the general customer-service chatbot it licenses into a tool that "
+        "pre-approves personal loans.",
+        uses(
+            ["essential_services"],
+            ["creditworthiness"],
+            interacts_with_people=True,
+            art25_provider_conversion=["intended_purpose_changed"],
+        ),
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", "Art. 25(1)(c)", "Art. 50(1)", FRIA, EXPLAIN, LITERACY),
+        ("eu.art6.2", "eu.art25.1", "eu.art50.1", "eu.art27", "eu.art86", "eu.art4"),
+        provider_under=("Art. 25(1)(c)",),
+    ),
+    System(
+        "hospital_modifies_diagnostic_device",
+        "A hospital changes the AI in a certified diagnostic device so much that it needs a new "
+        "conformity assessment.",
+        {
+            **PLAIN,
+            "annex_i_product": True,
+            "annex_i_third_party_assessment": True,
+            "art25_provider_conversion": ["substantial_modification"],
+        },
+        "high_risk_annex_i",
+        ("Art. 6(1)", "Annex I", "Art. 25(1)(b)", LITERACY),
+        provider_under=("Art. 25(1)(b)",),
+    ),
+    System(
+        "bank_rebrands_and_retrains_credit_scoring",
+        "A bank retrains a vendor's credit-scoring model and sells it under its own brand.",
+        {
+            **VENDOR_SCORING,
+            "art25_provider_conversion": ["own_name_or_trademark", "substantial_modification"],
+        },
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", "Art. 25(1)(a)", "Art. 25(1)(b)", FRIA, EXPLAIN, LITERACY),
+        provider_under=("Art. 25(1)(a)", "Art. 25(1)(b)"),
+    ),
+    System(
+        "bank_uses_vendor_credit_scoring_as_supplied",
+        "A bank uses a vendor's credit-scoring system unchanged, under the vendor's name.",
+        {**VENDOR_SCORING, "art25_provider_conversion": ["none"]},
+        "high_risk_annex_iii",
+        ("Art. 6(2)", "Annex III 5(b)", FRIA, EXPLAIN, LITERACY),
+        ("eu.art6.2", "eu.art27", "eu.art86", "eu.art4"),
+    ),
+    System(
+        "bank_rebrands_a_faq_chatbot",
+        "A bank puts its own brand on a vendor's FAQ chatbot: not high-risk, so still a deployer.",
+        {
+            **PLAIN,
+            "interacts_with_people": True,
+            "art25_provider_conversion": ["own_name_or_trademark"],
+        },
+        "transparency",
+        ("Art. 25(1)", "Art. 50(1)", LITERACY),
+        ("eu.art25.not_high_risk", "eu.art50.1", "eu.art4"),
+    ),
+    System(
+        "bank_rebrands_a_preparatory_tool",
+        "A bank brands a vendor's tool that only sorts loan files before an underwriter's "
+        "assessment: not high-risk under Art. 6(3), so still a deployer.",
+        uses(
+            ["essential_services"],
+            ["creditworthiness"],
+            ("preparatory_task",),
+            art25_provider_conversion=["own_name_or_trademark"],
+        ),
+        "annex_iii_not_high_risk",
+        (
+            "Art. 6(3)",
+            "Art. 6(3)(d)",
+            "Annex III 5(b)",
+            "Art. 6(4)",
+            "Art. 49(2)",
+            "Art. 25(1)",
+            LITERACY,
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("system", SYSTEMS, ids=[s.id for s in SYSTEMS])
 def test_realistic_system(system):
-    outcome = eu_ai_act.classify(system.answers, V3, as_of=AS_OF)
+    outcome = eu_ai_act.classify(system.answers, V4, as_of=AS_OF)
     assert outcome.result == system.result, system.facts
     assert outcome.legal_basis == system.cited, system.facts
     if system.rules:
         assert tuple(reason.rule for reason in outcome.reasons) == system.rules
     assert set(outcome.legal_basis) <= AMENDED
+    assert outcome.details.get("provider_under", []) == list(system.provider_under)
+    if system.provider_under:
+        assert outcome.details["role"] == "provider_and_deployer"
+    else:
+        assert outcome.details["role"] == system.answers["role"]
+
+
+@pytest.mark.parametrize(
+    "system",
+    [s for s in SYSTEMS if "art25_provider_conversion" not in s.answers],
+    ids=lambda s: s.id,
+)
+def test_answers_given_before_version_4_keep_their_result(system):
+    before = eu_ai_act.classify(system.answers, V3, as_of=AS_OF)
+    after = eu_ai_act.classify(system.answers, V4, as_of=AS_OF)
+    assert (after.result, after.legal_basis, after.reasons, after.labels) == (
+        before.result,
+        before.legal_basis,
+        before.reasons,
+        before.labels,
+    )
+    assert {**after.details, "rulebook": 3} == before.details
+
+
+def test_a_deployer_made_provider_owes_the_provider_obligations_as_well():
+    converted = next(s for s in SYSTEMS if s.id == "bank_rebrands_vendor_credit_scoring")
+    supplied = next(s for s in SYSTEMS if s.id == "bank_uses_vendor_credit_scoring_as_supplied")
+
+    def owed(system: System) -> set[str]:
+        outcome = eu_ai_act.classify(system.answers, V4, as_of=AS_OF)
+        return {e["reference"] for e in obligations.applicable([CATALOG], {"eu_ai_act": outcome})}
+
+    added = owed(converted) - owed(supplied)
+    provider = {"Art. 9", "Art. 9(8)", "Art. 10(2)", "Art. 11", "Art. 12", "Art. 13", "Art. 14",
+                "Art. 16(b)", "Art. 17", "Art. 43", "Art. 47", "Art. 48", "Art. 49(1)",
+                "Art. 72"}  # fmt: skip
+    assert provider <= added
+    assert {"Art. 26(1)", FRIA, EXPLAIN} <= owed(converted) & owed(supplied)
+
+
+def test_the_art_25_question_is_asked_of_a_deployer_only_and_may_be_left_unanswered():
+    asked = {q.key: q for q in eu_ai_act.questions(V4)}
+    question = asked["art25_provider_conversion"]
+    assert question.shown_if == ("role", "deployer") and not question.required
+    assert [k for k, _ in question.choices] == [
+        "own_name_or_trademark",
+        "substantial_modification",
+        "intended_purpose_changed",
+        "none",
+    ]
+    assert "art25_provider_conversion" not in {q.key for q in eu_ai_act.questions(V3)}
+    # A provider already owes the provider's obligations: a stale answer is ignored.
+    rebranded = {**VENDOR_SCORING, "art25_provider_conversion": ["own_name_or_trademark"]}
+    outcome = eu_ai_act.classify({**rebranded, "role": "provider"}, V4, as_of=AS_OF)
+    assert "Art. 25(1)(a)" not in outcome.legal_basis and "provider_under" not in outcome.details
+    # Left unanswered (as under version 3), none applies.
+    assert eu_ai_act.classify(VENDOR_SCORING, V4, as_of=AS_OF).details["role"] == "deployer"
+
+
+def test_the_table_covers_each_art_25_path():
+    converted = {c for s in SYSTEMS for c in s.provider_under}
+    assert converted == {c["id"] for c in V4["provider_conversions"]}
+    assert any(s.answers.get("art25_provider_conversion") == ["none"] for s in SYSTEMS)
 
 
 def test_the_table_covers_every_exclusion_and_art_2_paragraph():

@@ -1,10 +1,12 @@
 """Rulebook pages: versions by kind, a draft's impact, drafting from YAML and publishing it."""
 
 import re
+from datetime import date
 
 import pytest
 import yaml
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.auditlog.models import AuditEvent
 from governance.risk import selectors as risk_selectors
@@ -102,9 +104,10 @@ def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(
     assert [g["kind"] for g in page.context["groups"]] == list(Rulebook.Kind.values)
     flags = in_force_flags(page)
     assert flags[("tiering", "scorecard", 1)] and not flags[("tiering", "matrix", 1)]
-    # Version 3 (Art. 2 scope, exact citations) took effect after version 2 (the Omnibus).
-    assert flags[("eu_ai_act", "eu_ai_act", 3)]
-    assert not flags[("eu_ai_act", "eu_ai_act", 2)] and not flags[("eu_ai_act", "eu_ai_act", 1)]
+    # Version 3 (Art. 2 scope, exact citations) took effect after version 2 (the Omnibus), and
+    # version 4 (Art. 25) takes effect on 8 December 2026.
+    newest = 4 if timezone.localdate() >= date(2026, 12, 8) else 3
+    assert [v for v in (1, 2, 3, 4) if flags[("eu_ai_act", "eu_ai_act", v)]] == [newest]
     # Version 2 of each catalog (the stages) takes effect on version 1's date and replaces it;
     # the EU catalog's version 3 (a corrected reference) likewise replaces version 2.
     assert flags[("obligations", "sr_26_2", 2)] and flags[("obligations", "eu_ai_act", 3)]
