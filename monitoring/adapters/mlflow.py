@@ -12,7 +12,14 @@
   A metric logged against a dataset (MLflow 3) carries the dataset's name as its segment;
 - the dataset inputs (`mlflow.log_input`): dataset slug from the name, version from MLflow's
   digest (also kept as `external_ref="mlflow-digest:<digest>"`), uri from the source, schema
-  and row count from the schema and profile MLflow computed;
+  and row count from the schema and profile MLflow computed. An input's context (MLflow's
+  `mlflow.data.context` input tag) is kept: only training inputs (`training`, or autolog's
+  `train`) become the run's input datasets, the data it was trained on. Validation, test and
+  other inputs (and inputs logged with no context) are not training data: the Run has no
+  place for them, so each context's inputs are recorded in words in the run's tags
+  (`attest.inputs.validation`, `attest.inputs.test`, `attest.inputs.other`). Autolog names
+  every dataset `dataset`; such an input's slug carries its digest (`dataset-<digest>`), so
+  two different datasets never become versions of one;
 - the registered model version created from the run (`search_model_versions`), with its
   aliases, its storage location (`get_model_version_download_uri`, so a `models:/m-...` source
   of MLflow 3 becomes the artifact path) and its framework from the logged model's flavors.
@@ -49,6 +56,20 @@ BULKY_TAGS = frozenset({"mlflow.log-model.history", "mlflow.source.git.diff"})
 SOURCE_KEYS = ("uri", "url", "path", "table_name", "delta_table_name")  # per MLflow source type
 RUN_ID = re.compile(r"[A-Za-z0-9_-]+\Z")  # also keeps the registry filter below well-formed
 SLUG_LIMIT = 80
+CONTEXT_TAG = "mlflow.data.context"  # mlflow.utils.mlflow_tags.MLFLOW_DATASET_CONTEXT
+DEFAULT_DATASET_NAME = "dataset"  # what MLflow names a dataset logged without a name
+CONTEXTS = {  # MLflow's free-text context -> training / validation / test
+    "training": "training",
+    "train": "training",  # autolog
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "eval": "validation",  # autolog, mlflow.evaluate
+    "evaluation": "validation",
+    "test": "test",
+    "testing": "test",
+}
+INPUTS_TAG = "attest.inputs."  # + validation / test / other: the inputs that are not training
 
 
 def read_run(tracking_uri: str, run_id: str, *, registered_model: str | None = None) -> Bundle:
@@ -99,17 +120,37 @@ def _first_line(exc: Exception) -> str:
 def _run(run: MlflowRun) -> Run:
     tags = dict(run.data.tags)
     inputs = run.inputs.dataset_inputs if run.inputs else []
+    by_context: dict[str, list[DatasetVersionRef]] = {}
+    for i in inputs:
+        by_context.setdefault(_context(i.tags), []).append(_dataset(i.dataset))
+    kept = {k: v for k, v in tags.items() if k not in BULKY_TAGS and k != COMMIT_TAG}
+    for context, refs in sorted(by_context.items()):
+        if context != "training":
+            kept[INPUTS_TAG + context] = "; ".join(_in_words(d) for d in _unique(refs))
     return Run(
         tracker=TRACKER,
         external_id=run.info.run_id,
         params=dict(run.data.params),
-        tags={k: v for k, v in tags.items() if k not in BULKY_TAGS and k != COMMIT_TAG},
+        tags=kept,
         code_commit=tags.get(COMMIT_TAG, ""),
         code_author=next((tags[t] for t in AUTHOR_TAGS if tags.get(t)), ""),
         started_at=_instant(run.info.start_time),
         finished_at=_instant(run.info.end_time),
-        input_datasets=_unique([_dataset(i.dataset) for i in inputs]),
+        input_datasets=_unique(by_context.get("training", [])),
     )
+
+
+def _context(tags: list[Any] | None) -> str:
+    """training / validation / test / other, from the input's `mlflow.data.context` tag."""
+    value = next((t.value for t in tags or [] if t.key == CONTEXT_TAG), "") or ""
+    return CONTEXTS.get(value.strip().lower(), "other")
+
+
+def _in_words(d: DatasetVersionRef) -> str:
+    """A dataset input that is not training data, as the run's tags record it."""
+    rows = f", {d.row_count} rows" if d.row_count is not None else ""
+    where = f" at {d.uri}" if d.uri else ""
+    return f"{d.name or d.dataset} (digest {d.version}{rows}){where}"
 
 
 def _instant(millis: int | None) -> datetime | None:
@@ -120,8 +161,9 @@ def _instant(millis: int | None) -> datetime | None:
 def _dataset(dataset: Dataset) -> DatasetVersionRef:
     profile = _json_object(dataset.profile, "profile")
     rows = profile.get("num_rows")
+    named = dataset.name and dataset.name != DEFAULT_DATASET_NAME
     return DatasetVersionRef(
-        dataset=_slug(dataset.name or dataset.digest),
+        dataset=_slug(dataset.name if named else f"{DEFAULT_DATASET_NAME}-{dataset.digest}"),
         version=dataset.digest,
         name=dataset.name,
         uri=_source_uri(_json_object(dataset.source, "source")),

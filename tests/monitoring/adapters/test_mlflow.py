@@ -130,6 +130,39 @@ def test_dataset_input_becomes_a_dataset_version(bundle):
     assert columns == ["income", "debt", "defaulted"]
 
 
+def _read(logged: Logged, run_id: str, **kwargs) -> Bundle:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in OFFLINE.items():
+            patch.setenv(name, value)
+        return adapter.read_run(logged.tracking_uri, run_id, **kwargs)
+
+
+def _new_run(logged: Logged, monkeypatch: pytest.MonkeyPatch, name: str):
+    for key, value in {**OFFLINE, "MLFLOW_TRACKING_URI": logged.tracking_uri}.items():
+        monkeypatch.setenv(key, value)
+    experiment = MlflowClient(logged.tracking_uri).get_experiment_by_name("pd")
+    return mlflow.start_run(experiment_id=experiment.experiment_id, run_name=name)
+
+
+def test_only_training_inputs_are_trained_on_and_unnamed_datasets_stay_apart(logged, monkeypatch):
+    """Autolog's contexts ("train", "eval"), unnamed datasets (MLflow names them "dataset")."""
+    rng = np.random.default_rng(5)
+    frames = [pd.DataFrame({"x": rng.normal(size=n)}) for n in (30, 20, 10)]
+    with _new_run(logged, monkeypatch, "contexts") as run:
+        for frame, context in zip(frames, ("train", "eval", "test"), strict=True):
+            mlflow.log_input(mlflow.data.from_pandas(frame), context=context)
+
+    read = _read(logged, run.info.run_id).run
+
+    (trained_on,) = read.input_datasets
+    assert trained_on.row_count == 30
+    assert trained_on.dataset == f"dataset-{trained_on.version}"
+    assert "30 rows" not in read.tags.get("attest.inputs.validation", "")
+    assert "20 rows" in read.tags["attest.inputs.validation"]
+    assert "10 rows" in read.tags["attest.inputs.test"]
+    assert trained_on.version not in read.tags["attest.inputs.test"]
+
+
 def test_registered_version_with_aliases_and_framework(bundle, logged):
     version = bundle.version
 
