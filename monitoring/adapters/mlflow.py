@@ -9,7 +9,12 @@
   empty otherwise. MLflow's other system tags stay in `tags` (run name, source, user), less the
   bulky ones (the log-model history, a git diff) and the commit, which has its own field;
 - the full history of every metric (`get_metric_history`: every step, with its timestamp).
-  A metric logged against a dataset (MLflow 3) carries the dataset's name as its segment;
+  A metric logged against a dataset (MLflow 3) carries the dataset's name as its segment.
+  A value that is not a finite number (NaN, or an infinity, which MLflow's SQL stores keep as
+  +/-1.7976931348623157e308) is refused, naming the metric and step, as the server refuses
+  non-finite numbers. With `allow_non_finite=True` such a value is recorded explicitly, in
+  the run's tag `attest.non_finite_metrics` ("loss step 3: +inf"), not as a metric point
+  (a point must carry a finite number); it is never dropped silently nor clamped;
 - the dataset inputs (`mlflow.log_input`): dataset slug from the name, version from MLflow's
   digest (also kept as `external_ref="mlflow-digest:<digest>"`), uri from the source, schema
   and row count from the schema and profile MLflow computed. An input's context (MLflow's
@@ -29,6 +34,7 @@
 import json
 import math
 import re
+import sys
 import tempfile
 from datetime import UTC, datetime
 from typing import Any
@@ -56,6 +62,7 @@ BULKY_TAGS = frozenset({"mlflow.log-model.history", "mlflow.source.git.diff"})
 SOURCE_KEYS = ("uri", "url", "path", "table_name", "delta_table_name")  # per MLflow source type
 RUN_ID = re.compile(r"[A-Za-z0-9_-]+\Z")  # also keeps the registry filter below well-formed
 SLUG_LIMIT = 80
+NON_FINITE_TAG = "attest.non_finite_metrics"
 CONTEXT_TAG = "mlflow.data.context"  # mlflow.utils.mlflow_tags.MLFLOW_DATASET_CONTEXT
 DEFAULT_DATASET_NAME = "dataset"  # what MLflow names a dataset logged without a name
 CONTEXTS = {  # MLflow's free-text context -> training / validation / test
@@ -72,17 +79,28 @@ CONTEXTS = {  # MLflow's free-text context -> training / validation / test
 INPUTS_TAG = "attest.inputs."  # + validation / test / other: the inputs that are not training
 
 
-def read_run(tracking_uri: str, run_id: str, *, registered_model: str | None = None) -> Bundle:
+def read_run(
+    tracking_uri: str,
+    run_id: str,
+    *,
+    registered_model: str | None = None,
+    allow_non_finite: bool = False,
+) -> Bundle:
     """The run, its metric histories, inputs and registered model version, from MLflow."""
     if not RUN_ID.match(run_id):
         raise BadInput(field="run_id", message=f"{run_id!r} is not an MLflow run id")
     client = _client(tracking_uri)
     run = _get_run(client, tracking_uri, run_id)
+    non_finite: list[str] = []
+    metrics = _metrics(client, tracking_uri, run, non_finite if allow_non_finite else None)
+    recorded = _run(run)
+    if non_finite:
+        recorded.tags[NON_FINITE_TAG] = "; ".join(non_finite)
     return Bundle(
         source=SOURCE,
-        run=_run(run),
+        run=recorded,
         version=_version(client, tracking_uri, run_id, registered_model),
-        metrics=_metrics(client, tracking_uri, run),
+        metrics=metrics,
     )
 
 
@@ -208,8 +226,14 @@ def _slug(name: str) -> str:
 # --- metrics ------------------------------------------------------------------------------
 
 
-def _metrics(client: MlflowClient, tracking_uri: str, run: MlflowRun) -> MetricColumns:
-    """Every logged value of every metric, in name then logging order."""
+def _metrics(
+    client: MlflowClient, tracking_uri: str, run: MlflowRun, non_finite: list[str] | None
+) -> MetricColumns:
+    """Every logged value of every metric, in name then logging order.
+
+    `non_finite` is None to refuse a value that is not a finite number, else where those
+    values are named instead of becoming points.
+    """
     columns = MetricColumns()
     for key in sorted(run.data.metrics):
         try:
@@ -217,19 +241,39 @@ def _metrics(client: MlflowClient, tracking_uri: str, run: MlflowRun) -> MetricC
         except MlflowException as exc:
             raise _unreachable(tracking_uri, exc) from None
         for point in history:
-            _append(columns, point)
+            _append(columns, point, non_finite)
     return columns
 
 
-def _append(columns: MetricColumns, point: Metric) -> None:
-    # NaN and infinity (a diverged loss) have no place in a metric point; the run keeps them.
-    if not math.isfinite(point.value):
+def _append(columns: MetricColumns, point: Metric, non_finite: list[str] | None) -> None:
+    word = _non_finite(point.value)
+    if word:
+        where = f"{point.key} step {point.step}"
+        if non_finite is None:
+            raise BadInput(
+                field=f"metrics.{point.key}",
+                message=f"{where} is {word}, not a finite number: refused "
+                "(--allow-non-finite records it in the run's tags instead)",
+            )
+        non_finite.append(f"{where}: {word}")
         return
     columns.name.append(point.key)
     columns.value.append(float(point.value))
     columns.timestamp.append(datetime.fromtimestamp(point.timestamp / 1000, tz=UTC).isoformat())
     columns.step.append(point.step)
     columns.segment.append(getattr(point, "dataset_name", None) or "")
+
+
+def _non_finite(value: float) -> str:
+    """NaN, +inf or -inf in words, or "" for a finite number.
+
+    MLflow's SQL stores keep an infinity as the largest double, which no metric reaches honestly.
+    """
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value) or abs(value) == sys.float_info.max:
+        return "+inf" if value > 0 else "-inf"
+    return ""
 
 
 # --- the registered model version ---------------------------------------------------------

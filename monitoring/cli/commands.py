@@ -54,7 +54,13 @@ def push_bundle(
 
 
 def push_mlflow(
-    client: Client, target: Target, *, tracking_uri: str, run_id: str, chunk_size: int = CHUNK_SIZE
+    client: Client,
+    target: Target,
+    *,
+    tracking_uri: str,
+    run_id: str,
+    chunk_size: int = CHUNK_SIZE,
+    allow_non_finite: bool = False,
 ) -> list[Answer]:
     """An MLflow run read with MlflowClient where the pipeline runs, pushed as a bundle."""
     from monitoring.adapters.mlflow import read_run  # needs the `mlflow` extra
@@ -64,7 +70,7 @@ def push_mlflow(
     except ImportError:
         raise MissingExtra("mlflow") from None
     try:
-        bundle = read_run(tracking_uri, run_id)
+        bundle = read_run(tracking_uri, run_id, allow_non_finite=allow_non_finite)
     except MlflowException as exc:
         code = ExitCode.BAD_INPUT if exc.error_code in MLFLOW_BAD_INPUT else ExitCode.FAILURE
         message = f"MLflow at {tracking_uri} could not give run {run_id}: {exc.message}"

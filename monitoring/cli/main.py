@@ -93,6 +93,7 @@ def run_mlflow(client: Client, args: argparse.Namespace) -> int:
         tracking_uri=args.tracking_uri,
         run_id=args.run_id,
         chunk_size=args.chunk_size,
+        allow_non_finite=args.allow_non_finite,
     )
     return _pushed(args, answers)
 

@@ -146,6 +146,12 @@ def _mlflow(p: argparse.ArgumentParser) -> None:
         help="MLflow tracking URI (default: MLFLOW_TRACKING_URI)",
     )
     p.add_argument("--run-id", required=True, help="the MLflow run id")
+    p.add_argument(
+        "--allow-non-finite",
+        action="store_true",
+        help="record NaN/infinite metric values in the run's tags (attest.non_finite_metrics) "
+        "instead of refusing the run",
+    )
 
 
 def _wandb(p: argparse.ArgumentParser) -> None:

@@ -163,6 +163,34 @@ def test_only_training_inputs_are_trained_on_and_unnamed_datasets_stay_apart(log
     assert trained_on.version not in read.tags["attest.inputs.test"]
 
 
+@pytest.fixture(scope="module")
+def diverged(logged) -> str:
+    """A run whose loss went NaN then +inf (MLflow's SQL store keeps +inf as the largest double)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {**OFFLINE, "MLFLOW_TRACKING_URI": logged.tracking_uri}.items():
+            patch.setenv(key, value)
+        experiment = MlflowClient(logged.tracking_uri).get_experiment_by_name("pd")
+        with mlflow.start_run(experiment_id=experiment.experiment_id, run_name="nan") as run:
+            for step, loss in enumerate([0.7, float("nan"), float("inf")]):
+                mlflow.log_metric("loss", loss, step=step)
+    return run.info.run_id
+
+
+def test_non_finite_metric_is_refused_naming_metric_and_step(logged, diverged):
+    with pytest.raises(BadInput) as caught:
+        _read(logged, diverged)
+
+    assert caught.value.field == "metrics.loss"
+    assert "loss step 1 is NaN" in caught.value.message
+
+
+def test_non_finite_metric_is_recorded_explicitly_when_allowed(logged, diverged):
+    bundle = _read(logged, diverged, allow_non_finite=True)
+
+    assert bundle.metrics.value == [0.7]  # not clamped to 1.797e308
+    assert bundle.run.tags["attest.non_finite_metrics"] == "loss step 1: NaN; loss step 2: +inf"
+
+
 def test_registered_version_with_aliases_and_framework(bundle, logged):
     version = bundle.version
 
