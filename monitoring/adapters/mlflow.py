@@ -25,6 +25,9 @@
   (`attest.inputs.validation`, `attest.inputs.test`, `attest.inputs.other`). Autolog names
   every dataset `dataset`; such an input's slug carries its digest (`dataset-<digest>`), so
   two different datasets never become versions of one;
+- the run's state (`FINISHED`, `FAILED`, `KILLED`, `RUNNING`), recorded in the run's tag
+  `attest.run_state`. A FAILED or KILLED run is refused unless `allow_failed=True`: its
+  model and numbers are what a run that broke left behind;
 - the registered model version created from the run (`search_model_versions`), with its
   aliases, its storage location (`get_model_version_download_uri`, so a `models:/m-...` source
   of MLflow 3 becomes the artifact path) and its framework from the logged model's flavors.
@@ -63,6 +66,8 @@ SOURCE_KEYS = ("uri", "url", "path", "table_name", "delta_table_name")  # per ML
 RUN_ID = re.compile(r"[A-Za-z0-9_-]+\Z")  # also keeps the registry filter below well-formed
 SLUG_LIMIT = 80
 NON_FINITE_TAG = "attest.non_finite_metrics"
+STATE_TAG = "attest.run_state"
+FAILED_STATES = frozenset({"FAILED", "KILLED"})
 CONTEXT_TAG = "mlflow.data.context"  # mlflow.utils.mlflow_tags.MLFLOW_DATASET_CONTEXT
 DEFAULT_DATASET_NAME = "dataset"  # what MLflow names a dataset logged without a name
 CONTEXTS = {  # MLflow's free-text context -> training / validation / test
@@ -85,15 +90,24 @@ def read_run(
     *,
     registered_model: str | None = None,
     allow_non_finite: bool = False,
+    allow_failed: bool = False,
 ) -> Bundle:
     """The run, its metric histories, inputs and registered model version, from MLflow."""
     if not RUN_ID.match(run_id):
         raise BadInput(field="run_id", message=f"{run_id!r} is not an MLflow run id")
     client = _client(tracking_uri)
     run = _get_run(client, tracking_uri, run_id)
+    state = str(run.info.status or "")
+    if state in FAILED_STATES and not allow_failed:
+        raise BadInput(
+            field="run_id",
+            message=f"MLflow run {run_id} is {state}: refused, a failed run is not a model "
+            "version (--allow-failed pushes it, its state recorded)",
+        )
     non_finite: list[str] = []
     metrics = _metrics(client, tracking_uri, run, non_finite if allow_non_finite else None)
     recorded = _run(run)
+    recorded.tags[STATE_TAG] = state
     if non_finite:
         recorded.tags[NON_FINITE_TAG] = "; ".join(non_finite)
     return Bundle(

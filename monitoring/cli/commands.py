@@ -61,6 +61,7 @@ def push_mlflow(
     run_id: str,
     chunk_size: int = CHUNK_SIZE,
     allow_non_finite: bool = False,
+    allow_failed: bool = False,
 ) -> list[Answer]:
     """An MLflow run read with MlflowClient where the pipeline runs, pushed as a bundle."""
     from monitoring.adapters.mlflow import read_run  # needs the `mlflow` extra
@@ -70,7 +71,9 @@ def push_mlflow(
     except ImportError:
         raise MissingExtra("mlflow") from None
     try:
-        bundle = read_run(tracking_uri, run_id, allow_non_finite=allow_non_finite)
+        bundle = read_run(
+            tracking_uri, run_id, allow_non_finite=allow_non_finite, allow_failed=allow_failed
+        )
     except MlflowException as exc:
         code = ExitCode.BAD_INPUT if exc.error_code in MLFLOW_BAD_INPUT else ExitCode.FAILURE
         message = f"MLflow at {tracking_uri} could not give run {run_id}: {exc.message}"
@@ -79,15 +82,21 @@ def push_mlflow(
 
 
 def push_wandb(
-    client: Client, target: Target, path: Path, *, chunk_size: int = CHUNK_SIZE
+    client: Client,
+    target: Target,
+    path: Path,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    allow_failed: bool = False,
 ) -> list[Answer]:
     """A W&B offline run directory (read here), or a run exported as JSON (read by the server)."""
     if path.is_dir():
         from monitoring.adapters.wandb import read_offline_run  # needs the `wandb` extra
 
-        bundle = read_offline_run(path)
+        bundle = read_offline_run(path, allow_failed=allow_failed)
         return push_bundle(client, target, bundle, command="push-wandb", chunk_size=chunk_size)
-    return [push_file(client, target, "wandb-export", path, options={})]
+    options = {"allow_failed": "true"} if allow_failed else {}
+    return [push_file(client, target, "wandb-export", path, options=options)]
 
 
 def push_file(

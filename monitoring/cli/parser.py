@@ -152,6 +152,16 @@ def _mlflow(p: argparse.ArgumentParser) -> None:
         help="record NaN/infinite metric values in the run's tags (attest.non_finite_metrics) "
         "instead of refusing the run",
     )
+    _allow_failed(p, "a FAILED or KILLED run")
+
+
+def _allow_failed(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--allow-failed",
+        action="store_true",
+        help=f"push {what} (its state recorded in the run's tag attest.run_state) "
+        "instead of refusing it",
+    )
 
 
 def _wandb(p: argparse.ArgumentParser) -> None:
@@ -161,6 +171,7 @@ def _wandb(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="an offline run directory (wandb/offline-run-...) or a run exported as JSON",
     )
+    _allow_failed(p, "a crashed or failed run")
 
 
 def _great_expectations(p: argparse.ArgumentParser) -> None:

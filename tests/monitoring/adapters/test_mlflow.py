@@ -191,6 +191,26 @@ def test_non_finite_metric_is_recorded_explicitly_when_allowed(logged, diverged)
     assert bundle.run.tags["attest.non_finite_metrics"] == "loss step 1: NaN; loss step 2: +inf"
 
 
+def test_failed_run_is_refused_unless_allowed_and_its_state_recorded(logged, monkeypatch):
+    with _new_run(logged, monkeypatch, "failed") as run:
+        mlflow.log_metric("loss", 0.9)
+    MlflowClient(logged.tracking_uri).set_terminated(run.info.run_id, status="FAILED")
+
+    with pytest.raises(BadInput) as caught:
+        _read(logged, run.info.run_id)
+
+    assert caught.value.field == "run_id"
+    assert f"MLflow run {run.info.run_id} is FAILED" in caught.value.message
+    assert "--allow-failed" in caught.value.message
+    allowed = _read(logged, run.info.run_id, allow_failed=True)
+    assert allowed.run.tags["attest.run_state"] == "FAILED"
+    assert allowed.metrics.value == [0.9]
+
+
+def test_finished_run_records_its_state(bundle):
+    assert bundle.run.tags["attest.run_state"] == "FINISHED"
+
+
 def test_registered_version_with_aliases_and_framework(bundle, logged):
     version = bundle.version
 
