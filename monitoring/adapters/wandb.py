@@ -31,7 +31,10 @@ params from the config, less wandb's own `_wandb`; the git commit; start and end
 metric points: every numeric history value at its step and time (wandb's `_`-keys, booleans,
 text and media left out; a nested key reads "val.auc" as in the W&B UI), plus each numeric
 summary value that is not simply the last logged value of that metric (e.g. `best_auc`), with no
-step, at the end of the run. NaN and infinity are left out: a metric point must be finite.
+step, at the end of the run. A NaN or infinite value is refused, naming the metric and step (a
+metric point must be finite, as the server holds every number); with `allow_non_finite` (for the
+export, the option `allow_non_finite=true`) it is recorded in words in the run's tag
+`attest.non_finite_metrics` ("loss step 3: NaN") instead, never dropped silently.
 
 Tables and media (`wandb.Table`, `wandb.Image`, ...: a value with a `_type`) are not metrics: the
 offline file spreads them over nested keys (`val_predictions.nrows`, `.ncols`, `.size`), which
@@ -70,11 +73,14 @@ FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
 TYPE_CRC = {kind: zlib.crc32(bytes([kind])) for kind in (FULL, FIRST, MIDDLE, LAST)}
 INTERNAL_CONFIG = "_wandb"
 STATE_TAG, MEDIA_TAG = "attest.run_state", "attest.media_skipped"
+NON_FINITE_TAG = "attest.non_finite_metrics"
 FAILED_STATES = frozenset({"failed", "crashed", "killed"})
-EXPORT_OPTIONS = ("allow_failed",)
+EXPORT_OPTIONS = ("allow_failed", "allow_non_finite")
 
 
-def read_offline_run(path: Path, *, allow_failed: bool = False) -> Bundle:
+def read_offline_run(
+    path: Path, *, allow_failed: bool = False, allow_non_finite: bool = False
+) -> Bundle:
     """The run in an offline run directory (or its run-<id>.wandb file)."""
     record_class = _record_class()
     run = _OfflineRun()
@@ -84,7 +90,21 @@ def read_offline_run(path: Path, *, allow_failed: bool = False) -> Bundle:
     bundle = run.bundle()
     if bundle.run is not None:
         _check_state(bundle.run, allow_failed=allow_failed)
+        _check_non_finite(bundle.run, run.collected.non_finite, allow=allow_non_finite)
     return bundle
+
+
+def _check_non_finite(run: Run, found: list[tuple[str, str]], *, allow: bool) -> None:
+    """Refuse NaN or infinity naming the first (where, word), or name them all in a tag."""
+    if found and not allow:
+        where, word = found[0]
+        raise BadInput(
+            field=f"metrics.{where.split(' ')[0]}",
+            message=f"{where} is {word}, not a finite number: refused "
+            "(--allow-non-finite records it in the run's tags instead)",
+        )
+    if found:
+        run.tags[NON_FINITE_TAG] = "; ".join(f"{where}: {word}" for where, word in found)
 
 
 def _check_state(run: Run, *, allow_failed: bool) -> None:
@@ -111,9 +131,7 @@ def _record_class() -> type:
 def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
     """The run in a JSON export of the W&B public API (shape in the module docstring)."""
     refuse_unknown_options(options, EXPORT_OPTIONS, source=EXPORT_SOURCE)
-    allow_failed = options.get("allow_failed", "false").strip().lower()
-    if allow_failed not in ("true", "false"):
-        raise BadInput(field="allow_failed", message=f"{allow_failed!r} is not true or false")
+    allow_failed, allow_non_finite = (_flag(options, name) for name in EXPORT_OPTIONS)
     data = parse_json(content)
     if not isinstance(data, dict):
         raise BadInput(field="file", message="must be a JSON object (a run)")
@@ -128,8 +146,16 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
     run = _export_run(data, collected.started_at, finished_at)
     metrics = collected.points(summary, at=finished_at)
     run.tags.update(collected.tags())
-    _check_state(run, allow_failed=allow_failed == "true")
+    _check_state(run, allow_failed=allow_failed)
+    _check_non_finite(run, collected.non_finite, allow=allow_non_finite)
     return Bundle(source=EXPORT_SOURCE, run=run, metrics=metrics)
+
+
+def _flag(options: Mapping[str, str], name: str) -> bool:
+    value = options.get(name, "false").strip().lower()
+    if value not in ("true", "false"):
+        raise BadInput(field=name, message=f"{value!r} is not true or false")
+    return value == "true"
 
 
 def _export_run(
@@ -258,11 +284,16 @@ class _Collected:
     last: dict[str, float] = field(default_factory=dict)  # each metric's last logged value
     last_timestamp: datetime | None = None
     media: dict[str, str] = field(default_factory=dict)  # tables, images: name -> W&B _type
+    non_finite: list[tuple[str, str]] = field(default_factory=list)  # ("loss step 3", "NaN")
 
     def add_row(self, row: "_Row") -> None:
         self.media.update(row.media)
         stamp = row.timestamp.isoformat()
         for name, value in row.values:
+            if not math.isfinite(value):
+                self.non_finite.append((f"{name} step {row.step}", _word(value)))
+                self.last[name] = value
+                continue
             self.columns.name.append(name)
             self.columns.value.append(value)
             self.columns.timestamp.append(stamp)
@@ -277,7 +308,10 @@ class _Collected:
         self.media.update(_media(summary))
         when = at or self.last_timestamp or self.started_at
         for name, value in _numbers(summary):
-            if self.last.get(name) == value or when is None:
+            if _same(self.last.get(name), value) or when is None:
+                continue
+            if not math.isfinite(value):
+                self.non_finite.append((f"{name} (summary)", _word(value)))
                 continue
             self.columns.name.append(name)
             self.columns.value.append(value)
@@ -290,6 +324,14 @@ class _Collected:
         """What was not imported as metrics, in words (call after `points`)."""
         skipped = ", ".join(f"{name} ({kind})" for name, kind in sorted(self.media.items()))
         return {MEDIA_TAG: skipped} if skipped else {}
+
+
+def _same(last: float | None, value: float) -> bool:
+    return last == value or (last is not None and math.isnan(last) and math.isnan(value))
+
+
+def _word(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("+inf" if value > 0 else "-inf")
 
 
 @dataclass(frozen=True)
@@ -434,7 +476,7 @@ def _item_value(item: Any, name: str, offset: int) -> Any:
 
 
 def _numbers(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
-    """Finite numeric values by dotted name; wandb's _-keys and media ({"_type": ...}) skipped."""
+    """Numeric values by dotted name; wandb's _-keys and media ({"_type": ...}) skipped."""
     for key, value in values.items():
         if key.startswith("_"):
             continue
@@ -442,7 +484,7 @@ def _numbers(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str,
         if isinstance(value, dict):
             if "_type" not in value:
                 yield from _numbers(value, f"{name}.")
-        elif _is_number(value) and math.isfinite(value):
+        elif _is_number(value):
             yield name, float(value)
 
 

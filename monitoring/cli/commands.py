@@ -88,14 +88,18 @@ def push_wandb(
     *,
     chunk_size: int = CHUNK_SIZE,
     allow_failed: bool = False,
+    allow_non_finite: bool = False,
 ) -> list[Answer]:
     """A W&B offline run directory (read here), or a run exported as JSON (read by the server)."""
     if path.is_dir():
         from monitoring.adapters.wandb import read_offline_run  # needs the `wandb` extra
 
-        bundle = read_offline_run(path, allow_failed=allow_failed)
+        bundle = read_offline_run(
+            path, allow_failed=allow_failed, allow_non_finite=allow_non_finite
+        )
         return push_bundle(client, target, bundle, command="push-wandb", chunk_size=chunk_size)
-    options = {"allow_failed": "true"} if allow_failed else {}
+    flags = {"allow_failed": allow_failed, "allow_non_finite": allow_non_finite}
+    options = {name: "true" for name, given in flags.items() if given}
     return [push_file(client, target, "wandb-export", path, options=options)]
 
 

@@ -106,6 +106,7 @@ def run_wandb(client: Client, args: argparse.Namespace) -> int:
         args.path,
         chunk_size=args.chunk_size,
         allow_failed=args.allow_failed,
+        allow_non_finite=args.allow_non_finite,
     )
     return _pushed(args, answers)
 

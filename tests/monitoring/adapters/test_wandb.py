@@ -46,6 +46,7 @@ run = wandb.init(project="credit-pd", id="train-8")
 table = wandb.Table(columns=["id", "score"], data=[[1, 0.2], [2, 0.9]])
 run.log({"loss": 0.5, "val_predictions": table})
 run.log({"loss": 0.4})
+run.log({"loss": float("nan")})
 raise RuntimeError("out of memory")
 """
 
@@ -171,12 +172,23 @@ def test_crashed_run_is_refused_unless_allowed(crashed_run):
 
     assert "W&B run credit-pd/train-8 failed" in caught.value.message
     assert "--allow-failed" in caught.value.message
-    run = adapter.read_offline_run(crashed_run, allow_failed=True).run
+    run = adapter.read_offline_run(crashed_run, allow_failed=True, allow_non_finite=True).run
     assert run.tags["attest.run_state"] == "failed"
 
 
+def test_nan_is_refused_naming_metric_and_step_or_recorded_in_words(crashed_run):
+    with pytest.raises(BadInput) as caught:
+        adapter.read_offline_run(crashed_run, allow_failed=True)
+
+    assert caught.value.field == "metrics.loss"
+    assert "loss step 2 is NaN" in caught.value.message
+    bundle = adapter.read_offline_run(crashed_run, allow_failed=True, allow_non_finite=True)
+    assert points(bundle, "loss") == [(0, 0.5), (1, 0.4)]
+    assert bundle.run.tags["attest.non_finite_metrics"] == "loss step 2: NaN"
+
+
 def test_a_table_is_skipped_not_turned_into_metrics(crashed_run):
-    bundle = adapter.read_offline_run(crashed_run, allow_failed=True)
+    bundle = adapter.read_offline_run(crashed_run, allow_failed=True, allow_non_finite=True)
 
     assert set(bundle.metrics.name) == {"loss"}  # no val_predictions.nrows/ncols/size
     assert bundle.run.tags["attest.media_skipped"] == "val_predictions (table-file)"
@@ -302,6 +314,18 @@ def test_export_of_a_crashed_run_is_refused_unless_allowed():
 
     run = adapter.read(crashed, filename="run.json", options={"allow_failed": "true"}).run
     assert run.tags["attest.run_state"] == "crashed"
+
+
+def test_export_with_an_infinite_value_is_refused_unless_allowed():
+    rows = [*EXPORT["history"], {"_step": 2, "_timestamp": 1793527203.5, "loss": float("inf")}]
+    diverged = json.dumps({**EXPORT, "history": rows}).encode()
+
+    with pytest.raises(BadInput, match=r"loss step 2 is \+inf"):
+        adapter.read(diverged, filename="run.json", options={})
+
+    options = {"allow_non_finite": "true"}
+    run = adapter.read(diverged, filename="run.json", options=options).run
+    assert run.tags["attest.non_finite_metrics"] == "loss step 2: +inf"
 
 
 def test_offline_reader_without_wandb_says_which_extra_to_install(monkeypatch, tmp_path):
