@@ -234,7 +234,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="attest-train-"))
+    # Absolute from here on: CI passes `--out build`, and MLflow wants file URIs and store paths
+    # that do not depend on the working directory.
+    out = (args.out or Path(tempfile.mkdtemp(prefix="attest-train-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
     trained = train_and_log(args, out)
     result: dict[str, Any] = {"run_id": trained.run_id, "tracking_uri": trained.tracking_uri}

@@ -1,7 +1,7 @@
 """An Airflow DAG whose tasks push a training run to Attest and stop at a closed gate.
 
 Drop this file in the DAGs folder of an Airflow deployment whose workers have
-`pip install 'attest[mlflow]'`. The workers need ATTEST_URL and ATTEST_TOKEN in their
+`pip install 'attest-mrm[mlflow]'`. The workers need ATTEST_URL and ATTEST_TOKEN in their
 environment, or an Airflow connection `attest_default` (host: Attest's URL, password: the
 token). Airflow is imported only when it is installed, so the functions below can be used and
 tested from any other orchestrator (Kubeflow, Prefect, Dagster, a cron job) as they are.

@@ -2,7 +2,7 @@
 
 File adapters share `read(content, *, filename, options) -> Bundle` and back both the server's
 import endpoint and the CLI. They are imported on first use: an adapter's library (an optional
-extra such as `attest[evidently]`) is only needed by whoever uses that adapter.
+extra such as `attest-mrm[evidently]`) is only needed by whoever uses that adapter.
 """
 
 import importlib

@@ -14,7 +14,7 @@ class MissingExtra(ImportError):  # noqa: N818 - the name the contract gives it
     def __init__(self, lib: str, extra: str | None = None) -> None:
         self.lib = lib
         self.extra = extra or lib
-        super().__init__(f"this adapter needs {lib}: pip install 'attest[{self.extra}]'")
+        super().__init__(f"this adapter needs {lib}: pip install 'attest-mrm[{self.extra}]'")
 
 
 def refuse_unknown_options(

@@ -194,13 +194,14 @@ def _evaluated_at(meta: dict[str, Any], options: Mapping[str, str], path: str) -
 def _described(
     document: dict[str, Any], options: Mapping[str, str], dataset: DatasetVersionRef | None
 ) -> list[DataValidation]:
-    for name in ("suite", "evaluated_at"):
-        if not options.get(name):
-            raise BadInput(
-                field=name,
-                message="is required: a CheckpointResult.describe() names no suite and "
-                "carries no time (or upload the validation results instead)",
-            )
+    missing = [name for name in ("suite", "evaluated_at") if not options.get(name)]
+    if missing:  # all of them at once, not one refusal per push
+        also = "".join(f", as is {name}" for name in missing[1:])
+        raise BadInput(
+            field=missing[0],
+            message=f"is required{also}: a CheckpointResult.describe() names no suite and "
+            "carries no time (or upload the validation results instead)",
+        )
     when = parse_instant(options["evaluated_at"], field="evaluated_at")
     validations = []
     for i, item in enumerate(_list(document["validation_results"], "validation_results")):

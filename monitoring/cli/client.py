@@ -113,6 +113,10 @@ class Client:
         )
         return cls(found.url, found.token, **options)
 
+    def shows_progress(self) -> bool:
+        """Bars when asked for, else only when stderr is a terminal."""
+        return sys.stderr.isatty() if self.progress is None else self.progress
+
     def bar(self, **kwargs: Any) -> "tqdm[Any]":
         disable = None if self.progress is None else not self.progress
         return tqdm(disable=disable, file=sys.stderr, dynamic_ncols=True, **kwargs)

@@ -6,22 +6,29 @@ as it is, so the server's adapter validates it; metric files are read here and s
 Every write carries a key derived from its content (monitoring.cli.keys).
 """
 
+import contextlib
 import dataclasses
-from collections.abc import Mapping
+import math
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import requests
 
 from monitoring.adapters.errors import MissingExtra, parse_json
 from monitoring.cli import keys, points
 from monitoring.cli.client import Answer, Client, Target
 from monitoring.cli.errors import CliError, ExitCode
 from monitoring.ingest.bundle import Bundle, MetricColumns
+from monitoring.ingest.errors import BadInput
 
 CHUNK_SIZE = points.CHUNK_SIZE
 # MLflow's error codes that mean "you asked for something wrong", not "MLflow is down".
 MLFLOW_BAD_INPUT = frozenset({"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "BAD_REQUEST"})
+MLFLOW_RETRY_LIMIT = 10  # MLflow refuses more retries than this
+NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
 
 
 def push_bundle(
@@ -71,14 +78,58 @@ def push_mlflow(
     except ImportError:
         raise MissingExtra("mlflow") from None
     try:
-        bundle = read_run(
-            tracking_uri, run_id, allow_non_finite=allow_non_finite, allow_failed=allow_failed
-        )
+        with mlflow_settings(client):
+            bundle = read_run(
+                tracking_uri, run_id, allow_non_finite=allow_non_finite, allow_failed=allow_failed
+            )
     except MlflowException as exc:
         code = ExitCode.BAD_INPUT if exc.error_code in MLFLOW_BAD_INPUT else ExitCode.FAILURE
         message = f"MLflow at {tracking_uri} could not give run {run_id}: {exc.message}"
         raise CliError(message, code=code) from None
+    except BadInput as exc:
+        if not _network_failure(exc):
+            raise
+        tries = f"{client.attempts} attempt(s) of at most {client.timeout:g} s"
+        raise CliError(f"{exc.message} ({tries})", code=ExitCode.FAILURE) from None
     return push_bundle(client, target, bundle, command="push-mlflow", chunk_size=chunk_size)
+
+
+@contextlib.contextmanager
+def mlflow_settings(client: Client) -> Iterator[None]:
+    """MLflow's own HTTP retries, timeout and download bar follow the client's, while it reads.
+
+    MLflow reads these from the environment on every request; left alone it retries 7 times
+    (about 4 minutes against a server that is down) and draws its bar on any stream. The
+    previous values come back afterwards, so a training script calling this keeps its own.
+    """
+    wanted = {
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(min(client.attempts - 1, MLFLOW_RETRY_LIMIT)),
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": str(max(0, round(client.backoff))),
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": str(max(1, math.ceil(client.timeout))),
+        "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": str(client.shows_progress()).lower(),
+    }
+    before = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _network_failure(exc: BaseException) -> bool:
+    """A refused connection or a timeout anywhere in the chain MLflow and the adapter raised."""
+    seen: BaseException | None = exc
+    for _ in range(20):  # a chain is short; this also ends one that loops
+        if seen is None:
+            return False
+        if isinstance(seen, NETWORK_ERRORS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def push_wandb(

@@ -177,7 +177,9 @@ RUNS: dict[str, Run] = {
     "mlflow": run_mlflow,
     "wandb": run_wandb,
     "evidently": run_file("evidently"),
-    "great-expectations": run_file("great-expectations", "dataset", "dataset_version"),
+    "great-expectations": run_file(
+        "great-expectations", "dataset", "dataset_version", "suite", "evaluated_at"
+    ),
     "dvc": run_file("dvc"),
     "fairness": run_file(
         "fairness", "label", "prediction", "sensitive", "positive_label", "min_group_size"

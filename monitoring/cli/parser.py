@@ -35,9 +35,12 @@ examples:
 FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
+DISTRIBUTION = "attest-mrm"  # what pip installs; the command is `attest`
+
+
 def _version() -> str:
     try:
-        return metadata.version("attest")
+        return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return "source checkout"
 
@@ -79,7 +82,11 @@ def _connection() -> argparse.ArgumentParser:
         help="seconds before the first retry, doubled before each next one (default 1)",
     )
     group.add_argument(
-        "--timeout", type=float, default=300.0, metavar="S", help="seconds per request"
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds per request, to Attest and to the tracker (default 300)",
     )
     group.add_argument(
         "--progress",
@@ -183,6 +190,17 @@ def _great_expectations(p: argparse.ArgumentParser) -> None:
     _file(p, "a Great Expectations validation result (JSON)")
     p.add_argument("--dataset", help="the dataset's slug the validation is evidence for")
     p.add_argument("--dataset-version", help="that dataset's version label")
+    p.add_argument(
+        "--suite",
+        help="the expectation suite's name (wins over the result's; "
+        "required for CheckpointResult.describe() output)",
+    )
+    p.add_argument(
+        "--evaluated-at",
+        metavar="TIME",
+        help="when it ran, ISO 8601 with offset (wins over the result's time; "
+        "required for CheckpointResult.describe() output)",
+    )
 
 
 def _fairness(p: argparse.ArgumentParser) -> None:

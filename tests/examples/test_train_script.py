@@ -5,64 +5,35 @@ against pytest-django's live server; then the test reads what arrived in the dat
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from governance.access.models import RaciAssignment
-from governance.access.services import raci, tokens
-from governance.rulebooks import services as rulebooks
 from monitoring.models import FairnessResult, MetricPoint
 from registry.models import ModelVersion, TrainingRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SCRIPT = Path(settings.BASE_DIR) / "examples" / "train_credit_model.py"
+SCRIPT = "examples/train_credit_model.py"
 
 
-@pytest.fixture
-def pipeline_env(live_server, admin_user, owner, credit_pd_model, tmp_path) -> dict[str, str]:
-    """A CI job's environment: the server, a service account's token, nothing of Django."""
-    rulebooks.load_shipped()  # the gate needs a policy in force
-    account = tokens.create_service_account(actor=admin_user, username="ci-training")
-    raci.assign_raci(
-        actor=owner,
-        model=credit_pd_model,
-        user=account,
-        role="R",
-        area=RaciAssignment.Area.DEVELOPMENT,
-    )
-    _, key = tokens.issue_token(actor=admin_user, user=account, name="training job")
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TMPDIR")}
-    return {
-        **keep,
-        "PYTHONPATH": str(settings.BASE_DIR),
-        "HOME": str(tmp_path),
-        "ATTEST_URL": live_server.url,
-        "ATTEST_TOKEN": key,
-        "MLFLOW_DISABLE_TELEMETRY": "true",  # nothing leaves the machine
-        "DO_NOT_TRACK": "true",
-    }
-
-
-def run_script(env: dict[str, str], out: Path) -> subprocess.CompletedProcess:
-    argv = [sys.executable, str(SCRIPT), "--version", "2.4.0", "--out", str(out)]
+def run_script(env: dict[str, str], workspace: Path) -> subprocess.CompletedProcess:
+    """As a pipeline step runs it: from the checkout, with a relative output directory."""
+    argv = [sys.executable, SCRIPT, "--version", "2.4.0", "--out", "out"]
     return subprocess.run(  # noqa: S603 - our own script with a fixed argv
-        argv, env=env, capture_output=True, text=True, timeout=600, check=False
+        argv, env=env, cwd=workspace, capture_output=True, text=True, timeout=600, check=False
     )
 
 
 def test_the_training_script_pushes_run_fairness_and_metrics_then_asks_the_gate(
-    pipeline_env, tmp_path
+    pipeline_env, workspace
 ):
-    done = run_script(pipeline_env, tmp_path / "out")
+    done = run_script(pipeline_env, workspace)
 
     assert done.returncode == 1, done.stderr  # pushed everything; the gate is closed
     assert "gate CLOSED: retail-pd 2.4.0 -> production" in done.stdout
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    summary = json.loads((workspace / "out" / "summary.json").read_text())
     version = ModelVersion.objects.get(model__slug="retail-pd", version="2.4.0")
     run = TrainingRun.objects.get(tracker="mlflow", external_id=summary["run_id"])
     assert version.training_run == run

@@ -113,6 +113,7 @@ def test_checkpoint_description_needs_suite_and_time_then_reads(validation):
     with pytest.raises(BadInput) as caught:
         adapter.read(validation["described"], options={})
     assert caught.value.field == "suite"
+    assert caught.value.message.startswith("is required, as is evaluated_at: ")
 
     options = {"suite": "nightly", "evaluated_at": "2026-11-01T02:00:00Z"}
     bundle = adapter.read(validation["described"], options=options)

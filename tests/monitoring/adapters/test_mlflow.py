@@ -255,5 +255,5 @@ def test_missing_mlflow_says_which_extra_to_install(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)  # as if the extra were not installed
     monkeypatch.delitem(sys.modules, "monitoring.adapters.mlflow")
 
-    with pytest.raises(MissingExtra, match=r"attest\[mlflow\]"):
+    with pytest.raises(MissingExtra, match=r"attest-mrm\[mlflow\]"):
         importlib.import_module("monitoring.adapters.mlflow")

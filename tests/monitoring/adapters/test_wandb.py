@@ -333,5 +333,5 @@ def test_offline_reader_without_wandb_says_which_extra_to_install(monkeypatch, t
         monkeypatch.setitem(sys.modules, name, None)  # as if the extra were not installed
     monkeypatch.setitem(sys.modules, "wandb", None)
 
-    with pytest.raises(MissingExtra, match=r"attest\[wandb\]"):
+    with pytest.raises(MissingExtra, match=r"attest-mrm\[wandb\]"):
         adapter.read_offline_run(tmp_path)

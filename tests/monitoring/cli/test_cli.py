@@ -7,12 +7,19 @@ scripted requests adapter, so that retries and refusals can be replayed exactly.
 import email.parser
 import hashlib
 import json
+import os
+import re
+import socket
+import time
+import tomllib
 from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
-from monitoring.cli import keys, points
+from monitoring.adapters.errors import MissingExtra
+from monitoring.cli import commands, keys, parser, points
 from monitoring.cli.client import Client
 from monitoring.cli.config import Config, resolve
 from monitoring.cli.errors import CliError, ExitCode, code_for_status, describe
@@ -335,6 +342,70 @@ def test_a_file_that_is_not_there_exits_2(tmp_path, capsys):
     argv = ["push", "metrics", str(tmp_path / "nope.csv"), "--model", "m", "--version", "1"]
     assert main(argv, environ=env) == ExitCode.BAD_INPUT
     assert capsys.readouterr().err == f"error: {tmp_path / 'nope.csv'} does not exist\n"
+
+
+# --- MLflow read where the pipeline runs ------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again: connections to it are refused
+
+
+def test_an_unreachable_mlflow_server_exits_4_within_the_timeout(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    uri = f"http://127.0.0.1:{closed_port()}"
+    env = {"ATTEST_URL": URL, "ATTEST_TOKEN": "t", "HOME": str(tmp_path)}
+    argv = ["push", "mlflow", "--tracking-uri", uri, "--run-id", "3f2a9c", "--model", "m"]
+    started = time.monotonic()
+
+    code = main([*argv, "--version", "1", "--retries", "2", "--timeout", "2"], environ=env)
+
+    assert code == ExitCode.FAILURE
+    assert time.monotonic() - started < 30  # MLflow alone retries for about 4 minutes
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot read from {uri}: ")
+    assert "(2 attempt(s) of at most 2 s)" in err
+
+
+@pytest.mark.parametrize(("progress", "bar_drawn"), [(False, False), (True, True)])
+def test_mlflows_download_bar_follows_the_progress_flag(progress, bar_drawn, tmp_path, capsys):
+    mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
+    for name in ("a", "b"):
+        (tmp_path / "store" / name).mkdir(parents=True)
+        (tmp_path / "store" / name / "MLmodel").write_text("flavors: {}\n")
+    client = Client(URL, "t", attempts=4, timeout=2.5, progress=progress)
+
+    with commands.mlflow_settings(client):
+        assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "3"
+        assert os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] == "3"
+        mlflow.artifacts.download_artifacts(
+            artifact_uri=(tmp_path / "store").as_uri(), dst_path=str(tmp_path / "got")
+        )
+
+    assert ("Downloading artifacts" in capsys.readouterr().err) is bar_drawn
+    assert "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR" not in os.environ  # put back as it was
+
+
+# --- packaging ------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+BARE_INSTALL = re.compile(r"pip install ['\"]?attest(?![\w-])")  # the unrelated 2012 package
+
+
+def test_the_distribution_has_its_own_name_and_every_install_line_uses_it():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    workflow = yaml.safe_load((ROOT / "examples/github-actions/gate.yml").read_text())
+
+    assert project["name"] == parser.DISTRIBUTION == "attest-mrm"
+    assert project["scripts"] == {"attest": "monitoring.cli.main:main"}  # the command stays
+    assert project["optional-dependencies"]["trackers"][0].startswith("attest-mrm[")
+    assert workflow["env"]["ATTEST_PACKAGE"].startswith("attest-mrm[mlflow] @ ")
+    assert str(MissingExtra("mlflow")).endswith("pip install 'attest-mrm[mlflow]'")
+    texts = [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("examples/**/*.*")]
+    assert [p.name for p in texts if BARE_INSTALL.search(p.read_text())] == []
 
 
 # --- the streamed multipart body -------------------------------------------------------------

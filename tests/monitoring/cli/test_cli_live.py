@@ -20,7 +20,13 @@ from django.utils import timezone
 from governance.access.services import tokens
 from governance.rulebooks import services as rulebooks
 from monitoring.cli.main import main
-from monitoring.models import EvidenceFile, FairnessResult, IngestionBatch, MetricPoint
+from monitoring.models import (
+    DataValidationResult,
+    EvidenceFile,
+    FairnessResult,
+    IngestionBatch,
+    MetricPoint,
+)
 from monitoring.services import metric_definitions
 from registry.models import ModelVersion, TrainingRun
 from tests.governance.approvals.conftest import approve, evidence_everything, submitted
@@ -331,6 +337,44 @@ def test_a_truncated_evidently_report_exits_2_with_the_servers_reason(env, tmp_p
     err = capsys.readouterr().err
     assert "/imports/evidently/ was refused: 400" in err
     assert "file: is not valid JSON" in err
+
+
+# The shape of Great Expectations 1.x's CheckpointResult.describe() (the adapter's tests read
+# the real thing): no suite name and no time, so both must come as flags.
+DESCRIBED = {
+    "success": True,
+    "statistics": {"evaluated_validations": 1, "success_percent": 100.0},
+    "validation_results": [
+        {
+            "success": True,
+            "statistics": {"evaluated_expectations": 1, "successful_expectations": 1},
+            "expectations": [
+                {
+                    "expectation_type": "expect_column_values_to_not_be_null",
+                    "success": True,
+                    "kwargs": {"column": "age", "batch_id": "loans-book"},
+                    "result": {"element_count": 25, "unexpected_count": 0},
+                }
+            ],
+        }
+    ],
+}
+
+
+def test_a_checkpoint_description_names_every_missing_option_then_takes_them_as_flags(
+    env, tmp_path, capsys
+):
+    path = tmp_path / "described.json"
+    path.write_text(json.dumps(DESCRIBED))
+    argv = ["push", "great-expectations", path, *TARGET]
+
+    assert attest(env, *argv) == 2
+    assert "  suite: is required, as is evaluated_at: " in capsys.readouterr().err
+
+    when = ["--suite", "nightly", "--evaluated-at", "2026-11-01T02:00:00Z"]
+    assert attest(env, *argv, *when) == 0
+    check = DataValidationResult.objects.get()
+    assert (check.suite, check.evaluated_at.isoformat()) == ("nightly", "2026-11-01T02:00:00+00:00")
 
 
 def test_an_evidence_file_streams_up_and_a_rerun_replays(env, tmp_path, settings, capsys):
