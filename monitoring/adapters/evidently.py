@@ -1,4 +1,5 @@
-"""Evidently: a saved drift report as one drift check (plain JSON; Evidently need not be installed).
+"""Evidently: a saved report as a drift check and metric points (plain JSON; Evidently need not be
+installed).
 
 Shapes read, each as Evidently 0.7 writes it:
 
@@ -13,8 +14,21 @@ Shapes read, each as Evidently 0.7 writes it:
 
 Kept: per-column drift (ValueDrift, DataDriftTable, ColumnDriftMetric, the legacy drift tests),
 the share of drifted columns with the dataset verdict (DriftedColumnsCount, DatasetDriftMetric)
-and every test the report ran, as a pass/fail line. Summary statistics (row counts, means,
-quantiles of DataSummaryPreset) are not drift and are left out; their tests are kept as lines.
+and every test the report ran, as a pass/fail line: one drift check, made only when the report
+holds drift results.
+
+Every other metric of an Evidently 0.7 report (ClassificationPreset's accuracy, ROC AUC, F1 per
+label; RegressionPreset's MAE, RMSE, R2; DataSummaryPreset's row counts, means, quantiles) is a
+metric point at the report's time: named after Evidently's metric in snake case (`Accuracy` ->
+`accuracy`, `RocAuc` -> `roc_auc`, `F1ByLabel` -> `f1_by_label`), a value's parts as a suffix
+(`mean_error.mean`, `missing_value_count.share`), and the segment holding what the metric is
+of, as `key=value` pairs: its parameters (`column=income, quantile=0.25`; a classification or
+regression named other than "default") and a label or category (`label=1`). A value that is
+not a finite number is refused, naming the metric. The legacy API's quality metrics are not
+read (only its drift).
+
+A report that ran tests but holds no drift results has its tests kept as a data validation
+("Evidently tests", a result per test) rather than as a drift check with no columns.
 
 Options: `evaluated_at` (ISO 8601 with offset; wins over the report's own stamp), `reference`
 (what the reference data was, e.g. "training window 2026-09").
@@ -29,7 +43,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitoring.adapters.errors import parse_instant, parse_json, refuse_unknown_options
-from monitoring.ingest.bundle import Bundle, ColumnDrift, DriftCheck
+from monitoring.ingest.bundle import (
+    Bundle,
+    ColumnDrift,
+    DataValidation,
+    DriftCheck,
+    ExpectationResult,
+    MetricColumns,
+)
 from monitoring.ingest.errors import BadInput
 
 SOURCE = "evidently"
@@ -37,6 +58,9 @@ OPTIONS = frozenset({"evaluated_at", "reference"})
 METRIC_PREFIX = "evidently:metric_v2:"
 METRIC_FAMILY = "evidently:metric_v"  # another version of Evidently's metric classes
 VALUE_DRIFT_TEST = "evidently:bound_test:ValueDriftBoundTest"
+DRIFT_METRICS = frozenset({"ValueDrift", "DriftedColumnsCount"})
+TESTS_SUITE = "Evidently tests"
+FAILED_STATUSES = frozenset({"fail", "error"})
 LEGACY_VERSIONS = ((0, 4), (0, 7))  # the legacy JSON shape is the same from 0.4 to 0.7
 STATUSES = {
     "SUCCESS": "pass",
@@ -96,22 +120,62 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
     if not isinstance(document, dict):
         raise BadInput(field="file", message="is not an Evidently report: expected a JSON object")
     found = _findings(document)
-    if not found.columns and not found.tests:
+    if not found.columns and not found.tests and not found.points:
         raise BadInput(
             field="metrics",
-            message="hold no drift results (ValueDrift, DriftedColumnsCount, DataDriftTable) "
-            "and the report ran no tests: add DataDriftPreset() to the Report",
+            message="hold no results this adapter reads (drift, classification, regression or "
+            "summary metrics) and the report ran no tests: add a preset such as "
+            "DataDriftPreset() to the Report",
         )
-    check = DriftCheck(
-        evaluated_at=_evaluated_at(found.stamp, options),
-        columns=found.columns,
-        dataset_drift=found.dataset_drift,
-        drift_share=found.drift_share,
-        reference=options.get("reference", ""),
-        tool=SOURCE,
-        tests=found.tests,
+    when = _evaluated_at(found.stamp, options)
+    drifted = found.columns or found.dataset_drift is not None or found.drift_share is not None
+    drift = [
+        DriftCheck(
+            evaluated_at=when,
+            columns=found.columns,
+            dataset_drift=found.dataset_drift,
+            drift_share=found.drift_share,
+            reference=options.get("reference", ""),
+            tool=SOURCE,
+            tests=found.tests,
+        )
+    ]
+    return Bundle(
+        source=SOURCE,
+        drift=drift if drifted else [],
+        data_validation=[] if drifted or not found.tests else [_validation(found.tests, when)],
+        metrics=_points(found.points, when),
     )
-    return Bundle(source=SOURCE, drift=[check])
+
+
+def _validation(tests: list[dict[str, Any]], when: datetime) -> DataValidation:
+    """The tests of a report without drift results, one result per test."""
+    results = [
+        ExpectationResult(
+            expectation=t["name"],
+            success=t["status"] not in FAILED_STATUSES,
+            observed={"status": t["status"], "description": t["description"]},
+        )
+        for t in tests
+    ]
+    return DataValidation(
+        evaluated_at=when,
+        suite=TESTS_SUITE,
+        success=all(r.success for r in results),
+        results=results,
+        tool=SOURCE,
+    )
+
+
+def _points(points: list[tuple[str, str, float]], when: datetime) -> MetricColumns:
+    columns = MetricColumns()
+    for name, segment, value in points:
+        columns.name.append(name)
+        columns.value.append(value)
+        columns.timestamp.append(when.isoformat())
+        columns.step.append(None)
+        columns.segment.append(segment)
+    return columns
 
 
 @dataclass
@@ -123,6 +187,7 @@ class _Findings:
     dataset_drift: bool | None = None
     drift_share: float | None = None
     stamp: Any = None
+    points: list[tuple[str, str, float]] = field(default_factory=list)  # name, segment, value
 
 
 @dataclass(frozen=True)
@@ -190,10 +255,18 @@ def _dumped(document: dict[str, Any]) -> tuple[list[_Metric], list[Any]]:
 
 
 def _value(result: dict[str, Any]) -> Any:
-    """A dumped result's value; a count keeps its parts ({"count": .., "share": ..})."""
+    """A dumped result's value as `Snapshot.json()` gives it: a count keeps its parts
+    ({"count": .., "share": ..}), a value by label its labels ({"0": .., "1": ..})."""
     if "value" in result:
         return result["value"]
-    parts = {k: v["value"] for k, v in result.items() if isinstance(v, dict) and "value" in v}
+    parts = {
+        k: v if k == "values" else _value(v)
+        for k, v in result.items()
+        if isinstance(v, dict) and k != "metric_value_location"
+    }
+    if set(parts) == {"values"} and isinstance(parts["values"], dict):  # ByLabelValue
+        return {k: _value(v) if isinstance(v, dict) else v for k, v in parts["values"].items()}
+    parts = {k: v for k, v in parts.items() if v is not None}
     return parts or None
 
 
@@ -220,9 +293,44 @@ def _from_v2(metrics: list[_Metric], tests: list[Any], *, stamp: Any) -> _Findin
     for metric in metrics:
         if metric.kind == "ValueDrift":
             found.columns.append(_value_drift(metric, verdicts.get(metric.id)))
-        elif metric.kind == "DriftedColumnsCount" and found.drift_share is None:
-            found.drift_share, found.dataset_drift = _drifted_share(metric)
+        elif metric.kind == "DriftedColumnsCount":
+            if found.drift_share is None:
+                found.drift_share, found.dataset_drift = _drifted_share(metric)
+        elif metric.kind:
+            found.points.extend(_metric_points(metric))
     return found
+
+
+def _metric_points(metric: _Metric) -> list[tuple[str, str, float]]:
+    """A quality or summary metric's values: (name, segment, value) each."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", metric.kind).lower()  # RocAuc -> roc_auc
+    of = [
+        f"{key}={value}"
+        for key, value in metric.params.items()
+        if key != "type"
+        and isinstance(value, str | int | float)
+        and not isinstance(value, bool)
+        and not (key.endswith("_name") and value == "default")
+    ]
+    by_label = metric.kind.endswith("ByLabel")
+    points = []
+    for parts, value in _leaves(metric.value):
+        labels = parts[:1] if by_label else parts[1:]
+        suffix = parts[1:] if by_label else parts[:1]
+        where = f"{metric.kind} {', '.join(of)}".strip()
+        number = _number(value, ".".join([where, *parts]))
+        if number is None:
+            continue
+        segment = ", ".join([*of, *(f"label={label}" for label in labels)])
+        points.append((".".join([name, *suffix]), segment, number))
+    return points
+
+
+def _leaves(value: Any, parts: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """The values of a metric result: a number, or its parts and labels by path."""
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(v, (*parts, str(k)))]
+    return [(parts, value)]
 
 
 def _drift_verdicts(tests: list[dict[str, Any]]) -> dict[str, bool]:

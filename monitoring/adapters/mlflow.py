@@ -9,10 +9,25 @@
   empty otherwise. MLflow's other system tags stay in `tags` (run name, source, user), less the
   bulky ones (the log-model history, a git diff) and the commit, which has its own field;
 - the full history of every metric (`get_metric_history`: every step, with its timestamp).
-  A metric logged against a dataset (MLflow 3) carries the dataset's name as its segment;
+  A metric logged against a dataset (MLflow 3) carries the dataset's name as its segment.
+  A value that is not a finite number (NaN, or an infinity, which MLflow's SQL stores keep as
+  +/-1.7976931348623157e308) is refused, naming the metric and step, as the server refuses
+  non-finite numbers. With `allow_non_finite=True` such a value is recorded explicitly, in
+  the run's tag `attest.non_finite_metrics` ("loss step 3: +inf"), not as a metric point
+  (a point must carry a finite number); it is never dropped silently nor clamped;
 - the dataset inputs (`mlflow.log_input`): dataset slug from the name, version from MLflow's
   digest (also kept as `external_ref="mlflow-digest:<digest>"`), uri from the source, schema
-  and row count from the schema and profile MLflow computed;
+  and row count from the schema and profile MLflow computed. An input's context (MLflow's
+  `mlflow.data.context` input tag) is kept: only training inputs (`training`, or autolog's
+  `train`) become the run's input datasets, the data it was trained on. Validation, test and
+  other inputs (and inputs logged with no context) are not training data: the Run has no
+  place for them, so each context's inputs are recorded in words in the run's tags
+  (`attest.inputs.validation`, `attest.inputs.test`, `attest.inputs.other`). Autolog names
+  every dataset `dataset`; such an input's slug carries its digest (`dataset-<digest>`), so
+  two different datasets never become versions of one;
+- the run's state (`FINISHED`, `FAILED`, `KILLED`, `RUNNING`), recorded in the run's tag
+  `attest.run_state`. A FAILED or KILLED run is refused unless `allow_failed=True`: its
+  model and numbers are what a run that broke left behind;
 - the registered model version created from the run (`search_model_versions`), with its
   aliases, its storage location (`get_model_version_download_uri`, so a `models:/m-...` source
   of MLflow 3 becomes the artifact path) and its framework from the logged model's flavors.
@@ -22,6 +37,7 @@
 import json
 import math
 import re
+import sys
 import tempfile
 from datetime import UTC, datetime
 from typing import Any
@@ -49,19 +65,56 @@ BULKY_TAGS = frozenset({"mlflow.log-model.history", "mlflow.source.git.diff"})
 SOURCE_KEYS = ("uri", "url", "path", "table_name", "delta_table_name")  # per MLflow source type
 RUN_ID = re.compile(r"[A-Za-z0-9_-]+\Z")  # also keeps the registry filter below well-formed
 SLUG_LIMIT = 80
+NON_FINITE_TAG = "attest.non_finite_metrics"
+STATE_TAG = "attest.run_state"
+FAILED_STATES = frozenset({"FAILED", "KILLED"})
+CONTEXT_TAG = "mlflow.data.context"  # mlflow.utils.mlflow_tags.MLFLOW_DATASET_CONTEXT
+DEFAULT_DATASET_NAME = "dataset"  # what MLflow names a dataset logged without a name
+CONTEXTS = {  # MLflow's free-text context -> training / validation / test
+    "training": "training",
+    "train": "training",  # autolog
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "eval": "validation",  # autolog, mlflow.evaluate
+    "evaluation": "validation",
+    "test": "test",
+    "testing": "test",
+}
+INPUTS_TAG = "attest.inputs."  # + validation / test / other: the inputs that are not training
 
 
-def read_run(tracking_uri: str, run_id: str, *, registered_model: str | None = None) -> Bundle:
+def read_run(
+    tracking_uri: str,
+    run_id: str,
+    *,
+    registered_model: str | None = None,
+    allow_non_finite: bool = False,
+    allow_failed: bool = False,
+) -> Bundle:
     """The run, its metric histories, inputs and registered model version, from MLflow."""
     if not RUN_ID.match(run_id):
         raise BadInput(field="run_id", message=f"{run_id!r} is not an MLflow run id")
     client = _client(tracking_uri)
     run = _get_run(client, tracking_uri, run_id)
+    state = str(run.info.status or "")
+    if state in FAILED_STATES and not allow_failed:
+        raise BadInput(
+            field="run_id",
+            message=f"MLflow run {run_id} is {state}: refused, a failed run is not a model "
+            "version (--allow-failed pushes it, its state recorded)",
+        )
+    non_finite: list[str] = []
+    metrics = _metrics(client, tracking_uri, run, non_finite if allow_non_finite else None)
+    recorded = _run(run)
+    recorded.tags[STATE_TAG] = state
+    if non_finite:
+        recorded.tags[NON_FINITE_TAG] = "; ".join(non_finite)
     return Bundle(
         source=SOURCE,
-        run=_run(run),
+        run=recorded,
         version=_version(client, tracking_uri, run_id, registered_model),
-        metrics=_metrics(client, tracking_uri, run),
+        metrics=metrics,
     )
 
 
@@ -99,17 +152,37 @@ def _first_line(exc: Exception) -> str:
 def _run(run: MlflowRun) -> Run:
     tags = dict(run.data.tags)
     inputs = run.inputs.dataset_inputs if run.inputs else []
+    by_context: dict[str, list[DatasetVersionRef]] = {}
+    for i in inputs:
+        by_context.setdefault(_context(i.tags), []).append(_dataset(i.dataset))
+    kept = {k: v for k, v in tags.items() if k not in BULKY_TAGS and k != COMMIT_TAG}
+    for context, refs in sorted(by_context.items()):
+        if context != "training":
+            kept[INPUTS_TAG + context] = "; ".join(_in_words(d) for d in _unique(refs))
     return Run(
         tracker=TRACKER,
         external_id=run.info.run_id,
         params=dict(run.data.params),
-        tags={k: v for k, v in tags.items() if k not in BULKY_TAGS and k != COMMIT_TAG},
+        tags=kept,
         code_commit=tags.get(COMMIT_TAG, ""),
         code_author=next((tags[t] for t in AUTHOR_TAGS if tags.get(t)), ""),
         started_at=_instant(run.info.start_time),
         finished_at=_instant(run.info.end_time),
-        input_datasets=_unique([_dataset(i.dataset) for i in inputs]),
+        input_datasets=_unique(by_context.get("training", [])),
     )
+
+
+def _context(tags: list[Any] | None) -> str:
+    """training / validation / test / other, from the input's `mlflow.data.context` tag."""
+    value = next((t.value for t in tags or [] if t.key == CONTEXT_TAG), "") or ""
+    return CONTEXTS.get(value.strip().lower(), "other")
+
+
+def _in_words(d: DatasetVersionRef) -> str:
+    """A dataset input that is not training data, as the run's tags record it."""
+    rows = f", {d.row_count} rows" if d.row_count is not None else ""
+    where = f" at {d.uri}" if d.uri else ""
+    return f"{d.name or d.dataset} (digest {d.version}{rows}){where}"
 
 
 def _instant(millis: int | None) -> datetime | None:
@@ -120,8 +193,9 @@ def _instant(millis: int | None) -> datetime | None:
 def _dataset(dataset: Dataset) -> DatasetVersionRef:
     profile = _json_object(dataset.profile, "profile")
     rows = profile.get("num_rows")
+    named = dataset.name and dataset.name != DEFAULT_DATASET_NAME
     return DatasetVersionRef(
-        dataset=_slug(dataset.name or dataset.digest),
+        dataset=_slug(dataset.name if named else f"{DEFAULT_DATASET_NAME}-{dataset.digest}"),
         version=dataset.digest,
         name=dataset.name,
         uri=_source_uri(_json_object(dataset.source, "source")),
@@ -166,8 +240,14 @@ def _slug(name: str) -> str:
 # --- metrics ------------------------------------------------------------------------------
 
 
-def _metrics(client: MlflowClient, tracking_uri: str, run: MlflowRun) -> MetricColumns:
-    """Every logged value of every metric, in name then logging order."""
+def _metrics(
+    client: MlflowClient, tracking_uri: str, run: MlflowRun, non_finite: list[str] | None
+) -> MetricColumns:
+    """Every logged value of every metric, in name then logging order.
+
+    `non_finite` is None to refuse a value that is not a finite number, else where those
+    values are named instead of becoming points.
+    """
     columns = MetricColumns()
     for key in sorted(run.data.metrics):
         try:
@@ -175,19 +255,39 @@ def _metrics(client: MlflowClient, tracking_uri: str, run: MlflowRun) -> MetricC
         except MlflowException as exc:
             raise _unreachable(tracking_uri, exc) from None
         for point in history:
-            _append(columns, point)
+            _append(columns, point, non_finite)
     return columns
 
 
-def _append(columns: MetricColumns, point: Metric) -> None:
-    # NaN and infinity (a diverged loss) have no place in a metric point; the run keeps them.
-    if not math.isfinite(point.value):
+def _append(columns: MetricColumns, point: Metric, non_finite: list[str] | None) -> None:
+    word = _non_finite(point.value)
+    if word:
+        where = f"{point.key} step {point.step}"
+        if non_finite is None:
+            raise BadInput(
+                field=f"metrics.{point.key}",
+                message=f"{where} is {word}, not a finite number: refused "
+                "(--allow-non-finite records it in the run's tags instead)",
+            )
+        non_finite.append(f"{where}: {word}")
         return
     columns.name.append(point.key)
     columns.value.append(float(point.value))
     columns.timestamp.append(datetime.fromtimestamp(point.timestamp / 1000, tz=UTC).isoformat())
     columns.step.append(point.step)
     columns.segment.append(getattr(point, "dataset_name", None) or "")
+
+
+def _non_finite(value: float) -> str:
+    """NaN, +inf or -inf in words, or "" for a finite number.
+
+    MLflow's SQL stores keep an infinity as the largest double, which no metric reaches honestly.
+    """
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value) or abs(value) == sys.float_info.max:
+        return "+inf" if value > 0 else "-inf"
+    return ""
 
 
 # --- the registered model version ---------------------------------------------------------

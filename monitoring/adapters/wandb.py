@@ -31,7 +31,21 @@ params from the config, less wandb's own `_wandb`; the git commit; start and end
 metric points: every numeric history value at its step and time (wandb's `_`-keys, booleans,
 text and media left out; a nested key reads "val.auc" as in the W&B UI), plus each numeric
 summary value that is not simply the last logged value of that metric (e.g. `best_auc`), with no
-step, at the end of the run. NaN and infinity are left out: a metric point must be finite.
+step, at the end of the run. A NaN or infinite value is refused, naming the metric and step (a
+metric point must be finite, as the server holds every number); with `allow_non_finite` (for the
+export, the option `allow_non_finite=true`) it is recorded in words in the run's tag
+`attest.non_finite_metrics` ("loss step 3: NaN") instead, never dropped silently.
+
+Tables and media (`wandb.Table`, `wandb.Image`, ...: a value with a `_type`) are not metrics: the
+offline file spreads them over nested keys (`val_predictions.nrows`, `.ncols`, `.size`), which
+are read as one object and skipped, and named in the run's tag `attest.media_skipped`
+("val_predictions (table-file)").
+
+The run's state is recorded in its tag `attest.run_state`: in an offline run, `finished` (exit
+code 0), `failed` (another exit code: the script raised) or `crashed` (no exit record: the
+process died, or is still running); in an export, the API's `state` when it is given. A failed,
+crashed or killed run is refused unless `allow_failed` (for the export, the option
+`allow_failed=true`).
 """
 
 import importlib
@@ -58,16 +72,49 @@ FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
 # wandb seeds each chunk's CRC-32 with the CRC-32 of its type byte, as LevelDB does.
 TYPE_CRC = {kind: zlib.crc32(bytes([kind])) for kind in (FULL, FIRST, MIDDLE, LAST)}
 INTERNAL_CONFIG = "_wandb"
+STATE_TAG, MEDIA_TAG = "attest.run_state", "attest.media_skipped"
+NON_FINITE_TAG = "attest.non_finite_metrics"
+FAILED_STATES = frozenset({"failed", "crashed", "killed"})
+EXPORT_OPTIONS = ("allow_failed", "allow_non_finite")
 
 
-def read_offline_run(path: Path) -> Bundle:
+def read_offline_run(
+    path: Path, *, allow_failed: bool = False, allow_non_finite: bool = False
+) -> Bundle:
     """The run in an offline run directory (or its run-<id>.wandb file)."""
     record_class = _record_class()
     run = _OfflineRun()
     with _run_file(Path(path)).open("rb") as stream:
         for offset, record in _records(stream, record_class):
             run.add(record, offset)
-    return run.bundle()
+    bundle = run.bundle()
+    if bundle.run is not None:
+        _check_state(bundle.run, allow_failed=allow_failed)
+        _check_non_finite(bundle.run, run.collected.non_finite, allow=allow_non_finite)
+    return bundle
+
+
+def _check_non_finite(run: Run, found: list[tuple[str, str]], *, allow: bool) -> None:
+    """Refuse NaN or infinity naming the first (where, word), or name them all in a tag."""
+    if found and not allow:
+        where, word = found[0]
+        raise BadInput(
+            field=f"metrics.{where.split(' ')[0]}",
+            message=f"{where} is {word}, not a finite number: refused "
+            "(--allow-non-finite records it in the run's tags instead)",
+        )
+    if found:
+        run.tags[NON_FINITE_TAG] = "; ".join(f"{where}: {word}" for where, word in found)
+
+
+def _check_state(run: Run, *, allow_failed: bool) -> None:
+    state = run.tags.get(STATE_TAG, "")
+    if state in FAILED_STATES and not allow_failed:
+        raise BadInput(
+            field="run",
+            message=f"W&B run {run.external_id} {state}: refused, a failed run is not "
+            "a model version (--allow-failed pushes it, its state recorded)",
+        )
 
 
 def _record_class() -> type:
@@ -83,7 +130,8 @@ def _record_class() -> type:
 
 def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
     """The run in a JSON export of the W&B public API (shape in the module docstring)."""
-    refuse_unknown_options(options, (), source=EXPORT_SOURCE)
+    refuse_unknown_options(options, EXPORT_OPTIONS, source=EXPORT_SOURCE)
+    allow_failed, allow_non_finite = (_flag(options, name) for name in EXPORT_OPTIONS)
     data = parse_json(content)
     if not isinstance(data, dict):
         raise BadInput(field="file", message="must be a JSON object (a run)")
@@ -95,11 +143,19 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
         collected.add_row(_export_row(values, f"history[{row}]"))
     summary = _object(data, "summary")
     finished_at = _finished_at(collected, _export_runtime(summary))
-    return Bundle(
-        source=EXPORT_SOURCE,
-        run=_export_run(data, collected.started_at, finished_at),
-        metrics=collected.points(summary, at=finished_at),
-    )
+    run = _export_run(data, collected.started_at, finished_at)
+    metrics = collected.points(summary, at=finished_at)
+    run.tags.update(collected.tags())
+    _check_state(run, allow_failed=allow_failed)
+    _check_non_finite(run, collected.non_finite, allow=allow_non_finite)
+    return Bundle(source=EXPORT_SOURCE, run=run, metrics=metrics)
+
+
+def _flag(options: Mapping[str, str], name: str) -> bool:
+    value = options.get(name, "false").strip().lower()
+    if value not in ("true", "false"):
+        raise BadInput(field=name, message=f"{value!r} is not true or false")
+    return value == "true"
 
 
 def _export_run(
@@ -111,6 +167,7 @@ def _export_run(
         "wandb.project": project,
         "wandb.name": _text(data, "name"),
         "wandb.tags": _texts(data, "tags"),
+        STATE_TAG: _text(data, "state").lower(),
     }
     return Run(
         tracker=TRACKER,
@@ -226,10 +283,17 @@ class _Collected:
     columns: MetricColumns = field(default_factory=MetricColumns)
     last: dict[str, float] = field(default_factory=dict)  # each metric's last logged value
     last_timestamp: datetime | None = None
+    media: dict[str, str] = field(default_factory=dict)  # tables, images: name -> W&B _type
+    non_finite: list[tuple[str, str]] = field(default_factory=list)  # ("loss step 3", "NaN")
 
     def add_row(self, row: "_Row") -> None:
+        self.media.update(row.media)
         stamp = row.timestamp.isoformat()
         for name, value in row.values:
+            if not math.isfinite(value):
+                self.non_finite.append((f"{name} step {row.step}", _word(value)))
+                self.last[name] = value
+                continue
             self.columns.name.append(name)
             self.columns.value.append(value)
             self.columns.timestamp.append(stamp)
@@ -241,9 +305,13 @@ class _Collected:
 
     def points(self, summary: Mapping[str, Any], *, at: datetime | None) -> MetricColumns:
         """The history, plus summary values that are not a metric's last logged value."""
+        self.media.update(_media(summary))
         when = at or self.last_timestamp or self.started_at
         for name, value in _numbers(summary):
-            if self.last.get(name) == value or when is None:
+            if _same(self.last.get(name), value) or when is None:
+                continue
+            if not math.isfinite(value):
+                self.non_finite.append((f"{name} (summary)", _word(value)))
                 continue
             self.columns.name.append(name)
             self.columns.value.append(value)
@@ -252,12 +320,26 @@ class _Collected:
             self.columns.segment.append("")
         return self.columns
 
+    def tags(self) -> dict[str, str]:
+        """What was not imported as metrics, in words (call after `points`)."""
+        skipped = ", ".join(f"{name} ({kind})" for name, kind in sorted(self.media.items()))
+        return {MEDIA_TAG: skipped} if skipped else {}
+
+
+def _same(last: float | None, value: float) -> bool:
+    return last == value or (last is not None and math.isnan(last) and math.isnan(value))
+
+
+def _word(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("+inf" if value > 0 else "-inf")
+
 
 @dataclass(frozen=True)
 class _Row:
     step: int | None
     timestamp: datetime
     values: list[tuple[str, float]]
+    media: dict[str, str] = field(default_factory=dict)
 
 
 class _OfflineRun:
@@ -268,6 +350,7 @@ class _OfflineRun:
         self.config: dict[str, Any] = {}
         self.summary: dict[str, Any] = {}
         self.runtime: int | None = None
+        self.exit_code: int | None = None
         self.collected = _Collected()
 
     def add(self, record: Any, offset: int) -> None:
@@ -282,6 +365,7 @@ class _OfflineRun:
             self.collected.add_row(_history_row(record.history, offset))
         elif kind == "exit":
             self.runtime = record.exit.runtime
+            self.exit_code = record.exit.exit_code
 
     def _run(self, run: Any, offset: int) -> None:
         if self.run is None:
@@ -301,8 +385,11 @@ class _OfflineRun:
             "wandb.tags": list(run.tags),
             "wandb.notes": run.notes,
             "wandb.git.remote_url": run.git.remote_url,
+            STATE_TAG: self._state(),
         }
         finished_at = _finished_at(self.collected, self.runtime)
+        metrics = self.collected.points(self.summary, at=finished_at)
+        tags.update(self.collected.tags())
         return Bundle(
             source=SOURCE,
             run=Run(
@@ -314,8 +401,13 @@ class _OfflineRun:
                 started_at=started_at,
                 finished_at=finished_at,
             ),
-            metrics=self.collected.points(self.summary, at=finished_at),
+            metrics=metrics,
         )
+
+    def _state(self) -> str:
+        if self.exit_code is None:
+            return "crashed"  # no exit record: the process died (or is still running)
+        return "finished" if self.exit_code == 0 else "failed"
 
 
 def _timestamp_of(run: Any) -> datetime:
@@ -354,10 +446,11 @@ def _json_value(text: str, where: str, offset: int) -> Any:
 
 
 def _history_row(history: Any, offset: int) -> _Row:
+    # Nested as logged: a table's keys (val_predictions._type, .nrows) are one object again.
     values: dict[str, Any] = {}
     for item in history.item:
-        name = ".".join(_path(item))
-        values[name] = _item_value(item, name, offset)
+        path = _path(item)
+        _parent(values, path)[path[-1]] = _item_value(item, ".".join(path), offset)
     stamp = values.get("_timestamp")
     if not _is_number(stamp):
         raise _corrupt("a history row has no _timestamp", offset)
@@ -366,6 +459,7 @@ def _history_row(history: Any, offset: int) -> _Row:
         step=int(step) if _is_number(step) else history.step.num,
         timestamp=datetime.fromtimestamp(stamp, tz=UTC),
         values=list(_numbers(values)),
+        media=dict(_media(values)),
     )
 
 
@@ -382,7 +476,7 @@ def _item_value(item: Any, name: str, offset: int) -> Any:
 
 
 def _numbers(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
-    """Finite numeric values by dotted name; wandb's _-keys and media ({"_type": ...}) skipped."""
+    """Numeric values by dotted name; wandb's _-keys and media ({"_type": ...}) skipped."""
     for key, value in values.items():
         if key.startswith("_"):
             continue
@@ -390,8 +484,19 @@ def _numbers(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str,
         if isinstance(value, dict):
             if "_type" not in value:
                 yield from _numbers(value, f"{name}.")
-        elif _is_number(value) and math.isfinite(value):
+        elif _is_number(value):
             yield name, float(value)
+
+
+def _media(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Tables, images and other media by dotted name, with their W&B `_type`."""
+    for key, value in values.items():
+        if key.startswith("_") or not isinstance(value, dict):
+            continue
+        if "_type" in value:
+            yield f"{prefix}{key}", str(value["_type"])
+        else:
+            yield from _media(value, f"{prefix}{key}.")
 
 
 def _is_number(value: object) -> TypeGuard[float]:
@@ -413,6 +518,7 @@ def _export_row(values: Any, where: str) -> _Row:
         step=None if step is None else int(step),
         timestamp=datetime.fromtimestamp(stamp, tz=UTC),
         values=list(_numbers(values)),
+        media=dict(_media(values)),
     )
 
 

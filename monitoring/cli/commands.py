@@ -61,7 +61,14 @@ def push_bundle(
 
 
 def push_mlflow(
-    client: Client, target: Target, *, tracking_uri: str, run_id: str, chunk_size: int = CHUNK_SIZE
+    client: Client,
+    target: Target,
+    *,
+    tracking_uri: str,
+    run_id: str,
+    chunk_size: int = CHUNK_SIZE,
+    allow_non_finite: bool = False,
+    allow_failed: bool = False,
 ) -> list[Answer]:
     """An MLflow run read with MlflowClient where the pipeline runs, pushed as a bundle."""
     from monitoring.adapters.mlflow import read_run  # needs the `mlflow` extra
@@ -72,7 +79,9 @@ def push_mlflow(
         raise MissingExtra("mlflow") from None
     try:
         with mlflow_settings(client):
-            bundle = read_run(tracking_uri, run_id)
+            bundle = read_run(
+                tracking_uri, run_id, allow_non_finite=allow_non_finite, allow_failed=allow_failed
+            )
     except MlflowException as exc:
         code = ExitCode.BAD_INPUT if exc.error_code in MLFLOW_BAD_INPUT else ExitCode.FAILURE
         message = f"MLflow at {tracking_uri} could not give run {run_id}: {exc.message}"
@@ -124,15 +133,25 @@ def _network_failure(exc: BaseException) -> bool:
 
 
 def push_wandb(
-    client: Client, target: Target, path: Path, *, chunk_size: int = CHUNK_SIZE
+    client: Client,
+    target: Target,
+    path: Path,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    allow_failed: bool = False,
+    allow_non_finite: bool = False,
 ) -> list[Answer]:
     """A W&B offline run directory (read here), or a run exported as JSON (read by the server)."""
     if path.is_dir():
         from monitoring.adapters.wandb import read_offline_run  # needs the `wandb` extra
 
-        bundle = read_offline_run(path)
+        bundle = read_offline_run(
+            path, allow_failed=allow_failed, allow_non_finite=allow_non_finite
+        )
         return push_bundle(client, target, bundle, command="push-wandb", chunk_size=chunk_size)
-    return [push_file(client, target, "wandb-export", path, options={})]
+    flags = {"allow_failed": allow_failed, "allow_non_finite": allow_non_finite}
+    options = {name: "true" for name, given in flags.items() if given}
+    return [push_file(client, target, "wandb-export", path, options=options)]
 
 
 def push_file(

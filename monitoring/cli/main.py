@@ -93,12 +93,21 @@ def run_mlflow(client: Client, args: argparse.Namespace) -> int:
         tracking_uri=args.tracking_uri,
         run_id=args.run_id,
         chunk_size=args.chunk_size,
+        allow_non_finite=args.allow_non_finite,
+        allow_failed=args.allow_failed,
     )
     return _pushed(args, answers)
 
 
 def run_wandb(client: Client, args: argparse.Namespace) -> int:
-    answers = commands.push_wandb(client, _target(args), args.path, chunk_size=args.chunk_size)
+    answers = commands.push_wandb(
+        client,
+        _target(args),
+        args.path,
+        chunk_size=args.chunk_size,
+        allow_failed=args.allow_failed,
+        allow_non_finite=args.allow_non_finite,
+    )
     return _pushed(args, answers)
 
 

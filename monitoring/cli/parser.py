@@ -153,6 +153,26 @@ def _mlflow(p: argparse.ArgumentParser) -> None:
         help="MLflow tracking URI (default: MLFLOW_TRACKING_URI)",
     )
     p.add_argument("--run-id", required=True, help="the MLflow run id")
+    _allow_non_finite(p)
+    _allow_failed(p, "a FAILED or KILLED run")
+
+
+def _allow_non_finite(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-non-finite",
+        action="store_true",
+        help="record NaN/infinite metric values in the run's tags (attest.non_finite_metrics) "
+        "instead of refusing the run",
+    )
+
+
+def _allow_failed(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--allow-failed",
+        action="store_true",
+        help=f"push {what} (its state recorded in the run's tag attest.run_state) "
+        "instead of refusing it",
+    )
 
 
 def _wandb(p: argparse.ArgumentParser) -> None:
@@ -162,6 +182,8 @@ def _wandb(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="an offline run directory (wandb/offline-run-...) or a run exported as JSON",
     )
+    _allow_failed(p, "a crashed or failed run")
+    _allow_non_finite(p)
 
 
 def _great_expectations(p: argparse.ArgumentParser) -> None:

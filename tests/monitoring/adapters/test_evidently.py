@@ -117,6 +117,105 @@ def test_saved_report_keeps_every_test_as_a_pass_fail_line(saved_report):
     assert {t["status"] for t in tests} <= {"pass", "fail", "warning", "error", "skipped"}
 
 
+def points(bundle: Bundle) -> dict[tuple[str, str], float]:
+    m = bundle.metrics
+    return {(m.name[i], m.segment[i]): m.value[i] for i in range(len(m))}
+
+
+def test_summary_statistics_of_a_drift_report_are_metric_points(saved_report, windows):
+    _, current = windows
+    bundle = adapter.read(saved_report.read_bytes(), options=STAMP)
+
+    got = points(bundle)
+    assert got[("row_count", "")] == 300
+    assert got[("quantile_value", "column=income, quantile=0.5")] == pytest.approx(
+        current.income.median()
+    )
+    assert got[("missing_value_count.share", "column=age")] == 0
+    assert set(bundle.metrics.timestamp) == {"2026-11-01T10:00:00+00:00"}
+    assert len(bundle.drift) == 1 and not bundle.data_validation
+
+
+@pytest.fixture(scope="module")
+def scored() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    target = rng.integers(0, 2, 400)
+    proba = np.clip(0.35 * target + rng.random(400) * 0.65, 0, 1)
+    return pd.DataFrame({"target": target, "proba": proba, "label": (proba > 0.5).astype(int)})
+
+
+@pytest.fixture(scope="module")
+def classification_snapshot(scored):
+    """ClassificationPreset on a scored window, as a model's evaluation step runs it."""
+    from evidently import BinaryClassification, DataDefinition, Dataset, Report
+    from evidently.presets import ClassificationPreset
+
+    definition = DataDefinition(
+        classification=[
+            BinaryClassification(
+                target="target", prediction_labels="label", prediction_probas="proba"
+            )
+        ]
+    )
+    data = Dataset.from_pandas(scored, data_definition=definition)
+    return Report([ClassificationPreset()]).run(data, None)
+
+
+def test_classification_preset_arrives_as_labelled_metric_points(classification_snapshot, scored):
+    from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+
+    bundle = adapter.read(classification_snapshot.json().encode(), options=STAMP)
+
+    got = points(bundle)
+    assert got[("accuracy", "")] == pytest.approx(accuracy_score(scored.target, scored.label))
+    assert got[("roc_auc", "")] == pytest.approx(roc_auc_score(scored.target, scored.proba))
+    assert got[("f1_score", "")] == pytest.approx(f1_score(scored.target, scored.label))
+    assert got[("f1_by_label", "label=0")] == pytest.approx(
+        f1_score(scored.target, scored.label, pos_label=0)
+    )
+    assert ("recall_by_label", "label=1") in got
+    assert bundle.drift == []  # not a drift result with no columns
+    assert bundle.data_validation == []
+
+
+def test_dumped_classification_snapshot_gives_the_same_points(classification_snapshot):
+    listed = adapter.read(classification_snapshot.json().encode(), options=STAMP)
+    dumped = adapter.read(classification_snapshot.dumps().encode(), options=STAMP)
+
+    assert dumped.metrics == listed.metrics
+
+
+def test_tests_of_a_report_without_drift_are_a_data_validation(windows):
+    from evidently import Report
+    from evidently.presets import DataSummaryPreset
+
+    _, current = windows
+    snapshot = Report([DataSummaryPreset()], include_tests=True).run(current, None)
+
+    bundle = adapter.read(snapshot.json().encode(), options=STAMP)
+
+    assert bundle.drift == []
+    (validation,) = bundle.data_validation
+    written = json.loads(snapshot.json())["tests"]
+    assert (validation.suite, validation.tool) == ("Evidently tests", "evidently")
+    assert len(validation.results) == len(written) > 0
+    failed = [t for t in written if t["status"] in ("FAIL", "ERROR")]
+    assert validation.success is not failed
+    assert Bundle.from_json(json.loads(json.dumps(bundle.as_json()))) == bundle
+
+
+def test_non_finite_metric_value_is_refused_naming_the_metric(classification_snapshot):
+    document = json.loads(classification_snapshot.json())
+    accuracy = next(m for m in document["metrics"] if m["config"]["type"].endswith(":Accuracy"))
+    accuracy["value"] = float("nan")
+
+    with pytest.raises(BadInput) as caught:
+        adapter.read(json.dumps(document).encode(), options=STAMP)
+
+    assert caught.value.field == "Accuracy"
+    assert "not a finite number" in caught.value.message
+
+
 def test_saved_report_needs_evaluated_at_because_it_has_no_timestamp(saved_report):
     with pytest.raises(BadInput) as caught:
         adapter.read(saved_report.read_bytes(), options={})

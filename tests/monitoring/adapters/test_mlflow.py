@@ -130,6 +130,87 @@ def test_dataset_input_becomes_a_dataset_version(bundle):
     assert columns == ["income", "debt", "defaulted"]
 
 
+def _read(logged: Logged, run_id: str, **kwargs) -> Bundle:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in OFFLINE.items():
+            patch.setenv(name, value)
+        return adapter.read_run(logged.tracking_uri, run_id, **kwargs)
+
+
+def _new_run(logged: Logged, monkeypatch: pytest.MonkeyPatch, name: str):
+    for key, value in {**OFFLINE, "MLFLOW_TRACKING_URI": logged.tracking_uri}.items():
+        monkeypatch.setenv(key, value)
+    experiment = MlflowClient(logged.tracking_uri).get_experiment_by_name("pd")
+    return mlflow.start_run(experiment_id=experiment.experiment_id, run_name=name)
+
+
+def test_only_training_inputs_are_trained_on_and_unnamed_datasets_stay_apart(logged, monkeypatch):
+    """Autolog's contexts ("train", "eval"), unnamed datasets (MLflow names them "dataset")."""
+    rng = np.random.default_rng(5)
+    frames = [pd.DataFrame({"x": rng.normal(size=n)}) for n in (30, 20, 10)]
+    with _new_run(logged, monkeypatch, "contexts") as run:
+        for frame, context in zip(frames, ("train", "eval", "test"), strict=True):
+            mlflow.log_input(mlflow.data.from_pandas(frame), context=context)
+
+    read = _read(logged, run.info.run_id).run
+
+    (trained_on,) = read.input_datasets
+    assert trained_on.row_count == 30
+    assert trained_on.dataset == f"dataset-{trained_on.version}"
+    assert "30 rows" not in read.tags.get("attest.inputs.validation", "")
+    assert "20 rows" in read.tags["attest.inputs.validation"]
+    assert "10 rows" in read.tags["attest.inputs.test"]
+    assert trained_on.version not in read.tags["attest.inputs.test"]
+
+
+@pytest.fixture(scope="module")
+def diverged(logged) -> str:
+    """A run whose loss went NaN then +inf (MLflow's SQL store keeps +inf as the largest double)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {**OFFLINE, "MLFLOW_TRACKING_URI": logged.tracking_uri}.items():
+            patch.setenv(key, value)
+        experiment = MlflowClient(logged.tracking_uri).get_experiment_by_name("pd")
+        with mlflow.start_run(experiment_id=experiment.experiment_id, run_name="nan") as run:
+            for step, loss in enumerate([0.7, float("nan"), float("inf")]):
+                mlflow.log_metric("loss", loss, step=step)
+    return run.info.run_id
+
+
+def test_non_finite_metric_is_refused_naming_metric_and_step(logged, diverged):
+    with pytest.raises(BadInput) as caught:
+        _read(logged, diverged)
+
+    assert caught.value.field == "metrics.loss"
+    assert "loss step 1 is NaN" in caught.value.message
+
+
+def test_non_finite_metric_is_recorded_explicitly_when_allowed(logged, diverged):
+    bundle = _read(logged, diverged, allow_non_finite=True)
+
+    assert bundle.metrics.value == [0.7]  # not clamped to 1.797e308
+    assert bundle.run.tags["attest.non_finite_metrics"] == "loss step 1: NaN; loss step 2: +inf"
+
+
+def test_failed_run_is_refused_unless_allowed_and_its_state_recorded(logged, monkeypatch):
+    with _new_run(logged, monkeypatch, "failed") as run:
+        mlflow.log_metric("loss", 0.9)
+    MlflowClient(logged.tracking_uri).set_terminated(run.info.run_id, status="FAILED")
+
+    with pytest.raises(BadInput) as caught:
+        _read(logged, run.info.run_id)
+
+    assert caught.value.field == "run_id"
+    assert f"MLflow run {run.info.run_id} is FAILED" in caught.value.message
+    assert "--allow-failed" in caught.value.message
+    allowed = _read(logged, run.info.run_id, allow_failed=True)
+    assert allowed.run.tags["attest.run_state"] == "FAILED"
+    assert allowed.metrics.value == [0.9]
+
+
+def test_finished_run_records_its_state(bundle):
+    assert bundle.run.tags["attest.run_state"] == "FINISHED"
+
+
 def test_registered_version_with_aliases_and_framework(bundle, logged):
     version = bundle.version
 

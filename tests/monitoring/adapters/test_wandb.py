@@ -39,6 +39,30 @@ run.finish()
 """
 
 
+CRASHING = """
+import wandb
+
+run = wandb.init(project="credit-pd", id="train-8")
+table = wandb.Table(columns=["id", "score"], data=[[1, 0.2], [2, 0.9]])
+run.log({"loss": 0.5, "val_predictions": table})
+run.log({"loss": 0.4})
+run.log({"loss": float("nan")})
+raise RuntimeError("out of memory")
+"""
+
+
+def wandb_env(repo: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "WANDB_MODE": "offline",
+        "WANDB_SILENT": "true",
+        "WANDB_DIR": str(repo),
+        "WANDB_CONFIG_DIR": str(repo / ".config"),
+        "WANDB_CACHE_DIR": str(repo / ".cache"),
+        "WANDB_DATA_DIR": str(repo / ".data"),
+    }
+
+
 def git(repo: Path, *args: str) -> str:
     command = ["git", "-c", "user.name=dev", "-c", "user.email=dev@bank.example", *args]
     done = subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True)  # noqa: S603 - fixed arguments
@@ -55,19 +79,10 @@ def offline_run(tmp_path_factory) -> tuple[Path, str]:
     git(repo, "init", "-q")
     git(repo, "commit", "-q", "--allow-empty", "-m", "train")
     (repo / "train.py").write_text(TRAINING)
-    env = {
-        **os.environ,
-        "WANDB_MODE": "offline",
-        "WANDB_SILENT": "true",
-        "WANDB_DIR": str(repo),
-        "WANDB_CONFIG_DIR": str(repo / ".config"),
-        "WANDB_CACHE_DIR": str(repo / ".cache"),
-        "WANDB_DATA_DIR": str(repo / ".data"),
-    }
     subprocess.run(
         [sys.executable, "train.py"],
         cwd=repo,
-        env=env,
+        env=wandb_env(repo),
         check=True,
         capture_output=True,
         timeout=120,
@@ -126,6 +141,57 @@ def test_summary_value_not_in_history_is_a_point_at_the_end(bundle):
 
 def test_bundle_survives_the_trip_as_json(bundle):
     assert Bundle.from_json(bundle.as_json()) == bundle
+
+
+def test_finished_run_records_its_state(bundle):
+    assert bundle.run.tags["attest.run_state"] == "finished"
+    assert "attest.media_skipped" not in bundle.run.tags
+
+
+@pytest.fixture(scope="module")
+def crashed_run(tmp_path_factory) -> Path:
+    """A run that logged a wandb.Table, then raised: wandb writes exit code 1."""
+    pytest.importorskip("wandb", reason="the wandb extra is not installed")
+    repo = tmp_path_factory.mktemp("wandb-crash")
+    (repo / "train.py").write_text(CRASHING)
+    done = subprocess.run(
+        [sys.executable, "train.py"],
+        cwd=repo,
+        env=wandb_env(repo),
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    (directory,) = (repo / "wandb").glob("offline-run-*")
+    return directory
+
+
+def test_crashed_run_is_refused_unless_allowed(crashed_run):
+    with pytest.raises(BadInput) as caught:
+        adapter.read_offline_run(crashed_run)
+
+    assert "W&B run credit-pd/train-8 failed" in caught.value.message
+    assert "--allow-failed" in caught.value.message
+    run = adapter.read_offline_run(crashed_run, allow_failed=True, allow_non_finite=True).run
+    assert run.tags["attest.run_state"] == "failed"
+
+
+def test_nan_is_refused_naming_metric_and_step_or_recorded_in_words(crashed_run):
+    with pytest.raises(BadInput) as caught:
+        adapter.read_offline_run(crashed_run, allow_failed=True)
+
+    assert caught.value.field == "metrics.loss"
+    assert "loss step 2 is NaN" in caught.value.message
+    bundle = adapter.read_offline_run(crashed_run, allow_failed=True, allow_non_finite=True)
+    assert points(bundle, "loss") == [(0, 0.5), (1, 0.4)]
+    assert bundle.run.tags["attest.non_finite_metrics"] == "loss step 2: NaN"
+
+
+def test_a_table_is_skipped_not_turned_into_metrics(crashed_run):
+    bundle = adapter.read_offline_run(crashed_run, allow_failed=True, allow_non_finite=True)
+
+    assert set(bundle.metrics.name) == {"loss"}  # no val_predictions.nrows/ncols/size
+    assert bundle.run.tags["attest.media_skipped"] == "val_predictions (table-file)"
 
 
 def test_records_span_blocks(offline_run):
@@ -233,11 +299,33 @@ def test_export_faults_are_named(change, field):
     assert caught.value.field == field
 
 
-def test_export_takes_no_options():
+def test_export_takes_no_options_but_allow_failed():
     with pytest.raises(BadInput) as caught:
         adapter.read(json.dumps(EXPORT).encode(), options={"project": "x"})
 
     assert caught.value.field == "project"
+
+
+def test_export_of_a_crashed_run_is_refused_unless_allowed():
+    crashed = json.dumps({**EXPORT, "state": "crashed"}).encode()
+
+    with pytest.raises(BadInput, match="credit-pd/train-7 crashed"):
+        adapter.read(crashed, filename="run.json", options={})
+
+    run = adapter.read(crashed, filename="run.json", options={"allow_failed": "true"}).run
+    assert run.tags["attest.run_state"] == "crashed"
+
+
+def test_export_with_an_infinite_value_is_refused_unless_allowed():
+    rows = [*EXPORT["history"], {"_step": 2, "_timestamp": 1793527203.5, "loss": float("inf")}]
+    diverged = json.dumps({**EXPORT, "history": rows}).encode()
+
+    with pytest.raises(BadInput, match=r"loss step 2 is \+inf"):
+        adapter.read(diverged, filename="run.json", options={})
+
+    options = {"allow_non_finite": "true"}
+    run = adapter.read(diverged, filename="run.json", options=options).run
+    assert run.tags["attest.non_finite_metrics"] == "loss step 2: +inf"
 
 
 def test_offline_reader_without_wandb_says_which_extra_to_install(monkeypatch, tmp_path):

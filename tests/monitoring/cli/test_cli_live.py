@@ -251,6 +251,37 @@ def test_an_mlflow_run_is_read_here_and_sent_in_parts(env, tmp_path, capsys, mon
     assert f"no run {'0' * 32} at {uri}" in capsys.readouterr().err
 
 
+@pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")
+def test_a_failed_mlflow_run_is_refused_unless_allow_failed(env, tmp_path, capsys, monkeypatch):
+    mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
+    for name, value in OFFLINE.items():
+        monkeypatch.setenv(name, value)
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    tracker = mlflow.MlflowClient(tracking_uri=uri)
+    experiment = tracker.create_experiment("pd", artifact_location=(tmp_path / "a").as_uri())
+    run_id = tracker.create_run(experiment).info.run_id
+    tracker.log_metric(run_id, "loss", 0.4, timestamp=1_790_000_000_000, step=0)
+    tracker.log_metric(run_id, "loss", float("inf"), timestamp=1_790_000_000_000, step=1)
+    tracker.set_terminated(run_id, status="FAILED")
+    argv = ["push", "mlflow", "--tracking-uri", uri, "--run-id", run_id, *TARGET[:2]]
+    argv += ["--version", "3.2"]
+
+    assert attest(env, *argv) == 2
+    assert f"MLflow run {run_id} is FAILED" in capsys.readouterr().err
+    assert attest(env, *argv, "--allow-failed") == 2
+    assert "loss step 1 is +inf" in capsys.readouterr().err
+    assert not TrainingRun.objects.filter(external_id=run_id).exists()
+
+    assert attest(env, *argv, "--allow-failed", "--allow-non-finite") == 0
+
+    run = TrainingRun.objects.get(tracker="mlflow", external_id=run_id)
+    assert run.tags["attest.run_state"] == "FAILED"
+    assert run.tags["attest.non_finite_metrics"] == "loss step 1: +inf"
+    assert list(
+        MetricPoint.objects.filter(version__version="3.2").values_list("value", flat=True)
+    ) == [0.4]
+
+
 def test_a_wandb_offline_directory_is_read_here_and_pushed(env, tmp_path, capsys):
     pytest.importorskip("wandb", reason="the wandb extra is not installed")
     (tmp_path / "train.py").write_text(WANDB_TRAINING)
