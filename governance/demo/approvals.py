@@ -299,9 +299,17 @@ def _awaiting_the_committee(users: Users, models: Models) -> None:
 
 
 def _submitted_rejected_withdrawn_and_draft(users: Users, models: Models) -> None:
-    _request(users, _version(models, "cv-screening", "1.0"), Gate.VALIDATION, summary="1.0")
+    _request(
+        users,
+        _version(models, "cv-screening", "1.0"),
+        Gate.VALIDATION,
+        summary="Retrained on the 2026 hiring data",
+    )
     memo = _request(
-        users, _version(models, "credit-memo-summariser", "1.0"), Gate.VALIDATION, summary="1.0"
+        users,
+        _version(models, "credit-memo-summariser", "1.0"),
+        Gate.VALIDATION,
+        summary="Covenant extraction added to the summaries",
     )
     _sign(
         users,
