@@ -34,19 +34,7 @@ RECORDS = records.RECORD_SOURCES
 def _catalogs(on: date | None = None) -> list[Rulebook]:
     """The obligation catalog in force for each framework (none for a framework whose first
     catalog has not taken effect yet, e.g. SR 26-2 before 17 April 2026)."""
-    on = on or timezone.localdate()
-    names = (
-        Rulebook.objects.filter(
-            kind=Rulebook.Kind.OBLIGATIONS,
-            status=Rulebook.Status.PUBLISHED,
-            effective_from__lte=on,
-        )
-        .values_list("name", flat=True)
-        .distinct()
-    )
-    return [
-        Rulebook.objects.in_force(Rulebook.Kind.OBLIGATIONS, name, on=on) for name in sorted(names)
-    ]
+    return Rulebook.objects.in_force_by_name(Rulebook.Kind.OBLIGATIONS, on=on)
 
 
 def _wanted(
