@@ -67,7 +67,7 @@ def sync_controls(
     """
     wanted = _wanted(_catalogs(), outcomes)
     existing = {c.obligation_id: c for c in Control.objects.select_for_update().filter(model=model)}
-    added, dropped = [], []
+    added, dropped, new = [], [], []
     for obligation_id, (catalog, entry) in wanted.items():
         control = existing.get(obligation_id) or Control(model=model, obligation_id=obligation_id)
         if control.pk and control.applies and control.catalog_id == catalog.pk:
@@ -81,7 +81,11 @@ def sync_controls(
         control.stage = obligations.stage_of(entry)
         control.satisfied_by = obligations.satisfied_by(entry)
         control.due_on, control.applies = _due_on(entry, outcomes), True
-        control.save()
+        if control.pk:
+            control.save()
+        else:
+            new.append(control)
+    Control.objects.bulk_create(new)  # a first checklist: dozens of rows, one insert
     for obligation_id, control in existing.items():
         if obligation_id not in wanted and control.applies:
             control.applies = False
