@@ -164,8 +164,10 @@ def _require_title(title: str) -> str:
 
 def _attached(actor: User, control: Control, evidence: Evidence, verb: str) -> Evidence:
     """Save checked evidence, mark a missing obligation evidenced, and audit both."""
-    # A record's url is a path inside Attest, not a web address to validate.
-    clean_or_raise(evidence, exclude=["file", "url"] if evidence.record_type else ["file"])
+    # A record's url is a path inside Attest, not a web address to validate. The control was
+    # just read under lock and the actor is the caller's: full_clean would read both back.
+    held = ["control", "added_by", "file"]
+    clean_or_raise(evidence, exclude=[*held, "url"] if evidence.record_type else held)
     evidence.save()
     before = control.status
     if control.status == Control.Status.MISSING:
