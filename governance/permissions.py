@@ -1,16 +1,23 @@
 """Who may do what to which model. The only module that talks to django-guardian."""
 
-from django.contrib.auth.models import AnonymousUser, Group, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import assign_perm, get_objects_for_user, get_perms, remove_perm
+from guardian.shortcuts import get_objects_for_user, get_perms, remove_perm
 from rest_framework.request import Request
 
 from governance import roles
 from governance.access.models import RaciAssignment
-from registry.models import MLModel, MLModelUserObjectPermission, ModelVersion, UseCase
+from registry.models import (
+    MLModel,
+    MLModelGroupObjectPermission,
+    MLModelUserObjectPermission,
+    ModelVersion,
+    UseCase,
+)
 
 # Whom a check is about: a signed-in user, or an anonymous visitor, who may do nothing.
 Visitor = User | AnonymousUser
@@ -308,10 +315,38 @@ def sync_model_grants(
         wanted |= actions_for_raci(role, area)
     wanted_codenames = {PERMS[a].split(".")[1] for a in wanted}
     held = set(get_perms(principal, model)) if user is None else _user_object_perms(user, model)
-    for codename in wanted_codenames - held:
-        assign_perm(codename, principal, model)
+    _grant(wanted_codenames - held, model, user=user, group=group)
     for codename in held - wanted_codenames:
         remove_perm(codename, principal, model)
+
+
+def _grant(codenames: set[str], model: MLModel, *, user: User | None, group: Group | None) -> None:
+    """Guardian's rows for a principal's missing rights on a model, in one insert (guardian's
+    assign_perm reads the permission and the row back for each right: about 4 ms apiece)."""
+    if not codenames:
+        return
+    found = list(
+        Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(MLModel), codename__in=codenames
+        )
+    )
+    if len(found) != len(codenames):
+        missing = sorted(codenames - {p.codename for p in found})
+        raise Permission.DoesNotExist(f"no registry.mlmodel permission {missing}")
+    rows: list[MLModelUserObjectPermission] | list[MLModelGroupObjectPermission]
+    if user is not None:
+        rows = [
+            MLModelUserObjectPermission(user=user, permission=p, content_object=model)
+            for p in found
+        ]
+        MLModelUserObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)
+    else:
+        rows = [
+            MLModelGroupObjectPermission(group=group, permission=p, content_object=model)
+            for p in found
+        ]
+        MLModelGroupObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)
+    grants_changed()  # bulk_create sends no post_save: drop the memos as a save would
 
 
 def _user_object_perms(user: User, model: MLModel) -> set[str]:

@@ -4,6 +4,7 @@ Each persona fixture's docstring says what that person may do. Models that perso
 are created through services, so grants and audit events are real.
 """
 
+import os
 import time
 from pathlib import Path
 
@@ -22,6 +23,13 @@ from registry.models import MLModel, UseCase
 from tests.factories.accounts import UserFactory
 
 SHARED_SCOPES = {"module", "class", "package"}
+
+# tmp_path folders in memory where the machine has it: MLflow's tracking store commits hundreds of
+# times as it creates its tables, and on this disk each commit's fsync costs milliseconds (about
+# 15 s per store on a busy machine). pytest still numbers, locks and prunes its folders there.
+MEMORY = "/dev/shm"  # noqa: S108 - pytest makes pytest-of-<user> there, 0700, and checks its owner
+if "PYTEST_DEBUG_TEMPROOT" not in os.environ and os.access(MEMORY, os.W_OK):
+    os.environ["PYTEST_DEBUG_TEMPROOT"] = MEMORY
 
 
 def _builds_shared_set_up(item: pytest.Item) -> bool:
@@ -123,20 +131,30 @@ def _wait_until_the_worker_is_idle(timeout: float = 60) -> None:
             time.sleep(0.2)
 
 
-@pytest.fixture
-def owner(db) -> AbstractBaseUser:
-    """Olivia, a model owner: registers models and sees and changes the ones she owns."""
+def make_owner() -> AbstractBaseUser:
+    """Olivia (the `owner` persona), for fixtures built once for a module or class."""
     return UserFactory(
         username="olivia", first_name="Olivia", last_name="Owner", roles=[roles.OWNER]
     )
 
 
-@pytest.fixture
-def developer(db) -> AbstractBaseUser:
-    """Dev, a developer: registers versions on models where he is Responsible for development."""
+def make_developer() -> AbstractBaseUser:
+    """Dev (the `developer` persona), for fixtures built once for a module or class."""
     return UserFactory(
         username="dev", first_name="Dev", last_name="Eloper", roles=[roles.DEVELOPER]
     )
+
+
+@pytest.fixture
+def owner(db) -> AbstractBaseUser:
+    """Olivia, a model owner: registers models and sees and changes the ones she owns."""
+    return make_owner()
+
+
+@pytest.fixture
+def developer(db) -> AbstractBaseUser:
+    """Dev, a developer: registers versions on models where he is Responsible for development."""
+    return make_developer()
 
 
 @pytest.fixture

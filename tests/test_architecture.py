@@ -74,6 +74,11 @@ BULK_WRITES_ALLOWED = {
     ("governance/api/auth.py", "ApiToken.objects.filter.update"),
     # A version's prompts: hashed into the "version.registered" event that creates them.
     ("registry/services/versions.py", "PromptTemplate.objects.bulk_create"),
+    # A checklist's new obligations: listed by the "controls.synced" event that adds them.
+    ("governance/risk/services/controls.py", "Control.objects.bulk_create"),
+    # Per-model grants: derived from ownership and RACI rows, whose changes are audited.
+    ("governance/permissions.py", "MLModelUserObjectPermission.objects.bulk_create"),
+    ("governance/permissions.py", "MLModelGroupObjectPermission.objects.bulk_create"),
     # Metric points: data, counted by the ingestion batch and its "metrics.ingested" event.
     ("monitoring/services/point_store.py", "MetricPoint.objects.bulk_create"),
     # Health checks: verdicts recomputed from data; the alerts they open or close are audited.

@@ -20,15 +20,31 @@ class RulebookManager(models.Manager["Rulebook"]):
     def in_force(self, kind: str, name: str | None = None, *, on: date | None = None) -> "Rulebook":
         """The published version in force on a date (today by default)."""
         on = on or timezone.localdate()
-        books = self.filter(kind=kind, status=Rulebook.Status.PUBLISHED, effective_from__lte=on)
+        books = self._published(kind, on)
         if name is not None:
             books = books.filter(name=name)
-        # On the same effective date, the one published last wins (a new version, or a switch of
-        # method).
-        book = books.order_by("-effective_from", "-published_at", "-version").first()
+        book = books.order_by(*IN_FORCE_FIRST).first()
         if book is None:
             raise DomainError(field="rulebook", message=f"no {kind} rulebook is in force on {on}")
         return book
+
+    def in_force_by_name(self, kind: str, *, on: date | None = None) -> list["Rulebook"]:
+        """Every rulebook of a kind with a version in force on a date, that version, in name
+        order: what `in_force` answers for each name, in two queries however many there are."""
+        on = on or timezone.localdate()
+        winners: dict[str, int] = {}
+        for name, pk in (
+            self._published(kind, on).order_by("name", *IN_FORCE_FIRST).values_list("name", "pk")
+        ):
+            winners.setdefault(name, pk)
+        return sorted(self.filter(pk__in=winners.values()), key=lambda book: book.name)
+
+    def _published(self, kind: str, on: date) -> "models.QuerySet[Rulebook]":
+        return self.filter(kind=kind, status=Rulebook.Status.PUBLISHED, effective_from__lte=on)
+
+
+# On the same effective date, the one published last wins (a new version, or a switch of method).
+IN_FORCE_FIRST = ("-effective_from", "-published_at", "-version")
 
 
 class Rulebook(models.Model):

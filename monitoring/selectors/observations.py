@@ -182,6 +182,8 @@ def newest_data(version_ids: Iterable[int], at: datetime) -> dict[int, datetime]
 
 def freshness(group: Sequence[tuple[int, Threshold, datetime]], at: datetime, found: Found) -> None:
     """Days since each version's newest data, or since it went live when it never sent any."""
+    if not group:  # an ingestion's check leaves freshness to the sweep: nothing to read
+        return
     newest = newest_data((version_id for version_id, _, _ in group), at)
     for version_id, threshold, live_since in group:
         last = newest.get(version_id, live_since)

@@ -85,8 +85,6 @@ def assign_raci(
         field = "user" if user is not None else "group"
         _check_roles(named, area, field)
         _check_independence(model, named, area, field)
-    if RaciAssignment.objects.filter(model=model, role=role, area=area, **principal).exists():
-        raise DomainError(field="role", message="this assignment already exists")
     return _create(actor, RaciAssignment(model=model, role=role, area=area, **principal))
 
 
@@ -107,7 +105,15 @@ def make_registrar_responsible(*, actor: User, model: MLModel) -> RaciAssignment
 
 
 def _create(actor: User, assignment: RaciAssignment) -> RaciAssignment:
-    clean_or_raise(assignment)
+    # Its model and principal are saved rows the caller holds, exactly one of user and group:
+    # full_clean would read each back and query every constraint (seven queries); the choices
+    # are checked here and the one constraint a caller can break, uniqueness, in one query.
+    clean_or_raise(assignment, exclude=["model", "user", "group"])
+    principal = {"user": assignment.user} if assignment.user_id else {"group": assignment.group}
+    if RaciAssignment.objects.filter(
+        model=assignment.model, role=assignment.role, area=assignment.area, **principal
+    ).exists():
+        raise DomainError(field="role", message="this assignment already exists")
     assignment.save()
     after = {**audit.snapshot(assignment), "principal": assignment.principal_name}
     audit.record(
@@ -117,7 +123,6 @@ def _create(actor: User, assignment: RaciAssignment) -> RaciAssignment:
         after=after,
         mlmodel_id=assignment.model_id,
     )
-    principal = {"user": assignment.user} if assignment.user_id else {"group": assignment.group}
     permissions.sync_model_grants(assignment.model, **principal)
     return assignment
 

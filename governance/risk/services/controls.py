@@ -34,19 +34,7 @@ RECORDS = records.RECORD_SOURCES
 def _catalogs(on: date | None = None) -> list[Rulebook]:
     """The obligation catalog in force for each framework (none for a framework whose first
     catalog has not taken effect yet, e.g. SR 26-2 before 17 April 2026)."""
-    on = on or timezone.localdate()
-    names = (
-        Rulebook.objects.filter(
-            kind=Rulebook.Kind.OBLIGATIONS,
-            status=Rulebook.Status.PUBLISHED,
-            effective_from__lte=on,
-        )
-        .values_list("name", flat=True)
-        .distinct()
-    )
-    return [
-        Rulebook.objects.in_force(Rulebook.Kind.OBLIGATIONS, name, on=on) for name in sorted(names)
-    ]
+    return Rulebook.objects.in_force_by_name(Rulebook.Kind.OBLIGATIONS, on=on)
 
 
 def _wanted(
@@ -79,7 +67,7 @@ def sync_controls(
     """
     wanted = _wanted(_catalogs(), outcomes)
     existing = {c.obligation_id: c for c in Control.objects.select_for_update().filter(model=model)}
-    added, dropped = [], []
+    added, dropped, new = [], [], []
     for obligation_id, (catalog, entry) in wanted.items():
         control = existing.get(obligation_id) or Control(model=model, obligation_id=obligation_id)
         if control.pk and control.applies and control.catalog_id == catalog.pk:
@@ -93,7 +81,11 @@ def sync_controls(
         control.stage = obligations.stage_of(entry)
         control.satisfied_by = obligations.satisfied_by(entry)
         control.due_on, control.applies = _due_on(entry, outcomes), True
-        control.save()
+        if control.pk:
+            control.save()
+        else:
+            new.append(control)
+    Control.objects.bulk_create(new)  # a first checklist: dozens of rows, one insert
     for obligation_id, control in existing.items():
         if obligation_id not in wanted and control.applies:
             control.applies = False
@@ -172,8 +164,10 @@ def _require_title(title: str) -> str:
 
 def _attached(actor: User, control: Control, evidence: Evidence, verb: str) -> Evidence:
     """Save checked evidence, mark a missing obligation evidenced, and audit both."""
-    # A record's url is a path inside Attest, not a web address to validate.
-    clean_or_raise(evidence, exclude=["file", "url"] if evidence.record_type else ["file"])
+    # A record's url is a path inside Attest, not a web address to validate. The control was
+    # just read under lock and the actor is the caller's: full_clean would read both back.
+    held = ["control", "added_by", "file"]
+    clean_or_raise(evidence, exclude=[*held, "url"] if evidence.record_type else held)
     evidence.save()
     before = control.status
     if control.status == Control.Status.MISSING:

@@ -11,13 +11,16 @@ from monitoring.adapters import great_expectations as adapter
 from monitoring.ingest.bundle import Bundle, DatasetVersionRef, ExpectationResult
 from monitoring.ingest.errors import BadInput
 
-gx = pytest.importorskip("great_expectations")
 LOANS = {"dataset": "loan-book", "dataset_version": "2026-10"}
 
 
 @pytest.fixture(scope="module")
 def validation() -> dict[str, Any]:
-    """A suite run on 25 loans: age is never null (passes), within 0..120 (one row fails)."""
+    """A suite run on 25 loans: age is never null (passes), within 0..120 (one row fails).
+
+    Great Expectations is imported here, not at the module's top: loading it takes seconds that
+    every test process would pay at collection."""
+    gx = pytest.importorskip("great_expectations")
     context = gx.get_context(mode="ephemeral")
     batch_definition = (
         context.data_sources.add_pandas("loans")
