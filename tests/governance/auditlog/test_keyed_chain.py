@@ -285,7 +285,12 @@ def test_downgrading_the_anchored_chain_to_unkeyed_hashes_is_caught(db):
 
 
 def test_deploy_check_refuses_the_development_keys(settings, tmp_path):
-    settings.ATTEST_CHECKPOINT_DIR = settings.BASE_DIR / "var" / "checkpoints"
+    # The development defaults, under the checkout (CI moves them with ATTEST_VAR_DIR).
+    development = settings.BASE_DIR / "var"
+    settings.ATTEST_AUDIT_KEY = ""
+    settings.ATTEST_AUDIT_KEY_FILE = development / "keys" / "audit-hmac.keys"
+    settings.ATTEST_CHECKPOINT_SIGNING_KEY_FILE = development / "keys" / "checkpoint-signing.pem"
+    settings.ATTEST_CHECKPOINT_DIR = development / "checkpoints"
     assert {m.id for m in audit_keys_are_not_development_defaults()} == {
         "attest.E001",
         "attest.E002",
