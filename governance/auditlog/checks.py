@@ -13,32 +13,37 @@ def _inside_app(path: Path) -> bool:
     return Path(path).resolve().is_relative_to(Path(settings.BASE_DIR).resolve())
 
 
+# (setting, check id, what is wrong, what to do): each a file or folder that must live outside
+# the application directory in production.
+KEPT_OUTSIDE = (
+    (
+        "ATTEST_AUDIT_KEY_FILE",
+        "attest.E001",
+        "The audit HMAC key is the development key file under the application directory.",
+        f"Set ATTEST_AUDIT_KEY_FILE (or ATTEST_AUDIT_KEY); {ADVICE}.",
+    ),
+    (
+        "ATTEST_CHECKPOINT_SIGNING_KEY_FILE",
+        "attest.E002",
+        "The checkpoint signing key is the development key under the application directory.",
+        f"Set ATTEST_CHECKPOINT_SIGNING_KEY_FILE; {ADVICE}.",
+    ),
+    (
+        "ATTEST_CHECKPOINT_DIR",
+        "attest.E003",
+        "Audit checkpoints are written under the application directory.",
+        "Set ATTEST_CHECKPOINT_DIR to storage the database administrators cannot write.",
+    ),
+)
+
+
 @register(Tags.security, deploy=True)
 def audit_keys_are_not_development_defaults(**kwargs: Any) -> list[CheckMessage]:
-    """The HMAC key, the checkpoint signing key and the checkpoints live outside the app's tree."""
-    found: list[CheckMessage] = []
-    if not settings.ATTEST_AUDIT_KEY and _inside_app(settings.ATTEST_AUDIT_KEY_FILE):
-        found.append(
-            Error(
-                "The audit HMAC key is the development key file under the application directory.",
-                hint=f"Set ATTEST_AUDIT_KEY_FILE (or ATTEST_AUDIT_KEY); {ADVICE}.",
-                id="attest.E001",
-            )
-        )
-    if _inside_app(settings.ATTEST_CHECKPOINT_SIGNING_KEY_FILE):
-        found.append(
-            Error(
-                "The checkpoint signing key is the development key under the application directory.",
-                hint=f"Set ATTEST_CHECKPOINT_SIGNING_KEY_FILE; {ADVICE}.",
-                id="attest.E002",
-            )
-        )
-    if _inside_app(settings.ATTEST_CHECKPOINT_DIR):
-        found.append(
-            Error(
-                "Audit checkpoints are written under the application directory.",
-                hint="Set ATTEST_CHECKPOINT_DIR to storage the database administrators cannot write.",
-                id="attest.E003",
-            )
-        )
-    return found
+    """The HMAC key, the checkpoint signing key and the checkpoints live outside the app's tree
+    (an inline ATTEST_AUDIT_KEY needs no file)."""
+    return [
+        Error(message, hint=hint, id=check_id)
+        for setting, check_id, message, hint in KEPT_OUTSIDE
+        if not (setting == "ATTEST_AUDIT_KEY_FILE" and settings.ATTEST_AUDIT_KEY)
+        and _inside_app(getattr(settings, setting))
+    ]
