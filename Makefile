@@ -11,6 +11,10 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist); CI's PostgreSQL run uses 0, as its Celery worker reads one test database.
 PYTEST_WORKERS ?= 2
 CHROMIUM ?= /usr/bin/chromium
+# Keep compiled modules (and pytest's rewritten test modules) between runs: where the environment
+# turns that off, every test process and every subprocess a test starts compiles the project and
+# the test files again, a quarter of the time it takes to collect the suite.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: venv run test fuzz lint format typecheck check bench worker beat lock clean
 

@@ -7,11 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from monitoring.models import DataValidationResult, DriftResult, MetricPoint
 
-pytest.importorskip("evidently")
 IMPORT = "/api/v1/models/retail-pd/versions/1.0.0/imports/evidently/"
 
 
 def classification_report() -> bytes:
+    # Imported here, not at the module's top: Evidently takes two seconds to load, which every
+    # test process would pay while collecting even if it never runs this module.
+    pytest.importorskip("evidently")
     from evidently import BinaryClassification, DataDefinition, Dataset, Report
     from evidently.presets import ClassificationPreset
 

@@ -10,15 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
-
-import mlflow
-import mlflow.data
-import mlflow.sklearn
-from mlflow.tracking import MlflowClient
-from sklearn.linear_model import LogisticRegression
-
-from monitoring.adapters import mlflow as adapter
 from monitoring.adapters.errors import MissingExtra
 from monitoring.ingest.bundle import Bundle
 from monitoring.ingest.errors import BadInput
@@ -39,6 +30,16 @@ OFFLINE = {
 }
 
 
+@pytest.fixture(scope="module")
+def adapter():
+    """The adapter, imported when a test first needs it: with MLflow and scikit-learn it takes
+    most of a second to load, which every test process would pay while collecting."""
+    pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
+    from monitoring.adapters import mlflow
+
+    return mlflow
+
+
 @dataclass(frozen=True)
 class Logged:
     tracking_uri: str
@@ -47,8 +48,10 @@ class Logged:
 
 
 @pytest.fixture(scope="module")
-def logged(tmp_path_factory) -> Logged:
+def logged(adapter, tmp_path_factory) -> Logged:
     """A training run: params, a loss history, a dataset input, a registered sklearn model."""
+    from mlflow.tracking import MlflowClient
+
     root = tmp_path_factory.mktemp("mlflow")
     uri = f"sqlite:///{root}/mlflow.db"
     with pytest.MonkeyPatch.context() as patch:
@@ -63,6 +66,10 @@ def logged(tmp_path_factory) -> Logged:
 
 
 def _train(experiment: str) -> str:
+    import mlflow.data
+    import mlflow.sklearn
+    from sklearn.linear_model import LogisticRegression
+
     rng = np.random.default_rng(3)
     loans = pd.DataFrame({"income": rng.normal(50, 15, 200), "debt": rng.normal(10, 4, 200)})
     loans["defaulted"] = (loans["debt"] * 3 > loans["income"]).astype(int)
@@ -87,7 +94,7 @@ def _train(experiment: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def bundle(logged) -> Bundle:
+def bundle(adapter, logged) -> Bundle:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in OFFLINE.items():
             patch.setenv(name, value)
@@ -131,6 +138,8 @@ def test_dataset_input_becomes_a_dataset_version(bundle):
 
 
 def _read(logged: Logged, run_id: str, **kwargs) -> Bundle:
+    from monitoring.adapters import mlflow as adapter
+
     with pytest.MonkeyPatch.context() as patch:
         for name, value in OFFLINE.items():
             patch.setenv(name, value)
@@ -138,6 +147,9 @@ def _read(logged: Logged, run_id: str, **kwargs) -> Bundle:
 
 
 def _new_run(logged: Logged, monkeypatch: pytest.MonkeyPatch, name: str):
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
     for key, value in {**OFFLINE, "MLFLOW_TRACKING_URI": logged.tracking_uri}.items():
         monkeypatch.setenv(key, value)
     experiment = MlflowClient(logged.tracking_uri).get_experiment_by_name("pd")
@@ -146,6 +158,8 @@ def _new_run(logged: Logged, monkeypatch: pytest.MonkeyPatch, name: str):
 
 def test_only_training_inputs_are_trained_on_and_unnamed_datasets_stay_apart(logged, monkeypatch):
     """Autolog's contexts ("train", "eval"), unnamed datasets (MLflow names them "dataset")."""
+    import mlflow.data
+
     rng = np.random.default_rng(5)
     frames = [pd.DataFrame({"x": rng.normal(size=n)}) for n in (30, 20, 10)]
     with _new_run(logged, monkeypatch, "contexts") as run:
@@ -166,6 +180,9 @@ def test_only_training_inputs_are_trained_on_and_unnamed_datasets_stay_apart(log
 @pytest.fixture(scope="module")
 def diverged(logged) -> str:
     """A run whose loss went NaN then +inf (MLflow's SQL store keeps +inf as the largest double)."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
     with pytest.MonkeyPatch.context() as patch:
         for key, value in {**OFFLINE, "MLFLOW_TRACKING_URI": logged.tracking_uri}.items():
             patch.setenv(key, value)
@@ -192,6 +209,9 @@ def test_non_finite_metric_is_recorded_explicitly_when_allowed(logged, diverged)
 
 
 def test_failed_run_is_refused_unless_allowed_and_its_state_recorded(logged, monkeypatch):
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
     with _new_run(logged, monkeypatch, "failed") as run:
         mlflow.log_metric("loss", 0.9)
     MlflowClient(logged.tracking_uri).set_terminated(run.info.run_id, status="FAILED")
@@ -225,21 +245,21 @@ def test_bundle_survives_the_trip_as_json(bundle):
     assert Bundle.from_json(bundle.as_json()) == bundle
 
 
-def test_unknown_run_is_named(logged):
+def test_unknown_run_is_named(adapter, logged):
     with pytest.raises(BadInput) as caught:
         adapter.read_run(logged.tracking_uri, "0" * 32)
 
     assert caught.value.field == "run_id"
 
 
-def test_malformed_run_id_is_refused_before_any_call():
+def test_malformed_run_id_is_refused_before_any_call(adapter):
     with pytest.raises(BadInput) as caught:
         adapter.read_run("sqlite:///unused.db", "abc' OR name='x")
 
     assert caught.value.field == "run_id"
 
 
-def test_unreachable_tracking_server_is_named(monkeypatch):
+def test_unreachable_tracking_server_is_named(adapter, monkeypatch):
     for name, value in OFFLINE.items():
         monkeypatch.setenv(name, value)
 
@@ -250,7 +270,7 @@ def test_unreachable_tracking_server_is_named(monkeypatch):
     assert "127.0.0.1:9" in caught.value.message
 
 
-def test_missing_mlflow_says_which_extra_to_install(monkeypatch):
+def test_missing_mlflow_says_which_extra_to_install(adapter, monkeypatch):
     for name in [m for m in sys.modules if m == "mlflow" or m.startswith("mlflow.")]:
         monkeypatch.setitem(sys.modules, name, None)  # as if the extra were not installed
     monkeypatch.delitem(sys.modules, "monitoring.adapters.mlflow")
