@@ -100,6 +100,7 @@ def build_fixture(people: inventory.People) -> Any:
 
 
 def _governed_model(owner: Any, developer: Any, validator: Any) -> Any:
+    from governance import roles
     from governance.access.services import raci
     from governance.risk.models import Control
     from governance.risk.services import controls
@@ -114,8 +115,10 @@ def _governed_model(owner: Any, developer: Any, validator: Any) -> Any:
         model_type="classical_ml",
         intended_purpose="Probability of default for unsecured retail loans",
     )
-    for user, area in ((developer, "development"), (validator, "validation")):
-        raci.assign_raci(actor=owner, model=model, user=user, role="R", area=area)
+    # The owner names the developer; a head of validation appoints the validator (independence).
+    head = inventory._user("bench-head-of-validation", roles.HEAD_OF_VALIDATION)
+    raci.assign_raci(actor=owner, model=model, user=developer, role="R", area="development")
+    raci.assign_raci(actor=head, model=model, user=validator, role="R", area="validation")
     assess(owner, model, "scoping", US_BANK_SCORECARD)
     assess(owner, model, "tiering", TIER_1)
     for control in Control.objects.filter(model=model, applies=True).order_by("pk"):
