@@ -33,6 +33,7 @@ MENU_OF = {
     "monitoring": "monitoring",
     "dashboard": "reports",
     "packs": "reports",
+    "portfolio-packs": "reports",
     "exports": "reports",
     "audit-log": "admin",
     "rulebooks": "admin",
@@ -55,6 +56,8 @@ BY_NAME = {
     ("findings", "exception-revoke"): "exceptions",
     ("findings", "exception-decide"): "exceptions",
     ("tokens", "roles"): "roles",
+    ("packs", "portfolio-list"): "portfolio-packs",
+    ("packs", "portfolio-detail"): "portfolio-packs",
     ("tokens", "role-decide"): "roles",
 }
 # Every other page of a namespace: the item it belongs to. The risk pages of a use case are

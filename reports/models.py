@@ -78,6 +78,33 @@ class EvidencePack(Drawn):
         return f"evidence pack {self.pack_id} of {self.version} as of {self.as_of:%Y-%m-%d %H:%M}"
 
 
+class PortfolioPack(Drawn):
+    """The evidence packs of a set of models as of one instant, asked for at once (all Tier 1
+    models in production, say), drawn in parallel and handed over as one zip with a manifest
+    naming every pack's hashes."""
+
+    portfolio_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    as_of = models.DateTimeField()
+    # What was asked for, as the page and the manifest say it: tiers, environment, business unit.
+    selection = models.JSONField(default=dict)
+    packs = models.ManyToManyField(EvidencePack, related_name="portfolios")
+    file = models.FileField(upload_to="portfolio-packs/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"portfolio pack {self.portfolio_id} as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
 class ExecutiveReport(Drawn):
     """The monthly portfolio report for executives: one PDF per calendar month, replaced when
     the month is generated again."""

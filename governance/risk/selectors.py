@@ -273,11 +273,21 @@ def _effective_result() -> Case:
     return Case(overridden, default=F("result"))
 
 
-def with_tier(models: QuerySet[MLModel], tiers: Iterable[str]) -> QuerySet[MLModel]:
-    """Models whose model risk tier in force is one of `tiers` (one indexed subquery)."""
-    in_force = RiskAssessment.objects.filter(
-        model=OuterRef("pk"), framework=Framework.TIERING, status=RiskAssessment.Status.COMPLETED
-    ).annotate(effective=_effective_result())
+def with_tier(
+    models: QuerySet[MLModel], tiers: Iterable[str], at: datetime | None = None
+) -> QuerySet[MLModel]:
+    """Models whose model risk tier in force (now, or at instant `at` as `in_force_at` reads
+    it) is one of `tiers` (one indexed subquery)."""
+    tiering = RiskAssessment.objects.filter(model=OuterRef("pk"), framework=Framework.TIERING)
+    if at is None:
+        in_force = tiering.filter(status=RiskAssessment.Status.COMPLETED)
+    else:
+        in_force = (
+            tiering.filter(valid_from__lte=at)
+            .exclude(status=RiskAssessment.Status.DRAFT)
+            .exclude(valid_to__lte=at)
+        )
+    in_force = in_force.annotate(effective=_effective_result())
     return models.filter(Exists(in_force.filter(effective__in=list(tiers))))
 
 

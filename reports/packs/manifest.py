@@ -6,9 +6,11 @@ kept with the pack's record, so a changed attachment, a changed manifest or a mi
 
 import hashlib
 import json
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import IO, Any
 
 from governance.chain import canonical_json
 
@@ -27,6 +29,14 @@ class Attachment:
 
 def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def sha256_file(content: IO[bytes]) -> str:
+    """The SHA-256 of a file read from where it stands to its end, a megabyte at a time."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: content.read(2**20), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def json_bytes(payload: Mapping[str, object]) -> bytes:
@@ -80,3 +90,14 @@ def changed_entries(recorded: Mapping[str, Any], found: Mapping[str, Any]) -> li
         for name in sorted(set(before) | set(after))
         if before.get(name) != after.get(name)
     ]
+
+
+def write_zip(out: IO[bytes], files: Iterable[tuple[str, bytes]], when: datetime) -> None:
+    """The files into one zip, in the order given, each dated `when` (the as-of instant): the
+    same files always give the same bytes. PDFs are compressed already, so they are stored."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, content in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
