@@ -309,6 +309,16 @@ class AsOfForm(forms.Form):
     )
 
 
+class ClassifyAsOfForm(forms.Form):
+    """The day whose law the current answers are classified under (a read: nothing is saved)."""
+
+    date = forms.DateField(
+        label="Classify as of",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        help_text="The current answers, under the rules in force that day.",
+    )
+
+
 # ---- What a result page shows -----------------------------------------------------------------
 
 DETAIL_LABELS = {

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import permissions
+from governance.errors import DomainError
 from governance.risk.models import (
     Control,
     Evidence,
@@ -35,7 +36,7 @@ from governance.risk.models import (
     RiskAssessment,
     Waiver,
 )
-from governance.risk.rules import eu_ai_act, scoping, tiering
+from governance.risk.rules import eu_ai_act, results, scoping, tiering
 from governance.risk.rules.coverage import (
     Coverage,
     Item,
@@ -399,3 +400,101 @@ def models_of(assessment: RiskAssessment) -> list[MLModel]:
     if isinstance(subject, MLModel):
         return [subject]
     return list(subject.models.all())
+
+
+# ---- The law at any date ----------------------------------------------------------------------
+
+# The frameworks whose rules are run for a day. Tiering is left out: its result follows the
+# scoping in force and the method's own version, not a date the law applies from.
+AS_OF_RULES: dict[str, Callable[..., Outcome]] = {
+    Framework.EU_AI_ACT: eu_ai_act.classify,
+    Framework.SCOPING: scoping.scope,
+}
+
+
+def _day(on: date) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Answers classified under the rulebook in force on a day, read on that day."""
+
+    on: date
+    rulebook: Rulebook
+    outcome: Outcome
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return results.details_on(self.outcome.details, self.on)
+
+    @property
+    def applications(self) -> list[tuple[str, date, bool]]:
+        """Each label with the date its obligations apply from and whether they did that day."""
+        applies = self.outcome.details.get("applies_from", {})
+        forced = results.in_force(applies, self.on)
+        return [(label, date.fromisoformat(day), forced[label]) for label, day in applies.items()]
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The answers in force today classified under the law of another day, beside what the same
+    answers give under today's law."""
+
+    assessment: RiskAssessment  # whose answers were classified
+    then: Classified
+    today: Classified | None  # None when today's rules cannot classify them (`today_problem`)
+    today_problem: str = ""
+    changes: results.Changes | None = None
+
+
+def classified_as_of(subject: Subject, framework: str, on: date, today: date | None = None) -> AsOf:
+    """The subject's current answers under the rulebook in force on `on`, as of that day.
+
+    A read: nothing is stored. Raises DomainError naming `framework` (not run for a date),
+    `answers` (nothing classified yet), `date` (no rules in force that day) or the answer the
+    rules of that day need.
+    """
+    if framework not in AS_OF_RULES:
+        raise DomainError(
+            field="framework", message=f"{Framework(framework).label} is not classified by date"
+        )
+    current = in_force_at(subject, framework)
+    if current is None:
+        raise DomainError(field="answers", message="not classified yet: there are no answers")
+    then = _classified(framework, current.answers, on)
+    today = today or timezone.localdate()
+    try:
+        now = _classified(framework, current.answers, today)
+    except DomainError as exc:
+        return AsOf(current, then, None, today_problem=exc.error_text)
+    return AsOf(current, then, now, changes=results.changes(then.outcome, on, now.outcome, today))
+
+
+def _rulebook_on(framework: str, on: date) -> Rulebook:
+    kind = RULES[framework].kind
+    try:
+        return Rulebook.objects.in_force(kind, on=on)
+    except DomainError:
+        first = Rulebook.objects.filter(kind=kind, status=Rulebook.Status.PUBLISHED)
+        first_book = first.order_by("effective_from").first()
+        since = (
+            f"; the first took effect on {_day(first_book.effective_from)}" if first_book else ""
+        )
+        message = f"no {Framework(framework).label} rules were in force on {_day(on)}{since}"
+        raise DomainError(field="date", message=message) from None
+
+
+def _classified(framework: str, answers: dict[str, Any], on: date) -> Classified:
+    rulebook = _rulebook_on(framework, on)
+    texts = {q.key: q.text for q in questions_for(framework, rulebook)}
+    try:
+        outcome = AS_OF_RULES[framework](answers, as_rules(rulebook.content), as_of=on)
+    except results.AnswersIncomplete as exc:
+        named = "; ".join(f"“{texts.get(key, key)}”" for key in exc.missing)
+        message = f"{rulebook}, in force on {_day(on)}, asks what these answers do not say: {named}"
+        raise DomainError(field=f"answers.{exc.missing[0]}", message=message) from exc
+    except results.AnswersContradict as exc:
+        message = f"under {rulebook}, “{texts.get(exc.field, exc.field)}”: {exc.message}"
+        raise DomainError(field=f"answers.{exc.field}", message=message) from exc
+    return Classified(on, rulebook, outcome)

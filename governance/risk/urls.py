@@ -15,6 +15,7 @@ def _assessment_routes(prefix: str, kind: str) -> list[URLPattern]:
         path(f"{base}/answers/", views.answers_save, subject, name=f"{kind}-answers"),
         path(f"{base}/classify/", views.classify, subject, name=f"{kind}-classify"),
         path(f"{base}/result/", views.result, subject, name=f"{kind}-result"),
+        path(f"{base}/as-of/", views.classify_as_of, subject, name=f"{kind}-as-of"),
         path(f"{base}/result/<int:pk>/", views.result, subject, name=f"{kind}-result-at"),
         path(f"{base}/result/<int:pk>/<slug:step>/", views.review, subject, name=f"{kind}-review"),
     ]

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from governance import permissions, ui
@@ -27,6 +28,7 @@ from governance.risk.forms import (
     ApproveOverrideForm,
     AsOfForm,
     AttachToManyForm,
+    ClassifyAsOfForm,
     ConfirmForm,
     EvidenceForm,
     LinkRecordForm,
@@ -291,12 +293,21 @@ def _result_context(
         "history": [(a, target.url("result-at", a.pk)) for a in history],
         "draft": risk_selectors.draft_of(target.subject, target.framework),
     }
+    if target.framework in risk_selectors.AS_OF_RULES:
+        context["classify_as_of"] = {
+            "form": ClassifyAsOfForm(auto_id="classify_%s"),
+            "url": target.url("as-of"),
+        }
     if assessment is not None:
         outcome = risk_selectors.effective_outcome(assessment)
+        # Application dates are read against the day viewed: the "as of" day, else today.
+        viewed_on = as_of.cleaned_data.get("as_of") if as_of.is_valid() else None
+        viewed_on = viewed_on or timezone.localdate()
         context |= {
             "outcome": outcome,
             "reasons": reason_rows(outcome, assessment),
-            "details": detail_rows(outcome.details),
+            "details": detail_rows(results.details_on(outcome.details, viewed_on)),
+            "viewed_on": viewed_on,
             "review": _review_panel(request, target, assessment, bound or {}),
         }
     return context
@@ -320,6 +331,24 @@ def result(
     assessment = _assessment_shown(target, pk, as_of)
     context = _result_context(request, target, assessment, as_of)
     return render(request, "governance/risk/result.html", context)
+
+
+@login_required
+def classify_as_of(request: HttpRequest, kind: str, slug: str, framework: str) -> HttpResponse:
+    """The current answers under the rules in force on a chosen day, beside today's; saves nothing."""
+    target = _target(request, kind, slug, framework)
+    if framework not in risk_selectors.AS_OF_RULES:
+        raise Http404(f"{framework} is not classified by date")
+    form = ClassifyAsOfForm(request.GET, auto_id="classify_%s")
+    context = {**_page_context(request, target), "form": form, "found": None, "problem": ""}
+    if form.is_valid():
+        try:
+            context["found"] = risk_selectors.classified_as_of(
+                target.subject, framework, form.cleaned_data["date"]
+            )
+        except DomainError as exc:
+            context["problem"] = exc.error_text
+    return render(request, "governance/risk/as_of.html", context)
 
 
 def _review_form(step: str, request: HttpRequest, assessment: RiskAssessment) -> BootstrapForm:

@@ -27,6 +27,7 @@ from governance.findings.models import Finding
 from governance.risk import selectors as risk_selectors
 from governance.risk.forms import answer_text
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
+from governance.risk.rules import results
 from monitoring import charts
 from monitoring.models import Alert, DriftResult, FairnessResult, Incident
 from monitoring.selectors import in_force
@@ -160,6 +161,7 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         "reasons": [
             {"rule": r.rule, "basis": r.basis, "because": r.because} for r in outcome.reasons
         ],
+        "application_dates": _application_dates(outcome.details, as_of),
         "rulebook": str(found.rulebook),
         "trigger": found.trigger,
         "assessed_by": person(found.assessed_by),
@@ -170,6 +172,17 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         "reviewed_at": iso(reviewed),
         "review_reason": found.review_reason if reviewed else "",
     }
+
+
+def _application_dates(details: dict[str, Any], as_of: datetime) -> list[dict[str, Any]]:
+    """Each label's application date and whether it was in force on the pack's day (UTC), worked
+    out now rather than taken from the outcome: a stored flag says what held when assessed."""
+    applies = details.get("applies_from", {})
+    forced = results.in_force(applies, as_of.astimezone(UTC).date())
+    return [
+        {"label": label, "applies_from": day, "in_force": forced[label]}
+        for label, day in applies.items()
+    ]
 
 
 def _answered(found: RiskAssessment) -> list[dict[str, str]]:

@@ -1,8 +1,10 @@
 """Risk API output and input: assessments and their outcomes, obligations, evidence, coverage."""
 
+import dataclasses
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,8 +37,9 @@ class OutcomeSerializer(serializers.Serializer):
     )
     details = serializers.DictField(
         read_only=True,
-        help_text="Score breakdown, cadence and approvers (tiers); application dates, "
-        "in force and role (EU AI Act); frameworks in scope (scoping)",
+        help_text="Score breakdown, cadence and approvers (tiers); application dates "
+        "(applies_from), whether each is in force today (in_force, worked out when read) and "
+        "role (EU AI Act); frameworks in scope (scoping)",
     )
 
 
@@ -111,7 +114,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OutcomeSerializer(allow_null=True))
     def get_outcome(self, assessment: RiskAssessment) -> dict[str, Any] | None:
-        return assessment.outcome or None
+        """The stored outcome; `details.in_force` is worked out for today as it is read."""
+        if not assessment.outcome:
+            return None
+        details = results.details_on(assessment.outcome.get("details", {}), timezone.localdate())
+        return {**assessment.outcome, "details": details}
 
     def get_unanswered(self, assessment: RiskAssessment) -> list[str]:
         """A draft's shown, required questions still without an answer (empty otherwise)."""
@@ -355,3 +362,73 @@ class WaiverSerializer(serializers.ModelSerializer):
 class WaiverRequestInput(StrictInput):
     reason = serializers.CharField(allow_blank=True)
     expires_on = serializers.DateField()
+
+
+class AsOfQuery(serializers.Serializer):
+    """Query-string input: other parameters (`format`) pass through to DRF."""
+
+    date = serializers.DateField(help_text="YYYY-MM-DD: the day whose law classifies the answers")
+
+
+class ApplicationSerializer(serializers.Serializer):
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    label_text = serializers.CharField(read_only=True, help_text="The label in words")
+    applies_from = serializers.DateField(read_only=True)
+    in_force = serializers.BooleanField(read_only=True, help_text="On the day classified for")
+
+
+class ClassifiedSerializer(serializers.Serializer):
+    """Answers classified under the rulebook in force on a day, read on that day."""
+
+    date = serializers.DateField(source="on", read_only=True)
+    rulebook = RulebookRefSerializer(read_only=True)
+    outcome = serializers.SerializerMethodField()
+    application_dates = serializers.SerializerMethodField()
+
+    @extend_schema_field(OutcomeSerializer)
+    def get_outcome(self, found: risk_selectors.Classified) -> dict[str, Any]:
+        return {**dataclasses.asdict(found.outcome), "details": found.details}
+
+    @extend_schema_field(ApplicationSerializer(many=True))
+    def get_application_dates(self, found: risk_selectors.Classified) -> list[dict[str, Any]]:
+        rows = [
+            {"label": label, "label_text": label_for(label), "applies_from": day, "in_force": on}
+            for label, day, on in found.applications
+        ]
+        return list(ApplicationSerializer(rows, many=True).data)
+
+
+class ChangesSerializer(serializers.Serializer):
+    """From the day asked to today: what the same answers give differently."""
+
+    result = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        allow_null=True,
+        help_text="[then, today] when the result differs; null otherwise",
+    )
+    labels_added = serializers.ListField(child=serializers.CharField(), read_only=True)
+    labels_removed = serializers.ListField(child=serializers.CharField(), read_only=True)
+    citations_added = serializers.ListField(child=serializers.CharField(), read_only=True)
+    citations_removed = serializers.ListField(child=serializers.CharField(), read_only=True)
+    in_force_changed = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_in_force_changed(self, changes: results.Changes) -> list[dict[str, Any]]:
+        """Labels whose obligations were in force on one day and not the other."""
+        return [
+            {"label": label, "then": then, "today": now}
+            for label, then, now in changes.in_force_changed
+        ]
+
+
+class AsOfSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField(
+        source="assessment.pk", read_only=True, help_text="The assessment in force whose answers"
+    )
+    then = ClassifiedSerializer(read_only=True)
+    today = ClassifiedSerializer(read_only=True, allow_null=True)
+    today_problem = serializers.CharField(
+        read_only=True, help_text="Why today's rules cannot classify the answers, if they cannot"
+    )
+    changes = ChangesSerializer(read_only=True, allow_null=True)

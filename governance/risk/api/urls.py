@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from governance.risk.api.views import (
     AcceptView,
     AnswersView,
+    AsOfView,
     AssessmentViewSet,
     AttachToManyView,
     CompleteView,
@@ -26,17 +27,19 @@ router.register("waivers", WaiverViewSet, basename="waiver")
 router.register(f"{USE_CASE}/assessments", UseCaseAssessmentViewSet, basename="use-case-assessment")
 
 
-def _assessment_writes(prefix: str, name: str) -> list[URLPattern]:
+def _assessment_routes(prefix: str, name: str) -> list[URLPattern]:
+    """Answering and completing the draft, and classifying the answers as of a date."""
     base = f"{prefix}/assessments/<str:framework>"
     return [
         path(f"{base}/answers/", AnswersView.as_view(), name=f"{name}-assessment-answers"),
         path(f"{base}/complete/", CompleteView.as_view(), name=f"{name}-assessment-complete"),
+        path(f"{base}/as-of/", AsOfView.as_view(), name=f"{name}-assessment-as-of"),
     ]
 
 
 urlpatterns = [
-    *_assessment_writes(MODEL, "model"),
-    *_assessment_writes(USE_CASE, "use-case"),
+    *_assessment_routes(MODEL, "model"),
+    *_assessment_routes(USE_CASE, "use-case"),
     path(f"{MODEL}/obligations/", ObligationsView.as_view(), name="risk-api-obligations"),
     path(
         f"{MODEL}/obligations/<str:obligation_id>/evidence/",

@@ -41,6 +41,8 @@ from governance.risk import selectors as risk_selectors
 from governance.risk.api.serializers import (
     AcceptInput,
     AnswersInput,
+    AsOfQuery,
+    AsOfSerializer,
     AssessmentSerializer,
     AttachToManyInput,
     ChecklistSerializer,
@@ -258,6 +260,26 @@ class CompleteView(SubjectScoped, APIView):
         done = assessments.complete(actor=permissions.actor(request), draft=draft)
         stored = risk_selectors.assessments_of(subject).get(pk=done.pk)
         return Response(AssessmentSerializer(stored).data)
+
+
+class AsOfView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="The current answers classified under the rules in force on a date (nothing is "
+        "saved), with today's result from the same answers and what differs",
+        parameters=[
+            FRAMEWORK_PARAMETER,
+            OpenApiParameter("date", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),
+        ],
+        responses={200: AsOfSerializer, **REFUSALS},
+    )
+    def get(self, request: Request, framework: str, **slug: str) -> Response:
+        subject = self.subject()
+        if framework not in risk_selectors.frameworks_for(subject):
+            raise Http404(f"{framework} does not assess this subject")
+        query = AsOfQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = risk_selectors.classified_as_of(subject, framework, query.validated_data["date"])
+        return Response(AsOfSerializer(found).data)
 
 
 class ObligationsView(SubjectScoped, APIView):

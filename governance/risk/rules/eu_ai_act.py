@@ -924,16 +924,21 @@ def _ai_literacy(rulebook: dict[str, Any]) -> _Finding:
 
 
 def classify(answers: dict[str, Any], rulebook: dict[str, Any], *, as_of: datetime.date) -> Outcome:
-    """The system's EU AI Act category on `as_of`, every label that applies and why."""
+    """The system's EU AI Act category under `rulebook`, every label that applies and why.
+
+    `as_of` keeps the call shape every rules module shares (scoping's frameworks depend on it);
+    whether a label applies on a day is read from `applies_from` when the result is read
+    (`results.in_force`), so a stored result never goes stale.
+    """
     answers = _upgraded(answers)
     asked = questions(rulebook)
     outside = _outside(rulebook, _only(answers, asked, SCOPE).get(SCOPE, []))
     if outside:
         # Outside the Act nothing else it asks matters but the role, kept with every result.
-        return _outcome(outside, _only(answers, asked, "role"), rulebook, as_of)
+        return _outcome(outside, _only(answers, asked, "role"), rulebook)
     given = _shown_answers(answers, asked)
     _require_consistent(answers, given, rulebook)
-    return _outcome(_findings(given, rulebook), given, rulebook, as_of)
+    return _outcome(_findings(given, rulebook), given, rulebook)
 
 
 def _only(answers: dict[str, Any], asked: tuple[Question, ...], key: str) -> dict[str, Any]:
@@ -958,9 +963,7 @@ def _findings(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]
     return findings
 
 
-def _outcome(
-    findings: list[_Finding], given: dict[str, Any], rulebook: dict[str, Any], as_of: datetime.date
-) -> Outcome:
+def _outcome(findings: list[_Finding], given: dict[str, Any], rulebook: dict[str, Any]) -> Outcome:
     labels = _ordered({label for finding in findings for label in finding.labels})
     applies_from = {label: _applies_from(label, given, rulebook) for label in labels}
     # Art. 25(1): a deployer considered the provider owes the provider's obligations as well.
@@ -975,8 +978,8 @@ def _outcome(
         details={
             "role": role,
             **({"provider_under": provider_under} if provider_under else {}),
+            # Whether each applies is worked out when the result is read (results.in_force).
             "applies_from": {label: day.isoformat() for label, day in applies_from.items()},
-            "in_force": {label: day <= as_of for label, day in applies_from.items()},
             "rulebook": rulebook["version"],
             # The approval workflow refuses a prohibited system, even before its ban applies.
             "blocked": PROHIBITED in labels,

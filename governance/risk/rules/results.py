@@ -1,5 +1,6 @@
 """What every rules module returns and raises: plain, frozen data the Django layer stores."""
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,3 +114,76 @@ def shown(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[Que
 def unanswered(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[Question]:
     """Shown, required questions without an answer: no result can be given yet."""
     return [q for q in shown(questions, answers) if q.required and is_blank(answers.get(q.key))]
+
+
+# ---- Reading a result on a given day -----------------------------------------------------------
+
+
+def in_force(applies_from: Mapping[str, str], on: datetime.date) -> dict[str, bool]:
+    """Whether each label's obligations apply on `on`, from its application date (ISO text).
+
+    Computed whenever a result is read, never stored: a flag stored when the assessment was
+    completed would still say "not yet" after the date had passed.
+    """
+    return {label: datetime.date.fromisoformat(day) <= on for label, day in applies_from.items()}
+
+
+def details_on(details: Mapping[str, Any], on: datetime.date) -> dict[str, Any]:
+    """An outcome's details as read on `on`: `in_force` follows `applies_from`, computed for that
+    day; an `in_force` stored by earlier versions of Attest is ignored."""
+    read: dict[str, Any] = {}
+    for key, value in details.items():
+        if key == "in_force":
+            continue
+        read[key] = value
+        if key == "applies_from":
+            read["in_force"] = in_force(value, on)
+    return read
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs between the result on one day (`then`) and on another (`now`)."""
+
+    result: tuple[str, str] | None  # (then, now), only when the headline changed
+    labels_added: tuple[str, ...]  # labels now that were not there then
+    labels_removed: tuple[str, ...]
+    citations_added: tuple[str, ...]
+    citations_removed: tuple[str, ...]
+    in_force_changed: tuple[tuple[str, bool, bool], ...]  # (label, in force then, now)
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.result
+            or self.labels_added
+            or self.labels_removed
+            or self.citations_added
+            or self.citations_removed
+            or self.in_force_changed
+        )
+
+
+def _gained(before: Iterable[str], after: Iterable[str]) -> tuple[str, ...]:
+    seen = set(before)
+    return tuple(item for item in after if item not in seen)
+
+
+def changes(then: Outcome, then_on: datetime.date, now: Outcome, now_on: datetime.date) -> Changes:
+    """The differences between two results, each read on its own day."""
+    forced_then = in_force(then.details.get("applies_from", {}), then_on)
+    forced_now = in_force(now.details.get("applies_from", {}), now_on)
+    return Changes(
+        result=(then.result, now.result) if then.result != now.result else None,
+        labels_added=_gained(then.labels, now.labels),
+        labels_removed=_gained(now.labels, then.labels),
+        citations_added=_gained(then.legal_basis, now.legal_basis),
+        citations_removed=_gained(now.legal_basis, then.legal_basis),
+        in_force_changed=tuple(
+            (label, forced_then[label], forced_now[label])
+            for label in now.labels
+            if label in forced_then
+            and label in forced_now
+            and forced_then[label] != forced_now[label]
+        ),
+    )
