@@ -67,3 +67,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", MetricsView.as_view(), name="metrics"),
 ]
+
+# A wrong path under /api/ answers in the API's error shape, not with the site's HTML page.
+handler404 = "governance.api.errors.not_found"

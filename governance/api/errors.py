@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
@@ -53,3 +54,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         response.data = {"errors": [_item("non_field", str(detail), None)]}
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 (`handler404`): under /api/ in the API's error shape, so a pipeline calling
+    a wrong path reads why in JSON instead of an HTML page; elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        message = f"no API endpoint at {request.path}: see /api/docs/"
+        return JsonResponse({"errors": [_item("non_field", message, None)]}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -44,3 +44,19 @@ def test_404_and_403_use_the_same_shape(api_client, outsider, auditor, credit_pd
     for response, status in ((missing, 404), (forbidden, 403)):
         assert response.status_code == status
         assert [e["field"] for e in response.json()["errors"]] == ["non_field"]
+
+
+def test_a_path_no_endpoint_answers_gets_the_same_shape_and_a_page_stays_a_page(
+    api_client, auditor, client
+):
+    response = api_client(auditor).get("/api/v1/modles/retail-pd/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    (error,) = response.json()["errors"]
+    assert error["field"] == "non_field"
+    assert "/api/v1/modles/retail-pd/" in error["message"]
+    client.force_login(auditor)
+    page = client.get("/inventory/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
