@@ -43,9 +43,11 @@ class StrictInput(serializers.Serializer):
 
 
 class ErrorItemSerializer(serializers.Serializer):
-    field = serializers.CharField(read_only=True, help_text='"non_field" when not about one field')
-    message = serializers.CharField(read_only=True)
-    row = serializers.IntegerField(read_only=True, required=False, help_text="1-based, in lists")
+    # Only ever a response, so nothing is read-only: the schema would then call `row` required
+    # (drf-spectacular requires read-only fields), and it is there only for rows of a list.
+    field = serializers.CharField(help_text='"non_field" when not about one field')
+    message = serializers.CharField()
+    row = serializers.IntegerField(required=False, help_text="1-based, in lists")
 
 
 class ErrorsSerializer(serializers.Serializer):
