@@ -11,8 +11,8 @@ from governance.errors import DomainError
 
 
 def _widget_class(widget: forms.Widget) -> str:
-    if isinstance(widget, forms.CheckboxInput):
-        return "form-check-input"
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+        return "form-check-input"  # RadioSelect covers CheckboxSelectMultiple too
     if isinstance(widget, forms.Select):
         return "form-select"
     return "form-control"

@@ -291,7 +291,6 @@ class AttachToManyForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         boxes = cast(forms.TypedMultipleChoiceField, self.fields["obligations"])
         boxes.choices = choices
-        boxes.widget.attrs["class"] = "form-check-input"
 
     def form_field_for(self, error_field: str) -> str | None:
         """The service names the obligations it refuses `controls`."""
