@@ -76,3 +76,22 @@ def test_adopting_the_completed_upload_evidences_the_obligation(client, owner, f
     upload = SimpleUploadedFile("fria.pdf", PDF, content_type="application/pdf")
     client.post(reverse("risk:draft-adopt", args=["retail-pd", fria.pk]), {"file": upload})
     assert Control.objects.get(pk=fria.control_id).status == Control.Status.EVIDENCED
+
+
+def test_api_generates_drafts_for_those_who_change_the_model(api_client, owner, auditor, fria):
+    url = "/api/v1/models/retail-pd/drafts/"
+    assert api_client(auditor).post(url).status_code == 403
+    response = api_client(owner).post(url)
+    assert response.status_code == 200
+    assert response.json() == []  # nothing changed since the classification prepared it
+
+
+def test_api_adopts_a_draft_with_the_completed_file(api_client, owner, outsider, fria):
+    url = f"/api/v1/models/retail-pd/drafts/{fria.pk}/adopt/"
+    assert api_client(outsider).post(url).status_code == 404
+    refused = api_client(owner).post(url)
+    assert refused.status_code == 400  # items are still to be completed
+    upload = SimpleUploadedFile("fria.pdf", PDF, content_type="application/pdf")
+    response = api_client(owner).post(url, {"file": upload}, format="multipart")
+    assert response.status_code == 201
+    assert response.json()["control_status"] == "evidenced"
