@@ -25,6 +25,7 @@ OBLIGATIONS: dict[str, tuple[str, ...]] = {
     ANNEX_IV: ("eu.art11", *(f"eu.annex4.{point}" for point in range(1, 10))),
 }
 DEROGATION_RULE = "eu.art6.3"  # eu_ai_act: the Annex III use is not high-risk under Art. 6(3)
+NOT_HIGH_RISK_LABEL = "annex_iii_not_high_risk"
 HIGH_RISK = ("high_risk_annex_i", "high_risk_annex_iii")
 PROVIDING = ("provider", "provider_and_deployer")
 TO_COMPLETE = "To be completed: Attest holds nothing on this."
@@ -101,7 +102,9 @@ def products_for(outcome: Outcome) -> tuple[str, ...]:
     """Which drafts the outcome calls for: the 6(4) record when it rests on the Art. 6(3)
     derogation, the FRIA when Art. 27 binds the deployer, Annex IV for a high-risk provider."""
     found = []
-    if any(reason.rule == DEROGATION_RULE for reason in outcome.reasons):
+    # The label too: an approved override away from "not high-risk" keeps the rules' reasons.
+    derogated = any(reason.rule == DEROGATION_RULE for reason in outcome.reasons)
+    if derogated and NOT_HIGH_RISK_LABEL in outcome.labels:
         found.append(NOT_HIGH_RISK_RECORD)
     if "deployer_fria" in outcome.labels:
         found.append(FRIA)

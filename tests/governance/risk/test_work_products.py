@@ -131,3 +131,15 @@ def test_written_as_word_with_each_item_under_its_citation():
     assert headings[1] == "Art. 27(1)(a): The deployer's processes"
     assert document.subtitle == "Draft prepared by Attest: 3 of 6 items to complete"
     assert word.to_docx(document)[:2] == b"PK"
+
+
+def test_an_override_away_from_not_high_risk_drops_the_6_4_record():
+    overridden = Outcome(
+        "eu_ai_act",
+        "high_risk_annex_iii",
+        NOT_HIGH_RISK.legal_basis,
+        NOT_HIGH_RISK.reasons,
+        ("high_risk_annex_iii", "ai_literacy"),
+        {"role": "deployer"},
+    )
+    assert wp.products_for(overridden) == ()
