@@ -183,7 +183,7 @@ def _make_current(
             actor=actor, model=model, outcomes=risk_selectors.outcomes_for(model)
         )
         if assessment.framework == Framework.EU_AI_ACT:
-            drafts.prepare_drafts(actor=None, model=model)  # Attest drafts; a person adopts
+            drafts.prepare_drafts(actor=actor, model=model, after=assessment)
     return assessment
 
 

@@ -152,13 +152,21 @@ def _withdraw(actor: User | None, draft: DraftEvidence) -> None:
 
 
 @transaction.atomic
-def prepare_drafts(*, actor: User | None, model: MLModel) -> list[DraftEvidence]:
+def prepare_drafts(
+    *, actor: User | None, model: MLModel, after: RiskAssessment | None = None
+) -> list[DraftEvidence]:
     """Draft the work products the model's EU AI Act classification calls for, on the matching
     obligations; a draft already there is replaced, never duplicated, and one no longer called
-    for is withdrawn. `actor` None is Attest itself, after an assessment was completed or
-    re-derived; a person needs the rights of attaching evidence. Returns the drafts written."""
+    for is withdrawn. Returns the drafts written.
+
+    Args:
+        actor: who asks; a person asking directly needs the rights of attaching evidence. None
+            is Attest itself (a re-derivation by the daily task).
+        after: the EU AI Act assessment whose completion this follows: completing it was the
+            permission checked, so the drafts are prepared for its assessor on every model.
+    """
     model = MLModel.objects.select_for_update().get(pk=model.pk)
-    if actor is not None:
+    if actor is not None and after is None:
         permissions.require(actor, "change", model)
     wanted = _wanted(model)
     keep = {(control.pk, product.kind) for control, product, _ in wanted}

@@ -144,10 +144,10 @@ def test_regenerating_after_adoption_opens_a_new_draft(owner, lending, credit_pd
     assert DraftEvidence.objects.filter(control__model=credit_pd_model).count() == 2
 
 
-def test_drafts_are_audited_as_prepared_by_attest(owner, lending, credit_pd_model):
+def test_drafts_are_audited_for_whoever_classified(owner, lending, credit_pd_model):
     assess(owner, lending, "eu_ai_act", DEPLOYED_SCORING)
     event = AuditEvent.objects.get(verb="draft.prepared")
-    assert event.actor is None
+    assert event.actor == owner
     assert event.mlmodel_id == credit_pd_model.pk
     assert event.after["control"] == "eu.art27.1"
     assert "Art. 27(1)(c)" in event.after["to_complete"]
