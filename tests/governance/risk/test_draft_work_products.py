@@ -1,7 +1,10 @@
 """Draft work products from the EU AI Act classification: prepared on the matching obligations
 when a use case is classified, never counted as evidence until a person adopts one."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -9,7 +12,7 @@ from governance.auditlog.models import AuditEvent
 from governance.errors import DomainError
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, DraftEvidence, Evidence
-from governance.risk.services import controls, drafts
+from governance.risk.services import assessments, controls, drafts
 from tests.risk_answers import EU_CREDIT_SCORING, EU_MINIMAL, PDF, assess
 
 pytestmark = pytest.mark.usefixtures("shipped_rulebooks")
@@ -168,3 +171,14 @@ def test_outsider_cannot_adopt_a_draft(owner, outsider, lending, credit_pd_model
     upload = SimpleUploadedFile("fria.pdf", PDF, content_type="application/pdf")
     with pytest.raises(PermissionDenied):
         controls.adopt_draft(actor=outsider, draft=draft, file=upload)
+
+
+def test_the_daily_rederivation_redrafts_in_place(owner, lending, credit_pd_model):
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)):
+        assess(owner, lending, "eu_ai_act", CV_SORTER)
+    with time_machine.travel(dt.datetime(2026, 12, 8, 6, tzinfo=dt.UTC)):
+        assert assessments.apply_in_force() >= 1
+    draft = DraftEvidence.objects.get(control__model=credit_pd_model)  # one, replaced
+    assert draft.assessment.rulebook.version == 4
+    assert draft.prepared_by is None  # Attest's own act, by the daily task
+    assert "on 08 December 2026" in draft.document["items"][4]["known"][0]
