@@ -252,7 +252,7 @@ def fria(classification: Classification, inventory: Inventory) -> WorkProduct:
             "Art. 27(1)(e)",
             "Human oversight",
             "The human oversight measures, according to the instructions for use.",
-            _lines(("Accountable people", inventory.raci)),
+            _lines(("RACI", inventory.raci)),
         ),
         Item(
             "Art. 27(1)(f)",
@@ -350,7 +350,7 @@ def annex_iv(classification: Classification, inventory: Inventory) -> WorkProduc
             "Post-market performance evaluation",
             "How performance is evaluated once on the market, with the post-market monitoring "
             "plan (Art. 72).",
-            _lines(("Monitoring threshold", inventory.monitoring), ("Accountable", inventory.raci)),
+            _lines(("Monitoring threshold", inventory.monitoring), ("RACI", inventory.raci)),
         ),
     )
     return WorkProduct(
