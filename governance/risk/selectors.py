@@ -30,6 +30,7 @@ from governance import permissions
 from governance.errors import DomainError
 from governance.risk.models import (
     Control,
+    DraftEvidence,
     Evidence,
     Framework,
     ReassessmentFlag,
@@ -324,10 +325,16 @@ def checklist_of(model: MLModel) -> list[tuple[str, list[Control]]]:
     waivers = Prefetch(
         "waivers", queryset=Waiver.objects.select_related("requested_by", "decided_by")
     )
+    # Drafts Attest prepared are not evidence: shown apart, for a person to adopt.
+    drafts = Prefetch(
+        "drafts",
+        queryset=DraftEvidence.objects.filter(adopted_as__isnull=True),
+        to_attr="open_drafts",
+    )
     controls = (
         Control.objects.filter(model=model, applies=True)
         .select_related("catalog", "reviewed_by", "waiver_approved_by")
-        .prefetch_related(evidence, waivers)
+        .prefetch_related(evidence, waivers, drafts)
         .order_by("framework", "pk")
     )
     return [(framework, list(rows)) for framework, rows in groupby(controls, lambda c: c.framework)]
@@ -348,6 +355,12 @@ def evidence_file(model: MLModel, pk: int) -> Evidence | None:
     """A stored evidence file of one of the model's obligations (retired ones included)."""
     found = Evidence.objects.filter(pk=pk, control__model=model, kind=Evidence.Kind.FILE)
     return found.exclude(file="").first()
+
+
+def draft_evidence(model: MLModel, pk: int) -> DraftEvidence | None:
+    """A draft Attest prepared for one of the model's obligations (adopted ones included)."""
+    found = DraftEvidence.objects.filter(pk=pk, control__model=model)
+    return found.select_related("control", "adopted_as", "assessment__use_case").first()
 
 
 def end_of(day: date) -> datetime:

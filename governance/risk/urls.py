@@ -51,4 +51,8 @@ urlpatterns = [
         views.evidence_download,
         name="evidence-download",
     ),
+    path("models/<slug:slug>/drafts/generate/", views.drafts_generate, name="drafts-generate"),
+    path("models/<slug:slug>/drafts/<int:pk>/", views.draft_detail, name="draft-detail"),
+    path("models/<slug:slug>/drafts/<int:pk>/word/", views.draft_download, name="draft-download"),
+    path("models/<slug:slug>/drafts/<int:pk>/adopt/", views.draft_adopt, name="draft-adopt"),
 ]

@@ -41,15 +41,24 @@ from governance.risk.forms import (
     question_rows,
     reason_rows,
 )
-from governance.risk.models import Control, Evidence, Framework, RiskAssessment, Waiver
+from governance.risk.models import (
+    Control,
+    DraftEvidence,
+    Evidence,
+    Framework,
+    RiskAssessment,
+    Waiver,
+)
 from governance.risk.rules import results
 from governance.risk.rules.coverage import stages_due
 from governance.risk.rules.results import Question
-from governance.risk.services import assessments, controls
+from governance.risk.services import assessments, controls, drafts
 from governance.rulebooks.models import Rulebook
 from registry.models import MLModel, UseCase
+from reports.exports import word
 
 MODEL, USE_CASE = "model", "usecase"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FRAMEWORK_TITLES = dict(Framework.choices)
 REVIEW_STEPS = {
     "confirm": "You confirmed the result.",
@@ -659,3 +668,70 @@ def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse 
     if evidence is None:
         raise Http404("No such evidence file.")
     return stored_file_response(request, evidence)
+
+
+# ---- Draft work products (Art. 6(4) record, FRIA, Annex IV checklist) --------------------------
+
+
+def _draft_or_404(model: MLModel, pk: int) -> DraftEvidence:
+    draft = risk_selectors.draft_evidence(model, pk)
+    if draft is None:
+        raise Http404("No such draft.")
+    return draft
+
+
+@login_required
+def draft_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A draft Attest prepared, as a page: each item under its citation, prefilled or not."""
+    model = permissions.model_for_user_or_404(request.user, slug)
+    draft = _draft_or_404(model, pk)
+    context = {
+        "model": model,
+        "subject": model,
+        "listing": {"url": reverse("registry:model-list"), "title": "Inventory"},
+        "tabs": _tabs(MODEL, model, "obligations"),
+        "draft": draft,
+        "product": drafts.product_of(draft),
+        "can_adopt": permissions.can(request.user, "change", model) and draft.adopted_as is None,
+    }
+    return render(request, "governance/risk/draft.html", context)
+
+
+@login_required
+def draft_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The draft as a Word file, to complete and upload back."""
+    model = permissions.model_for_user_or_404(request.user, slug)
+    draft = _draft_or_404(model, pk)
+    response = HttpResponse(word.to_docx(drafts.document_of(draft)), content_type=DOCX)
+    name = f"attest-{model.slug}-draft-{draft.pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def drafts_generate(request: HttpRequest, slug: str) -> HttpResponse:
+    """Prepare (again) the drafts the EU AI Act classification calls for."""
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    written = drafts.prepare_drafts(actor=permissions.actor(request), model=model)
+    messages.success(request, f"Attest prepared {len(written)} draft(s); unchanged ones stay.")
+    return redirect(reverse("risk:obligations", args=[model.slug]))
+
+
+@login_required
+@require_POST
+def draft_adopt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Adopt a draft as evidence: the completed version uploaded, or the draft once complete."""
+    model = permissions.model_for_user_or_404(request.user, slug, "change")
+    draft = _draft_or_404(model, pk)
+    try:
+        evidence = controls.adopt_draft(
+            actor=permissions.actor(request), draft=draft, file=request.FILES.get("file")
+        )
+    except DomainError as exc:
+        messages.error(request, f"{draft.control.reference}: {exc.error_text}")
+    else:
+        messages.success(
+            request, f"“{evidence.title}” is the evidence of {draft.control.reference}."
+        )
+    return redirect(_back_to(model, draft.control))

@@ -11,8 +11,15 @@ from rest_framework import serializers
 from governance.api.serializers import StrictInput
 from governance.labels import label_for
 from governance.risk import selectors as risk_selectors
-from governance.risk.models import Control, Evidence, Framework, RiskAssessment, Waiver
-from governance.risk.rules import results
+from governance.risk.models import (
+    Control,
+    DraftEvidence,
+    Evidence,
+    Framework,
+    RiskAssessment,
+    Waiver,
+)
+from governance.risk.rules import results, work_products
 from governance.risk.services import assessments, controls
 
 
@@ -432,3 +439,28 @@ class AsOfSerializer(serializers.Serializer):
         read_only=True, help_text="Why today's rules cannot classify the answers, if they cannot"
     )
     changes = ChangesSerializer(read_only=True, allow_null=True)
+
+
+class DraftEvidenceSerializer(serializers.ModelSerializer):
+    """A draft Attest prepared for an obligation: not evidence until a person adopts it."""
+
+    obligation = serializers.CharField(source="control.obligation_id", read_only=True)
+    to_complete = serializers.SerializerMethodField()
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DraftEvidence
+        fields = ["id", "obligation", "product", "title", "sha256", "prepared_at", "to_complete",
+                  "page"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_to_complete(self, draft: DraftEvidence) -> list[str]:
+        """The provisions the draft leaves to be completed."""
+        return [item.citation for item in work_products.from_json(draft.document).missing]
+
+    def get_page(self, draft: DraftEvidence) -> str:
+        return reverse("risk:draft-detail", args=[draft.control.model.slug, draft.pk])
+
+
+class DraftAdoptInput(StrictInput):
+    file = serializers.FileField(required=False)

@@ -10,6 +10,8 @@ from governance.risk.api.views import (
     AssessmentViewSet,
     AttachToManyView,
     CompleteView,
+    DraftAdoptView,
+    DraftsGenerateView,
     EvidenceAttachView,
     EvidenceFileView,
     LinkRecordView,
@@ -72,5 +74,7 @@ urlpatterns = [
         EvidenceFileView.as_view(),
         name="risk-api-evidence-file",
     ),
+    path(f"{MODEL}/drafts/", DraftsGenerateView.as_view(), name="risk-api-drafts-generate"),
+    path(f"{MODEL}/drafts/<int:pk>/adopt/", DraftAdoptView.as_view(), name="risk-api-draft-adopt"),
     *router.urls,
 ]

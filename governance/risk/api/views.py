@@ -49,6 +49,8 @@ from governance.risk.api.serializers import (
     CompleteInput,
     ConfirmInput,
     ControlSerializer,
+    DraftAdoptInput,
+    DraftEvidenceSerializer,
     EvidenceInput,
     EvidenceSerializer,
     LinkRecordInput,
@@ -58,7 +60,7 @@ from governance.risk.api.serializers import (
     WaiverSerializer,
 )
 from governance.risk.models import Control, Framework, RiskAssessment, Waiver
-from governance.risk.services import assessments, controls
+from governance.risk.services import assessments, controls, drafts
 from registry.models import MLModel, UseCase
 
 FRAMEWORK_PARAMETER = OpenApiParameter(
@@ -463,3 +465,33 @@ class EvidenceFileView(SubjectScoped, APIView):
         if evidence is None:
             raise Http404("No such evidence file.")
         return stored_file_response(request, evidence)
+
+
+class DraftsGenerateView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="Prepare the drafts the EU AI Act classification calls for (those that changed)",
+        request=None,
+        responses={200: DraftEvidenceSerializer(many=True), **REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str) -> Response:
+        model = self.subject_model("change")
+        written = drafts.prepare_drafts(actor=permissions.actor(request), model=model)
+        return Response(DraftEvidenceSerializer(written, many=True).data)
+
+
+class DraftAdoptView(SubjectScoped, APIView):
+    @extend_schema(
+        summary="Adopt a draft as the obligation's evidence: the completed file, or the draft",
+        request={"multipart/form-data": DraftAdoptInput},
+        responses={201: EvidenceSerializer, **REFUSALS},
+    )
+    def post(self, request: Request, model_slug: str, pk: int) -> Response:
+        model = self.subject_model("change")
+        draft = risk_selectors.draft_evidence(model, pk)
+        if draft is None:
+            raise Http404("No such draft.")
+        payload = validated(DraftAdoptInput, request)
+        evidence = controls.adopt_draft(
+            actor=permissions.actor(request), draft=draft, file=payload.get("file")
+        )
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)

@@ -134,3 +134,50 @@ class Waiver(SecondPersonRequest):
     @property
     def reference(self) -> str:
         return f"WV-{self.pk}"
+
+
+class DraftEvidence(models.Model):
+    """A work product Attest drafted for an obligation from the EU AI Act classification.
+
+    Kept apart from `Evidence`: a draft is never counted (coverage, submission, gates, packs)
+    until a person adopts it, which attaches it, or the completed version, as evidence.
+    """
+
+    class Product(models.TextChoices):
+        NOT_HIGH_RISK_RECORD = "not_high_risk_record", "Not-high-risk assessment record"
+        FRIA = "fria", "Fundamental rights impact assessment"
+        ANNEX_IV = "annex_iv", "Technical documentation checklist"
+
+    control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="drafts")
+    product = models.CharField(max_length=30, choices=Product.choices)
+    title = models.CharField(max_length=300)
+    # The work product as plain data (governance.risk.rules.work_products.as_json).
+    document = models.JSONField()
+    sha256 = models.CharField(max_length=64)  # of `document`: an unchanged draft is not rewritten
+    assessment = models.ForeignKey(
+        "governance.RiskAssessment", on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField()
+    adopted_as = models.OneToOneField(
+        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="draft"
+    )
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-prepared_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["control", "product"],
+                condition=Q(adopted_as__isnull=True),
+                name="governance_draftevidence_one_open_per_product",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.title}"

@@ -25,7 +25,7 @@ from governance.risk.rules.results import (
     AnswersIncomplete,
     Outcome,
 )
-from governance.risk.services import controls
+from governance.risk.services import controls, drafts
 from governance.rulebooks.content import as_json, as_rules
 from governance.rulebooks.models import Rulebook
 from registry.models import MLModel, UseCase
@@ -182,6 +182,8 @@ def _make_current(
         controls.sync_controls(
             actor=actor, model=model, outcomes=risk_selectors.outcomes_for(model)
         )
+        if assessment.framework == Framework.EU_AI_ACT:
+            drafts.prepare_drafts(actor=actor, model=model, after=assessment)
     return assessment
 
 

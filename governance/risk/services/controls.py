@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +20,14 @@ from governance.errors import DomainError, clean_or_raise
 from governance.labels import label_for
 from governance.risk import records
 from governance.risk import selectors as risk_selectors
-from governance.risk.models import Control, Evidence, Waiver
+from governance.risk.models import Control, DraftEvidence, Evidence, Waiver
 from governance.risk.rules import obligations
 from governance.risk.rules.results import Outcome
+from governance.risk.services import drafts
 from governance.rulebooks.content import as_rules
 from governance.rulebooks.models import Rulebook
 from registry.models import MLModel
+from reports.exports import word
 
 # Records already in Attest that can stand as evidence, by kind (how to find each for a model).
 RECORDS = records.RECORD_SOURCES
@@ -279,6 +281,51 @@ def attach_file_to_many(
         evidence.file = attached[0].file.name if attached else fields["file"]
         attached.append(_attached(actor, control, evidence, "evidence.attached"))
     return attached
+
+
+def _as_written(draft: DraftEvidence) -> UploadedFile:
+    """A draft with nothing left to complete, as the Word file a person adopts."""
+    product = drafts.product_of(draft)
+    if product.missing:
+        raise DomainError(
+            field="file",
+            message="upload the completed version: "
+            + ", ".join(item.citation for item in product.missing)
+            + " still to be completed",
+        )
+    name = f"{draft.get_product_display()}.docx"
+    return SimpleUploadedFile(name, word.to_docx(drafts.document_of(draft)))
+
+
+@transaction.atomic
+def adopt_draft(*, actor: User, draft: DraftEvidence, file: UploadedFile | None = None) -> Evidence:
+    """A person adopts a draft Attest prepared: the completed version uploaded, or the draft as
+    it stands once nothing is left to complete, becomes the obligation's evidence (and counts)."""
+    draft = DraftEvidence.objects.select_for_update().get(pk=draft.pk)
+    control = _locked(draft.control)
+    permissions.require(actor, "change", control.model)
+    if draft.adopted_as_id is not None or not control.applies:
+        raise DomainError(field="draft", message="this draft is no longer open")
+    fields = uploads.describe(file if file is not None else _as_written(draft))
+    evidence = Evidence(
+        control=control, kind=Evidence.Kind.FILE, title=draft.title, added_by=actor, **fields
+    )
+    evidence = _attached(actor, control, evidence, "evidence.attached")
+    draft.adopted_as, draft.adopted_by, draft.adopted_at = evidence, actor, timezone.now()
+    draft.save(update_fields=["adopted_as", "adopted_by", "adopted_at"])
+    audit.record(
+        actor=actor,
+        verb="draft.adopted",
+        target=draft,
+        after={
+            "evidence": evidence.pk,
+            "control": control.obligation_id,
+            "as_uploaded": file is not None,
+            "sha256": evidence.sha256,
+        },
+        mlmodel_id=control.model_id,
+    )
+    return evidence
 
 
 # ---- Review and waivers -----------------------------------------------------------------------
