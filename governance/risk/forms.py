@@ -15,11 +15,17 @@ from governance.forms import BootstrapForm
 from governance.labels import label_for, value_label
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import RiskAssessment
-from governance.risk.rules.results import UNKNOWN, Outcome, Question, Reason, is_blank
+from governance.risk.rules.results import (
+    NOT_KNOWN,
+    UNKNOWN,
+    Outcome,
+    Question,
+    Reason,
+    is_blank,
+)
 from governance.risk.services import controls
 
 YES, NO = "yes", "no"
-NOT_KNOWN = "Not known yet"
 # Each rendered question posts its key here, so the view knows what the page asked.
 SHOWN = "shown"
 # A choice question with more options than this is a drop-down rather than radio buttons.

@@ -47,6 +47,7 @@ from typing import Any
 from governance.risk.rules.results import (
     ANY,
     NONE,
+    NOT_KNOWN,
     UNKNOWN,
     AnswersContradict,
     AnswersIncomplete,
@@ -221,9 +222,6 @@ def questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
 def _open(rulebook: dict[str, Any], key: str) -> bool:
     """Whether this rulebook takes "Not known yet" for the question `key`."""
     return key in rulebook.get("unknown_answers", ())
-
-
-NOT_KNOWN = "Not known yet"
 
 
 def _explained(rulebook: dict[str, Any], *names: str) -> str:

@@ -9,6 +9,7 @@ ANY = "*"
 NONE = "none"
 # "Not known yet": an answer that leaves the question open and the result provisional.
 UNKNOWN = "unknown"
+NOT_KNOWN = "Not known yet"  # how UNKNOWN reads
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from governance.risk.forms import question_field
 from governance.risk.models import RiskAssessment
+from governance.risk.rules.results import Question
 from reports.packs import assembly
 from tests.risk_answers import EU_CREDIT_SCORING, assess
 
@@ -105,3 +107,11 @@ def test_not_known_yet_is_offered_and_saved_from_the_questionnaire(client, owner
     draft = RiskAssessment.objects.get(use_case=lending, status="draft")
     assert draft.answers["eu_link"] == "unknown"
     assert 'value="unknown" checked' in page and "Not known yet" in page
+
+
+@pytest.mark.parametrize(
+    ("posted", "parsed"), [("unknown", "unknown"), ("2.5e24", 2.5e24), ("", None)]
+)
+def test_a_number_question_takes_a_number_or_not_known_yet(posted, parsed):
+    field = question_field(Question("compute", "How much?", "number", unknown=True))
+    assert field.clean(posted) == parsed
