@@ -256,7 +256,8 @@ def _eu_link_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
             text="Is it placed on the market or put into service in the EU, used by a deployer "
             "established in the EU, or is its output used in the EU?",
             kind="bool",
-            help=f"{_explained(rulebook, 'eu_link')} Left unanswered, the answer is yes, as "
+            help=f"{_explained(rulebook, 'eu_link')} Asked of this system as a whole; each "
+            "model's scoping asks it of the model. Left unanswered, the answer is yes, as "
             "earlier versions assumed; not known yet gives a provisional result as if it were.",
             required=False,
             unknown=_open(rulebook, EU_LINK),
@@ -651,8 +652,8 @@ def _require_gpai_facts_only_for_gpai(answers: dict[str, Any], given: dict[str, 
     if given["gpai_model"] and given["role"] not in PROVIDING:
         raise AnswersContradict(
             "gpai_model",
-            "general-purpose AI model obligations fall on the model's provider; a deployer "
-            "that does not provide the model answers no (or its role is provider)",
+            "general-purpose AI model obligations fall on the model's provider; an "
+            "organisation that does not provide the model answers no (or its role is provider)",
         )
     if not given["gpai_model"] and answers.get("training_compute_flops") is not None:
         raise AnswersContradict(
