@@ -15,7 +15,14 @@ from governance.forms import BootstrapForm
 from governance.labels import label_for, value_label
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import RiskAssessment
-from governance.risk.rules.results import Outcome, Question, Reason, is_blank
+from governance.risk.rules.results import (
+    NOT_KNOWN,
+    UNKNOWN,
+    Outcome,
+    Question,
+    Reason,
+    is_blank,
+)
 from governance.risk.services import controls
 
 YES, NO = "yes", "no"
@@ -36,8 +43,12 @@ def question_field(question: Question) -> forms.Field:
     common: dict[str, Any] = {"label": question.text, "required": False}
     if question.kind == "bool":
         return forms.TypedChoiceField(
-            choices=[(YES, "Yes"), (NO, "No")],
-            coerce=lambda value: value == YES,
+            choices=[
+                (YES, "Yes"),
+                (NO, "No"),
+                *([(UNKNOWN, NOT_KNOWN)] if question.unknown else []),
+            ],
+            coerce=lambda value: value == YES if value != UNKNOWN else UNKNOWN,
             empty_value=None,
             **common,
         )
@@ -46,14 +57,29 @@ def question_field(question: Question) -> forms.Field:
     if question.kind == "multi":
         return forms.MultipleChoiceField(choices=question.choices, **common)
     if question.kind == "number":
-        return forms.FloatField(**common)
+        return NumberOrUnknownField(**common) if question.unknown else forms.FloatField(**common)
     return forms.CharField(max_length=TEXT_MAX, **common)
+
+
+class NumberOrUnknownField(forms.FloatField):
+    """A number, or "not known yet": the page posts the box ticked after the number, so it wins."""
+
+    def to_python(self, value: Any) -> Any:
+        return UNKNOWN if value == UNKNOWN else super().to_python(value)
+
+    def validate(self, value: Any) -> None:
+        if value != UNKNOWN:
+            super().validate(value)
+
+    def run_validators(self, value: Any) -> None:
+        if value != UNKNOWN:
+            super().run_validators(value)
 
 
 def _answer(question: Question, value: Any) -> Any:
     """The stored form of a parsed value; None means "no answer"."""
-    if is_blank(value):
-        return None
+    if is_blank(value) or value == UNKNOWN:
+        return value or None
     if question.kind == "number" and float(value).is_integer() and abs(value) < EXACT_INTEGERS:
         return int(value)
     return value
@@ -125,8 +151,11 @@ class QuestionRow:
 
 
 def _options(question: Question, value: Any, dom_id: str) -> list[Option]:
+    unknown = [(UNKNOWN, NOT_KNOWN, value == UNKNOWN)] if question.unknown else []
     if question.kind == "bool":
-        pairs = [(YES, "Yes", value is True), (NO, "No", value is False)]
+        pairs = [(YES, "Yes", value is True), (NO, "No", value is False), *unknown]
+    elif question.kind == "number":
+        pairs = unknown  # a box beside the number
     elif question.kind == "choice":
         pairs = [(v, label, value == v) for v, label in question.choices]
     elif question.kind == "multi":
@@ -148,7 +177,9 @@ def _widget(question: Question) -> str:
 
 
 def _text(value: Any) -> str:
-    return "" if is_blank(value) or isinstance(value, list | bool) else str(value)
+    return (
+        "" if is_blank(value) or isinstance(value, list | bool) or value == UNKNOWN else str(value)
+    )
 
 
 def _profile_note(question: Question, value: Any, defaults: Mapping[str, Any]) -> str:
@@ -333,6 +364,9 @@ DETAIL_LABELS = {
     "in_force": "In force",
     "role": "Role",
     "provider_under": "Considered its provider under",
+    "provisional": "Provisional (answers not known yet)",
+    "open_questions": "Open questions",
+    "transition": "Transition (Art. 111): compliance due",
     "is_model_sr_26_2": "A model under SR 26-2",
     "is_model_sr_11_7": "A model under SR 11-7",
     "is_ai_system": "An AI system (Art. 3(1))",
@@ -376,6 +410,16 @@ def answer_text(question: Question | None, value: object) -> str:
     if question.kind == "choice":
         return labels.get(value, value) if isinstance(value, str) else str(value)
     return value_label(value)
+
+
+def open_questions(assessment: RiskAssessment) -> list[str]:
+    """The questions a provisional result left open ("not known yet"), as the questionnaire
+    asks them; empty for a settled result."""
+    keys = assessment.outcome.get("details", {}).get("open_questions", [])
+    if not keys:
+        return []
+    asked = {q.key: q.text for q in risk_selectors.questions_of(assessment)}
+    return [asked.get(key) or label_for(key) for key in keys]
 
 
 def reason_rows(outcome: Outcome, assessment: RiskAssessment) -> list[ReasonRow]:

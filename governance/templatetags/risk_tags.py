@@ -10,8 +10,9 @@ from django import template
 from django.urls import reverse
 
 from governance.labels import action_label, label_for, rule_label, signer_noun, value_label
+from governance.risk import forms as risk_forms
 from governance.risk import selectors as risk_selectors
-from governance.risk.models import Framework
+from governance.risk.models import Framework, RiskAssessment
 from governance.risk.services import assessments
 from registry.models import MLModel, UseCase
 
@@ -47,6 +48,12 @@ def value_label_filter(value: object) -> str:
 def rule_label_filter(rule: str) -> str:
     """The rule an assessment's reason cites, named: {{ reason.rule|rule_label }}."""
     return rule_label(rule)
+
+
+@register.filter
+def open_questions(assessment: RiskAssessment) -> list[str]:
+    """The questions a provisional result left open, in words: {{ assessment|open_questions }}."""
+    return risk_forms.open_questions(assessment)
 
 
 def _url(name: str, slug: str, framework: str) -> str:

@@ -25,7 +25,7 @@ from governance.auditlog import selectors as audit_selectors
 from governance.auditlog.models import AuditEvent
 from governance.findings.models import Finding
 from governance.risk import selectors as risk_selectors
-from governance.risk.forms import answer_text
+from governance.risk.forms import answer_text, open_questions
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
 from governance.risk.rules import results
 from monitoring import charts
@@ -158,6 +158,8 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         "legal_basis": list(outcome.legal_basis),
         "answers": {k: found.answers[k] for k in sorted(found.answers)},
         "answered": _answered(found),
+        # A result resting on "not known yet" answers stays visibly provisional in the pack.
+        "open_questions": open_questions(found),
         "reasons": [
             {"rule": r.rule, "basis": r.basis, "because": r.because} for r in outcome.reasons
         ],
@@ -215,6 +217,7 @@ def risk(model: MLModel, as_of: datetime) -> dict[str, Any]:
     return {
         "tier": tier.result if tier else "",
         "eu_category": category.result if category else "",
+        "eu_provisional": bool(category and category.details.get("provisional")),
         "in_force": [assessment_record(a, as_of) for a in in_force if a is not None],
         "history": [assessment_record(a, as_of) for a in history],
     }

@@ -68,6 +68,12 @@ class AssessmentSerializer(serializers.ModelSerializer):
     )
     outcome = serializers.SerializerMethodField()
     unanswered = serializers.SerializerMethodField()
+    provisional = serializers.SerializerMethodField(
+        help_text="The result rests on answers not known yet: the cautious answer was assumed"
+    )
+    open_questions = serializers.SerializerMethodField(
+        help_text="The questions answered 'not known yet', as keys (see the questionnaire)"
+    )
     assessed_by = serializers.CharField(source="assessed_by.username", read_only=True)
     reviewed_by = serializers.CharField(
         source="reviewed_by.username",
@@ -95,6 +101,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "outcome",
             "answers",
             "unanswered",
+            "provisional",
+            "open_questions",
             "rulebook",
             "assessed_by",
             "created_at",
@@ -126,6 +134,12 @@ class AssessmentSerializer(serializers.ModelSerializer):
             return None
         details = results.details_on(assessment.outcome.get("details", {}), timezone.localdate())
         return {**assessment.outcome, "details": details}
+
+    def get_provisional(self, assessment: RiskAssessment) -> bool:
+        return bool(self.get_open_questions(assessment))
+
+    def get_open_questions(self, assessment: RiskAssessment) -> list[str]:
+        return list((assessment.outcome or {}).get("details", {}).get("open_questions", []))
 
     def get_unanswered(self, assessment: RiskAssessment) -> list[str]:
         """A draft's shown, required questions still without an answer (empty otherwise)."""

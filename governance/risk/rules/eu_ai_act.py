@@ -20,8 +20,24 @@ substantially modified it or changed its intended purpose. One that holds on a h
 makes it that system's provider: the result cites the point, and its role becomes provider and
 deployer (details["role"], which the obligation catalog's roles key on; details["provider_under"]
 names the points). On a system that is not high-risk it changes nothing, and the result says why.
+
+Open answers (version 5 on): the questions a rulebook lists in `unknown_answers` also take "Not
+known yet" (UNKNOWN). The result is then provisional, on the cautious side (an EU link, a listed
+Annex III use, a public deployer, compute above the threshold), a reason says what was assumed,
+and details["provisional"] and details["open_questions"] (the question keys) say so. A model the
+Commission designated (Art. 51(1)(b)) is not asked its compute: the designation settles it.
+
+Other operators (version 5 on): importer (Art. 23), distributor (Art. 24) and authorised
+representative (Art. 22) are roles, each owing its own duties for a high-risk system.
+
+Art. 111 (version 5 on): a high-risk system placed on the market before the transition date and
+not significantly changed since owes the high-risk obligations only once it changes, unless it is
+intended for public authorities, which comply by 2 Aug 2030; a general-purpose AI model placed on
+the market before 2 Aug 2025 complies by 2 Aug 2027. The labels' application dates move to those
+dates and details["transition"] names the paragraph and the date due.
 """
 
+import dataclasses
 import datetime
 import math
 from collections.abc import Iterable
@@ -31,6 +47,8 @@ from typing import Any
 from governance.risk.rules.results import (
     ANY,
     NONE,
+    NOT_KNOWN,
+    UNKNOWN,
     AnswersContradict,
     AnswersIncomplete,
     Outcome,
@@ -84,6 +102,7 @@ ROLES = (
 )
 DEPLOYER = "deployer"
 DEPLOYING = (DEPLOYER, "provider_and_deployer")
+PROVIDING = ("provider", "provider_and_deployer")
 HIGH_RISK = (HIGH_RISK_ANNEX_I, HIGH_RISK_ANNEX_III)
 
 
@@ -155,6 +174,13 @@ SCOPE = "art2_exclusions"
 SIGNIFICANT_RISK = "art6_3_significant_risk"
 PUBLIC_DEPLOYER = "public_service_deployer"
 CONVERSION = "art25_provider_conversion"
+EU_LINK = "eu_link"
+COMPUTE = "training_compute_flops"
+DESIGNATED = "gpai_designated_systemic"
+LEGACY = "placed_before_transition"
+CHANGED = "significant_design_change"
+PUBLIC_AUTHORITY = "public_authority_use"
+LEGACY_GPAI = "gpai_placed_before_transition"
 # Questions added after answers were first stored: left unanswered, they take the answer that
 # keeps an earlier result (no Art. 2 exclusion; a derogation claimed under (a)-(d) was the
 # provider's conclusion that the system poses no significant risk; every Annex III deployer did a
@@ -165,6 +191,10 @@ DEFAULTS: dict[str, Any] = {
     SIGNIFICANT_RISK: False,
     PUBLIC_DEPLOYER: True,
     CONVERSION: [NONE],
+    # Version 5: every system assessed before was taken to reach the EU and to be new.
+    EU_LINK: True,
+    LEGACY: False,
+    LEGACY_GPAI: False,
 }
 # Asked as one choice before several could be ticked.
 LISTED = ("annex_iii_area", "annex_iii_point")
@@ -178,13 +208,20 @@ def questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
     return (
         _role_question(rulebook),
         *_scope_questions(rulebook),
+        *_eu_link_questions(rulebook),
         _practices_question(rulebook),
         *_annex_i_questions(rulebook),
         *_annex_iii_questions(rulebook),
         *_conversion_questions(rulebook),
+        *_transition_questions(rulebook),
         *_transparency_questions(rulebook),
         *_gpai_questions(rulebook),
     )
+
+
+def _open(rulebook: dict[str, Any], key: str) -> bool:
+    """Whether this rulebook takes "Not known yet" for the question `key`."""
+    return key in rulebook.get("unknown_answers", ())
 
 
 def _explained(rulebook: dict[str, Any], *names: str) -> str:
@@ -197,13 +234,72 @@ def _described(item: dict[str, Any]) -> str:
 
 
 def _role_question(rulebook: dict[str, Any]) -> Question:
+    others = rulebook.get("other_operators", ())
+    defined = " ".join(f"{o['definition']}: {o['choice']}." for o in others)
     return Question(
         key="role",
         text="What is the organisation's role for this AI system?",
         kind="choice",
-        help=_explained(rulebook, "provider", "deployer"),
-        choices=ROLES,
+        help=" ".join(
+            [_explained(rulebook, "provider", "deployer"), *([defined] if others else [])]
+        ),
+        choices=(*ROLES, *((o["key"], o["choice"]) for o in others)),
     )
+
+
+def _eu_link_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
+    if "eu_link" not in rulebook["provisions"]:
+        return ()
+    return (
+        Question(
+            key=EU_LINK,
+            text="Is it placed on the market or put into service in the EU, used by a deployer "
+            "established in the EU, or is its output used in the EU?",
+            kind="bool",
+            help=f"{_explained(rulebook, 'eu_link')} Asked of this system as a whole; each "
+            "model's scoping asks it of the model. Left unanswered, the answer is yes, as "
+            "earlier versions assumed; not known yet gives a provisional result as if it were.",
+            required=False,
+            unknown=_open(rulebook, EU_LINK),
+        ),
+    )
+
+
+def _transition_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
+    transition = rulebook.get("transition")
+    if not transition:
+        return ()
+    before = _day(transition["high_risk_placed_before"])
+    return (
+        Question(
+            key=LEGACY,
+            text=f"Was it placed on the market or put into service before {before}?",
+            kind="bool",
+            help=f"{_explained(rulebook, 'legacy_high_risk')} It matters only for a high-risk "
+            "system. Left unanswered, the answer is no.",
+            required=False,
+        ),
+        Question(
+            key=CHANGED,
+            text=f"Has its design changed significantly since {before}?",
+            kind="bool",
+            help="A significant change in design brings a system already on the market under the "
+            "high-risk obligations as if it were new.",
+            shown_if=(LEGACY, True),
+        ),
+        Question(
+            key=PUBLIC_AUTHORITY,
+            text="Is it intended to be used by public authorities?",
+            kind="bool",
+            help=f"Its providers and deployers must then comply by "
+            f"{_day(transition['public_authorities_by'])}, changed or not.",
+            shown_if=(LEGACY, True),
+        ),
+    )
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _scope_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
@@ -284,10 +380,17 @@ def _annex_iii_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
             "applies, including a use that a point excludes.",
             kind="multi",
             help="Only the uses listed under the chosen areas apply; each chosen area needs one.",
-            choices=tuple(
-                (point["key"], _point_label(point))
-                for area in areas
-                for point in _annex_iii_points(area)
+            choices=(
+                *(
+                    (point["key"], _point_label(point))
+                    for area in areas
+                    for point in _annex_iii_points(area)
+                ),
+                *(
+                    ((UNKNOWN, f"{NOT_KNOWN}: the use in an area ticked above is not settled"),)
+                    if _open(rulebook, "annex_iii_point")
+                    else ()
+                ),
             ),
             shown_if=("annex_iii_area", ANY),
         ),
@@ -327,6 +430,7 @@ def _deployer_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
             "(the cautious side); the organisation profile gives the default.",
             shown_if=("annex_iii_area", ANY),
             required=False,
+            unknown=_open(rulebook, PUBLIC_DEPLOYER),
         ),
     )
 
@@ -410,31 +514,43 @@ def _transparency_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
 
 
 def _gpai_questions(rulebook: dict[str, Any]) -> tuple[Question, ...]:
-    return (
-        Question(
-            key="gpai_model",
-            text="Is it a general-purpose AI model that the organisation provides?",
-            kind="bool",
-            help=_explained(rulebook, "gpai_model", "gpai_obligations"),
-        ),
-        Question(
-            key="training_compute_flops",
-            text="What was the cumulative compute used to train it, in floating-point "
-            "operations (FLOPs)? Give your best estimate.",
-            kind="number",
-            help=f"{_explained(rulebook, 'gpai_systemic_presumption')} The threshold in this "
-            f"rulebook is {rulebook['gpai_systemic_flops']:.3g} FLOPs.",
-            shown_if=("gpai_model", True),
-        ),
-        Question(
-            key="gpai_designated_systemic",
-            text="Has the Commission designated it as a general-purpose AI model with systemic "
-            "risk?",
-            kind="bool",
-            help=_explained(rulebook, "gpai_systemic_designation"),
-            shown_if=("gpai_model", True),
-        ),
+    model = Question(
+        key="gpai_model",
+        text="Is it a general-purpose AI model that the organisation provides?",
+        kind="bool",
+        help=_explained(rulebook, "gpai_model", "gpai_obligations"),
     )
+    designated = Question(
+        key=DESIGNATED,
+        text="Has the Commission designated it as a general-purpose AI model with systemic risk?",
+        kind="bool",
+        help=_explained(rulebook, "gpai_systemic_designation"),
+        shown_if=("gpai_model", True),
+    )
+    compute = Question(
+        key=COMPUTE,
+        text="What was the cumulative compute used to train it, in floating-point "
+        "operations (FLOPs)? Give your best estimate.",
+        kind="number",
+        help=f"{_explained(rulebook, 'gpai_systemic_presumption')} The threshold in this "
+        f"rulebook is {rulebook['gpai_systemic_flops']:.3g} FLOPs.",
+        shown_if=("gpai_model", True),
+        unknown=_open(rulebook, COMPUTE),
+    )
+    if not rulebook.get("transition"):
+        return (model, compute, designated)
+    # Version 5: the Commission's designation alone settles systemic risk (Art. 51(1)(b)), so
+    # compute is asked only of a model it has not designated.
+    legacy = Question(
+        key=LEGACY_GPAI,
+        text="Was it placed on the market before "
+        f"{_day(rulebook['transition']['gpai_placed_before'])}?",
+        kind="bool",
+        help=f"{_explained(rulebook, 'legacy_gpai')} Left unanswered, the answer is no.",
+        shown_if=("gpai_model", True),
+        required=False,
+    )
+    return (model, designated, dataclasses.replace(compute, shown_if=(DESIGNATED, False)), legacy)
 
 
 # ---- Answers ---------------------------------------------------------------------------------
@@ -471,6 +587,8 @@ def _answered(answers: dict[str, Any]) -> dict[str, Any]:
 def _require_valid(question: Question, value: Any) -> None:
     # The service stores whatever the client sent; a bad value must name its question.
     allowed = [choice for choice, _ in question.choices]
+    if question.unknown and value == UNKNOWN:
+        return
     if question.kind == "bool" and not isinstance(value, bool):
         raise AnswersContradict(question.key, "must be yes or no")
     if question.kind == "choice" and value not in allowed:
@@ -502,7 +620,8 @@ def _require_consistent(
 
 
 def _require_points_in_areas(given: dict[str, Any], rulebook: dict[str, Any]) -> None:
-    ticked = set(given.get("annex_iii_point", ()))
+    ticked = set(given.get("annex_iii_point", ())) - {UNKNOWN}
+    unknown = UNKNOWN in given.get("annex_iii_point", ())
     listed = {
         a["key"]: {p["key"] for p in _annex_iii_points(a)} for a in _chosen_areas(given, rulebook)
     }
@@ -513,8 +632,15 @@ def _require_points_in_areas(given: dict[str, Any], rulebook: dict[str, Any]) ->
             f"{stray[0]} is not a use listed under the Annex III areas chosen; choose one of "
             "their uses or another area",
         )
+    settled = [a for a in _chosen_areas(given, rulebook) if listed[a["key"]] & ticked]
+    if unknown and len(settled) == len(listed):
+        raise AnswersContradict(
+            "annex_iii_point",
+            "not known yet is for an area ticked above whose use is not settled; every area has "
+            "a use ticked, so untick it",
+        )
     for area in _chosen_areas(given, rulebook):
-        if not listed[area["key"]] & ticked:
+        if not unknown and area not in settled:
             raise AnswersContradict(
                 "annex_iii_point",
                 f"tick a use listed under Annex III point {area['point']} ({area['title']}), or "
@@ -523,11 +649,11 @@ def _require_points_in_areas(given: dict[str, Any], rulebook: dict[str, Any]) ->
 
 
 def _require_gpai_facts_only_for_gpai(answers: dict[str, Any], given: dict[str, Any]) -> None:
-    if given["gpai_model"] and given["role"] == DEPLOYER:
+    if given["gpai_model"] and given["role"] not in PROVIDING:
         raise AnswersContradict(
             "gpai_model",
-            "general-purpose AI model obligations fall on the model's provider; a deployer "
-            "that does not provide the model answers no (or its role is provider)",
+            "general-purpose AI model obligations fall on the model's provider; an "
+            "organisation that does not provide the model answers no (or its role is provider)",
         )
     if not given["gpai_model"] and answers.get("training_compute_flops") is not None:
         raise AnswersContradict(
@@ -565,14 +691,26 @@ def _chosen_areas(given: dict[str, Any], rulebook: dict[str, Any]) -> list[dict[
 
 
 def _chosen_points(given: dict[str, Any], rulebook: dict[str, Any]) -> list[dict[str, Any]]:
-    """The uses ticked, in the Annex's order (excluded ones too)."""
+    """The uses ticked, in the Annex's order (excluded ones too); with "not known yet", an area
+    without a use ticked stands for a use it lists (the cautious side: none of its exclusions)."""
     ticked = given.get("annex_iii_point", ())
-    return [
-        point
-        for area in _chosen_areas(given, rulebook)
-        for point in _annex_iii_points(area)
-        if point["key"] in ticked
-    ]
+    chosen = []
+    for area in _chosen_areas(given, rulebook):
+        points = [p for p in _annex_iii_points(area) if p["key"] in ticked]
+        if not points and UNKNOWN in ticked:
+            points = [_unsettled(area)]
+        chosen += points
+    return chosen
+
+
+def _unsettled(area: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"Annex III {area['point']}",
+        "key": UNKNOWN,
+        "title": f"a use in {area['title'].lower()} not known yet",
+        "area": area["key"],
+        "could_be": [p["key"] for p in area["sub_points"]],
+    }
 
 
 # ---- Rules -----------------------------------------------------------------------------------
@@ -642,7 +780,20 @@ def _annex_iii(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding
     chosen = _chosen_points(given, rulebook)
     listed = [point for point in chosen if "excluded_from" not in point]
     findings = [_listed(given, listed, rulebook)] if listed else []
+    unsettled = [point for point in chosen if point["key"] == UNKNOWN]
+    findings += [_unsettled_use(unsettled, rulebook)] if unsettled else []
     return findings + [_excluded(point) for point in chosen if "excluded_from" in point]
+
+
+def _unsettled_use(points: list[dict[str, Any]], rulebook: dict[str, Any]) -> _Finding:
+    route = _cite(rulebook, "annex_iii_route")
+    because = (
+        f"Which use it is intended for under {_and(p['id'] for p in points)} is not known yet, so "
+        f"it is taken to be a use listed there ({route}), not one the point excludes (the "
+        "cautious side). Provisional."
+    )
+    reason = Reason("eu.annex_iii.assumed", route, because, ("annex_iii_area", "annex_iii_point"))
+    return _Finding((), reason, (route, *_ids(points)))
 
 
 def _excluded(use: dict[str, Any]) -> _Finding:
@@ -745,11 +896,14 @@ def _conditions(met: list[dict[str, Any]]) -> str:
 def _gpai(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     if not given["gpai_model"]:
         return []
-    compute, threshold = given["training_compute_flops"], rulebook["gpai_systemic_flops"]
+    # Under version 5 a designated model is not asked its compute (so it is not in `given`).
+    compute, threshold = given.get(COMPUTE), rulebook["gpai_systemic_flops"]
     systemic = []
-    if compute > threshold:
+    if compute == UNKNOWN and not given[DESIGNATED]:
+        systemic.append(_assumed_systemic(threshold, rulebook))
+    elif isinstance(compute, int | float) and compute > threshold:
         systemic.append(_presumed_systemic(compute, threshold, rulebook))
-    if given["gpai_designated_systemic"]:
+    if given[DESIGNATED]:
         systemic.append(_designated_systemic(rulebook))
     obligations = _cite(rulebook, "gpai_obligations")
     because = (
@@ -774,6 +928,18 @@ def _presumed_systemic(compute: float, threshold: float, rulebook: dict[str, Any
         "systemic risk."
     )
     reason = Reason("eu.art51.2", presumption, because, ("training_compute_flops",))
+    bases = (presumption, _cite(rulebook, "gpai_systemic_obligations"))
+    return _Finding((GPAI_SYSTEMIC, GPAI), reason, bases)
+
+
+def _assumed_systemic(threshold: float, rulebook: dict[str, Any]) -> _Finding:
+    presumption = _cite(rulebook, "gpai_systemic_presumption")
+    because = (
+        f"Its training compute is not known yet, so until it is it is taken to exceed the "
+        f"{threshold:.3g} FLOPs threshold (the cautious side): presumed to have high-impact "
+        "capabilities, a general-purpose AI model with systemic risk. Provisional."
+    )
+    reason = Reason("eu.art51.2.assumed", presumption, because, (COMPUTE,))
     bases = (presumption, _cite(rulebook, "gpai_systemic_obligations"))
     return _Finding((GPAI_SYSTEMIC, GPAI), reason, bases)
 
@@ -817,12 +983,25 @@ def _duty(
     covered = [p for p in uses if p["area"] not in duty.get("not_for_areas", ())]
     if not covered:
         return None  # e.g. only critical infrastructure (Annex III point 2)
-    named = [p for p in covered if p["key"] in duty.get("any_deployer_of", ())]
-    public = bool(duty.get("public_deployers")) and given.get(PUBLIC_DEPLOYER) is True
+    owed_by_any = set(duty.get("any_deployer_of", ()))
+    # A use not known yet could be any its area lists: the cautious side counts it.
+    named = [p for p in covered if {p["key"], *p.get("could_be", ())} & owed_by_any]
+    public_answer = given.get(PUBLIC_DEPLOYER)
+    public = bool(duty.get("public_deployers")) and public_answer in (True, UNKNOWN)
     if "any_deployer_of" in duty and not (named or public):
         return None
-    if named:
+    if named and all(p["key"] == UNKNOWN for p in named):
+        who = (
+            f"its use under {', '.join(_ids(named))} is not known yet and may be one that binds "
+            "any deployer, so it is taken to be (the cautious side); provisional"
+        )
+    elif named:
         who = f"its use under {', '.join(_ids(named))} binds any deployer"
+    elif public and public_answer == UNKNOWN:
+        who = (
+            "whether its deployer is a public body or a private entity providing public services "
+            "is not known yet, so it is taken to be one (the cautious side); provisional"
+        )
     elif public:
         who = "its deployer is a public body or a private entity providing public services"
     else:
@@ -892,7 +1071,17 @@ def _minimal(rulebook: dict[str, Any], exclusions: tuple[str, ...]) -> _Finding:
     return _Finding((MINIMAL,), Reason("eu.minimal", codes, because, asked), (codes,))
 
 
-def _outside(rulebook: dict[str, Any], ticked: list[str]) -> list[_Finding]:
+def _outside(rulebook: dict[str, Any], scoped: dict[str, Any]) -> list[_Finding]:
+    if scoped.get(EU_LINK) is False:
+        basis = _cite(rulebook, "eu_link")
+        because = (
+            "It is not placed on the market or put into service in the EU, no deployer there "
+            f"uses it and its output is not used there, so the EU AI Act does not reach it "
+            f"({basis}): it carries none of the Act's obligations; the model-risk frameworks that "
+            "apply to it still do."
+        )
+        return [_Finding((OUTSIDE_ACT,), Reason("eu.art2.1", basis, because, (EU_LINK,)), (basis,))]
+    ticked = scoped.get(SCOPE, [])
     return [
         _Finding(
             (OUTSIDE_ACT,),
@@ -909,6 +1098,132 @@ def _outside(rulebook: dict[str, Any], ticked: list[str]) -> list[_Finding]:
         for exclusion in rulebook.get("scope_exclusions", ())
         if exclusion["key"] in ticked
     ]
+
+
+def _unknown_eu_link(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
+    if given.get(EU_LINK) != UNKNOWN:
+        return []
+    basis = _cite(rulebook, "eu_link")
+    because = (
+        "Whether it reaches the EU (placed on the market or put into service there, used by a "
+        f"deployer there, or its output used there) is not known yet, so the Act ({basis}) is "
+        "taken to apply (the cautious side). Provisional."
+    )
+    return [_Finding((), Reason("eu.art2.1.assumed", basis, because, (EU_LINK,)), (basis,))]
+
+
+def _operator_duties(
+    given: dict[str, Any], rulebook: dict[str, Any], found: list[_Finding]
+) -> list[_Finding]:
+    """What an importer, distributor or authorised representative owes: its own duties for a
+    high-risk system, none under the Act otherwise."""
+    role = given["role"]
+    operator = next((o for o in rulebook.get("other_operators", ()) if o["key"] == role), None)
+    if operator is None:
+        return []
+    title, basis = operator["title"], operator["id"]
+    if any(label in HIGH_RISK for finding in found for label in finding.labels):
+        because = f"{title} ({basis}): {operator['summary']}"
+        reason = Reason(f"eu.operator.{role}", basis, because, ("role",))
+    else:
+        because = (
+            f"It is not high-risk, so the {title.lower()} ({basis}), which concern high-risk "
+            "systems, do not apply to the organisation."
+        )
+        reason = Reason("eu.operator.not_high_risk", basis, because, ("role",))
+    return [_Finding((), reason, (basis,))]
+
+
+LEGACY_HIGH_RISK_RULE = "eu.art111.2"
+
+
+def _transition(
+    given: dict[str, Any], rulebook: dict[str, Any], found: list[_Finding]
+) -> list[_Finding]:
+    """Art. 111: when a system or model already on the market owes its obligations."""
+    transition = rulebook.get("transition")
+    if not transition:
+        return []
+    findings = []
+    if given.get(LEGACY) is True and any(x in HIGH_RISK for f in found for x in f.labels):
+        findings.append(_legacy_high_risk(given, rulebook, transition))
+    if given.get("gpai_model") and given.get(LEGACY_GPAI) is True:
+        basis = _cite(rulebook, "legacy_gpai")
+        because = (
+            f"It was placed on the market before {_day(transition['gpai_placed_before'])}, so "
+            f"its provider must comply with the general-purpose AI model obligations by "
+            f"{_day(transition['gpai_by'])} ({basis})."
+        )
+        reason = Reason("eu.art111.3", basis, because, ("gpai_model", LEGACY_GPAI))
+        findings.append(_Finding((), reason, (basis,)))
+    return findings
+
+
+def _legacy_high_risk(
+    given: dict[str, Any], rulebook: dict[str, Any], transition: dict[str, Any]
+) -> _Finding:
+    basis = _cite(rulebook, "legacy_high_risk")
+    placed = (
+        "It was placed on the market or put into service before "
+        f"{_day(transition['high_risk_placed_before'])}"
+    )
+    if given[CHANGED]:
+        because = (
+            f"{placed}, but its design has changed significantly since, so {basis} does not "
+            "defer its high-risk obligations: they apply as to a new system."
+        )
+    elif given[PUBLIC_AUTHORITY]:
+        because = (
+            f"{placed}, has not changed significantly in design since and is intended to be used "
+            f"by public authorities, so its providers and deployers must comply with the "
+            f"high-risk obligations by {_day(transition['public_authorities_by'])} ({basis})."
+        )
+    else:
+        because = (
+            f"{placed}, has not changed significantly in design since and is not intended for "
+            f"public authorities, so under {basis} the high-risk obligations reach it only once "
+            "its design changes significantly. Its checklist keeps them (the cautious side), "
+            "ready for such a change."
+        )
+    reason = Reason(LEGACY_HIGH_RISK_RULE, basis, because, (LEGACY, CHANGED, PUBLIC_AUTHORITY))
+    return _Finding((), reason, (basis,))
+
+
+def _transition_due(
+    label: str, given: dict[str, Any], rulebook: dict[str, Any]
+) -> datetime.date | None:
+    """The Art. 111 date by which a label's obligations are due, where one defers them."""
+    transition = rulebook.get("transition")
+    if not transition:
+        return None
+    unchanged = given.get(LEGACY) is True and given.get(CHANGED) is False
+    if label in (*HIGH_RISK, *DEPLOYER_DUTIES) and unchanged and given.get(PUBLIC_AUTHORITY):
+        due: datetime.date = transition["public_authorities_by"]
+        return due
+    if label in (GPAI, GPAI_SYSTEMIC) and given.get(LEGACY_GPAI) is True:
+        due = transition["gpai_by"]
+        return due
+    return None
+
+
+UNTIL_CHANGED = "only once its design changes significantly"
+
+
+def _transition_details(
+    findings: list[_Finding], outcome: Outcome, given: dict[str, Any]
+) -> dict[str, str]:
+    """Each Art. 111 paragraph that holds, with the date compliance is due (or when it is)."""
+    dates = outcome.details["applies_from"]
+    due: dict[str, str] = {}
+    for finding in findings:
+        rule, basis = finding.reason.rule, finding.reason.basis
+        if rule == "eu.art111.3":
+            due[basis] = dates[GPAI]
+        elif rule == LEGACY_HIGH_RISK_RULE:
+            high = next(label for label in outcome.labels if label in HIGH_RISK)
+            waits = not given[CHANGED] and not given[PUBLIC_AUTHORITY]
+            due[basis] = UNTIL_CHANGED if waits else dates[high]
+    return due
 
 
 def _ai_literacy(rulebook: dict[str, Any]) -> _Finding:
@@ -932,26 +1247,54 @@ def classify(answers: dict[str, Any], rulebook: dict[str, Any], *, as_of: dateti
     """
     answers = _upgraded(answers)
     asked = questions(rulebook)
-    outside = _outside(rulebook, _only(answers, asked, SCOPE).get(SCOPE, []))
+    outside = _outside(rulebook, _only(answers, asked, SCOPE, EU_LINK))
     if outside:
         # Outside the Act nothing else it asks matters but the role, kept with every result.
         return _outcome(outside, _only(answers, asked, "role"), rulebook)
     given = _shown_answers(answers, asked)
     _require_consistent(answers, given, rulebook)
-    return _outcome(_findings(given, rulebook), given, rulebook)
+    findings = _findings(given, rulebook)
+    return _provisional(
+        _with_transition(_outcome(findings, given, rulebook), findings, given), given
+    )
 
 
-def _only(answers: dict[str, Any], asked: tuple[Question, ...], key: str) -> dict[str, Any]:
-    return _shown_answers(answers, tuple(q for q in asked if q.key == key))
+def _only(answers: dict[str, Any], asked: tuple[Question, ...], *keys: str) -> dict[str, Any]:
+    return _shown_answers(answers, tuple(q for q in asked if q.key in keys))
+
+
+def _with_transition(outcome: Outcome, findings: list[_Finding], given: dict[str, Any]) -> Outcome:
+    due = _transition_details(findings, outcome, given)
+    return (
+        dataclasses.replace(outcome, details={**outcome.details, "transition": due})
+        if due
+        else outcome
+    )
+
+
+def _provisional(outcome: Outcome, given: dict[str, Any]) -> Outcome:
+    """Mark a result resting on "not known yet" answers as provisional, naming them."""
+    open_questions = [
+        key
+        for key, value in given.items()
+        if value == UNKNOWN or (isinstance(value, list) and UNKNOWN in value)
+    ]
+    if not open_questions:
+        return outcome
+    details = {**outcome.details, "provisional": True, "open_questions": open_questions}
+    return dataclasses.replace(outcome, details=details)
 
 
 def _findings(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]:
     annex_iii = _annex_iii(given, rulebook)
     high_risk = [*_annex_i(given, rulebook), *annex_iii]
     findings = [
+        *_unknown_eu_link(given, rulebook),
         *_prohibited(given, rulebook),
         *high_risk,
         *_conversions(given, rulebook, high_risk),
+        *_operator_duties(given, rulebook, high_risk),
+        *_transition(given, rulebook, high_risk),
         *_gpai(given, rulebook),
         *_transparency(given, rulebook),
         *_deployer_duties(given, rulebook, annex_iii),
@@ -959,7 +1302,9 @@ def _findings(given: dict[str, Any], rulebook: dict[str, Any]) -> list[_Finding]
     if not any(label in SEVERITY for finding in findings for label in finding.labels):
         exclusions = tuple(f.reason.basis for f in findings if f.reason.rule == EXCLUDED_RULE)
         findings.append(_minimal(rulebook, tuple(dict.fromkeys(exclusions))))
-    findings.append(_ai_literacy(rulebook))
+    # Art. 4 binds providers and deployers, not importers, distributors or representatives.
+    if given["role"] in (*PROVIDING, *DEPLOYING):
+        findings.append(_ai_literacy(rulebook))
     return findings
 
 
@@ -995,7 +1340,10 @@ def _applies_from(label: str, given: dict[str, Any], rulebook: dict[str, Any]) -
     # Rulebook dates arrive as datetime.date: YAML reads them so, and stored content is read back
     # through as_rules.
     applies_from: datetime.date
-    if label == PROHIBITED:
+    due = _transition_due(label, given, rulebook)
+    if due is not None:
+        applies_from = due
+    elif label == PROHIBITED:
         # Practices are banned from different dates; the earliest ban found decides.
         applies_from = min(p["applies_from"] for p in _chosen_practices(given, rulebook))
     else:
@@ -1013,6 +1361,12 @@ def citations(rulebook: dict[str, Any]) -> tuple[str, ...]:
         *(d["id"] for d in rulebook["transparency_obligations"].values()),
         *(d["id"] for d in rulebook.get("deployer_duties", ())),
         *(c["id"] for c in rulebook.get("provider_conversions", ())),
+        *(i for o in rulebook.get("other_operators", ()) for i in (o["id"], o["definition"])),
+        *(
+            f"Annex III {area['point']}"
+            for area in rulebook["annex_iii_areas"]
+            if _open(rulebook, "annex_iii_point")
+        ),
         *(p["id"] for p in rulebook["provisions"].values()),
     ]
     return tuple(dict.fromkeys(found))

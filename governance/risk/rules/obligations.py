@@ -94,12 +94,15 @@ RECORD_KINDS = frozenset(
 
 STATUSES = frozenset({"in_force", "superseded", "voluntary"})
 CONFIDENCE = frozenset({"verified", "secondary", "uncertain"})
-ROLES = frozenset({"provider", "deployer"})
+# The EU AI Act operators (Art. 3(3)-(7)) an entry may bind.
+OTHER_OPERATORS = ("importer", "distributor", "authorised_representative")
+ROLES = frozenset({"provider", "deployer", *OTHER_OPERATORS})
 # The EU outcome's details["role"], as the entry roles it takes.
 ROLE_SCOPE: dict[str, frozenset[str]] = {
     "provider": frozenset({"provider"}),
     "deployer": frozenset({"deployer"}),
-    "provider_and_deployer": ROLES,
+    "provider_and_deployer": frozenset({"provider", "deployer"}),
+    **{operator: frozenset({operator}) for operator in OTHER_OPERATORS},
 }
 
 HEADER_KEYS = ("kind", "name", "framework", "version", "effective_from", "title", "status")
@@ -241,7 +244,7 @@ def _check_roles(entry: dict[str, Any], name: str, framework: Any) -> list[str]:
     if framework != EU:
         return [] if roles is None else [f"{name}.roles: only EU AI Act entries have roles"]
     if not isinstance(roles, list) or not roles:
-        return [f"{name}.roles: must list 'provider', 'deployer' or both"]
+        return [f"{name}.roles: must list at least one of {', '.join(sorted(ROLES))}"]
     return [f"{name}.roles: unknown role {role!r}" for role in roles if role not in ROLES]
 
 

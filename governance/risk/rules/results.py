@@ -8,6 +8,9 @@ from typing import Any
 # `shown_if=(key, ANY)`: shown once `key` has an answer other than NONE ("none of these").
 ANY = "*"
 NONE = "none"
+# "Not known yet": an answer that leaves the question open and the result provisional.
+UNKNOWN = "unknown"
+NOT_KNOWN = "Not known yet"  # how UNKNOWN reads
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Question:
     choices: tuple[tuple[str, str], ...] = ()
     shown_if: tuple[str, object] | None = None
     required: bool = True
+    # A yes/no or number question that also takes UNKNOWN ("not known yet"): the rules then give
+    # a provisional result on the cautious side. Choice questions offer UNKNOWN as a choice.
+    unknown: bool = False
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ V1 = load(DATA / "eu_ai_act" / "2024-1689.yaml")
 V2 = load(DATA / "eu_ai_act" / "2026-digital-omnibus.yaml")
 V3 = load(DATA / "eu_ai_act" / "2026-12-scope-and-citations.yaml")
 V4 = load(DATA / "eu_ai_act" / "2026-12-provider-conversion.yaml")
+V5 = load(DATA / "eu_ai_act" / "2026-12-open-answers-and-transition.yaml")
 CATALOG = load(DATA / "obligations" / "eu_ai_act_v3.yaml")
+CATALOG_V4 = load(DATA / "obligations" / "eu_ai_act_v4.yaml")
 
 
 def _article(number: int, spec: dict) -> Iterator[str]:
@@ -88,19 +90,24 @@ AMENDED = existing(amended=True)
         ("Art. 5(1)(ba)", False),  # not in the text as published
         ("Art. 25(1)(c)", True),
         ("Art. 25(1)(d)", False),
+        ("Art. 111(2)", True),
+        ("Art. 111(4)", False),
+        ("Art. 23(7)", True),
+        ("Art. 24(7)", False),
     ],
 )
 def test_the_provisions_list_expands_as_the_act_is_numbered(cited, exists):
     assert (cited in PUBLISHED) is exists
 
 
-@pytest.mark.parametrize("rulebook", [V3, V4], ids=["v3", "v4"])
+@pytest.mark.parametrize("rulebook", [V3, V4, V5], ids=["v3", "v4", "v5"])
 def test_every_citation_of_the_corrected_rulebooks_exists(rulebook):
     assert set(eu_ai_act.citations(rulebook)) - AMENDED == set()
 
 
-def test_every_reference_of_the_obligation_catalog_exists():
-    references = {entry["reference"] for entry in CATALOG["entries"]}
+@pytest.mark.parametrize("catalog", [CATALOG, CATALOG_V4], ids=["v3", "v4"])
+def test_every_reference_of_the_obligation_catalog_exists(catalog):
+    references = {entry["reference"] for entry in catalog["entries"]}
     assert references - PUBLISHED == set()
     tested = next(e for e in CATALOG["entries"] if e["id"] == "eu.art9.6")
     assert tested["reference"] == "Art. 9(8)"
@@ -154,6 +161,27 @@ def _answer_sets(rulebook: dict) -> Iterator[dict]:
             for use in [point, *point.get("excludes", ())]:
                 yield from _annex_iii_variants(base, area["key"], use["key"])
     yield from _conversion_variants(base, rulebook)
+    yield from _version_5_variants(base, rulebook)
+
+
+def _version_5_variants(base: dict, rulebook: dict) -> Iterator[dict]:
+    """Each answer left open, each other operator and each Art. 111 transition (version 5)."""
+    if "transition" not in rulebook:
+        return
+    high_risk = {**base, "annex_i_product": True, "annex_i_third_party_assessment": True}
+    gpai = {**base, "gpai_model": True, "gpai_designated_systemic": False}
+    yield {**base, "eu_link": False}
+    yield {**base, "eu_link": "unknown"}
+    yield {**gpai, "training_compute_flops": "unknown", "gpai_placed_before_transition": True}
+    yield {**base, "annex_iii_area": ["essential_services"], "annex_iii_point": ["unknown"],
+           "art6_3_conditions": ["none"], "profiles_natural_persons": False, "role": "deployer",
+           "public_service_deployer": "unknown"}  # fmt: skip
+    for operator in rulebook["other_operators"]:
+        yield {**high_risk, "role": operator["key"]}
+        yield {**base, "role": operator["key"]}
+    for changed, public in ((True, False), (False, True), (False, False)):
+        yield {**high_risk, "placed_before_transition": True,
+               "significant_design_change": changed, "public_authority_use": public}  # fmt: skip
 
 
 def _conversion_variants(base: dict, rulebook: dict) -> Iterator[dict]:
@@ -174,7 +202,7 @@ def _annex_iii_variants(base: dict, area: str, use: str) -> Iterator[dict]:
     yield {**chosen, "art6_3_conditions": ["none"], "profiles_natural_persons": True}
 
 
-@pytest.mark.parametrize("rulebook", [V1, V2, V3, V4], ids=["v1", "v2", "v3", "v4"])
+@pytest.mark.parametrize("rulebook", [V1, V2, V3, V4, V5], ids=["v1", "v2", "v3", "v4", "v5"])
 def test_every_citation_the_rules_emit_comes_from_the_rulebook(rulebook):
     cited = set(eu_ai_act.citations(rulebook))
     emitted = set()
@@ -185,8 +213,11 @@ def test_every_citation_the_rules_emit_comes_from_the_rulebook(rulebook):
             continue  # e.g. profiling in criminal matters said not to profile
         emitted |= {*outcome.legal_basis, *(reason.basis for reason in outcome.reasons)}
     assert emitted - cited == set()
-    if rulebook in (V3, V4):
+    if rulebook in (V3, V4, V5):
         assert emitted - AMENDED == set()
         assert {"Art. 2(3)", "Art. 6(3) first subparagraph", "Annex III 2"} <= emitted
-    if rulebook is V4:
+    if rulebook in (V4, V5):
         assert {"Art. 25(1)", "Art. 25(1)(a)", "Art. 25(1)(b)", "Art. 25(1)(c)"} <= emitted
+    if rulebook is V5:
+        assert {"Art. 2(1)", "Annex III 5", "Art. 22", "Art. 23", "Art. 24", "Art. 111(2)",
+                "Art. 111(3)"} <= emitted  # fmt: skip

@@ -83,7 +83,7 @@ def test_every_framework_has_its_catalog_versions_named_after_it():
         assert stem == catalog["name"] + ("" if version == 1 else f"_v{version}")
         assert catalog["name"] == catalog["framework"]
         assert catalog["kind"] == "obligations"
-    newest = {**dict.fromkeys(FRAMEWORKS, 2), "eu_ai_act": 3}
+    newest = {**dict.fromkeys(FRAMEWORKS, 2), "eu_ai_act": 4}
     assert {name: c["version"] for name, c in CATALOGS.items()} == newest
 
 
@@ -245,7 +245,7 @@ def test_without_a_stated_role_both_sides_duties_are_shown():
 
 def test_an_unknown_role_is_refused():
     with pytest.raises(ValueError, match="role"):
-        picked({"eu_ai_act": eu("minimal", "ai_literacy", role="importer")})
+        picked({"eu_ai_act": eu("minimal", "ai_literacy", role="manufacturer")})
 
 
 def test_annex_i_products_skip_the_annex_iii_only_duties():
@@ -401,7 +401,11 @@ def edited(framework: str, position: int, **changes: object) -> dict:
         ("eu_ai_act", {"applies_to": ["high_risky"]}, "entries[eu.art5].applies_to: 'high_risky'"),
         ("eu_ai_act", {"applies_to": []}, "entries[eu.art5].applies_to: must list at least one"),
         ("eu_ai_act", {"applies_to": ["any", "minimal"]}, "entries[eu.art5].applies_to: 'any'"),
-        ("eu_ai_act", {"roles": ["importer"]}, "entries[eu.art5].roles: unknown role 'importer'"),
+        (
+            "eu_ai_act",
+            {"roles": ["manufacturer"]},
+            "entries[eu.art5].roles: unknown role 'manufacturer'",
+        ),
         ("eu_ai_act", {"roles": []}, "entries[eu.art5].roles: must list"),
         ("eu_ai_act", {"role": ["provider"]}, "entries[eu.art5].role: unknown field"),
         ("eu_ai_act", {"id": "eu.art4"}, "entries[eu.art4].id: appears twice"),

@@ -104,13 +104,16 @@ def test_the_list_groups_versions_by_kind_and_marks_the_one_in_force(
     assert [g["kind"] for g in page.context["groups"]] == list(Rulebook.Kind.values)
     flags = in_force_flags(page)
     assert flags[("tiering", "scorecard", 1)] and not flags[("tiering", "matrix", 1)]
-    # Version 3 (Art. 2 scope, exact citations) took effect after version 2 (the Omnibus), and
-    # version 4 (Art. 25) takes effect on 8 December 2026.
-    newest = 4 if timezone.localdate() >= date(2026, 12, 8) else 3
-    assert [v for v in (1, 2, 3, 4) if flags[("eu_ai_act", "eu_ai_act", v)]] == [newest]
+    # Version 3 (Art. 2 scope, exact citations) took effect after version 2 (the Omnibus),
+    # version 4 (Art. 25) takes effect on 8 December 2026 and version 5 (open answers, other
+    # operators, Art. 111) on 9 December, with the EU catalog's version 4 (the other operators).
+    today = timezone.localdate()
+    newest = 5 if today >= date(2026, 12, 9) else 4 if today >= date(2026, 12, 8) else 3
+    assert [v for v in (1, 2, 3, 4, 5) if flags[("eu_ai_act", "eu_ai_act", v)]] == [newest]
+    catalog = 4 if today >= date(2026, 12, 9) else 3
     # Version 2 of each catalog (the stages) takes effect on version 1's date and replaces it;
     # the EU catalog's version 3 (a corrected reference) likewise replaces version 2.
-    assert flags[("obligations", "sr_26_2", 2)] and flags[("obligations", "eu_ai_act", 3)]
+    assert flags[("obligations", "sr_26_2", 2)] and flags[("obligations", "eu_ai_act", catalog)]
     assert not flags[("obligations", "sr_26_2", 1)] and not flags[("obligations", "eu_ai_act", 2)]
     text = re.sub(r"<[^>]+>", "|", page.content.decode())  # names read as words, not ids
     assert "|SR 26-2|" in text and "|EU AI Act|" in text and "|sr_26_2|" not in text
