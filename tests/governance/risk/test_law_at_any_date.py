@@ -45,8 +45,8 @@ CASES = [
     (GPAI, "gpai", "2024-1689.yaml", ""),
     (TRANSPARENCY, "transparency_interaction", "2026-digital-omnibus.yaml", ""),
     (OMNIBUS_BAN, "prohibited", "2026-digital-omnibus.yaml", "intimate_imagery_csam"),
-    (EU_CREDIT_SCORING, "high_risk_annex_iii", "2026-12-provider-conversion.yaml", ""),
-    (ANNEX_I, "high_risk_annex_i", "2026-12-provider-conversion.yaml", ""),
+    (EU_CREDIT_SCORING, "high_risk_annex_iii", "2026-12-open-answers-and-transition.yaml", ""),
+    (ANNEX_I, "high_risk_annex_i", "2026-12-open-answers-and-transition.yaml", ""),
 ]
 IDS = ["art5_ban", "gpai", "art50", "omnibus_ban", "annex_iii", "art6_1_annex_i"]
 
@@ -89,7 +89,7 @@ def test_what_differs_from_today_is_listed(shipped_rulebooks, owner, lending):
         lending, "eu_ai_act", date(2026, 8, 1), today=date(2027, 12, 2)
     )
     assert found.today is not None and found.changes is not None
-    assert found.then.rulebook.version == 2 and found.today.rulebook.version == 4
+    assert found.then.rulebook.version == 2 and found.today.rulebook.version == 5
     changed = {label: (then, now) for label, then, now in found.changes.in_force_changed}
     assert changed["high_risk_annex_iii"] == (False, True)
     assert changed["transparency_interaction"] == (False, True)
