@@ -174,6 +174,12 @@ class Bundle:
         }
         return {kind: n for kind, n in sizes.items() if n}
 
+    def dataset_keys(self) -> list[tuple[str, str]]:
+        """Every dataset version the bundle names (slug, label), wherever it names it, once."""
+        refs = [*self.datasets, *(self.run.input_datasets if self.run else [])]
+        refs += [check.dataset for check in self.data_validation if check.dataset]
+        return list(dict.fromkeys((ref.dataset, ref.version) for ref in refs))
+
     def as_json(self) -> dict[str, Any]:
         return {"format": BUNDLE_FORMAT, **_plain(asdict(self))}
 
