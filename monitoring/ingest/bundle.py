@@ -118,6 +118,8 @@ class ExpectationResult:
     success: bool
     column: str = ""
     observed: dict[str, Any] = field(default_factory=dict)
+    # The rule as configured (min_value, max_value, mostly, value_set, ...): what a failure missed.
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,7 @@ READERS: dict[type, dict[str, Callable[[Any, str], Any]]] = {
         "success": _BOOL,
         "column": _TEXT,
         "observed": _dict,
+        "kwargs": _dict,
     },
     DataValidation: {
         "evaluated_at": _datetime,
