@@ -104,6 +104,11 @@ def run_file(source: str, *flags: str) -> Run:
     return run
 
 
+def run_dvc(client: Client, args: argparse.Namespace) -> int:
+    answers = commands.push_dvc(client, _target(args), args.file, options=_options(args))
+    return _pushed(args, answers)
+
+
 def run_metrics(client: Client, args: argparse.Namespace) -> int:
     answers = commands.push_metrics(
         client, _target(args), args.file, options=_options(args), chunk_size=args.chunk_size
@@ -162,7 +167,7 @@ RUNS: dict[str, Run] = {
     "great-expectations": run_file(
         "great-expectations", "dataset", "dataset_version", "suite", "evaluated_at"
     ),
-    "dvc": run_file("dvc"),
+    "dvc": run_dvc,
     "fairness": run_file(
         "fairness", "label", "prediction", "sensitive", "positive_label", "min_group_size"
     ),

@@ -249,6 +249,9 @@ def _version(
         )
     if info is not None and info.aliases and sorted(set(info.aliases)) != found.aliases:
         versions.set_aliases(actor=actor, version=found, aliases=info.aliases)
+    if run is not None and found.training_run_id is None:
+        # e.g. a DVC pipeline pushed for a version registered by hand: its lineage is now known
+        versions.link_training_run(actor=actor, version=found, run=run)
     return found
 
 

@@ -194,3 +194,24 @@ def set_aliases(*, actor: User, version: ModelVersion, aliases: Sequence[str]) -
         after={"aliases": version.aliases},
         mlmodel_id=version.model_id,
     )
+
+
+@transaction.atomic
+def link_training_run(*, actor: User, version: ModelVersion, run: TrainingRun) -> None:
+    """Name the run that trained a version registered without one (its lineage); a version's
+    run, once known, is never replaced."""
+    permissions.require(actor, "change", version.model)
+    if run.model_id != version.model_id:
+        raise DomainError(field="training_run", message=f"run {run.pk} belongs to another model")
+    if version.training_run_id is not None:
+        raise DomainError(
+            field="training_run", message=f"{version} already names run {version.training_run_id}"
+        )
+    audit.audited_update(
+        actor=actor,
+        row=version,
+        changes={"training_run": run},
+        editable={"training_run"},
+        verb="version.run_linked",
+        mlmodel_id=version.model_id,
+    )

@@ -4,7 +4,7 @@ pushed under another label refused (409, exit 2) naming that label."""
 import pytest
 
 from monitoring.models import MetricPoint
-from registry.models import ModelVersion
+from registry.models import DatasetVersion, ModelVersion
 from tests.monitoring.cli.test_cli_live import OFFLINE, attest, env
 
 pytestmark = [
@@ -62,3 +62,22 @@ def test_the_same_mlflow_version_under_a_second_label_exits_2_naming_the_first(
     assert "version.external_id: retail-pd/1 is already retail-pd version 3.0" in err
     assert not ModelVersion.objects.filter(version="3.1").exists()
     assert MetricPoint.objects.filter(name="loss").count() == 3
+
+
+def test_a_dvc_project_directory_is_read_here_and_pushed_as_one_run(env, tmp_path, capsys):
+    from tests.monitoring.adapters.test_dvc import DVC, dvc
+
+    if not DVC.exists():
+        pytest.skip("dvc is not installed in this venv")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "loans.csv").write_text("id,income\n1,52000\n")
+    dvc(tmp_path, "init", "--no-scm")
+    dvc(tmp_path, "add", "data/loans.csv")
+
+    argv = ["push", "dvc", tmp_path, "--model", "retail-pd", "--version", "1.0.0"]
+    assert attest(env, *argv) == 0
+
+    assert "dataset versions: data-loans-csv " in capsys.readouterr().out
+    # The .dvc file alone names the same file: the folder it sits in goes with it.
+    assert attest(env, *argv[:2], tmp_path / "data" / "loans.csv.dvc", *argv[3:]) == 0
+    assert DatasetVersion.objects.count() == 1
