@@ -141,7 +141,14 @@ def _bundle(project: Project, options: Mapping[str, str]) -> Bundle:
     run = None
     if project.lock is not None:
         read_by = _unique(_lock_entries(project.lock, {**options, "take": "deps"}))
-        inputs = [_reference(e, options, commit) for e in read_by if _is_data(e.path, not_data)]
+        # `dataset` and `version` name the one dataset taken; other inputs keep derived names
+        derived = {k: v for k, v in options.items() if k not in ("dataset", "version")}
+        taken = {e.path for e in entries}
+        inputs = [
+            _reference(e, options if e.path in taken else derived, commit)
+            for e in read_by
+            if _is_data(e.path, not_data)
+        ]
         run = _run(project, options, inputs)
     return Bundle(
         source=SOURCE, datasets=[_reference(e, options, commit) for e in entries], run=run

@@ -96,6 +96,15 @@ def test_a_lock_alone_tells_models_and_metrics_by_their_names(project):
     assert bundle.run is not None and bundle.run.params["seed"] == 7
 
 
+def test_a_dataset_named_by_option_is_that_one_among_the_runs_inputs(project):
+    bundle = adapter.read_repo(project, options={"stage": "prepare", "dataset": "loan-book"})
+
+    assert [d.dataset for d in bundle.datasets] == ["loan-book"]
+    assert [d.dataset for d in bundle.run.input_datasets] == ["loan-book"]
+    everything = adapter.read_repo(project, options={"take": "outs", "stage": "prepare"})
+    assert [d.dataset for d in everything.run.input_datasets] == ["data-loans-csv"]
+
+
 def test_a_project_without_lock_or_dvc_files_is_refused(tmp_path):
     with pytest.raises(adapter.BadInput) as caught:
         adapter.read_repo(tmp_path, options={})
