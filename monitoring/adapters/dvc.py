@@ -1,14 +1,27 @@
-"""DVC: the dataset versions a `dvc.lock` or a `.dvc` file pins (plain YAML; DVC need not be installed).
+"""DVC: the dataset versions a DVC project pins, and its pipeline as the run that read them
+(plain YAML; DVC need not be installed).
 
 Files read, as DVC 2 and 3 write them (`dvc.lock` schema 2.0; a `.dvc` file of `dvc add`):
 
-- `dvc.lock`: `{"schema": "2.0", "stages": {name: {"cmd", "deps": [...], "outs": [...]}}}`. A
-  dataset version is what a run read, so by default the datasets are the stages' `deps`, less
-  code (`.py`, `.ipynb`, `.sql`, ...); `take=outs` takes the outputs instead (a data-preparation
-  pipeline), `take=all` both, and `stage` narrows to one stage. A path listed twice (the output
-  of one stage read by the next) is one dataset.
-- `.dvc`: `{"outs": [{"md5", "size", "hash": "md5", "path"}]}`; `take=deps` reads the `deps`
-  of an imported file instead.
+- `dvc.lock`: `{"schema": "2.0", "stages": {name: {"cmd", "deps": [...], "params": {file:
+  {key: value}}, "outs": [...]}}}`. A dataset version is what a run read, so by default the
+  datasets are the stages' `deps`; `take=outs` takes the outputs instead (a data-preparation
+  pipeline), `take=all` both, and `stage` narrows to one stage. The stages are also the run
+  (tracker `dvc`, id `dvc.lock:<sha256 of the lock, 16 hex>`): their params (`train.C`, or
+  `other.yaml:key` for a params file other than params.yaml), each stage's command in the tag
+  `dvc.stage.<name>.cmd`, and the data they read as its input datasets, which is how the version
+  the run trained knows its data (its lineage).
+- `.dvc`: `{"outs": [{"md5", "size", "hash": "md5", "path"}]}`, its paths relative to the folder
+  the file sits in (`folder` option; the CLI finds it); `take=deps` reads the `deps` of an
+  imported file instead.
+- A project directory (`read_repo`, on the pipeline's side): its `dvc.lock`, its `dvc.yaml`
+  and every `.dvc` file, as one push.
+
+Only data is a dataset. Code (`.py`, `.ipynb`, `.sql`, ...), models (`.pkl`, `.joblib`, `.pt`,
+`.onnx`, ...) and metrics and plots (the paths dvc.yaml lists under `metrics:` or `plots:`, or,
+without dvc.yaml, a `.json`/`.yaml`/`.toml` file named like metrics, scores or plots) are left
+out, whatever `take` says. A file named twice with the same content (the output of one stage
+read by the next; a file `dvc add`ed and read by a stage) is one dataset: paths and md5 agree.
 
 Each entry becomes `DatasetVersionRef(dataset=<slug of the path: data/train.csv ->
 data-train-csv>, version=<first 12 characters of the md5>, name=<the path>, uri=<the path>,
@@ -18,6 +31,7 @@ reference. Entries without an md5 (an external dependency) use their etag or che
 Options:
 - `dataset`, `version`: the slug and the version label to register, instead of the derived
   ones (`dataset` only when the file yields one dataset).
+- `folder`: where a lone `.dvc` file sits in its project (`data` for `data/loans.csv.dvc`).
 - `remote`: the DVC remote's URL (e.g. `s3://bucket/dvcstore`). A remote stores content by its
   hash, so `uri` becomes where the content is: `<remote>/files/md5/<2>/<30>` for DVC 3 entries,
   `<remote>/<2>/<30>` for DVC 2 ones.
@@ -27,23 +41,33 @@ Options:
   the option; a branch name there pins nothing and is taken as a plain remote.
 """
 
+import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
 from monitoring.adapters.errors import refuse_unknown_options
-from monitoring.ingest.bundle import Bundle, DatasetVersionRef
+from monitoring.ingest.bundle import Bundle, DatasetVersionRef, Run
 from monitoring.ingest.errors import BadInput
 
 SOURCE = "dvc"
-OPTIONS = frozenset({"dataset", "version", "remote", "lakefs_commit", "stage", "take"})
+OPTIONS = frozenset({"dataset", "version", "remote", "lakefs_commit", "stage", "take", "folder"})
 TAKES = ("deps", "outs", "all")
 LOCK_SCHEMA = "2.0"
 CODE_SUFFIXES = frozenset({".py", ".ipynb", ".r", ".sh", ".jl", ".scala", ".java", ".js", ".sql"})
+# A run's outputs that are not data: models by their extension, metrics and plots by dvc.yaml's
+# `metrics:`/`plots:` or, without it, a small report file named so (metrics.json, scores.yaml).
+MODEL_SUFFIXES = frozenset(
+    {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".h5", ".keras", ".onnx", ".pb"}
+    | {".safetensors", ".cbm", ".ubj", ".mlmodel", ".tflite"}
+)
+REPORT_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".toml"})
+REPORT_NAME = re.compile(r"metric|score|plot")
+DEFAULT_PARAMS = "params.yaml"  # DVC's default params file: its keys are named bare
 DIGESTS = ("md5", "etag", "checksum")  # what DVC records per entry, best first
 # The registry's rules for a dataset slug and a version label: (pattern, length, in words).
 SLUG_RULE = (re.compile(r"[a-z0-9][a-z0-9_-]*\Z"), 80, "lowercase letters, digits, - and _")
@@ -53,20 +77,59 @@ LAKEFS_URI = re.compile(r"lakefs://[^/]+/(?P<ref>[^/]+)")
 
 
 def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
-    """The dataset versions a dvc.lock or .dvc file pins."""
+    """The dataset versions a dvc.lock or .dvc file pins; a dvc.lock's stages as the run."""
     refuse_unknown_options(options, OPTIONS, source=SOURCE)
     document = _load_yaml(content)
     if _is_lock(document, filename):
-        entries = _lock_entries(document, options)
-    elif isinstance(document, dict) and ("outs" in document or filename.endswith(".dvc")):
-        entries = _dvc_file_entries(document, options)
-    else:
-        raise BadInput(
-            field="file", message="is neither a dvc.lock (with stages) nor a .dvc file (with outs)"
-        )
-    entries = _unique(entries)
+        return _bundle(Project(lock=document, lock_sha256=_sha256(content)), options)
+    if isinstance(document, dict) and ("outs" in document or filename.endswith(".dvc")):
+        return _bundle(Project(dvc_files=[(_folder(filename, options), document)]), options)
+    raise BadInput(
+        field="file", message="is neither a dvc.lock (with stages) nor a .dvc file (with outs)"
+    )
+
+
+def read_repo(root: Path, *, options: Mapping[str, str]) -> Bundle:
+    """A DVC project directory as one push: its dvc.lock (the run), its dvc.yaml (which
+    outputs are metrics or plots) and every .dvc file in it, a file named twice taken once."""
+    refuse_unknown_options(options, OPTIONS, source=SOURCE)
+    lock, pipeline = root / "dvc.lock", root / "dvc.yaml"
+    project = Project(in_project=True)
+    if lock.is_file():
+        content = lock.read_bytes()
+        project.lock, project.lock_sha256 = _load_yaml(content), _sha256(content)
+    if pipeline.is_file():
+        project.pipeline = _load_yaml(pipeline.read_bytes())
+    for path in sorted(root.rglob("*.dvc")):
+        inside = path.relative_to(root).parts[:-1]
+        if path.is_file() and not {".dvc", ".git"} & set(inside):
+            project.dvc_files.append(("/".join(inside) or ".", _load_yaml(path.read_bytes())))
+    if project.lock is None and not project.dvc_files:
+        raise BadInput(field="file", message=f"{root} holds no dvc.lock and no .dvc file")
+    return _bundle(project, options)
+
+
+@dataclass
+class Project:
+    """What a DVC project pins: its dvc.lock, its dvc.yaml, and its .dvc files (each with the
+    directory it sits in, which its paths are relative to)."""
+
+    lock: Any = None
+    lock_sha256: str = ""
+    pipeline: Any = None
+    dvc_files: list[tuple[str, Any]] = field(default_factory=list)
+    in_project: bool = False  # read as a whole directory, not one file
+
+
+def _bundle(project: Project, options: Mapping[str, str]) -> Bundle:
+    not_data = _declared_outputs(project.pipeline)
+    entries = _lock_entries(project.lock, options) if project.lock is not None else []
+    for folder, document in project.dvc_files:
+        document = _mapping(document, "file")
+        entries += _dvc_file_entries(document, options, folder, in_project=project.in_project)
+    entries = _unique([e for e in entries if _is_data(e.path, not_data)])
     if not entries:
-        raise BadInput(field="file", message="lists no data (only code, or nothing)")
+        raise BadInput(field="file", message="lists no data (only code, models and metrics)")
     if "dataset" in options and len(entries) > 1:
         paths = ", ".join(entry.path for entry in entries)
         raise BadInput(
@@ -75,9 +138,20 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
             "narrow it with stage or take, or leave dataset out",
         )
     commit = _lakefs_commit(options)
+    run = None
+    if project.lock is not None:
+        read_by = _unique(_lock_entries(project.lock, {**options, "take": "deps"}))
+        # `dataset` and `version` name the one dataset taken; other inputs keep derived names
+        derived = {k: v for k, v in options.items() if k not in ("dataset", "version")}
+        taken = {e.path for e in entries}
+        inputs = [
+            _reference(e, options if e.path in taken else derived, commit)
+            for e in read_by
+            if _is_data(e.path, not_data)
+        ]
+        run = _run(project, options, inputs)
     return Bundle(
-        source=SOURCE,
-        datasets=[_reference(entry, options, commit) for entry in entries],
+        source=SOURCE, datasets=[_reference(e, options, commit) for e in entries], run=run
     )
 
 
@@ -137,10 +211,26 @@ def _lock_entries(document: Any, options: Mapping[str, str]) -> list[Entry]:
     return entries
 
 
-def _dvc_file_entries(document: dict[str, Any], options: Mapping[str, str]) -> list[Entry]:
-    if "stage" in options:
+def _dvc_file_entries(
+    document: dict[str, Any], options: Mapping[str, str], folder: str, *, in_project: bool
+) -> list[Entry]:
+    """A .dvc file's outs (its deps with take=deps, alone); paths are relative to its folder,
+    which must be known for the file to name the same data as the project's dvc.lock."""
+    if "stage" in options and not in_project:
         raise BadInput(field="stage", message="applies to a dvc.lock; this is a .dvc file")
-    return _take(document, options.get("take", "outs"), "")
+    take = "outs" if in_project else options.get("take", "outs")
+    entries = _take(document, take, "")
+    base = PurePosixPath(folder)
+    return [Entry(path=(base / e.path).as_posix(), where=e.where, fields=e.fields) for e in entries]
+
+
+def _folder(filename: str, options: Mapping[str, str]) -> str:
+    """Where a lone .dvc file sits in its project: the `folder` option, else its name's path."""
+    given = options.get("folder", "")
+    folder = PurePosixPath(given or str(PurePosixPath(filename.replace("\\", "/")).parent))
+    if folder.is_absolute() or ".." in folder.parts:
+        raise BadInput(field="folder", message=f"{given!r} is not a folder inside the project")
+    return folder.as_posix()
 
 
 def _take(node: dict[str, Any], take: str, path: str) -> list[Entry]:
@@ -165,11 +255,69 @@ def _is_code(path: str) -> bool:
 
 
 def _unique(entries: list[Entry]) -> list[Entry]:
-    """One entry per path: an output read by the next stage is listed twice, the same data."""
-    seen: dict[str, Entry] = {}
+    """One entry per path and content: an output read by the next stage, or a file both
+    `dvc add`ed and read by a stage, is listed twice and is the same data."""
+    seen: dict[tuple[str, str], Entry] = {}
     for entry in entries:
-        seen.setdefault(entry.path, entry)
+        digest = next((str(entry.fields[k]) for k in DIGESTS if entry.fields.get(k)), "")
+        seen.setdefault((PurePosixPath(entry.path).as_posix(), digest), entry)
     return list(seen.values())
+
+
+def _is_data(path: str, not_data: frozenset[str]) -> bool:
+    """Not code, not a model, not metrics or plots: those are a run's outputs, not datasets."""
+    pure = PurePosixPath(path)
+    if pure.as_posix() in not_data or pure.suffix.lower() in CODE_SUFFIXES | MODEL_SUFFIXES:
+        return False
+    small_file = pure.suffix.lower() in REPORT_SUFFIXES
+    return not (small_file and REPORT_NAME.search(pure.stem.lower()))
+
+
+def _declared_outputs(pipeline: Any) -> frozenset[str]:
+    """The paths a dvc.yaml declares as metrics or plots, top level and per stage."""
+    if not isinstance(pipeline, dict):
+        return frozenset()
+    sections = [pipeline.get("metrics"), pipeline.get("plots")]
+    for stage in (pipeline.get("stages") or {}).values():
+        if isinstance(stage, dict):
+            sections += [stage.get("metrics"), stage.get("plots")]
+    paths: set[str] = set()
+    for section in sections:
+        for item in section or []:
+            named = item if isinstance(item, str) else next(iter(item), "") if item else ""
+            if isinstance(named, str) and named:
+                paths.add(PurePosixPath(named).as_posix())
+    return frozenset(paths)
+
+
+def _run(project: Project, options: Mapping[str, str], inputs: list[DatasetVersionRef]) -> Run:
+    """The stages as a run: their params and commands, and the data they read (its lineage)."""
+    stages = _mapping(project.lock.get("stages"), "stages")
+    chosen = options.get("stage")
+    params: dict[str, Any] = {}
+    tags: dict[str, Any] = {}
+    for name, stage in stages.items():
+        if chosen is not None and name != chosen:
+            continue
+        stage = _mapping(stage, f"stages.{name}")
+        if stage.get("cmd"):
+            cmd = stage["cmd"]
+            tags[f"dvc.stage.{name}.cmd"] = " && ".join(cmd) if isinstance(cmd, list) else str(cmd)
+        for source, values in (stage.get("params") or {}).items():
+            for key, value in (values or {}).items():
+                params[key if source == DEFAULT_PARAMS else f"{source}:{key}"] = value
+    return Run(
+        tracker=SOURCE,
+        # The lock's content names the run: the same lock pushed again is the same run.
+        external_id=f"dvc.lock:{project.lock_sha256[:16]}",
+        params=params,
+        tags=tags,
+        input_datasets=inputs,
+    )
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 # --- one dataset version ---------------------------------------------------------------------

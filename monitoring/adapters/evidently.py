@@ -13,8 +13,9 @@ Shapes read, each as Evidently 0.7 writes it:
   `TestSuite.json()` `{"version", "timestamp", "tests": [...], "summary"}`.
 
 Kept: per-column drift (ValueDrift, DataDriftTable, ColumnDriftMetric, the legacy drift tests),
-the share of drifted columns with the dataset verdict (DriftedColumnsCount, DatasetDriftMetric)
-and every test the report ran, as a pass/fail line: one drift check, made only when the report
+the share of drifted columns with the dataset verdict (DriftedColumnsCount, DatasetDriftMetric;
+in a legacy TestSuite, the "Share of Drifted Columns" test: the share of its columns detected
+as drifted, and dataset drift when the test failed) and every test the report ran, as a pass/fail line: one drift check, made only when the report
 holds drift results.
 
 Every other metric of an Evidently 0.7 report (ClassificationPreset's accuracy, ROC AUC, F1 per
@@ -61,6 +62,7 @@ VALUE_DRIFT_TEST = "evidently:bound_test:ValueDriftBoundTest"
 DRIFT_METRICS = frozenset({"ValueDrift", "DriftedColumnsCount"})
 TESTS_SUITE = "Evidently tests"
 FAILED_STATUSES = frozenset({"fail", "error"})
+SHARE_TEST = "Share of Drifted Columns"  # the legacy TestShareOfDriftedColumns' name
 LEGACY_VERSIONS = ((0, 4), (0, 7))  # the legacy JSON shape is the same from 0.4 to 0.7
 STATUSES = {
     "SUCCESS": "pass",
@@ -395,7 +397,26 @@ def _from_legacy(document: dict[str, Any]) -> _Findings:
     found.tests = [_test_line(t, f"tests[{i}]") for i, t in enumerate(tests)]
     if not found.columns:  # a TestSuite: the drift tests carry the per-column figures
         found.columns = _columns_from_legacy_tests(tests)
+    if found.dataset_drift is None:
+        found.drift_share, found.dataset_drift = _share_from_legacy_tests(found.tests, tests)
     return found
+
+
+def _share_from_legacy_tests(
+    lines: list[dict[str, Any]], tests: list[dict[str, Any]]
+) -> tuple[float | None, bool | None]:
+    """A TestSuite's share of drifted columns, and its dataset verdict: the share test
+    (TestShareOfDriftedColumns, the preset's) lists every column's verdict and fails when the
+    share breaks its condition, which is what the legacy Report calls dataset drift."""
+    for line, test in zip(lines, tests, strict=True):
+        parameters = test.get("parameters")
+        if not isinstance(parameters, dict) or "condition" not in parameters:
+            continue
+        features = parameters.get("features")
+        if line["name"] == SHARE_TEST and isinstance(features, dict) and features:
+            drifted = sum(1 for f in features.values() if isinstance(f, dict) and f.get("detected"))
+            return drifted / len(features), line["status"] in FAILED_STATUSES
+    return None, None
 
 
 def _check_legacy_version(version: Any) -> None:

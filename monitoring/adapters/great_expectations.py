@@ -8,12 +8,16 @@ Shapes read, each as Great Expectations 1.x writes it:
   "suite_name", "statistics", "meta": {"validation_time", "run_id", "batch_markers", ...}}`;
 - a JSON list of those (e.g. `[r.to_json_dict() for r in checkpoint_result.run_results.values()]`);
 - `CheckpointResult.describe()`: `{"success", "statistics", "validation_results": [{"success",
-  "statistics", "expectations": [{"expectation_type", "success", "kwargs", "result"}]}]}`. It
-  names no suite and carries no time, so the `suite` and `evaluated_at` options are required.
+  "statistics", "expectations": [{"expectation_type", "success", "kwargs", "result"}]}]}`,
+  taken as it is. It names no suite and carries no time: the suite is "checkpoint on <batch
+  id>" and the time is when it is read (said in the statistics' `evaluated_at_source`), unless
+  the `suite` and `evaluated_at` options give them.
 
 Results of Great Expectations 0.x (`expectation_suite_name`, `expectation_type`) are refused.
 An expectation's `result` is trimmed to its figures (observed value, element, unexpected and
 missing counts): the partial lists of unexpected values are samples of the data, not evidence.
+Its `kwargs` (column, min_value, max_value, mostly, value_set, ...) are kept with it, less the
+batch id, so a failed rule's threshold is on record.
 
 Options: `dataset` and `dataset_version` (the dataset version validated, both or neither),
 `evaluated_at` (ISO 8601 with offset; wins over the result's own time), `suite` (wins over the
@@ -47,6 +51,7 @@ KEPT = (
 )
 MAX_OBSERVED_ITEMS = 20  # e.g. the distinct values an expectation observed: a sample is enough
 LOAD_TIME = "%Y%m%dT%H%M%S.%fZ"  # batch_markers.ge_load_time, always UTC
+DESCRIBED_TIME = "read by Attest: CheckpointResult.describe() carries no time"
 
 
 def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
@@ -131,7 +136,19 @@ def _result(
         success=_flag(_key(item, "success", path), f"{path}.success"),
         column=_column(kwargs),
         observed=observed,
+        kwargs=_rule(kwargs),
     )
+
+
+def _rule(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The expectation's arguments (bounds, mostly, value set, ...), so a failed rule's
+    threshold is known; less the batch id (which batch, not what rule), long sets cut."""
+    rule = {key: value for key, value in kwargs.items() if key != "batch_id"}
+    for key, value in list(rule.items()):
+        if isinstance(value, list) and len(value) > MAX_OBSERVED_ITEMS:
+            rule[key] = value[:MAX_OBSERVED_ITEMS]
+            rule[f"{key}_truncated"] = len(value)
+    return rule
 
 
 def _observed(result: dict[str, Any]) -> dict[str, Any]:
@@ -194,35 +211,40 @@ def _evaluated_at(meta: dict[str, Any], options: Mapping[str, str], path: str) -
 def _described(
     document: dict[str, Any], options: Mapping[str, str], dataset: DatasetVersionRef | None
 ) -> list[DataValidation]:
-    missing = [name for name in ("suite", "evaluated_at") if not options.get(name)]
-    if missing:  # all of them at once, not one refusal per push
-        also = "".join(f", as is {name}" for name in missing[1:])
-        raise BadInput(
-            field=missing[0],
-            message=f"is required{also}: a CheckpointResult.describe() names no suite and "
-            "carries no time (or upload the validation results instead)",
-        )
-    when = parse_instant(options["evaluated_at"], field="evaluated_at")
+    given = options.get("evaluated_at")
+    when = parse_instant(given, field="evaluated_at") if given else datetime.now(tz=UTC)
     validations = []
     for i, item in enumerate(_list(document["validation_results"], "validation_results")):
         path = f"validation_results[{i}]"
         item = _object(item, path)
         expectations = _list(_key(item, "expectations", path), f"{path}.expectations")
+        statistics = _object(item.get("statistics", {}), f"{path}.statistics")
+        if not given:  # said, not hidden: the time is when Attest read it
+            statistics = {**statistics, "evaluated_at_source": DESCRIBED_TIME}
         validations.append(
             DataValidation(
                 evaluated_at=when,
-                suite=options["suite"],
+                suite=options.get("suite") or _described_suite(expectations),
                 success=_flag(_key(item, "success", path), f"{path}.success"),
                 results=[
                     _described_expectation(e, f"{path}.expectations[{j}]")
                     for j, e in enumerate(expectations)
                 ],
                 dataset=dataset,
-                statistics=_object(item.get("statistics", {}), f"{path}.statistics"),
+                statistics=statistics,
                 tool=TOOL,
             )
         )
     return validations
+
+
+def _described_suite(expectations: list[Any]) -> str:
+    """A describe() names no suite; the batch its expectations ran on names what was checked."""
+    for item in expectations:
+        kwargs = item.get("kwargs") if isinstance(item, dict) else None
+        if isinstance(kwargs, dict) and kwargs.get("batch_id"):
+            return f"checkpoint on {kwargs['batch_id']}"
+    return "checkpoint"
 
 
 def _described_expectation(item: Any, path: str) -> ExpectationResult:

@@ -13,6 +13,11 @@ class PushAnswerSerializer(serializers.Serializer):
     counts = serializers.DictField(
         child=serializers.IntegerField(), help_text='What was written, e.g. {"metric_points": n}'
     )
+    records = serializers.DictField(
+        help_text="Every record the push wrote or linked: the version (with its page), its run, "
+        "the dataset versions, points per metric name, and the ids of fairness, drift, "
+        "data-validation and evaluation results"
+    )
 
 
 class MetricColumnsSerializer(serializers.Serializer):

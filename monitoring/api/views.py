@@ -4,7 +4,7 @@ Every write here runs inside the request's transaction and batch (monitoring.api
 so a refused push leaves nothing behind and a keyed retry replays the first answer.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -34,6 +34,7 @@ from monitoring.api.serializers import (
 from monitoring.ingest import frames
 from monitoring.ingest.bundle import Bundle, checked
 from monitoring.models import IngestionBatch, MetricDefinition
+from monitoring.selectors import pushed
 from monitoring.services import evidence, ingestion, metric_definitions
 from registry.models import ModelVersion
 
@@ -46,14 +47,19 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-def _answer(request: Request, version: ModelVersion) -> Response:
+def _answer(
+    request: Request, version: ModelVersion, datasets: Sequence[tuple[str, str]] = ()
+) -> Response:
     batch = ingestion_batch(request)
     batch.refresh_from_db(fields=["counts"])
+    records = pushed.batch_records(batch, version, datasets)
+    records["version"]["url"] = request.build_absolute_uri(records["version"]["url"])
     body = {
         "batch": batch.pk,
         "model": version.model.slug,
         "version": version.version,
         "counts": batch.counts,
+        "records": records,
     }
     return Response(body, status=status.HTTP_201_CREATED)
 
@@ -63,14 +69,19 @@ def _push(request: Request, model_slug: str, version: str, read: Callable[[], Bu
     model = permissions.model_for_user_or_404(request.user, model_slug, "change")
     with ingestion.domain_errors():
         bundle = read()
-    pushed = ingestion.push_bundle(
-        actor=permissions.actor(request),
-        model=model,
-        version=version,
-        bundle=bundle,
-        batch=ingestion_batch(request),
-    )
-    return _answer(request, pushed)
+    try:
+        target = ingestion.push_bundle(
+            actor=permissions.actor(request),
+            model=model,
+            version=version,
+            bundle=bundle,
+            batch=ingestion_batch(request),
+        )
+    except DomainError as exc:
+        if exc.field != ingestion.EXTERNAL_ID_FIELD:
+            raise
+        return Response({"errors": [exc.as_dict()]}, status=status.HTTP_409_CONFLICT)
+    return _answer(request, target, bundle.dataset_keys())
 
 
 class MetricPointsView(reads.MetricNamesRead):

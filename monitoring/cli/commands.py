@@ -154,6 +154,32 @@ def push_wandb(
     return [push_file(client, target, "wandb-export", path, options=options)]
 
 
+def push_dvc(
+    client: Client, target: Target, path: Path, *, options: Mapping[str, str]
+) -> list[Answer]:
+    """A DVC project directory (its dvc.lock, dvc.yaml and .dvc files, read here as one push),
+    or one dvc.lock or .dvc file (read by the server)."""
+    if path.is_dir():
+        from monitoring.adapters.dvc import read_repo
+
+        bundle = read_repo(path, options=options)
+        return push_bundle(client, target, bundle, command="push-dvc")
+    if path.suffix == ".dvc" and "folder" not in options:
+        options = {**options, **_dvc_folder(path)}
+    return [push_file(client, target, "dvc", path, options=options)]
+
+
+def _dvc_folder(path: Path) -> dict[str, str]:
+    """A .dvc file's folder in its project (the nearest parent holding `.dvc/`): its paths are
+    relative to it, and only the file's name is uploaded."""
+    here = path.resolve().parent
+    for root in (here, *here.parents):
+        if (root / ".dvc").is_dir():
+            folder = here.relative_to(root).as_posix()
+            return {} if folder == "." else {"folder": folder}
+    return {}
+
+
 def push_file(
     client: Client, target: Target, source: str, path: Path, *, options: Mapping[str, str]
 ) -> Answer:
@@ -251,6 +277,7 @@ __all__ = [
     "gate",
     "push_bundle",
     "push_bundle_file",
+    "push_dvc",
     "push_evidence",
     "push_file",
     "push_metric_frame",

@@ -14,6 +14,7 @@ from monitoring.adapters.errors import MissingExtra
 from monitoring.cli import commands, parser
 from monitoring.cli.client import Answer, Client, Target
 from monitoring.cli.errors import CliError, ExitCode
+from monitoring.cli.summary import summary
 from monitoring.ingest.errors import BadInput
 
 Run = Callable[[Client, argparse.Namespace], int]
@@ -67,25 +68,6 @@ def _pushed(args: argparse.Namespace, answers: list[Answer]) -> int:
     return ExitCode.OK
 
 
-def summary(model: str, version: str, answers: list[Answer]) -> str:
-    """One line: what was recorded where, in which batches, and whether it was a replay."""
-    counts: dict[str, int] = {}
-    for answer in answers:
-        for kind, n in answer.body.get("counts", {}).items():
-            counts[kind] = counts.get(kind, 0) + n
-    what = ", ".join(f"{kind.replace('_', ' ')}: {n:,}" for kind, n in sorted(counts.items()))
-    if any("sha256" in a.body for a in answers):
-        what = ", ".join(
-            f"evidence file {a.body['id']} (sha256 {a.body['sha256']})" for a in answers
-        )
-    batches = ", ".join(str(a.body.get("batch")) for a in answers)
-    line = f"{model} {version}: recorded {what or 'nothing new'} (batch {batches})"
-    replayed = sum(a.replayed for a in answers)
-    if replayed:
-        line += f"; {replayed} of {len(answers)} request(s) had been recorded before (replayed)"
-    return line
-
-
 def run_mlflow(client: Client, args: argparse.Namespace) -> int:
     answers = commands.push_mlflow(
         client,
@@ -120,6 +102,11 @@ def run_file(source: str, *flags: str) -> Run:
         return _pushed(args, [answer])
 
     return run
+
+
+def run_dvc(client: Client, args: argparse.Namespace) -> int:
+    answers = commands.push_dvc(client, _target(args), args.file, options=_options(args))
+    return _pushed(args, answers)
 
 
 def run_metrics(client: Client, args: argparse.Namespace) -> int:
@@ -180,7 +167,7 @@ RUNS: dict[str, Run] = {
     "great-expectations": run_file(
         "great-expectations", "dataset", "dataset_version", "suite", "evaluated_at"
     ),
-    "dvc": run_file("dvc"),
+    "dvc": run_dvc,
     "fairness": run_file(
         "fairness", "label", "prediction", "sensitive", "positive_label", "min_group_size"
     ),

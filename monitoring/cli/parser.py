@@ -244,9 +244,9 @@ SOURCES: dict[str, tuple[str, tuple[str, ...], Adder]] = {
         _great_expectations,
     ),
     "dvc": (
-        "dataset versions from dvc.lock or a .dvc file",
+        "dataset versions and the pipeline's run from a DVC project, dvc.lock or .dvc file",
         ("optioned",),
-        _just_file("dvc.lock or a .dvc file"),
+        _just_file("a DVC project directory (read here), or a dvc.lock or .dvc file"),
     ),
     "fairness": ("fairness computed with fairlearn from predictions", ("optioned",), _fairness),
     "drift": ("drift computed by Attest from reference and current rows", ("optioned",), _drift),

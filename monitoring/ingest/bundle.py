@@ -118,6 +118,8 @@ class ExpectationResult:
     success: bool
     column: str = ""
     observed: dict[str, Any] = field(default_factory=dict)
+    # The rule as configured (min_value, max_value, mostly, value_set, ...): what a failure missed.
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,12 @@ class Bundle:
             "evaluations": len(self.evaluations),
         }
         return {kind: n for kind, n in sizes.items() if n}
+
+    def dataset_keys(self) -> list[tuple[str, str]]:
+        """Every dataset version the bundle names (slug, label), wherever it names it, once."""
+        refs = [*self.datasets, *(self.run.input_datasets if self.run else [])]
+        refs += [check.dataset for check in self.data_validation if check.dataset]
+        return list(dict.fromkeys((ref.dataset, ref.version) for ref in refs))
 
     def as_json(self) -> dict[str, Any]:
         return {"format": BUNDLE_FORMAT, **_plain(asdict(self))}
@@ -356,6 +364,7 @@ READERS: dict[type, dict[str, Callable[[Any, str], Any]]] = {
         "success": _BOOL,
         "column": _TEXT,
         "observed": _dict,
+        "kwargs": _dict,
     },
     DataValidation: {
         "evaluated_at": _datetime,

@@ -39,6 +39,9 @@ from registry.models import Dataset, DatasetVersion, MLModel, ModelVersion, Trai
 from registry.services import data as datasets
 from registry.services import versions
 
+# The field of the refusal that a push conflicts with a registered version (the API's 409).
+EXTERNAL_ID_FIELD = "version.external_id"
+
 
 @contextmanager
 def domain_errors(prefix: str = "") -> Iterator[None]:
@@ -233,6 +236,8 @@ def _version(
 ) -> ModelVersion:
     found = ModelVersion.objects.filter(model=model, version=label).select_related("model").first()
     info = bundle.version
+    if info is not None:
+        _check_external_id(model, label, found, info.external_id)
     if found is None:
         if info is None and run is None:
             raise DomainError(
@@ -244,7 +249,30 @@ def _version(
         )
     if info is not None and info.aliases and sorted(set(info.aliases)) != found.aliases:
         versions.set_aliases(actor=actor, version=found, aliases=info.aliases)
+    if run is not None and found.training_run_id is None:
+        # e.g. a DVC pipeline pushed for a version registered by hand: its lineage is now known
+        versions.link_training_run(actor=actor, version=found, run=run)
     return found
+
+
+def _check_external_id(
+    model: MLModel, label: str, found: ModelVersion | None, external_id: str
+) -> None:
+    """One tracker version is one Attest version, both ways (a 409 in the API: it conflicts
+    with what is registered, it is not malformed)."""
+    holder = versions.version_with_external_id(model, external_id)
+    if holder is not None and holder.version != label:
+        raise DomainError(
+            field=EXTERNAL_ID_FIELD,
+            message=f"{external_id} is already {model.slug} version {holder.version}: one "
+            f"external version maps to one Attest version; push it to {holder.version}",
+        )
+    if found is not None and found.external_id and external_id and found.external_id != external_id:
+        raise DomainError(
+            field=EXTERNAL_ID_FIELD,
+            message=f"{model.slug} version {label} is {found.external_id}, not {external_id}: "
+            "push the new tracker version under a new label",
+        )
 
 
 def _version_fields(

@@ -95,3 +95,36 @@ def numeric_items(values: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
         for key, value in (values or {}).items()
         if isinstance(value, int | float) and not isinstance(value, bool)
     )
+
+
+@register.filter
+def rule_words(kwargs: Mapping[str, Any] | None) -> str:
+    """An expectation's rule as configured, less its column: "min value 0 · max value 120"."""
+    parts = [
+        f"{label_for(key).lower()} {_plain(value)}"
+        for key, value in (kwargs or {}).items()
+        if key not in {"column", "column_A", "column_B", "column_list"}
+    ]
+    return " · ".join(parts) or "—"
+
+
+@register.filter
+def observed_words(observed: Mapping[str, Any] | None) -> str:
+    """What an expectation found: its observed value, or how many rows broke it."""
+    observed = observed or {}
+    parts = []
+    if "observed_value" in observed:
+        parts.append(f"observed {_plain(observed['observed_value'])}")
+    if "unexpected_count" in observed:
+        total = observed.get("element_count")
+        of = f" of {total:,}" if isinstance(total, int) else ""
+        parts.append(f"{observed['unexpected_count']:,}{of} unexpected")
+    if observed.get("exception"):
+        parts.append(f"raised: {observed['exception']}")
+    return " · ".join(parts) or "—"
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)

@@ -120,6 +120,11 @@ class ModelVersion(models.Model):
             models.UniqueConstraint(
                 fields=["model", "version"], name="registry_modelversion_unique_label"
             ),
+            models.UniqueConstraint(
+                fields=["model", "external_id"],
+                condition=~Q(external_id=""),
+                name="registry_modelversion_unique_external_id",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -85,6 +85,7 @@ def register_version(
     taken = f"{model.slug} already has a version {version!r}"
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise DomainError(field="version", message=taken)
+    _check_external_id(model, fields.get("external_id", ""))
     run = fields.get("training_run")
     if run is not None and run.model_id != model.pk:
         raise DomainError(field="training_run", message=f"run {run.pk} belongs to another model")
@@ -102,6 +103,25 @@ def register_version(
     if reason := material_change.new_major_version(version, earlier):
         assessments.flag_material_change(model=model, reason=reason)
     return obj
+
+
+def version_with_external_id(model: MLModel, external_id: str) -> ModelVersion | None:
+    """The version of `model` that already stands for the tracker's `external_id`, if any."""
+    if not external_id:
+        return None
+    return ModelVersion.objects.filter(model=model, external_id=external_id).first()
+
+
+def _check_external_id(model: MLModel, external_id: str) -> None:
+    # One tracker version is one Attest version: a second label would carry the same evidence
+    # twice (its run, its points) and two approvals could cover one artifact.
+    holder = version_with_external_id(model, external_id)
+    if holder is not None:
+        raise DomainError(
+            field="external_id",
+            message=f"{external_id} is already {model.slug} version {holder.version}: "
+            "one external version maps to one Attest version",
+        )
 
 
 @transaction.atomic
@@ -172,5 +192,26 @@ def set_aliases(*, actor: User, version: ModelVersion, aliases: Sequence[str]) -
         target=version,
         before=before,
         after={"aliases": version.aliases},
+        mlmodel_id=version.model_id,
+    )
+
+
+@transaction.atomic
+def link_training_run(*, actor: User, version: ModelVersion, run: TrainingRun) -> None:
+    """Name the run that trained a version registered without one (its lineage); a version's
+    run, once known, is never replaced."""
+    permissions.require(actor, "change", version.model)
+    if run.model_id != version.model_id:
+        raise DomainError(field="training_run", message=f"run {run.pk} belongs to another model")
+    if version.training_run_id is not None:
+        raise DomainError(
+            field="training_run", message=f"{version} already names run {version.training_run_id}"
+        )
+    audit.audited_update(
+        actor=actor,
+        row=version,
+        changes={"training_run": run},
+        editable={"training_run"},
+        verb="version.run_linked",
         mlmodel_id=version.model_id,
     )

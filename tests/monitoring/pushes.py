@@ -82,7 +82,11 @@ def full_bundle(when: str = WHEN, *, run_id: str = "3f2a9c", auc: float = 0.8123
                         column="income",
                     ),
                     ExpectationResult(
-                        expectation="expect_column_mean_to_be_between", success=False, column="age"
+                        expectation="expect_column_mean_to_be_between",
+                        success=False,
+                        column="age",
+                        observed={"observed_value": 131.5},
+                        kwargs={"column": "age", "min_value": 18, "max_value": 100},
                     ),
                 ],
                 dataset=TRAIN,

@@ -223,3 +223,48 @@ def test_another_models_run_id_is_refused(pipeline_client, admin_user, hidden_mo
     assert response.status_code == 400
     message = response.json()["errors"][0]["message"]
     assert "belongs to another model" in message and "Bureau" not in message
+
+
+def test_a_tracker_version_pushed_under_a_second_label_is_a_409_naming_the_first(
+    pipeline_client,
+):
+    push(pipeline_client, mlflow_bundle())
+
+    response = push(pipeline_client, mlflow_bundle(), version="8")
+
+    assert response.status_code == 409
+    [error] = response.json()["errors"]
+    assert error["field"] == "version.external_id"
+    assert error["message"].startswith("retail-pd/7 is already retail-pd version 7")
+    assert not ModelVersion.objects.filter(version="8").exists()
+    assert MetricPoint.objects.count() == 2
+
+
+def test_another_tracker_version_pushed_to_a_registered_label_is_a_409(pipeline_client):
+    push(pipeline_client, mlflow_bundle())
+    other = mlflow_bundle()
+    other["version"]["external_id"] = "retail-pd/8"
+
+    response = push(pipeline_client, other)
+
+    assert response.status_code == 409
+    assert "is retail-pd/7, not retail-pd/8" in response.json()["errors"][0]["message"]
+
+
+def test_the_answer_names_every_record_the_push_wrote(pipeline_client):
+    response = push(pipeline_client, mlflow_bundle())
+
+    records = response.json()["records"]
+    version = ModelVersion.objects.get(version="7")
+    assert records["version"] == {
+        "id": version.pk,
+        "label": "7",
+        "external_id": "retail-pd/7",
+        "url": "http://testserver/inventory/models/retail-pd/versions/7/",
+    }
+    assert records["run"]["external_id"] == "3f2a9c"
+    assert [(d["dataset"], d["version"]) for d in records["datasets"]] == [("loan-book", "2026-10")]
+    assert records["metric_points"] == {"auc": 2}
+    assert records["drift_results"] == [DriftResult.objects.get().pk]
+    assert records["fairness_results"] == [FairnessResult.objects.get().pk]
+    assert records["data_validations"] == []

@@ -68,3 +68,17 @@ def test_the_page_data_reads_a_fixed_number_of_queries(
         assert push(developer, full_bundle(f"2026-11-0{day}T09:00:00+00:00")).status_code == 201
     with django_assert_max_num_queries(10):
         versions.version_results(version)
+
+
+def test_the_version_page_shows_each_expectations_rule_and_what_it_found(
+    client, developer, version
+):
+    client.force_login(developer)
+
+    page = client.get(version.get_absolute_url()).content.decode()
+
+    table = page[page.index('id="validation-expectations"') :]
+    assert "Expect column mean to be between" in table
+    assert "min value 18 · max value 100" in table
+    assert "observed 131.5" in table
+    assert "Not met" in table

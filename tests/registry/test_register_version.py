@@ -182,3 +182,20 @@ def test_versions_of_lists_newest_first_with_deployment_counts(credit_pd_model, 
         (0, None),
         (2, first.started_at.replace(month=2)),
     ]
+
+
+def test_a_tracker_version_already_registered_under_another_label_is_refused(
+    credit_pd_model, developer
+):
+    services.register_version(
+        actor=developer, model=credit_pd_model, version="7", external_id="retail-pd/7"
+    )
+
+    with pytest.raises(DomainError) as refused:
+        services.register_version(
+            actor=developer, model=credit_pd_model, version="8", external_id="retail-pd/7"
+        )
+
+    assert refused.value.field == "external_id"
+    assert "already retail-pd version 7" in refused.value.error_text
+    assert not ModelVersion.objects.filter(version="8").exists()

@@ -77,11 +77,18 @@ def test_lock_gives_the_data_the_stages_read_not_their_code(repo):
 
 
 def test_lock_outputs_of_one_stage_on_request(repo):
-    bundle = read(repo, "dvc.lock", stage="train", take="outs")
+    bundle = read(repo, "dvc.lock", stage="prepare", take="outs")
 
     assert [(d.dataset, d.external_ref) for d in bundle.datasets] == [
-        ("model-pkl", f"md5:{md5(repo / 'model.pkl')}")
+        ("data-train-csv", f"md5:{md5(repo / 'data' / 'train.csv')}")
     ]
+
+
+def test_a_stage_whose_only_output_is_a_model_pins_no_data(repo):
+    with pytest.raises(BadInput) as caught:
+        read(repo, "dvc.lock", stage="train", take="outs")
+
+    assert caught.value.message == "lists no data (only code, models and metrics)"
 
 
 def test_dvc_file_of_a_directory_keeps_the_dir_hash(repo):

@@ -275,6 +275,17 @@ def test_legacy_test_suite_gives_columns_from_its_drift_tests(legacy_test_suite)
     assert share["status"] == "fail"
 
 
+def test_legacy_test_suite_keeps_the_share_of_drifted_columns_and_the_dataset_verdict(
+    legacy_test_suite,
+):
+    bundle = adapter.read(legacy_test_suite, options={})
+
+    check = bundle.drift[0]
+    drifted = [c.column for c in check.columns if c.drifted]
+    assert check.drift_share == pytest.approx(len(drifted) / 3)
+    assert check.dataset_drift is True  # the share test failed: above the preset's limit
+
+
 def test_truncated_json_names_the_file_and_where_it_breaks(saved_report):
     content = saved_report.read_bytes()[:200]
 

@@ -50,3 +50,30 @@ def test_classification_report_is_stored_as_labelled_points_not_drift(pd_version
     }
     assert not DriftResult.objects.filter(version=pd_version).exists()
     assert not DataValidationResult.objects.filter(version=pd_version).exists()
+
+
+def legacy_drift_suite() -> bytes:
+    pytest.importorskip("evidently")
+    from evidently.legacy.test_preset import DataDriftTestPreset
+    from evidently.legacy.test_suite import TestSuite
+
+    rng = np.random.default_rng(1)
+    reference = pd.DataFrame({"age": rng.normal(40, 5, 300), "income": rng.normal(50, 10, 300)})
+    current = pd.DataFrame({"age": rng.normal(40, 5, 300), "income": rng.normal(70, 10, 300)})
+    suite = TestSuite(tests=[DataDriftTestPreset()])
+    suite.run(reference_data=reference, current_data=current)
+    return suite.json().encode()
+
+
+@pytest.mark.django_db
+def test_a_legacy_test_suite_keeps_its_dataset_drift_and_share_on_the_drift_result(
+    pd_version, pipeline_client
+):
+    upload = SimpleUploadedFile("suite.json", legacy_drift_suite(), "application/json")
+
+    response = pipeline_client.post(IMPORT, {"file": upload})
+
+    assert response.status_code == 201, response.content
+    drift = DriftResult.objects.get(version=pd_version)
+    assert (drift.dataset_drift, drift.drift_share) == (True, 0.5)
+    assert response.json()["records"]["drift_results"] == [drift.pk]

@@ -112,12 +112,32 @@ def test_checkpoint_results_are_dated_by_their_run(validation):
     assert results_by_type(bundle)["expect_column_values_to_be_between"].success is False
 
 
-def test_checkpoint_description_needs_suite_and_time_then_reads(validation):
-    with pytest.raises(BadInput) as caught:
-        adapter.read(validation["described"], options={})
-    assert caught.value.field == "suite"
-    assert caught.value.message.startswith("is required, as is evaluated_at: ")
+def test_checkpoint_description_is_taken_as_it_is_saying_when_it_was_read(validation):
+    bundle = adapter.read(validation["described"], options={})
 
+    check = bundle.data_validation[0]
+    assert (check.suite, check.success) == ("checkpoint on loans-book", False)
+    assert abs(datetime.now(tz=UTC) - check.evaluated_at) < timedelta(minutes=1)
+    assert check.statistics["evaluated_at_source"].startswith("read by Attest")
+    assert check.statistics["evaluated_expectations"] == 3
+
+
+def test_each_expectation_keeps_its_rule_so_a_failure_shows_the_threshold_missed(validation):
+    for content in (validation["validated"], validation["described"]):
+        results = results_by_type(adapter.read(content, options={}))
+
+        assert results["expect_column_values_to_be_between"].kwargs == {
+            "column": "age",
+            "min_value": 0.0,
+            "max_value": 120.0,
+        }
+        assert results["expect_column_most_common_value_to_be_in_set"].kwargs == {
+            "column": "age",
+            "value_set": [20],
+        }
+
+
+def test_checkpoint_description_takes_suite_and_time_from_options(validation):
     options = {"suite": "nightly", "evaluated_at": "2026-11-01T02:00:00Z"}
     bundle = adapter.read(validation["described"], options=options)
 

@@ -59,6 +59,16 @@ def test_results_are_listed_by_kind(api_client, auditor, version, kind, field, v
     assert body["results"][0][field] == value
 
 
+def test_a_validations_expectations_carry_their_rule(api_client, auditor, version):
+    body = api_client(auditor).get(f"{BASE}/results/?kind=validation").json()
+
+    failed = body["results"][0]["results"][1]
+    assert (failed["success"], failed["kwargs"]) == (
+        False,
+        {"column": "age", "min_value": 18, "max_value": 100},
+    )
+
+
 def test_results_without_a_known_kind_are_a_400_naming_kind(api_client, developer, version):
     response = api_client(developer).get(f"{BASE}/results/?kind=vibes")
 
