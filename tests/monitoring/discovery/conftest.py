@@ -1,5 +1,6 @@
 import pytest
 
+from registry import services
 from tests.monitoring.discovery import registries
 
 
@@ -26,3 +27,19 @@ def databricks_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     for name in ("DATABRICKS_HOST", "DATABRICKS_CONFIG_PROFILE", "DATABRICKS_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
+
+
+TRACKERS = {"mlflow": "mlflow", "sagemaker": "sagemaker", "databricks": "mlflow"}
+
+
+@pytest.fixture
+def known(owner, credit_pd_model) -> None:
+    """The PD model holds, as a version each, the registries' known model's external id."""
+    for n, (registry, external_id) in enumerate(registries.KNOWN.items(), start=1):
+        services.register_version(
+            actor=owner,
+            model=credit_pd_model,
+            version=f"{n}.0",
+            source_tracker=TRACKERS[registry],
+            external_id=external_id,
+        )

@@ -9,25 +9,10 @@ from governance.access.services import tokens
 from governance.auditlog.models import AuditEvent
 from monitoring.cli.main import main
 from monitoring.discovery import sagemaker
-from registry import services
 from registry.models import MLModel, ModelVersion
 from tests.monitoring.discovery import registries
 
 pytestmark = pytest.mark.django_db(transaction=True)
-TRACKERS = {"mlflow": "mlflow", "sagemaker": "sagemaker", "databricks": "mlflow"}
-
-
-@pytest.fixture
-def known(owner, credit_pd_model) -> None:
-    """The PD model holds, as a version each, the registries' known model's external id."""
-    for n, (registry, external_id) in enumerate(registries.KNOWN.items(), start=1):
-        services.register_version(
-            actor=owner,
-            model=credit_pd_model,
-            version=f"{n}.0",
-            source_tracker=TRACKERS[registry],
-            external_id=external_id,
-        )
 
 
 @pytest.fixture
