@@ -17,14 +17,13 @@ from typing import Any
 from monitoring.cli import commands, keys
 from monitoring.cli.client import Client
 from monitoring.cli.errors import CliError, ExitCode
-from monitoring.discovery import databricks, mlflow, sagemaker
 from monitoring.discovery.found import (
     DEFAULT_PRODUCTION_ALIASES,
     DEFAULT_PRODUCTION_STAGES,
     FoundModel,
 )
 from monitoring.discovery.match import KnownVersion, Match, match
-from monitoring.discovery.readers import discover, location
+from monitoring.discovery.readers import discover, location, registry_errors
 
 SHADOW_FOUND = 1  # a pipeline fails on an unregistered production model, as on a closed gate
 MODEL_TYPES = ("classical_ml", "deep_learning", "llm_application", "vendor")
@@ -161,33 +160,13 @@ def run(client: Client, args: argparse.Namespace) -> int:
 
 def read(config: dict[str, Any]) -> list[FoundModel]:
     """The registry's models; its own errors become a CliError naming the registry."""
-    failures = _registry_errors(config["registry"])
+    failures = registry_errors(config["registry"])
     try:
         return discover(config)
     except failures as exc:
         raise CliError(
             f"{location(config)} could not be read: {exc}", code=ExitCode.FAILURE
         ) from None
-
-
-def _registry_errors(registry: str) -> tuple[type[BaseException], ...]:
-    """The exception types a registry's SDK raises for a refusal or an outage."""
-    try:
-        if registry == mlflow.REGISTRY:
-            from mlflow.exceptions import MlflowException
-
-            return (MlflowException,)
-        if registry == sagemaker.REGISTRY:
-            from botocore.exceptions import BotoCoreError, ClientError
-
-            return (BotoCoreError, ClientError)
-        if registry == databricks.REGISTRY:
-            from databricks.sdk.errors import DatabricksError
-
-            return (DatabricksError, ValueError)  # ValueError: no host or credentials found
-    except ImportError:
-        pass  # the reader raises MissingExtra, naming the extra
-    return ()
 
 
 def _known(client: Client) -> list[dict[str, Any]]:

@@ -46,3 +46,23 @@ def location(config: Mapping[str, Any]) -> str:
     """Where a configured discovery looks, as people read it (the alert names it)."""
     where = config.get("tracking_uri") or config.get("host") or config.get("region") or "default"
     return f"{config.get('registry')} at {where}"
+
+
+def registry_errors(registry: str) -> tuple[type[BaseException], ...]:
+    """The exception types a registry's SDK raises when it refuses or cannot be reached."""
+    try:
+        if registry == mlflow.REGISTRY:
+            from mlflow.exceptions import MlflowException
+
+            return (MlflowException,)
+        if registry == sagemaker.REGISTRY:
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            return (BotoCoreError, ClientError)
+        if registry == databricks.REGISTRY:
+            from databricks.sdk.errors import DatabricksError
+
+            return (DatabricksError, ValueError)  # ValueError: no host or credentials found
+    except ImportError:
+        pass  # the reader raises MissingExtra, naming the extra
+    return ()

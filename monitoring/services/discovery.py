@@ -5,6 +5,7 @@ An alert stays open while later runs find the model again (they count it, withou
 event or notice); it is resolved when the model turns up in the inventory or stops serving.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,24 +17,34 @@ from django.utils import timezone
 from governance import audit, roles
 from governance.notices import services as notices
 from monitoring.discovery.match import KnownVersion, Match, match
-from monitoring.discovery.readers import discover, location
+from monitoring.discovery.readers import discover, location, registry_errors
 from monitoring.models import ShadowModel
 from registry import selectors as inventory
 
+logger = logging.getLogger(__name__)
 FIELDS = ["registry", "found_in", "name", "versions", "state", "occurrences", "resolution"]
 
 
 def discover_shadow_models(configs: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Run each discovery (`ATTEST_DISCOVERY` entries); counts of alerts raised, seen again and
-    resolved. Registries are read outside any transaction: they may be slow."""
-    counts = {"raised": 0, "seen_again": 0, "resolved": 0}
+    resolved, and of registries that could not be read. Registries are read outside any
+    transaction: they may be slow."""
+    counts = {"raised": 0, "seen_again": 0, "resolved": 0, "unreadable": 0}
     known = [
         KnownVersion(model=k["model"], version=k["version"], external_id=k["external_id"])
         for k in inventory.external_ids()
     ]
     for config in configs:
-        matches = match(discover(config), known)
-        for outcome, n in record(str(config["registry"]), location(config), matches).items():
+        try:
+            found = discover(config)
+        except registry_errors(str(config.get("registry"))) as exc:
+            # One registry down must not silence the others; its alerts stay as they were.
+            logger.warning("discovery: %s could not be read: %s", location(config), exc)
+            counts["unreadable"] += 1
+            continue
+        for outcome, n in record(
+            str(config["registry"]), location(config), match(found, known)
+        ).items():
             counts[outcome] += n
     return counts
 

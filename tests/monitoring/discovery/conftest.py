@@ -43,3 +43,11 @@ def known(owner, credit_pd_model) -> None:
             source_tracker=TRACKERS[registry],
             external_id=external_id,
         )
+
+
+@pytest.fixture
+def free_port_uri(monkeypatch) -> str:
+    """An address where no tracking server listens (MLflow told not to retry)."""
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
+    return f"http://127.0.0.1:{registries.free_port()}"

@@ -49,7 +49,7 @@ def test_registering_the_shadow_resolves_its_alert(configured, owner, credit_pd_
 
     counts = tasks.discover_shadow_models()
 
-    assert counts == {"raised": 0, "seen_again": 1, "resolved": 1}
+    assert counts == {"raised": 0, "seen_again": 1, "resolved": 1, "unreadable": 0}
     resolved = ShadowModel.objects.get(state="resolved")
     assert (resolved.registry, resolved.resolution) == ("mlflow", "registered as retail-pd")
     assert AuditEvent.objects.filter(verb="shadow_model.resolved").count() == 1
@@ -58,7 +58,12 @@ def test_registering_the_shadow_resolves_its_alert(configured, owner, credit_pd_
 def test_nothing_configured_reads_nothing(settings):
     settings.ATTEST_DISCOVERY = []
 
-    assert tasks.discover_shadow_models() == {"raised": 0, "seen_again": 0, "resolved": 0}
+    assert tasks.discover_shadow_models() == {
+        "raised": 0,
+        "seen_again": 0,
+        "resolved": 0,
+        "unreadable": 0,
+    }
 
 
 @pytest.mark.parametrize(("persona", "status"), [("auditor", 200), ("outsider", 403)])
@@ -71,3 +76,15 @@ def test_external_ids_are_for_those_who_read_every_model(
     if status == 200:
         first = {"model": "retail-pd", "version": "1.0", "tracker": "mlflow"}
         assert answer.json()["versions"][0] == {**first, "external_id": "credit-pd/1"}
+
+
+def test_a_registry_that_cannot_be_read_leaves_the_others_and_its_alerts_alone(
+    configured, settings, free_port_uri
+):
+    tasks.discover_shadow_models()
+    down = {"registry": "mlflow", "tracking_uri": free_port_uri}
+    settings.ATTEST_DISCOVERY = [down, settings.ATTEST_DISCOVERY[1]]
+
+    counts = tasks.discover_shadow_models()
+
+    assert (counts["unreadable"], counts["seen_again"], counts["resolved"]) == (1, 1, 0)
