@@ -71,3 +71,28 @@ def test_a_registry_name_becomes_an_inventory_slug(name, slug):
 def test_a_bad_discovery_configuration_says_what_is_wrong(config, message):
     with pytest.raises(DiscoveryConfigError, match=message):
         discover(config)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("[{", "is not JSON"),
+        ('{"registry": "mlflow"}', "use a list"),
+        ('[{"uri": "x"}]', "use a list"),
+    ],
+)
+def test_a_malformed_attest_discovery_stops_start_up_naming_it(monkeypatch, raw, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from governance.settings import env_discoveries
+
+    monkeypatch.setenv("ATTEST_DISCOVERY", raw)
+    with pytest.raises(ImproperlyConfigured, match=f"ATTEST_DISCOVERY.*{message}"):
+        env_discoveries("ATTEST_DISCOVERY")
+
+
+def test_attest_discovery_is_read_as_a_list_of_registries(monkeypatch):
+    from governance.settings import env_discoveries
+
+    monkeypatch.setenv("ATTEST_DISCOVERY", '[{"registry": "sagemaker", "region": "eu-west-1"}]')
+    assert env_discoveries("ATTEST_DISCOVERY") == [{"registry": "sagemaker", "region": "eu-west-1"}]
