@@ -144,9 +144,9 @@ def run(client: Client, args: argparse.Namespace) -> int:
     if args.register and not (args.owner and args.business_unit):
         raise CliError("--register needs --owner and --business-unit")
     config = configuration(args)
+    known = [KnownVersion(**k) for k in _known(client)]  # Attest first: a refusal ends it early
     with commands.mlflow_settings(client):  # MLflow's retries and timeout follow the flags
         found = read(config)
-    known = [KnownVersion(**k) for k in _known(client)]
     matches = match(found, known)
     registered = register(client, args, config, matches) if args.register else {}
     if args.json:

@@ -35,16 +35,16 @@ def discover_shadow_models(configs: Sequence[Mapping[str, Any]]) -> dict[str, in
         for k in inventory.external_ids()
     ]
     for config in configs:
+        where = location(config)
         try:
             found = discover(config)
         except registry_errors(str(config.get("registry"))) as exc:
             # One registry down must not silence the others; its alerts stay as they were.
-            logger.warning("discovery: %s could not be read: %s", location(config), exc)
+            logger.warning("discovery: %s could not be read: %s", where, exc)
             counts["unreadable"] += 1
             continue
-        for outcome, n in record(
-            str(config["registry"]), location(config), match(found, known)
-        ).items():
+        outcomes = record(str(config["registry"]), where, match(found, known))
+        for outcome, n in outcomes.items():
             counts[outcome] += n
     return counts
 
