@@ -23,8 +23,12 @@ READERS: dict[str, tuple[Reader, frozenset[str]]] = {
 }
 
 
-class DiscoveryConfigError(ValueError):
-    """A configured discovery names an unknown registry or an option its reader does not take."""
+class DiscoveryConfigError(Exception):
+    """A configured discovery names an unknown registry or an option its reader does not take.
+
+    Not a ValueError: the Databricks SDK raises those for a workspace it cannot reach, which
+    the scheduled run logs and skips, while a mistake in the settings must stop it.
+    """
 
 
 def discover(config: Mapping[str, Any]) -> list[FoundModel]:

@@ -7,6 +7,7 @@ from governance.auditlog.models import AuditEvent
 from governance.notices.models import Notice
 from monitoring import tasks
 from monitoring.discovery import sagemaker
+from monitoring.discovery.readers import DiscoveryConfigError
 from monitoring.models import ShadowModel
 from registry import services
 from tests.monitoring.discovery import registries
@@ -88,3 +89,10 @@ def test_a_registry_that_cannot_be_read_leaves_the_others_and_its_alerts_alone(
     counts = tasks.discover_shadow_models()
 
     assert (counts["unreadable"], counts["seen_again"], counts["resolved"]) == (1, 1, 0)
+
+
+def test_a_mistake_in_the_settings_stops_the_run_naming_it(settings):
+    settings.ATTEST_DISCOVERY = [{"registry": "databricks", "workspace": "x"}]
+
+    with pytest.raises(DiscoveryConfigError, match="workspace is not an option"):
+        tasks.discover_shadow_models()
