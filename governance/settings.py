@@ -1,5 +1,6 @@
 """Attest settings: every knob is an environment variable; defaults run a fresh checkout."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -266,6 +267,24 @@ ATTEST_FAIRNESS_LIMITS = {
 # Alerts are POSTed (Slack-compatible JSON) to each of these URLs; e-mail goes to the owner.
 ATTEST_ALERT_WEBHOOKS = env_list("ATTEST_ALERT_WEBHOOKS", default=[])
 ATTEST_VOLUNTARY_FRAMEWORKS = env_list("ATTEST_VOLUNTARY_FRAMEWORKS", default=[])
+
+
+def env_discoveries(name: str) -> list[dict[str, object]]:
+    """A JSON list of objects, each naming its `registry` (docs/operations.md, Discovery)."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = json.loads(raw) if raw else []
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} is not JSON: {exc}") from exc
+    if not isinstance(value, list) or not all(
+        isinstance(d, dict) and d.get("registry") for d in value
+    ):
+        raise ImproperlyConfigured(f'{name}: use a list of {{"registry": ..., ...}} objects')
+    return value
+
+
+# Registries the beat task reads for models serving in production unregistered (shadow models).
+ATTEST_DISCOVERY = env_discoveries("ATTEST_DISCOVERY")
 # Periodic reviews open this many days before they fall due; emails link back to this address.
 ATTEST_REVIEW_LEAD_DAYS = env_int("ATTEST_REVIEW_LEAD_DAYS", default=30)
 ATTEST_BASE_URL = os.environ.get("ATTEST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -427,6 +446,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-production-models": {
         "task": "monitoring.tasks.sweep_production_models",
         "schedule": env_int("MONITORING_SWEEP_INTERVAL_SECONDS", default=3600),
+    },
+    # Registries in ATTEST_DISCOVERY: an alert for each model serving there unregistered.
+    "discover-shadow-models": {
+        "task": "monitoring.tasks.discover_shadow_models",
+        "schedule": env_int("DISCOVERY_INTERVAL_SECONDS", default=6 * 3600),
     },
     # Last month's executive report, generated and e-mailed on the 1st.
     "monthly-executive-report": {

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from monitoring.models import Alert
-from monitoring.services import health, notifications
+from monitoring.services import discovery, health, notifications
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=3600)
@@ -36,3 +36,9 @@ def notify_alert(alert_id: int, event: str) -> int:
 def deliver_webhook(url: str, body: dict[str, Any]) -> int:
     """POST the alert; a receiver that is down gets it again with backoff for about a day."""
     return notifications.post(url, body)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=3600)
+def discover_shadow_models() -> dict[str, int]:
+    """Read the registries in ATTEST_DISCOVERY; alert once per unregistered production model."""
+    return discovery.discover_shadow_models(settings.ATTEST_DISCOVERY)

@@ -175,3 +175,21 @@ def linkable_use_cases(
     if may_change_model:
         return list(others)
     return [use_case for use_case in others if permissions.can_change_use_case(user, use_case)]
+
+
+def external_ids() -> list[dict[str, str]]:
+    """Every inventory version that carries a tracker's external id: what discovery matches."""
+    rows = (
+        ModelVersion.objects.exclude(external_id="")
+        .order_by("model__slug", "version")
+        .values("model__slug", "version", "source_tracker", "external_id")
+    )
+    return [
+        {
+            "model": row["model__slug"],
+            "version": row["version"],
+            "tracker": row["source_tracker"],
+            "external_id": row["external_id"],
+        }
+        for row in rows
+    ]

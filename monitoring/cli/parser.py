@@ -7,6 +7,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from monitoring.cli import discover
 from monitoring.cli.points import CHUNK_SIZE
 
 EPILOG = """\
@@ -287,6 +288,7 @@ def build(runs: Mapping[str, Any]) -> argparse.ArgumentParser:
         add(leaf)
         leaf.set_defaults(run=runs[name])
     _gate(top, connection, runs["gate"])
+    discover.add_parser(top, connection)
     return parser
 
 

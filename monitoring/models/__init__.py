@@ -1,5 +1,6 @@
 """Monitoring records: what pipelines pushed per model version, and the batches they came in."""
 
+from monitoring.models.discovery import ShadowModel
 from monitoring.models.health import Alert, HealthCheck, Incident, MonitoringPolicy
 from monitoring.models.ingestion import (
     DataValidationResult,
@@ -24,4 +25,5 @@ __all__ = [
     "MetricDefinition",
     "MetricPoint",
     "MonitoringPolicy",
+    "ShadowModel",
 ]

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from registry.api import views
+from registry.api import discovery, views
 
 MODEL = "models/<slug:model_slug>"
 
@@ -23,5 +23,7 @@ router.register(
 router.register("use-cases", views.UseCaseViewSet, basename="use-case")
 router.register("use-case-changes", views.UseCaseChangeViewSet, basename="use-case-change")
 router.register("custom-fields", views.CustomFieldViewSet, basename="custom-field")
+router.register("external-ids", discovery.ExternalIdViewSet, basename="external-id")
+router.register("discovered-models", discovery.DiscoveredModelViewSet, basename="discovered-model")
 
 urlpatterns = router.urls

@@ -1,0 +1,1 @@
+"""Discovery: what a model registry holds and serves, matched against the inventory (pure)."""
