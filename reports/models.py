@@ -47,7 +47,23 @@ class Drawn(models.Model):
         return self.is_busy and (self.queued_at is None or self.queued_at < now - TASK_TIME_LIMIT)
 
 
-class EvidencePack(Drawn):
+class AskedPack(Drawn):
+    """A pack someone asked for as of an instant: its file's hashes and who asked, when."""
+
+    sha256 = models.CharField(max_length=64, blank=True)
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class EvidencePack(AskedPack):
     """The examiner's PDF for one model version as of one instant, with its manifest and hash."""
 
     pack_id = models.UUIDField(unique=True, editable=False)
@@ -56,15 +72,7 @@ class EvidencePack(Drawn):
     )
     as_of = models.DateTimeField()
     file = models.FileField(upload_to="evidence-packs/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
     manifest = models.JSONField(default=dict, blank=True)
-    manifest_sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -78,7 +86,7 @@ class EvidencePack(Drawn):
         return f"evidence pack {self.pack_id} of {self.version} as of {self.as_of:%Y-%m-%d %H:%M}"
 
 
-class PortfolioPack(Drawn):
+class PortfolioPack(AskedPack):
     """The evidence packs of a set of models as of one instant, asked for at once (all Tier 1
     models in production, say), drawn in parallel and handed over as one zip with a manifest
     naming every pack's hashes."""
@@ -89,14 +97,6 @@ class PortfolioPack(Drawn):
     selection = models.JSONField(default=dict)
     packs = models.ManyToManyField(EvidencePack, related_name="portfolios")
     file = models.FileField(upload_to="portfolio-packs/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    manifest_sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
