@@ -33,6 +33,11 @@ def mark_queued(row: Drawn, *, now: datetime, **changes: object) -> None:
     row.save(update_fields=["status", "error", "queued_at", *changes])
 
 
+def mark_running(row: Drawn) -> None:
+    """The row's task has started drawing it: progress only, as the ask and its end are audited."""
+    type(row)._default_manager.filter(pk=row.pk).update(status=Drawn.Status.RUNNING)
+
+
 def record_failure(
     row: Drawn,
     error: str,

@@ -87,7 +87,6 @@ BULK_WRITES_ALLOWED = {
     ("governance/notices/services.py", "Notice.objects.bulk_create"),
     ("governance/notices/services.py", "Notice.objects.filter.update"),
     # Drawing progress of a pack or report: the asks, downloads and failures are audited.
-    ("reports/packs/services.py", "EvidencePack.objects.filter.update"),
     ("reports/drawing.py", "type._default_manager.filter.update"),
 }
 BULK = {"update", "bulk_create", "bulk_update"}

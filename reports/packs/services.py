@@ -79,7 +79,7 @@ def request_pack(
 
 def generate(pack: EvidencePack) -> EvidencePack:
     """Build the pack's PDF and store it with its hashes; a failure is kept on the row."""
-    EvidencePack.objects.filter(pk=pack.pk).update(status=EvidencePack.Status.RUNNING)
+    drawing.mark_running(pack)
     try:
         rendered = render.build(pack)
     except Exception as error:  # any failure ends on the row, where the requester sees it
@@ -199,7 +199,7 @@ def assemble_portfolio(portfolio: PortfolioPack) -> str:
         return PortfolioPack.Status.FAILED
     if any(p.status != EvidencePack.Status.READY for p in packs):
         return PENDING
-    PortfolioPack.objects.filter(pk=portfolio.pk).update(status=PortfolioPack.Status.RUNNING)
+    drawing.mark_running(portfolio)
     listing = _portfolio_manifest(portfolio, packs)
     listing_bytes = manifest.json_bytes(listing)
     with tempfile.TemporaryFile() as out:

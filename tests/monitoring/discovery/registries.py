@@ -3,6 +3,8 @@ production (the shadow), and one that serves nowhere: a real MLflow tracking ser
 SageMaker behind botocore's Stubber, and Databricks' REST API on a loopback server."""
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,13 +43,18 @@ def mlflow_server(root: Path) -> Iterator[str]:
     store = ["--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}", "--workers", "1"]
     artifacts = ["--default-artifact-root", (root / "artifacts").as_uri()]
     log = (root / "server.log").open("w")
-    process = subprocess.Popen([*command, *store, *artifacts], stdout=log, stderr=log)  # noqa: S603
+    # MLflow 3's server also starts a job runner with fifteen consumer processes that poll for
+    # the whole session: nothing here uses its jobs, and they would take the test workers' CPU.
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    process = subprocess.Popen(  # noqa: S603 - this interpreter running MLflow, fixed arguments
+        [*command, *store, *artifacts], stdout=log, stderr=log, env=env, start_new_session=True
+    )
     uri = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{uri}/health", process, root / "server.log")
         yield uri
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)  # the server and the workers it started
         process.wait(timeout=20)
         log.close()
 
