@@ -97,12 +97,24 @@ def numeric_items(values: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
     )
 
 
+# How a rule reads, whatever order the database kept its keys in (PostgreSQL's jsonb sorts
+# them): the bounds low to high first, then the rest by name, "mostly" last.
+RULE_FIRST = ("min_value", "max_value", "strict_min", "strict_max")
+
+
+def _rule_order(key: str) -> tuple[int, int, str]:
+    if key in RULE_FIRST:
+        return (0, RULE_FIRST.index(key), key)
+    return (2 if key == "mostly" else 1, 0, key)
+
+
 @register.filter
 def rule_words(kwargs: Mapping[str, Any] | None) -> str:
     """An expectation's rule as configured, less its column: "min value 0 · max value 120"."""
+    kwargs = kwargs or {}
     parts = [
-        f"{label_for(key).lower()} {_plain(value)}"
-        for key, value in (kwargs or {}).items()
+        f"{label_for(key).lower()} {_plain(kwargs[key])}"
+        for key in sorted(kwargs, key=_rule_order)
         if key not in {"column", "column_A", "column_B", "column_list"}
     ]
     return " · ".join(parts) or "—"
