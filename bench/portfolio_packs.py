@@ -35,7 +35,9 @@ TARGET_PACKS = 200
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=TARGET_PACKS)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--workers", type=int, nargs="*", default=[1, 2], help="none: only build the fixture"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep an already built fixture")
     parser.add_argument("--database-url", default=os.environ.get("PORTFOLIO_DATABASE_URL"))
     parser.add_argument("--allow-sqlite", action="store_true")
