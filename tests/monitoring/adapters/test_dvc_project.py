@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from monitoring.adapters import dvc as adapter
-from tests.monitoring.adapters.test_dvc import DVC, dvc
+from tests.monitoring.adapters.test_dvc import dvc
 
-pytestmark = pytest.mark.skipif(not DVC.exists(), reason="dvc is not installed in this venv")
 PIPELINE = f"""\
 stages:
   prepare:
