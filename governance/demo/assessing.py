@@ -14,12 +14,16 @@ from governance.demo.timeline import Timeline
 from governance.demo.world import SPECS, World, registered_on
 from governance.risk.models import RiskAssessment
 from governance.risk.services import assessments, controls
+from governance.rulebooks import services as rulebooks
+from governance.rulebooks.models import Rulebook
 from registry.models import MLModel, UseCase
 
 SCOPING_CAMPAIGN = date(2026, 1, 12)  # the scoping rulebook took effect on 1 January 2026
 TIERING_CAMPAIGN = date(2026, 4, 20)  # SR 26-2 and the tiering scorecard, 17 April 2026
 # Rulebook versions taking effect: the nightly task moves assessments onto them.
 RULEBOOK_CHANGES = ("2026-04-17", "2026-08-01")
+# The committee publishes the shipped correction of the Omnibus rules (back-dated to July).
+OMNIBUS_CORRECTED = "2026-10-07"
 CHECKLISTS_FROM = date(2026, 6, 15)
 OWNERS = sorted({spec.owner for spec in demo.MODELS})
 
@@ -36,6 +40,9 @@ def schedule(timeline: Timeline, world: World) -> None:
         _schedule_tiering(timeline, world, slug)
     for day in RULEBOOK_CHANGES:
         timeline.add(at(day, 2), f"rulebooks in force {day}", assessments.apply_in_force)
+    timeline.add(
+        at(OMNIBUS_CORRECTED, 15), "correct the Omnibus rules", partial(_publish_corrections, world)
+    )
     for number, slug in enumerate(risk.EVIDENCED):
         timeline.add(
             timeline.on(CHECKLISTS_FROM + timedelta(days=number), 10),
@@ -47,6 +54,20 @@ def schedule(timeline: Timeline, world: World) -> None:
             timeline.on(CHECKLISTS_FROM + timedelta(days=7), 11),
             f"waiver {slug}",
             partial(_waive, world, slug),
+        )
+
+
+def _publish_corrections(world: World) -> None:
+    """The shipped corrections: the administrator asks, the committee chair publishes."""
+    waiting = Rulebook.objects.filter(status=Rulebook.Status.DRAFT, corrects__isnull=False)
+    for correction in waiting.filter(created_by=None):
+        asked = rulebooks.request_publication(
+            actor=world.admin,
+            draft=correction,
+            note="Shipped correction: the sources now give the entry into force and two points.",
+        )
+        rulebooks.decide_publication(
+            actor=world.users[demo.COMMITTEE_CHAIR], publication=asked, grant=True
         )
 
 

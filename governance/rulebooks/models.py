@@ -40,7 +40,14 @@ class RulebookManager(models.Manager["Rulebook"]):
         return sorted(self.filter(pk__in=winners.values()), key=lambda book: book.name)
 
     def _published(self, kind: str, on: date) -> "models.QuerySet[Rulebook]":
-        return self.filter(kind=kind, status=Rulebook.Status.PUBLISHED, effective_from__lte=on)
+        return self.live(kind).filter(effective_from__lte=on)
+
+    def live(self, kind: str) -> "models.QuerySet[Rulebook]":
+        """Published versions of a kind that no published correction replaces: the timeline
+        `in_force` chooses from (a corrected version is never in force, on any day)."""
+        return self.filter(kind=kind, status=Rulebook.Status.PUBLISHED).exclude(
+            corrections__status=Rulebook.Status.PUBLISHED
+        )
 
 
 # On the same effective date, the one published last wins (a new version, or a switch of method).
@@ -76,6 +83,12 @@ class Rulebook(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # A correction takes the place of the published version it corrects, on its own (possibly
+    # earlier) effective date, for every day that version would have been in force.
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    correction_reason = models.TextField(blank=True)
 
     objects = RulebookManager()
 
@@ -102,6 +115,11 @@ class Rulebook(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def correction(self) -> "Rulebook | None":
+        """The published version that corrects this one, if any."""
+        return self.corrections.filter(status=self.Status.PUBLISHED).first()
 
 
 class Publication(SecondPersonRequest):

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,13 +59,33 @@ def _new(actor: User | None, kind: str, content: dict[str, Any]) -> Rulebook:
         content=content,
         content_sha256=content_sha256(content),
         created_by=actor,
+        corrects=_corrected(kind, content),
+        correction_reason=str(content.get("correction_reason", "")).strip(),
     )
     audit.record(actor=actor, verb="rulebook.drafted", target=book, after=_summary(book))
     return book
 
 
+def _corrected(kind: str, content: dict[str, Any]) -> Rulebook | None:
+    """The published version a correction's content names (`corrects: <version>`), checked."""
+    version = content.get("corrects")
+    if version in (None, ""):
+        return None
+    base = Rulebook.objects.filter(kind=kind, name=content["name"], version=version).first()
+    if base is None or not base.is_published:
+        raise DomainError(
+            field="corrects", message=f"no published version {version} of {content['name']}"
+        )
+    if not str(content.get("correction_reason", "")).strip():
+        raise DomainError(field="correction_reason", message="say what the correction corrects")
+    return base
+
+
 def _summary(book: Rulebook) -> dict[str, Any]:
-    return audit.snapshot(book, ["kind", "name", "version", "effective_from", "content_sha256"])
+    fields = ["kind", "name", "version", "effective_from", "content_sha256"]
+    if book.corrects_id is not None:
+        fields += ["corrects_id", "correction_reason"]
+    return audit.snapshot(book, fields)
 
 
 def publish_version(actor: User | None, book: Rulebook) -> Rulebook:
@@ -89,8 +109,13 @@ def load_shipped(directory: Path = RULEBOOK_DIR) -> list[Rulebook]:
     number, because assessments made under the old one must keep meaning what they meant.
     """
     loaded = []
-    for path in sorted(directory.glob("*/*.yaml")):
-        content = json.loads(_shipped_json(path, path.stat().st_mtime_ns))
+    shipped = [
+        (path, json.loads(_shipped_json(path, path.stat().st_mtime_ns)))
+        for path in directory.glob("*/*.yaml")
+    ]
+    # In version order, so that a correction finds the version it corrects already loaded.
+    shipped.sort(key=lambda one: (str(one[0].parent), _version_number(one[1]), one[0].name))
+    for path, content in shipped:
         kind = content.get("kind", "")
         if kind not in Rulebook.Kind.values:
             raise DomainError(field=str(path.name), message=f"unknown rulebook kind {kind!r}")
@@ -99,14 +124,22 @@ def load_shipped(directory: Path = RULEBOOK_DIR) -> list[Rulebook]:
         if existing is None:
             book = _new(None, kind, content)
             # A shipped alternative (e.g. the matrix tiering method) waits as a draft until an
-            # administrator chooses it; two published methods in force would be ambiguous.
-            loaded.append(book if content.get("ship_as_draft") else publish_version(None, book))
+            # administrator chooses it; two published methods in force would be ambiguous. A
+            # shipped correction waits too: it re-derives assessments and may be back-dated, so
+            # an administrator asks for it and a second person publishes it, as for any other.
+            waits = content.get("ship_as_draft") or book.corrects_id is not None
+            loaded.append(book if waits else publish_version(None, book))
         elif existing.content_sha256 != content_sha256(content):
             raise DomainError(
                 field=path.name,
                 message=f"differs from published {existing}; give the change a new version",
             )
     return loaded
+
+
+def _version_number(content: dict[str, Any]) -> int:
+    version = content.get("version")
+    return version if isinstance(version, int) else 0
 
 
 @functools.cache
@@ -129,10 +162,38 @@ def draft_version(*, actor: User, base: Rulebook, changes: dict[str, Any]) -> Ru
     latest = Rulebook.objects.filter(kind=base.kind, name=base.name).aggregate(v=Max("version"))
     content = {**base.content, **as_json(changes), "version": latest["v"] + 1}
     content.pop("ship_as_draft", None)
+    if "corrects" not in changes:  # a version drafted from a correction is not one itself
+        content.pop("corrects", None)
+        content.pop("correction_reason", None)
     found = problems(base.kind, content)
     if found:
         raise DomainError(field="content", message="; ".join(found))
     return _new(actor, base.kind, content)
+
+
+@transaction.atomic
+def draft_correction(
+    *, actor: User, base: Rulebook, changes: dict[str, Any], reason: str
+) -> Rulebook:
+    """A draft correction of a published version: its content with the changes, possibly dated
+    earlier, that replaces it for every day it was in force once a second person publishes it."""
+    permissions.require_globally(actor, "edit_rulebooks")
+    if not base.is_published:
+        raise DomainError(field="corrects", message=f"{base} is a draft: change it, not correct it")
+    if base.correction is not None:
+        raise DomainError(
+            field="corrects", message=f"{base} is corrected by {base.correction}: correct that"
+        )
+    changes = {**as_json(changes), "corrects": base.version, "correction_reason": reason.strip()}
+    draft = draft_version(actor=actor, base=base, changes=changes)
+    _require_in_place(draft)
+    audit.record(
+        actor=actor,
+        verb="rulebook.correction_drafted",
+        target=draft,
+        after={"corrects": str(base), "reason": draft.correction_reason},
+    )
+    return draft
 
 
 @transaction.atomic
@@ -148,7 +209,7 @@ def request_publication(*, actor: User, draft: Rulebook, note: str = "") -> Publ
     found = problems(draft.kind, draft.content)
     if found:
         raise DomainError(field="content", message="; ".join(found))
-    _require_not_overtaken(draft)
+    _require_in_place(draft)
     publication = Publication.objects.create(rulebook=draft, note=note.strip(), requested_by=actor)
     audit.record(
         actor=actor,
@@ -178,7 +239,11 @@ def decide_publication(
     if grant:
         if draft.is_published:
             raise DomainError(field="state", message=f"{draft} is already published")
-        _require_not_overtaken(draft)
+        _require_in_place(draft)
+        if draft.created_by is not None and people.same_person(actor, draft.created_by):
+            raise DomainError(
+                field="decided_by", message=f"a second person must decide: you drafted {draft}"
+            )
     decisions.decide(
         actor=actor,
         request=publication,
@@ -189,22 +254,58 @@ def decide_publication(
     )
     if grant:
         publish_version(actor, draft)
-        if draft.effective_from <= timezone.localdate():
+        if draft.corrects is not None:
+            _corrected_by(actor, draft)
+        elif draft.effective_from <= timezone.localdate():
             assessments.rederive(actor=actor, rulebook=draft)
         # otherwise it takes effect later: apply_in_force re-derives on the day
     return publication
 
 
-def _require_not_overtaken(draft: Rulebook) -> None:
-    """A version would never be in force behind one that took effect later: refuse it."""
-    later = Rulebook.objects.filter(
-        kind=draft.kind, status=Rulebook.Status.PUBLISHED, effective_from__gt=draft.effective_from
+def _corrected_by(actor: User, correction: Rulebook) -> None:
+    """The corrected version leaves the timeline; what was assessed under it is assessed again
+    under the version now in force (with history), and both are audited."""
+    corrected = correction.corrects
+    assert corrected is not None  # noqa: S101 - the caller checked
+    audit.record(
+        actor=actor,
+        verb="rulebook.corrected",
+        target=corrected,
+        after={"corrected_by": str(correction), "reason": correction.correction_reason},
     )
+    assessments.rederive_corrected(actor=actor, corrected=corrected, correction=correction)
+
+
+def _require_in_place(draft: Rulebook) -> None:
+    """A new version takes effect on or after every version in force; a correction stays
+    between the neighbours of the version it corrects, so that it replaces that version and
+    nothing else. Otherwise a version would never be in force, or would hide another."""
+    timeline = Rulebook.objects.live(draft.kind)
     if draft.kind == Rulebook.Kind.OBLIGATIONS:
-        later = later.filter(name=draft.name)
-    latest = later.order_by("-effective_from").first()
+        timeline = timeline.filter(name=draft.name)
+    corrected = draft.corrects
+    if corrected is None:
+        _require_after(timeline.filter(effective_from__gt=draft.effective_from), "on or after")
+        return
+    if corrected.correction is not None:
+        raise DomainError(field="corrects", message=f"{corrected} is corrected already")
+    others = timeline.exclude(pk=corrected.pk)
+    before = others.filter(effective_from__lt=corrected.effective_from)
+    _require_after(before.filter(effective_from__gte=draft.effective_from), "after")
+    after = others.filter(effective_from__gt=corrected.effective_from).order_by("effective_from")
+    following = after.first()
+    if following is not None and draft.effective_from >= following.effective_from:
+        raise DomainError(
+            field="effective_from",
+            message=f"must be before {following.effective_from}, when {following} took effect: "
+            f"a correction of {corrected} replaces it, not {following}",
+        )
+
+
+def _require_after(overtaking: "QuerySet[Rulebook]", words: str) -> None:
+    latest = overtaking.order_by("-effective_from").first()
     if latest is not None:
         raise DomainError(
             field="effective_from",
-            message=f"must be on or after {latest.effective_from}, when {latest} took effect",
+            message=f"must be {words} {latest.effective_from}, when {latest} took effect",
         )

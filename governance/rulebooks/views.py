@@ -65,11 +65,18 @@ def as_yaml(book: Rulebook) -> str:
 @login_required
 def rulebook_list(request: HttpRequest) -> HttpResponse:
     _require_read(request.user)
-    books = Rulebook.objects.select_related("published_by")
+    books = Rulebook.objects.select_related("published_by", "corrects")
     in_force = _in_force_ids()
+    corrected = set(
+        Rulebook.objects.filter(
+            status=Rulebook.Status.PUBLISHED, corrects__isnull=False
+        ).values_list("corrects_id", flat=True)
+    )
     groups = []
     for kind, title in Rulebook.Kind.choices:
-        rows = [(book, book.pk in in_force) for book in books if book.kind == kind]
+        rows = [
+            (book, book.pk in in_force, book.pk in corrected) for book in books if book.kind == kind
+        ]
         groups.append({"kind": kind, "title": title, "rows": rows})
     return render(
         request,
@@ -92,6 +99,8 @@ def _detail_context(request: HttpRequest, book: Rulebook) -> dict[str, Any]:
         "preview": None,
         "preview_error": "",
         "today": timezone.localdate(),
+        "correction": book.correction if book.is_published else None,
+        "facts": book.content.get("facts", []),
     }
     if not book.is_published:
         try:
@@ -219,6 +228,18 @@ class DraftForm(BootstrapForm):
         return "content"  # every refusal from drafting is about the content
 
 
+class CorrectionForm(DraftForm):
+    reason = forms.CharField(
+        label="What the correction corrects, and on what source",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the version, shown wherever it is cited, and audited.",
+    )
+    field_order = ["reason", "content"]
+
+    def form_field_for(self, error_field: str) -> str | None:
+        return "reason" if error_field == "correction_reason" else "content"
+
+
 @login_required
 def rulebook_draft(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require_globally(request.user, "edit_rulebooks")
@@ -240,3 +261,31 @@ def rulebook_draft(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = DraftForm(initial={"content": as_yaml(base)}, base=base)
     return render(request, "governance/rulebooks/draft.html", {"base": base, "form": form})
+
+
+@login_required
+def rulebook_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draft a correction of a published version: possibly back-dated, with its reason."""
+    permissions.require_globally(request.user, "edit_rulebooks")
+    base = get_object_or_404(Rulebook, pk=pk)
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, base=base)
+        if form.is_valid():
+            try:
+                draft = rulebooks.draft_correction(
+                    actor=permissions.actor(request),
+                    base=base,
+                    changes=form.cleaned_data["content"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(
+                    request, f"{draft} is drafted as a correction. Check its impact, then publish."
+                )
+                return redirect("rulebooks:detail", pk=draft.pk)
+    else:
+        form = CorrectionForm(initial={"content": as_yaml(base)}, base=base)
+    context = {"base": base, "form": form, "correcting": True}
+    return render(request, "governance/rulebooks/draft.html", context)

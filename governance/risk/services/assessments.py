@@ -27,7 +27,7 @@ from governance.risk.rules.results import (
 )
 from governance.risk.services import controls, drafts
 from governance.rulebooks.content import as_json, as_rules
-from governance.rulebooks.models import Rulebook
+from governance.rulebooks.models import IN_FORCE_FIRST, Rulebook
 from registry.models import MLModel, UseCase
 
 # The model-risk frameworks a tier serves, in the order their legal basis is cited.
@@ -457,9 +457,13 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
     """
     if rulebook.kind == Rulebook.Kind.OBLIGATIONS:
         return controls.preview_catalog(rulebook, risk_selectors.outcomes_for)
+    subjects, rules = _affected(rulebook), rulebook
+    if rulebook.corrects is not None:  # a correction moves only what stands on the corrected
+        subjects = [one for one in _affected(rulebook) if one.rulebook_id == rulebook.corrects_id]
+        rules = _in_force_once_published(rulebook)
     rows = []
-    for current in _affected(rulebook):
-        trial = _same_answers(current, rulebook)
+    for current in subjects:
+        trial = _same_answers(current, rules)
         try:
             new = _evaluate(trial, max(rulebook.effective_from, timezone.localdate()))
             new_result, problem = new.result, ""
@@ -483,6 +487,18 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
     return rows
 
 
+def _in_force_once_published(correction: Rulebook) -> Rulebook:
+    """The version in force today once this draft correction replaces the one it corrects."""
+    today = timezone.localdate()
+    others = Rulebook.objects.live(correction.kind).exclude(corrections=correction)
+    standing = others.filter(effective_from__lte=today).order_by(*IN_FORCE_FIRST).first()
+    if correction.effective_from <= today and (
+        standing is None or standing.effective_from < correction.effective_from
+    ):
+        return correction
+    return standing or correction
+
+
 def rederive(*, actor: User | None, rulebook: Rulebook) -> None:
     """Re-derive the assessments (or, for a catalog, the checklists) a published version changes."""
     trigger = f"{rulebook} published"
@@ -495,6 +511,21 @@ def rederive(*, actor: User | None, rulebook: Rulebook) -> None:
     for current in _affected(rulebook):
         if current.rulebook_id != rulebook.pk:
             _rederive_one(actor, current, rulebook, trigger)
+
+
+def rederive_corrected(*, actor: User | None, corrected: Rulebook, correction: Rulebook) -> int:
+    """Assess again, under the version now in force, what was assessed under a version a
+    correction replaced (a catalog's checklists follow the catalogs in force); how many moved."""
+    if corrected.kind == Rulebook.Kind.OBLIGATIONS:
+        rederive(actor=actor, rulebook=correction)
+        return 0
+    trigger = f"{correction} corrects {corrected}: {correction.correction_reason}"
+    book = Rulebook.objects.in_force(corrected.kind)
+    moved = 0
+    for current in _affected(corrected):
+        if current.rulebook_id == corrected.pk:
+            moved += _rederive_one(actor, current, book, trigger) is not None
+    return moved
 
 
 @transaction.atomic
@@ -513,6 +544,10 @@ def flag_material_change(*, model: MLModel, reason: str) -> ReassessmentFlag | N
     return flag
 
 
+def _replaced(assessment: RiskAssessment) -> bool:
+    return assessment.rulebook.corrections.filter(status=Rulebook.Status.PUBLISHED).exists()
+
+
 @transaction.atomic
 def apply_in_force() -> int:
     """Move current assessments onto the rulebook version in force today; how many moved.
@@ -529,6 +564,7 @@ def apply_in_force() -> int:
             framework=framework, status=RiskAssessment.Status.COMPLETED
         ).exclude(rulebook=book)
         for current in stale.select_related("rulebook", "model", "use_case"):
-            if current.rulebook.effective_from < book.effective_from:
+            # A corrected version is never in force: what stands on it moves whatever its date.
+            if current.rulebook.effective_from < book.effective_from or _replaced(current):
                 moved += _rederive_one(None, current, book, f"{book} took effect") is not None
     return moved

@@ -16,6 +16,9 @@ RULEBOOK_FIELDS = [
     "published_at",
     "published_by",
     "content_sha256",
+    "corrects",
+    "correction_reason",
+    "corrected_by",
 ]
 
 
@@ -24,6 +27,20 @@ class RulebookSerializer(serializers.ModelSerializer):
 
     published_by = serializers.CharField(
         source="published_by.username", read_only=True, allow_null=True, default=None
+    )
+    corrects = serializers.IntegerField(
+        source="corrects_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The id of the published version this one corrects, if any",
+    )
+    corrected_by = serializers.IntegerField(
+        source="corrected_by_id",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The id of the published correction that replaces this version on every day "
+        "it was in force (it is then in force on no day), if any",
     )
 
     class Meta:
@@ -55,4 +72,16 @@ class RulebookPublicationSerializer(RequestStateMixin, serializers.ModelSerializ
 class PublicationRequestInput(StrictInput):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="For the deciders (optional)."
+    )
+
+
+class CorrectionInput(StrictInput):
+    reason = serializers.CharField(
+        help_text="What the correction corrects, and on what source (kept and audited)."
+    )
+    changes = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Content keys that differ from the corrected version, e.g. `effective_from` "
+        "(may be earlier, between the neighbouring versions) or `practices`.",
     )

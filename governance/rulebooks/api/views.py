@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -24,6 +25,7 @@ from governance.api.views import (
 )
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.api.serializers import (
+    CorrectionInput,
     PublicationRequestInput,
     RulebookDetailSerializer,
     RulebookPublicationSerializer,
@@ -49,11 +51,17 @@ class RulebookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     """Rulebook versions: a published one never changes; a draft is published once a second
     person grants the request to publish it."""
 
-    queryset = Rulebook.objects.select_related("published_by")
+    queryset = Rulebook.objects.select_related("published_by").annotate(
+        corrected_by_id=Subquery(
+            Rulebook.objects.filter(
+                corrects=OuterRef("pk"), status=Rulebook.Status.PUBLISHED
+            ).values("pk")[:1]
+        )
+    )
     filterset_fields = ["kind", "name", "status"]
     lookup_value_converter = "int"
     permission_classes = [IsAuthenticated, ReadsRulebooks, GlobalRight]
-    global_rights = {"publication": "edit_rulebooks"}
+    global_rights = {"publication": "edit_rulebooks", "correction": "edit_rulebooks"}
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return RulebookDetailSerializer if self.action == "retrieve" else RulebookSerializer
@@ -72,6 +80,24 @@ class RulebookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             actor=permissions.actor(request), draft=draft, note=note
         )
         return Response(RulebookPublicationSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Draft a correction of a published version: its content with the changes, "
+        "possibly back-dated, that replaces it for every day it was in force once a second "
+        "person publishes it (ask with `publication`)",
+        request=CorrectionInput,
+        responses={201: RulebookDetailSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def correction(self, request: Request, pk: int) -> Response:
+        given = validated(CorrectionInput, request)
+        draft = rulebooks.draft_correction(
+            actor=permissions.actor(request),
+            base=self.get_object(),
+            changes=given["changes"],
+            reason=given["reason"],
+        )
+        return Response(RulebookDetailSerializer(draft).data, status=status.HTTP_201_CREATED)
 
 
 @request_schema(
