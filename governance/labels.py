@@ -142,6 +142,13 @@ def label_for(value: object) -> str:
     return shown[:1].upper() + shown[1:]
 
 
+def result_words(result: str, details: dict[str, object]) -> str:
+    """A result as people read it, marked when it rests on answers not known yet, so that no
+    register or document shows a provisional category as settled."""
+    shown = label_for(result)
+    return f"{shown} (provisional)" if details.get("provisional") else shown
+
+
 def _words(code: str) -> str:
     """A code's words in lower case but for acronyms ("max_psi" -> "max PSI")."""
     words = code.replace("_", " ").split(" ")

@@ -13,7 +13,7 @@ from django.db.models import Max, Prefetch, Q
 
 from governance.access.models import RaciAssignment
 from governance.approvals.selectors import facts as approval_facts
-from governance.labels import label_for
+from governance.labels import label_for, result_words
 from governance.risk.models import Control, Evidence, RiskAssessment
 from governance.risk.rules.results import Outcome
 from governance.risk.selectors import coverage, status_of
@@ -33,7 +33,10 @@ def _classification(
     return (
         (f"Model risk tier{when}", label_for(tier.result) if tier else "Not assessed"),
         (f"Legal basis of the tier{when}", "; ".join(tier.legal_basis) if tier else ""),
-        (f"EU AI Act category{when}", label_for(eu.result) if eu else "Not classified"),
+        (
+            f"EU AI Act category{when}",
+            result_words(eu.result, eu.details) if eu else "Not classified",
+        ),
         (f"Legal basis of the category{when}", "; ".join(eu.legal_basis) if eu else ""),
     )
 

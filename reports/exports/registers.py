@@ -20,7 +20,7 @@ from governance.approvals.models import ApprovalRequest, SignOff
 from governance.approvals.selectors import signers
 from governance.findings import selectors as finding_selectors
 from governance.findings.forms import FindingFilterForm
-from governance.labels import label_for
+from governance.labels import label_for, result_words
 from governance.risk import selectors as risk_selectors
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
 from governance.risk.rules import eu_ai_act
@@ -82,7 +82,7 @@ def _eu_category(model: MLModel) -> str:
         for use_case in model.use_cases.all()
         for assessment in use_case.eu_in_force  # type: ignore[attr-defined]
     )
-    return label_for(strictest.result) if strictest else ""
+    return result_words(strictest.result, strictest.details) if strictest else ""
 
 
 def _custom_column(field: CustomField) -> Column[MLModel]:

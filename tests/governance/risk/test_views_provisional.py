@@ -2,8 +2,11 @@
 the validator's review, the model and use case pages, the API and the evidence pack say so and
 name the open questions in words."""
 
+import csv
 import datetime as dt
+import io
 
+import docx
 import pytest
 import time_machine
 from django.urls import reverse
@@ -115,3 +118,21 @@ def test_not_known_yet_is_offered_and_saved_from_the_questionnaire(client, owner
 def test_a_number_question_takes_a_number_or_not_known_yet(posted, parsed):
     field = question_field(Question("compute", "How much?", "number", unknown=True))
     assert field.clean(posted) == parsed
+
+
+def test_the_inventory_register_and_the_model_documentation_mark_the_category_provisional(
+    client, owner, credit_pd_model, provisional
+):
+    client.force_login(owner)
+    csv_file = client.get(reverse("reports:register-export", args=["inventory", "csv"]))
+    rows = list(csv.DictReader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    (row,) = [row for row in rows if row["Slug"] == credit_pd_model.slug]
+    assert row["EU AI Act category"].endswith(" (provisional)")
+    document = client.get(reverse("reports:model-documentation", args=[credit_pd_model.slug]))
+    cells = [
+        cell.text
+        for table in docx.Document(io.BytesIO(document.content)).tables
+        for row in table.rows
+        for cell in row.cells
+    ]
+    assert any(text.endswith(" (provisional)") for text in cells)
