@@ -28,6 +28,7 @@ from governance.risk import selectors as risk_selectors
 from governance.risk.forms import answer_text, open_questions
 from governance.risk.models import Control, Evidence, Framework, RiskAssessment
 from governance.risk.rules import results
+from governance.rulebooks.models import Rulebook
 from monitoring import charts
 from monitoring.models import Alert, DriftResult, FairnessResult, Incident
 from monitoring.selectors import in_force
@@ -165,6 +166,7 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         ],
         "application_dates": _application_dates(outcome.details, as_of),
         "rulebook": str(found.rulebook),
+        "rulebook_correction": _correction(found.rulebook, as_of),
         "trigger": found.trigger,
         "assessed_by": person(found.assessed_by),
         "valid_from": iso(found.valid_from),
@@ -174,6 +176,19 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         "reviewed_at": iso(reviewed),
         "review_reason": found.review_reason if reviewed else "",
     }
+
+
+def _correction(book: Rulebook, as_of: datetime) -> str:
+    """How a correction published by `as_of` replaced the rulebook the assessment ran under."""
+    correction = book.corrections.filter(
+        status=Rulebook.Status.PUBLISHED, published_at__lte=as_of
+    ).first()
+    if correction is None:
+        return ""
+    return (
+        f"Corrected by v{correction.version} (in force from {correction.effective_from:%-d %B %Y}),"
+        f" published {correction.published_at:%-d %B %Y}: {correction.correction_reason}"
+    )
 
 
 def _application_dates(details: dict[str, Any], as_of: datetime) -> list[dict[str, Any]]:

@@ -2,12 +2,13 @@
 back-dated; the corrected version leaves the timeline for every day it was in force, and what
 stood on it is assessed again under the version now in force, with history, audited."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from governance import roles
 from governance.auditlog.models import AuditEvent
@@ -17,6 +18,7 @@ from governance.risk.models import RiskAssessment
 from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.models import Rulebook
+from reports.packs import assembly
 from tests.api_errors import error_fields
 from tests.factories.accounts import UserFactory
 from tests.governance.conftest import published
@@ -97,7 +99,13 @@ def test_assessments_made_under_the_corrected_version_are_made_again_with_histor
     now = risk_selectors.in_force_at(lending, "eu_ai_act")
     assert (now.rulebook, now.answers, now.result) == (eu_ai_act(6), OMNIBUS_BAN, "prohibited")
     assert now.trigger.startswith(f"{eu_ai_act(6)} corrects {eu_ai_act(2)}: ")
-    assert RiskAssessment.objects.get(pk=before.pk).status == "superseded"
+    superseded = RiskAssessment.objects.get(pk=before.pk)
+    assert superseded.status == "superseded"
+    # The evidence pack's history says the rules it ran under were corrected, and why.
+    corrected = assembly.assessment_record(superseded, timezone.now())["rulebook_correction"]
+    assert corrected.startswith("Corrected by v6 (in force from 24 July 2026), published 1 Sep")
+    earlier = superseded.valid_from - timedelta(seconds=1)
+    assert assembly.assessment_record(superseded, earlier)["rulebook_correction"] == ""
 
 
 def test_a_correction_needs_a_reason_and_a_published_version_to_correct(admin_user):
