@@ -1,6 +1,7 @@
 """The `attest` command line's grammar: `attest push SOURCE ...` and `attest gate ...`."""
 
 import argparse
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -36,14 +37,16 @@ examples:
 FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
-DISTRIBUTION = "attest-mrm"  # what pip installs; the command is `attest`
+# What pip installs, either of them giving the command `attest`: the CLI alone
+# (packaging/cli) or the server, which carries the CLI too.
+DISTRIBUTIONS = ("attest-mrm-cli", "attest-mrm")
 
 
 def _version() -> str:
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return "source checkout"
+    for distribution in DISTRIBUTIONS:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            return f"{metadata.version(distribution)} ({distribution})"
+    return "source checkout"
 
 
 def _positive(text: str) -> int:

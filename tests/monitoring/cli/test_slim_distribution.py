@@ -164,6 +164,7 @@ def test_help_metrics_fairness_and_the_gate_run_without_django_weasyprint_or_sci
         return run_attest(slim.lib, tmp_path, fake_attest, *argv)
 
     helped = attest("--help")
+    version = attest("--cli-version")
     metrics = attest("push", "metrics", "metrics.csv", *target)
     fair = attest("push", "fairness", "predictions.csv", *fairness, *target)
     gate = attest("gate", *target, "--environment", "production")
@@ -171,6 +172,7 @@ def test_help_metrics_fairness_and_the_gate_run_without_django_weasyprint_or_sci
     for done in (helped, metrics, fair):
         assert done.returncode == 0, done.stderr
     assert "usage: attest" in helped.stdout
+    assert version.stdout == "attest 0.1.0 (attest-mrm-cli)\n"
     assert "metric points: 2" in metrics.stdout
     assert "fairness results: 2" in fair.stdout
     assert (gate.returncode, gate.stderr) == (1, "")
