@@ -5,6 +5,7 @@ metadata; the CLI then runs from that layout alone, with the server's heavy libr
 import, against a loopback stand-in for Attest's API: the pushes and the gate a pipeline makes.
 """
 
+import ast
 import json
 import re
 import subprocess
@@ -23,6 +24,7 @@ from tests.monitoring.cli import slim as slim_cli
 
 ROOT, PACKAGING = slim_cli.ROOT, slim_cli.PACKAGING
 HEAVY = ("django", "weasyprint", "scipy")
+FIRST_PARTY = ("governance", "monitoring", "registry", "reports")
 # Runs the CLI from the layout on PYTHONPATH with the heavy libraries missing, then fails
 # (exit 99) if any module of ours came from anywhere but that layout.
 RUNNER = """\
@@ -148,6 +150,31 @@ def test_the_distribution_holds_the_cli_and_none_of_the_servers_modules(slim):
     }
     assert modules & server == set()
     assert {"monitoring/__init__.py", "governance/__init__.py"} & modules == set()  # namespaces
+
+
+def first_party_imports(module: Path) -> set[str]:
+    """Every module of ours `module` imports, at its top or inside a function (the adapters
+    import their trackers' libraries and each other on first use)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {n for n in names if n.split(".")[0] in FIRST_PARTY}
+
+
+def test_every_module_the_cli_imports_is_in_the_distribution(slim):
+    held = {
+        ".".join(p.relative_to(slim.lib).with_suffix("").parts).removesuffix(".__init__")
+        for p in slim.lib.rglob("*.py")
+    }
+    wanted = set().union(*(first_party_imports(p) for p in slim.lib.rglob("*.py")))
+
+    # `from package import name` names a module or an attribute: only missing modules count.
+    missing = {n for n in wanted if n not in held and n.rpartition(".")[0] not in held}
+    assert missing == set()
 
 
 def test_help_metrics_fairness_and_the_gate_run_without_django_weasyprint_or_scipy(
