@@ -1,19 +1,28 @@
 """An Airflow DAG whose tasks push a training run to Attest and stop at a closed gate.
 
 Drop this file in the DAGs folder of an Airflow deployment whose workers have
-`pip install 'attest-mrm[mlflow]'`. The workers need ATTEST_URL and ATTEST_TOKEN in their
-environment, or an Airflow connection `attest_default` (host: Attest's URL, password: the
-token). Airflow is imported only when it is installed, so the functions below can be used and
-tested from any other orchestrator (Kubeflow, Prefect, Dagster, a cron job) as they are.
+`pip install 'attest-mrm-cli[mlflow]'` (the `attest` CLI alone, see docs/ingestion.md). The
+workers need MLFLOW_TRACKING_URI, and ATTEST_URL and ATTEST_TOKEN in their environment or an
+Airflow connection `attest_default` (host: Attest's URL, password: the token). Trigger it with
+the run's params: the version label, the MLflow run id and `out`, the folder where the training
+job wrote metrics.csv and predictions.parquet (relative to the worker's working directory, or
+absolute), e.g. `airflow dags trigger credit_pd_release --conf '{"version": "2.8.0",
+"run_id": "3f2a9c", "out": "build"}'`.
+
+Each task is a plain function below that the DAG only wraps, so the same functions serve any
+other orchestrator (Kubeflow, Prefect, Dagster, a cron job) as they are; Airflow is imported
+only when it is installed.
 """
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from monitoring.cli import commands
 from monitoring.cli.client import Client, Target
-from monitoring.cli.main import gate_lines, summary
+from monitoring.cli.main import gate_lines
+from monitoring.cli.summary import summary
 
 MODEL = "retail-pd"
 
@@ -79,11 +88,10 @@ except ImportError:
         dag = task = None
 
 if dag is not None and task is not None:
-    import pendulum
 
     @dag(
         schedule=None,
-        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        start_date=datetime(2026, 1, 1, tzinfo=UTC),
         catchup=False,
         tags=["attest", "model-risk"],
         params={"version": "", "run_id": "", "out": "/data/credit-pd"},

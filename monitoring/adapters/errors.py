@@ -14,7 +14,11 @@ class MissingExtra(ImportError):  # noqa: N818 - the name the contract gives it
     def __init__(self, lib: str, extra: str | None = None) -> None:
         self.lib = lib
         self.extra = extra or lib
-        super().__init__(f"this adapter needs {lib}: pip install 'attest-mrm[{self.extra}]'")
+        # Where the CLI runs, the CLI's own distribution; the server's would bring Django along.
+        super().__init__(
+            f"this adapter needs {lib}: pip install 'attest-mrm-cli[{self.extra}]'"
+            f" (or 'attest-mrm[{self.extra}]' beside the server)"
+        )
 
 
 def refuse_unknown_options(

@@ -18,6 +18,7 @@ from monitoring.cli.summary import summary
 from monitoring.ingest.errors import BadInput
 
 Run = Callable[[Client, argparse.Namespace], int]
+DVC_FLAGS = ("dataset", "take", "stage", "folder", "remote", "lakefs_commit")
 
 
 def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
@@ -105,13 +106,17 @@ def run_file(source: str, *flags: str) -> Run:
 
 
 def run_dvc(client: Client, args: argparse.Namespace) -> int:
-    answers = commands.push_dvc(client, _target(args), args.file, options=_options(args))
+    # The adapter's `version` is the dataset's; --version is the model's.
+    named = {name: getattr(args, name) for name in DVC_FLAGS} | {"version": args.dataset_version}
+    answers = commands.push_dvc(client, _target(args), args.file, options=_options(args, **named))
     return _pushed(args, answers)
 
 
 def run_metrics(client: Client, args: argparse.Namespace) -> int:
+    named = {name: getattr(args, name) for name in ("format", "timestamp", "wide")}
+    options = _options(args, **named)
     answers = commands.push_metrics(
-        client, _target(args), args.file, options=_options(args), chunk_size=args.chunk_size
+        client, _target(args), args.file, options=options, chunk_size=args.chunk_size
     )
     return _pushed(args, answers)
 
@@ -163,15 +168,32 @@ def gate_lines(answer: Mapping[str, Any]) -> list[str]:
 RUNS: dict[str, Run] = {
     "mlflow": run_mlflow,
     "wandb": run_wandb,
-    "evidently": run_file("evidently"),
+    "evidently": run_file("evidently", "reference", "evaluated_at"),
     "great-expectations": run_file(
         "great-expectations", "dataset", "dataset_version", "suite", "evaluated_at"
     ),
     "dvc": run_dvc,
     "fairness": run_file(
-        "fairness", "label", "prediction", "sensitive", "positive_label", "min_group_size"
+        "fairness",
+        "label",
+        "prediction",
+        "sensitive",
+        "positive_label",
+        "min_group_size",
+        "format",
+        "evaluated_at",
     ),
-    "drift": run_file("drift", "window", "columns", "categorical", "reference"),
+    "drift": run_file(
+        "drift",
+        "window",
+        "reference_label",
+        "current_label",
+        "columns",
+        "categorical",
+        "reference",
+        "format",
+        "evaluated_at",
+    ),
     "metrics": run_metrics,
     "bundle": run_bundle,
     "evidence": run_evidence,

@@ -1,6 +1,7 @@
 """The `attest` command line's grammar: `attest push SOURCE ...` and `attest gate ...`."""
 
 import argparse
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -36,14 +37,16 @@ examples:
 FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
-DISTRIBUTION = "attest-mrm"  # what pip installs; the command is `attest`
+# What pip installs, either of them giving the command `attest`: the CLI alone
+# (packaging/cli) or the server, which carries the CLI too.
+DISTRIBUTIONS = ("attest-mrm-cli", "attest-mrm")
 
 
 def _version() -> str:
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return "source checkout"
+    for distribution in DISTRIBUTIONS:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            return f"{metadata.version(distribution)} ({distribution})"
+    return "source checkout"
 
 
 def _positive(text: str) -> int:
@@ -132,7 +135,7 @@ def _optioned() -> argparse.ArgumentParser:
         type=_option,
         action="append",
         metavar="KEY=VALUE",
-        help="a further option of the adapter (repeatable)",
+        help="an adapter option by its name in docs/ingestion.md (repeatable); the flags win",
     )
     return shared
 
@@ -211,6 +214,8 @@ def _fairness(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sensitive", required=True, help="sensitive feature columns, comma separated")
     p.add_argument("--positive-label", help="the favourable outcome (default 1)")
     p.add_argument("--min-group-size", type=_positive, help="smaller groups are not judged")
+    _table_format(p)
+    _evaluated_at(p, "when the predictions were judged (default: now)")
 
 
 def _drift(p: argparse.ArgumentParser) -> None:
@@ -218,7 +223,70 @@ def _drift(p: argparse.ArgumentParser) -> None:
     p.add_argument("--window", help='column naming each row\'s window (default "window")')
     p.add_argument("--columns", help="feature columns, comma separated (default: all others)")
     p.add_argument("--categorical", help="columns to treat as categorical, comma separated")
+    p.add_argument(
+        "--reference-label", help='the reference rows\' window value (default "reference")'
+    )
+    p.add_argument("--current-label", help='the current rows\' window value (default "current")')
     p.add_argument("--reference", help='what the reference window is, e.g. "training data"')
+    _table_format(p)
+    _evaluated_at(p, "when the current window was observed (default: now)")
+
+
+def _evidently(p: argparse.ArgumentParser) -> None:
+    _file(p, "an Evidently 0.7 Report or TestSuite saved as JSON")
+    p.add_argument("--reference", help='what the reference data is, e.g. "training data"')
+    _evaluated_at(
+        p,
+        "when it ran (wins over the report's time; required for Snapshot.json(), "
+        "which carries none)",
+    )
+
+
+def _dvc(p: argparse.ArgumentParser) -> None:
+    _file(p, "a DVC project directory (read here), or a dvc.lock or .dvc file")
+    p.add_argument("--dataset", help="the dataset's slug (default: from the path)")
+    p.add_argument("--dataset-version", help="the dataset version's label (default: from the md5)")
+    p.add_argument(
+        "--take",
+        choices=("deps", "outs", "all"),
+        help="which entries are the datasets: a stage's inputs (deps, the default for "
+        "dvc.lock), its outputs, or both",
+    )
+    p.add_argument("--stage", help="only this stage of dvc.lock")
+    p.add_argument(
+        "--folder", help="where a .dvc file sits in its project, e.g. data (default: found here)"
+    )
+    p.add_argument("--remote", help="the DVC remote's URL, e.g. s3://bucket/dvcstore")
+    p.add_argument(
+        "--lakefs-commit", metavar="COMMIT", help="the LakeFS commit the data was read at"
+    )
+
+
+def _metrics(p: argparse.ArgumentParser) -> None:
+    _file(p, "CSV, Parquet or JSON with name, value, timestamp[, step, segment]")
+    p.add_argument(
+        "--format", choices=("csv", "parquet", "json"), help="default: from the file's name"
+    )
+    p.add_argument(
+        "--timestamp",
+        metavar="TIME",
+        help="ISO 8601 with offset: the time of points that have none (a final-metrics file)",
+    )
+    p.add_argument(
+        "--wide",
+        action="store_const",
+        const="true",
+        help="one column per metric (beside step, timestamp, segment), as trackers export "
+        "a history",
+    )
+
+
+def _table_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("csv", "parquet"), help="default: from the file's name")
+
+
+def _evaluated_at(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("--evaluated-at", metavar="TIME", help=f"ISO 8601 with offset: {help_text}")
 
 
 def _evidence(p: argparse.ArgumentParser) -> None:
@@ -234,11 +302,7 @@ def _just_file(help_text: str) -> Adder:
 SOURCES: dict[str, tuple[str, tuple[str, ...], Adder]] = {
     "mlflow": ("an MLflow run, read where the pipeline runs", ("chunked",), _mlflow),
     "wandb": ("a W&B offline run directory or JSON export", ("chunked",), _wandb),
-    "evidently": (
-        "an Evidently Report/TestSuite JSON",
-        ("optioned",),
-        _just_file("an Evidently 0.7 Report or TestSuite saved as JSON"),
-    ),
+    "evidently": ("an Evidently Report/TestSuite JSON", ("optioned",), _evidently),
     "great-expectations": (
         "a Great Expectations validation result",
         ("optioned",),
@@ -247,14 +311,14 @@ SOURCES: dict[str, tuple[str, tuple[str, ...], Adder]] = {
     "dvc": (
         "dataset versions and the pipeline's run from a DVC project, dvc.lock or .dvc file",
         ("optioned",),
-        _just_file("a DVC project directory (read here), or a dvc.lock or .dvc file"),
+        _dvc,
     ),
     "fairness": ("fairness computed with fairlearn from predictions", ("optioned",), _fairness),
     "drift": ("drift computed by Attest from reference and current rows", ("optioned",), _drift),
     "metrics": (
         "metric points from CSV, Parquet or JSON, in chunks",
         ("chunked", "optioned"),
-        _just_file("CSV, Parquet or JSON with name, value, timestamp[, step, segment]"),
+        _metrics,
     ),
     "bundle": ("a bundle written as JSON", ("chunked",), _just_file("the bundle (JSON)")),
     "evidence": ("a free-form evidence file", (), _evidence),

@@ -11,6 +11,7 @@ from django.conf import settings
 from governance.access.models import RaciAssignment
 from governance.access.services import raci, tokens
 from governance.rulebooks import services as rulebooks
+from tests.monitoring.cli import slim
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples"
 
@@ -23,9 +24,18 @@ def workspace(tmp_path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def cli_modules(tmp_path_factory) -> Path:
+    """What `pip install attest-mrm-cli` puts in site-packages: the CLI's modules, no server's."""
+    return slim.build(tmp_path_factory.mktemp("attest-mrm-cli")).lib
+
+
 @pytest.fixture
-def pipeline_env(live_server, admin_user, owner, credit_pd_model, tmp_path) -> dict[str, str]:
-    """A CI job's environment: the server, a token, the `attest` command, nothing of Django."""
+def pipeline_env(
+    live_server, admin_user, owner, credit_pd_model, cli_modules, tmp_path
+) -> dict[str, str]:
+    """A CI job's environment: the server, a token, the `attest` command and its modules (the
+    CLI's distribution alone, not the checkout)."""
     rulebooks.load_shipped()  # the gate needs a policy in force
     account = tokens.create_service_account(actor=admin_user, username="ci-training")
     raci.assign_raci(
@@ -46,7 +56,7 @@ def pipeline_env(live_server, admin_user, owner, credit_pd_model, tmp_path) -> d
     return {
         **keep,
         "PATH": os.pathsep.join([str(bin_dir), str(python_dir), os.environ["PATH"]]),
-        "PYTHONPATH": str(settings.BASE_DIR),
+        "PYTHONPATH": str(cli_modules),
         "HOME": str(tmp_path),
         "ATTEST_URL": live_server.url,
         "ATTEST_TOKEN": key,

@@ -399,11 +399,16 @@ def test_the_distribution_has_its_own_name_and_every_install_line_uses_it():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     workflow = yaml.safe_load((ROOT / "examples/github-actions/gate.yml").read_text())
 
-    assert project["name"] == parser.DISTRIBUTION == "attest-mrm"
+    assert (
+        parser.DISTRIBUTIONS
+        == ("attest-mrm-cli", project["name"])
+        == ("attest-mrm-cli", "attest-mrm")
+    )
     assert project["scripts"] == {"attest": "monitoring.cli.main:main"}  # the command stays
     assert project["optional-dependencies"]["trackers"][0].startswith("attest-mrm[")
-    assert workflow["env"]["ATTEST_PACKAGE"].startswith("attest-mrm[mlflow] @ ")
-    assert str(MissingExtra("mlflow")).endswith("pip install 'attest-mrm[mlflow]'")
+    assert workflow["env"]["ATTEST_PACKAGE"].startswith("attest-mrm-cli[mlflow] @ ")
+    assert workflow["env"]["ATTEST_PACKAGE"].endswith("#subdirectory=packaging/cli")
+    assert "pip install 'attest-mrm-cli[mlflow]'" in str(MissingExtra("mlflow"))
     texts = [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("examples/**/*.*")]
     assert [p.name for p in texts if BARE_INSTALL.search(p.read_text())] == []
 
