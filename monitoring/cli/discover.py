@@ -145,8 +145,11 @@ def run(client: Client, args: argparse.Namespace) -> int:
         raise CliError("--register needs --owner and --business-unit")
     config = configuration(args)
     known = [KnownVersion(**k) for k in _known(client)]  # Attest first: a refusal ends it early
-    with commands.mlflow_settings(client):  # MLflow's retries and timeout follow the flags
-        found = read(config)
+    # Every registry gives up as --timeout and --retries say, not after its SDK's own minutes of
+    # retries: MLflow reads them from its environment, the others take them as options.
+    limits = {"timeout": client.timeout, "attempts": client.attempts}
+    with commands.mlflow_settings(client):
+        found = read(config if config["registry"] == "mlflow" else {**config, **limits})
     matches = match(found, known)
     registered = register(client, args, config, matches) if args.register else {}
     if args.json:

@@ -21,13 +21,20 @@ TRACKER = "mlflow"  # Unity Catalog's registry is MLflow's; `attest push mlflow`
 EXTRA = "databricks"
 
 
-def client_for(host: str = "", token: str = "") -> Any:
-    """A `WorkspaceClient` (host and token from the SDK's usual chain if blank)."""
+def client_for(host: str = "", token: str = "", timeout: float = 0, attempts: int = 0) -> Any:
+    """A `WorkspaceClient` (host and token from the SDK's usual chain if blank), giving up after
+    `timeout` seconds per request, and retrying for about `attempts` of them, when they are set
+    (the SDK's own default retries for five minutes)."""
     try:
         from databricks.sdk import WorkspaceClient
+        from databricks.sdk.config import Config
     except ImportError:
         raise MissingExtra("databricks-sdk", EXTRA) from None
-    return WorkspaceClient(host=host or None, token=token or None)
+    limits: dict[str, Any] = {}
+    if timeout:
+        limits["http_timeout_seconds"] = timeout
+        limits["retry_timeout_seconds"] = max(1, round(timeout * max(attempts, 1)))
+    return WorkspaceClient(config=Config(host=host or None, token=token or None, **limits))
 
 
 def read(
@@ -37,9 +44,11 @@ def read(
     token: str = "",
     catalog: str = "",
     production_aliases: Iterable[str] = DEFAULT_PRODUCTION_ALIASES,
+    timeout: float = 0,
+    attempts: int = 0,
 ) -> list[FoundModel]:
     """Every Unity Catalog model (of `catalog` if given) with its versions and what serves them."""
-    client = client or client_for(host, token)
+    client = client or client_for(host, token, timeout, attempts)
     endpoints = _served(client)
     wanted = tuple(production_aliases)
     found = []

@@ -15,10 +15,10 @@ Reader = Callable[..., list[FoundModel]]
 # Registry -> its reader and the options it takes (as `ATTEST_DISCOVERY` entries name them).
 READERS: dict[str, tuple[Reader, frozenset[str]]] = {
     "mlflow": (mlflow.read, frozenset({"tracking_uri", "production_aliases", "production_stages"})),
-    "sagemaker": (sagemaker.read, frozenset({"region"})),
+    "sagemaker": (sagemaker.read, frozenset({"region", "timeout", "attempts"})),
     "databricks": (
         databricks.read,
-        frozenset({"host", "token", "catalog", "production_aliases"}),
+        frozenset({"host", "token", "catalog", "production_aliases", "timeout", "attempts"}),
     ),
 }
 
@@ -66,7 +66,9 @@ def registry_errors(registry: str) -> tuple[type[BaseException], ...]:
         if registry == databricks.REGISTRY:
             from databricks.sdk.errors import DatabricksError
 
-            return (DatabricksError, ValueError)  # ValueError: no host or credentials found
+            # ValueError: no host or credentials found; OSError: the SDK's TimeoutError when its
+            # retries ran out, and requests' connection errors.
+            return (DatabricksError, ValueError, OSError)
     except ImportError:
         pass  # the reader raises MissingExtra, naming the extra
     return ()

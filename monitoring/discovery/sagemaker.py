@@ -21,18 +21,28 @@ REGISTRY = TRACKER = "sagemaker"
 EXTRA = "sagemaker"
 
 
-def client_for(region: str = "") -> Any:
-    """A boto3 `sagemaker` client (region and credentials from boto3's usual chain if blank)."""
+def client_for(region: str = "", timeout: float = 0, attempts: int = 0) -> Any:
+    """A boto3 `sagemaker` client (region and credentials from boto3's usual chain if blank),
+    giving up after `timeout` seconds per request and `attempts` tries when they are set."""
     try:
         import boto3
+        from botocore.config import Config
     except ImportError:
         raise MissingExtra("boto3", EXTRA) from None
-    return boto3.client("sagemaker", **({"region_name": region} if region else {}))
+    limits: dict[str, Any] = {}
+    if timeout:
+        limits.update(connect_timeout=timeout, read_timeout=timeout)
+    if attempts:
+        limits["retries"] = {"total_max_attempts": attempts, "mode": "standard"}
+    region_name = {"region_name": region} if region else {}
+    return boto3.client("sagemaker", config=Config(**limits), **region_name)
 
 
-def read(*, client: Any = None, region: str = "") -> list[FoundModel]:
+def read(
+    *, client: Any = None, region: str = "", timeout: float = 0, attempts: int = 0
+) -> list[FoundModel]:
     """Every model package group with its versions, and every model serving an endpoint."""
-    client = client or client_for(region)
+    client = client or client_for(region, timeout, attempts)
     served = _served_models(client)  # model name -> (description, endpoints)
     by_package: dict[str, tuple[str, ...]] = {}
     bare: list[FoundModel] = []

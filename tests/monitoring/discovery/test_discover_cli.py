@@ -13,6 +13,7 @@ from registry.models import MLModel, ModelVersion
 from tests.monitoring.discovery import registries
 
 pytestmark = pytest.mark.django_db(transaction=True)
+REAL_SAGEMAKER_CLIENT = sagemaker.client_for  # before a test stubs it
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def env(live_server, admin_user, known, tmp_path) -> dict[str, str]:
 @pytest.fixture
 def registry_flags(request, monkeypatch, mlflow_uri, databricks_host, databricks_env):
     """The flags that point `attest discover` at each test registry."""
-    monkeypatch.setattr(sagemaker, "client_for", lambda region="": registries.stubbed_sagemaker())
+    monkeypatch.setattr(sagemaker, "client_for", lambda *limits: registries.stubbed_sagemaker())
     return {
         "mlflow": ["--tracking-uri", mlflow_uri],
         "sagemaker": ["--region", "eu-west-1"],
@@ -90,3 +91,29 @@ def test_register_refuses_an_owner_who_does_not_exist(env, registry_flags, capsy
 
 def test_a_token_that_cannot_read_every_model_is_refused(env, registry_flags, pipeline_key, capsys):
     assert discover({**env, "ATTEST_TOKEN": pipeline_key}, "sagemaker", registry_flags) == 3
+
+
+def test_sagemaker_is_asked_with_the_timeout_and_retries_the_flags_give(
+    env, registry_flags, monkeypatch
+):
+    asked = []
+    monkeypatch.setattr(
+        sagemaker,
+        "client_for",
+        lambda *limits: asked.append(limits) or registries.stubbed_sagemaker(),
+    )
+    discover(env, "sagemaker", registry_flags, "--timeout", "7", "--retries", "2")
+    assert asked == [("eu-west-1", 7.0, 2)]
+    client = REAL_SAGEMAKER_CLIENT("eu-west-1", 7.0, 2)  # a real client, never called here
+    config = client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (7.0, 7.0)
+    assert config.retries == {"total_max_attempts": 2, "mode": "standard"}
+
+
+def test_an_unreachable_databricks_workspace_fails_with_exit_4_as_the_flags_say(
+    env, databricks_env, capsys
+):
+    closed = "http://127.0.0.1:9"  # nothing listens on the discard port
+    flags = ["--host", closed, "--timeout", "1", "--retries", "1", "--backoff", "0"]
+    assert main(["discover", "databricks", *flags], environ=env) == 4
+    assert f"databricks at {closed} could not be read" in capsys.readouterr().err

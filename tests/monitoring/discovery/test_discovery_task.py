@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def configured(settings, monkeypatch, mlflow_uri, known):
-    monkeypatch.setattr(sagemaker, "client_for", lambda region="": registries.stubbed_sagemaker())
+    monkeypatch.setattr(sagemaker, "client_for", lambda *limits: registries.stubbed_sagemaker())
     settings.ATTEST_DISCOVERY = [
         {"registry": "mlflow", "tracking_uri": mlflow_uri},
         {"registry": "sagemaker", "region": "eu-west-1"},
