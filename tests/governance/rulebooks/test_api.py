@@ -24,6 +24,9 @@ LISTED = {
     "published_at",
     "published_by",
     "content_sha256",
+    "corrects",
+    "correction_reason",
+    "corrected_by",
 }
 
 

@@ -41,7 +41,7 @@ def in_force_flags(page) -> dict[tuple[str, str, int], bool]:
     return {
         (book.kind, book.name, book.version): in_force
         for group in page.context["groups"]
-        for book, in_force in group["rows"]
+        for book, in_force, _ in group["rows"]
     }
 
 
