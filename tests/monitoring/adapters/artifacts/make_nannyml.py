@@ -5,12 +5,16 @@ Each is exported the way NannyML's users export results: `results.to_df()` writt
 `nml.io.RawFilesWriter` (flat `chunk_key`, `roc_auc_value` columns, in CSV or Parquet).
 """
 
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-import nannyml as nml
+# NannyML sends usage statistics to segment.io unless told not to (and this runs offline).
+os.environ["NML_DISABLE_USAGE_LOGGING"] = "1"
+
+import nannyml as nml  # noqa: E402 - after the switch above
 
 HERE = Path(__file__).resolve().parent
 
