@@ -35,6 +35,7 @@ import io
 import math
 import statistics
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -142,7 +143,7 @@ def _eval_log(content: bytes) -> _Log:
                 message="is missing: the log is of a run still going or killed before it "
                 "ended (Inspect writes the header last)",
             )
-        header = _member(archive, "header.json", content)
+        header = _object(_member(archive, "header.json", content), "header.json")
         _check_version(header)
         members = sorted(n for n in names if n.startswith("samples/"))
         samples = [_member(archive, n, content) for n in members]
@@ -153,7 +154,7 @@ def _member(archive: zipfile.ZipFile, name: str, content: bytes) -> Any:
     info = archive.getinfo(name)
     try:
         data = _zstd(info, content) if info.compress_type == ZSTD else archive.read(info)
-    except (zipfile.BadZipFile, NotImplementedError, OSError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, OSError, zlib.error, EOFError) as exc:
         raise BadInput(field=name, message=f"cannot be read from the log: {exc}") from None
     return parse_json(data)
 
@@ -207,6 +208,8 @@ def _check_status(header: dict[str, Any], *, allow_failed: bool) -> None:
 
 def _scorers(header: dict[str, Any]) -> list[str]:
     scorers = _dig(header, "eval", "scorers", required=False) or []
+    if not isinstance(scorers, list):
+        raise BadInput(field="eval.scorers", message="must be a JSON list")
     names = [str(s.get("name")) for s in scorers if isinstance(s, dict) and s.get("name")]
     if not names:
         raise BadInput(field="eval.scorers", message="is empty: the task scored nothing")
@@ -232,8 +235,12 @@ def _evaluated_at(header: dict[str, Any]) -> datetime:
 def _scorer_metrics(header: dict[str, Any]) -> dict[str, dict[str, float | None]]:
     """Each scorer's own metrics (accuracy, stderr, mean, ...) as Inspect computed them."""
     found: dict[str, dict[str, float | None]] = {}
-    for score in _dig(header, "results", "scores", required=False) or []:
-        metrics = score.get("metrics") or {}
+    scores = _dig(header, "results", "scores", required=False) or []
+    if not isinstance(scores, list):
+        raise BadInput(field="results.scores", message="must be a JSON list")
+    for i, item in enumerate(scores):
+        score = _object(item, f"results.scores[{i}]")
+        metrics = _object(score.get("metrics"), f"results.scores[{i}].metrics")
         found.setdefault(str(score.get("name")), {}).update(
             {str(k): _finite(m.get("value")) for k, m in metrics.items() if isinstance(m, dict)}
         )
@@ -255,7 +262,7 @@ def _sample(
         raise BadInput(field=path, message="must be a JSON object")
     where = f"task={task}, sample={sample.get('id')}, epoch={sample.get('epoch')}"
     at = str(sample.get("completed_at") or when.isoformat())
-    scores = sample.get("scores") or {}
+    scores = _object(sample.get("scores"), f"{path}.scores")
     for name, tally in tallies.items():
         tally.cases += 1
         if sample.get("error"):
@@ -267,9 +274,9 @@ def _sample(
         value = _score(scores[name], f"{path} ({where}).scores.{name}")
         tally.passed += value == 1.0
         _point(points, f"score.{name}", value, at, where)
-    for model, usage in (sample.get("model_usage") or {}).items():
+    for model, usage in _object(sample.get("model_usage"), f"{path}.model_usage").items():
         for part in USAGE:
-            number = _finite((usage or {}).get(part))
+            number = _finite(_object(usage, f"{path}.model_usage.{model}").get(part))
             if number is not None:
                 _point(points, part, number, at, f"{where}, model={model}")
     for part in TIMES:
@@ -303,8 +310,8 @@ def _point(points: MetricColumns, name: str, value: float, at: str, segment: str
 
 def _usage_total(sample: Any, part: str) -> float | None:
     """A sample's usage summed over the models it called; None if a model did not say."""
-    usages = (sample.get("model_usage") or {}) if isinstance(sample, dict) else {}
-    values = [_finite((u or {}).get(part)) for u in usages.values()]
+    usages = _object(sample.get("model_usage"), "model_usage")
+    values = [_finite(_object(u, "model_usage").get(part)) for u in usages.values()]
     if not values or any(v is None for v in values):
         return None
     return sum(v for v in values if v is not None)
@@ -315,6 +322,15 @@ def _per_request(values: list[float | None]) -> float | None:
     if not values or any(v is None for v in values):
         return None
     return statistics.fmean(v for v in values if v is not None)
+
+
+def _object(value: Any, path: str) -> dict[str, Any]:
+    """A JSON object (absent: empty), or BadInput naming where another shape stands."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadInput(field=path, message="must be a JSON object")
+    return value
 
 
 def _finite(value: Any) -> float | None:

@@ -100,8 +100,12 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
 def _frame(content: bytes, fmt: str) -> pd.DataFrame:
     """The result's table, its columns as written (tuples for multi-level, else names)."""
     if fmt == "parquet":
-        return read_table(content, fmt)
+        try:
+            return read_table(content, fmt)
+        except (SyntaxError, KeyError, TypeError) as exc:  # pandas metadata that does not parse
+            raise BadInput(field="file", message=f"is not readable Parquet: {exc!r}") from None
     rows = _header_rows(content)
+    _check_row_lengths(content, rows)
     try:
         frame = pd.read_csv(
             io.BytesIO(content), header=list(range(rows)), float_precision="round_trip"
@@ -116,7 +120,7 @@ def _frame(content: bytes, fmt: str) -> pd.DataFrame:
 
 def _header_rows(content: bytes) -> int:
     """How many header rows `to_df().to_csv()` wrote: one per level, the last naming `key`."""
-    lines = content.decode("utf-8", errors="replace").splitlines()[:3]
+    lines = content.decode("utf-8", errors="replace").replace("\0", "").splitlines()[:3]
     for depth, row in enumerate(csv.reader(lines), start=1):
         if "key" in row or "chunk_key" in row:
             return depth
@@ -125,6 +129,26 @@ def _header_rows(content: bytes) -> int:
         message="has no chunk key column (chunk,key or chunk_key) in its first three rows: "
         "not a NannyML result exported with result.to_df() or nml.io.RawFilesWriter",
     )
+
+
+def _check_row_lengths(content: bytes, header_rows: int) -> None:
+    """Every row as long as the header: pandas would take extra cells as an index, or drop
+    them, without a word."""
+    text = io.StringIO(content.decode("utf-8", errors="replace").replace("\0", ""))
+    rows = csv.reader(text)
+    try:
+        width = len(next(rows))
+        for number, row in enumerate(rows, start=2):
+            if row and len(row) != width:
+                data_row = number - header_rows
+                where = f"data row {data_row}" if data_row > 0 else f"header row {number}"
+                raise BadInput(
+                    field="file",
+                    row=max(data_row, 1),
+                    message=f"{where} has {len(row)} cells where the header has {width}",
+                )
+    except (csv.Error, StopIteration) as exc:
+        raise BadInput(field="file", message=f"is not readable CSV: {exc!r}") from None
 
 
 def _key(column: Any) -> Key:
@@ -175,6 +199,11 @@ def _chunks(frame: pd.DataFrame) -> pd.DataFrame:
         if field not in found:
             raise BadInput(field=f"chunk.{field}", message="required column is missing")
     chunks = pd.DataFrame({f: frame[("chunk", f, "")] for f in CHUNK if f in found})
+    if chunks.empty:
+        raise BadInput(field="file", message="holds no chunks")
+    for field in ("chunk_index", "start_index", "end_index"):
+        if field in chunks:
+            chunks[field] = _indexes(chunks[field], field)
     for field in ("start_date", "end_date"):
         if field in chunks:
             chunks[field] = _instants(chunks[field], field)
@@ -182,8 +211,19 @@ def _chunks(frame: pd.DataFrame) -> pd.DataFrame:
     return chunks
 
 
+def _indexes(column: pd.Series, field: str) -> pd.Series:
+    numbers = pd.to_numeric(column, errors="coerce")
+    bad = numbers.isna() | (numbers != numbers.round())
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise BadInput(
+            field=f"chunk.{field}", row=row + 1, message=f"{column.iloc[row]!r} is not an integer"
+        )
+    return numbers.astype("int64")
+
+
 def _instants(column: pd.Series, field: str) -> pd.Series:
-    stamps = pd.to_datetime(column, errors="coerce")
+    stamps = pd.to_datetime(column, errors="coerce", format="ISO8601")
     missing = stamps.isna()
     if missing.any():
         row = int(missing.to_numpy().argmax()) + 1

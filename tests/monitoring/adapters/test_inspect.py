@@ -169,3 +169,19 @@ def test_an_eval_log_without_its_header_is_a_run_still_going_and_is_refused():
 def test_another_log_format_version_is_refused():
     with pytest.raises(BadInput, match="reads Inspect log format 2"):
         read(edited_log(lambda d: d.update(version=1)))
+
+
+def test_a_sample_whose_scores_are_not_an_object_is_refused_naming_it():
+    def listed(document: dict[str, Any]) -> None:
+        sample(document, "reset")["scores"] = ["C", "C"]
+
+    with pytest.raises(BadInput, match="must be a JSON object") as refused:
+        read(edited_log(listed))
+
+    assert refused.value.field == "samples[2].scores"
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04 truncated", b"", b"[]", b'{"eval": 1}'])
+def test_a_damaged_log_is_refused_not_a_server_error(content):
+    with pytest.raises(BadInput):
+        read(content)

@@ -181,3 +181,27 @@ def test_bad_options_are_refused_naming_them(options, field):
 def test_a_file_that_is_not_a_nannyml_result_is_refused():
     with pytest.raises(BadInput, match="no chunk key column"):
         adapter.read(b"name,value\nauc,0.8\n", filename="metrics.csv", options={})
+
+
+def test_a_row_longer_than_the_header_is_refused_naming_it_not_read_as_an_index():
+    content = edited("nannyml_dle_raw.csv", ",False\n1,", ",False,0.5\n1,")
+
+    with pytest.raises(
+        BadInput, match="data row 1 has 25 cells where the header has 24"
+    ) as refused:
+        adapter.read(content, filename="dle.csv", options={})
+
+    assert refused.value.row == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("r.parquet", b"PAR1 not parquet"),
+        ("r.csv", b"\x00\xff,key\n\x00"),
+        ("r.csv", b",chunk_key,chunk_index\n"),
+    ],
+)
+def test_a_damaged_file_is_refused_not_a_server_error(name, content):
+    with pytest.raises(BadInput):
+        adapter.read(content, filename=name, options={})

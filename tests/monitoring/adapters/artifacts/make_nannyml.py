@@ -14,7 +14,7 @@ from pathlib import Path
 # NannyML sends usage statistics to segment.io unless told not to (and this runs offline).
 os.environ["NML_DISABLE_USAGE_LOGGING"] = "1"
 
-import nannyml as nml  # noqa: E402 - after the switch above
+import nannyml as nml  # after the switch above
 
 HERE = Path(__file__).resolve().parent
 
