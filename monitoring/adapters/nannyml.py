@@ -80,7 +80,7 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
     period = options.get("period", "all").strip().lower()
     if period not in PERIODS:
         raise BadInput(field="period", message=f"{period!r} is not one of {', '.join(PERIODS)}")
-    frame = _frame(content, table_format(filename, options, FORMATS))
+    frame = _frame(content, table_format(filename, options, FORMATS)).reset_index(drop=True)
     keys = [_key(column) for column in frame.columns]
     frame.columns = pd.MultiIndex.from_tuples([_padded(k) for k in keys])
     chunks = _chunks(frame)
@@ -88,6 +88,7 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
         frame, chunks = frame[chunks["period"] == period], chunks[chunks["period"] == period]
         if frame.empty:
             raise BadInput(field="period", message=f"no chunk of the file is in {period!r}")
+    # Errors name a row as the file numbers it (from 1, below the header), whatever is taken.
     measures = [k for k in keys if k[0] != "chunk"]
     if any(len(k) == 3 for k in measures):
         return Bundle(source=SOURCE, drift=_drift(frame, chunks, measures))
@@ -251,7 +252,8 @@ def _points(frame: pd.DataFrame, chunks: pd.DataFrame, measures: list[Key]) -> M
         name = _point_name(metric, part, estimated=metric in estimated)
         values = frame[(metric, part, "")]
         for row, value in enumerate(values.tolist()):
-            number = _number(value, field=f"{metric}.{part}", row=row + 1, alert=part == "alert")
+            line = int(frame.index[row]) + 1
+            number = _number(value, field=f"{metric}.{part}", row=line, alert=part == "alert")
             if number is None:
                 continue
             columns.name.append(name)
@@ -331,22 +333,22 @@ def _line(frame: pd.DataFrame, row: int, column: str, method: str, kind: str) ->
         key = (column, method, part)
         return frame[key].iloc[row] if key in frame.columns else None
 
-    field = f"{column}.{method}"
-    lower = _number(cell("lower_threshold"), field=f"{field}.lower_threshold", row=row + 1)
+    field, line = f"{column}.{method}", int(frame.index[row]) + 1
+    lower = _number(cell("lower_threshold"), field=f"{field}.lower_threshold", row=line)
     if lower is not None:
         raise BadInput(
             field=f"{field}.lower_threshold",
-            row=row + 1,
+            row=line,
             message=f"is {lower:g}: a drift line keeps one (upper) threshold, so a lower "
             "threshold would be lost; export the result without it or push its values with "
             "attest push metrics",
         )
-    alert = _number(cell("alert"), field=f"{field}.alert", row=row + 1, alert=True)
+    alert = _number(cell("alert"), field=f"{field}.alert", row=line, alert=True)
     return ColumnDrift(
         column=column,
         method=method,
-        score=_number(cell("value"), field=f"{field}.value", row=row + 1),
-        threshold=_number(cell("upper_threshold"), field=f"{field}.upper_threshold", row=row + 1),
+        score=_number(cell("value"), field=f"{field}.value", row=line),
+        threshold=_number(cell("upper_threshold"), field=f"{field}.upper_threshold", row=line),
         drifted=None if alert is None else alert == 1.0,
         kind=kind,
     )

@@ -205,3 +205,13 @@ def test_a_row_longer_than_the_header_is_refused_naming_it_not_read_as_an_index(
 def test_a_damaged_file_is_refused_not_a_server_error(name, content):
     with pytest.raises(BadInput):
         adapter.read(content, filename=name, options={})
+
+
+def test_a_bad_cell_is_named_by_its_row_in_the_file_when_a_period_is_taken():
+    analysis_row = ",2017-02-18 23:59:26.400,analysis,"  # row 11: the first analysis chunk
+    content = edited("nannyml_dle_raw.csv", analysis_row, analysis_row + "high")
+
+    with pytest.raises(BadInput) as refused:
+        adapter.read(content, filename="dle.csv", options={"period": "analysis"})
+
+    assert refused.value.row == 11

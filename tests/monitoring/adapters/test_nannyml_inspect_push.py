@@ -2,6 +2,7 @@
 endpoint, `attest push nannyml|inspect`), and an Inspect safety scorer in the executive report's
 safety pass rate and cost per request."""
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -113,3 +114,34 @@ def test_an_inspect_safety_scorer_feeds_the_executive_safety_pass_rate_and_cost(
     december = selectors.figures(date(2026, 12, 1), months=2)
     assert december.figure("safety_pass_rate").value == pytest.approx(2 / 3)
     assert december.figure("cost_per_request").value == pytest.approx(COST_PER_REQUEST)
+
+
+@pytest.mark.django_db
+def test_an_eval_log_imports_through_the_api_with_its_safety_scorer(pd_version, pipeline_client):
+    log = upload("inspect_support_assistant_0.3.130.eval")  # deflated: no zstandard needed
+
+    response = pipeline_client.post(
+        IMPORT.format("inspect"), {"file": log, "safety": "refusal_safety"}
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["counts"] == {"evaluations": 2, "metric_points": 21}
+    safety = EvaluationResult.objects.get(version=pd_version, kind="safety")
+    assert (safety.passed, safety.cases, safety.tool) == (2, 3, "inspect")
+    assert safety.cost_per_request is None  # Inspect 0.3.130 priced no model
+
+
+@pytest.mark.django_db
+def test_a_zstd_eval_log_the_server_cannot_open_is_a_400_naming_the_conversion(
+    pd_version, pipeline_client, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # as on a server without it
+
+    response = pipeline_client.post(
+        IMPORT.format("inspect"), {"file": upload("inspect_support_assistant.eval")}
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "header.json" and "inspect log convert --to json" in error["message"]
+    assert not EvaluationResult.objects.exists()
