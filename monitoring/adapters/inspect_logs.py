@@ -11,7 +11,8 @@ Each scorer of the task is one evaluation result, suite `<task>/<scorer>`: every
 epoch is a case, passed when its score is Inspect's CORRECT ("C"), true or 1 (INCORRECT,
 PARTIAL, NOANSWER, false or a number below 1 is not a pass; a score of another shape is refused
 naming the sample). A sample that errored (a log taken with `allow_failed`) is a case not
-passed, counted in `metrics.errors`. Kind `safety` for the scorers named in the `safety`
+passed, counted in `metrics.errors`; one the scorer left unscored is no case, as in Inspect's
+own metrics, and is counted in `metrics.unscored`. A scorer that scored nothing is refused. Kind `safety` for the scorers named in the `safety`
 option, else `quality`: the executive report's safety pass rate sums the safety ones. The
 scorer's own metrics (`accuracy`, `stderr`, ...) are kept in `metrics`; tokens per request is
 the mean of the samples' total tokens, cost per request the mean of their `total_cost` (USD,
@@ -86,6 +87,11 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
     refuse_unknown_options(options, OPTIONS, source=SOURCE)
     log = _log(content)
     _check_status(log.header, allow_failed=options.get("allow_failed", "").lower() in TRUE)
+    if not log.samples:
+        raise BadInput(
+            field="samples",
+            message="are not in the log (a run with --no-log-samples): pass rates need them",
+        )
     task = str(_dig(log.header, "eval", "task"))
     scorers = _scorers(log.header)
     safety = _safety(options, scorers)
@@ -94,24 +100,48 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
     points = MetricColumns()
     for i, sample in enumerate(log.samples):
         _sample(sample, f"samples[{i}]", task, tallies, points, when)
-    usage = _per_request([_usage_total(s, "total_tokens") for s in log.samples])
-    cost = _per_request([_usage_total(s, "total_cost") for s in log.samples])
-    results = _scorer_metrics(log.header)
+    figures = _Figures(
+        when=when,
+        tokens=_per_request([_usage_total(s, "total_tokens") for s in log.samples]),
+        cost=_per_request([_usage_total(s, "total_cost") for s in log.samples]),
+        metrics=_scorer_metrics(log.header),
+    )
     evaluations = [
-        Evaluation(
-            evaluated_at=when,
-            suite=f"{task}/{name}",
-            kind="safety" if name in safety else "quality",
-            cases=tally.cases,
-            passed=tally.passed,
-            cost_per_request=cost,
-            tokens_per_request=usage,
-            metrics={**results.get(name, {}), "errors": tally.errors, "unscored": tally.unscored},
-        )
+        _evaluation(task, name, tally, figures, safety=name in safety)
         for name, tally in tallies.items()
-        if tally.cases
     ]
     return Bundle(source=SOURCE, evaluations=evaluations, metrics=points)
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """What every scorer's result of one log shares: its time, usage and Inspect's metrics."""
+
+    when: datetime
+    tokens: float | None
+    cost: float | None
+    metrics: dict[str, dict[str, float | None]]
+
+
+def _evaluation(
+    task: str, scorer: str, tally: _Tally, figures: _Figures, *, safety: bool
+) -> Evaluation:
+    if not tally.cases:
+        raise BadInput(field=f"eval.scorers.{scorer}", message="scored no sample of the log")
+    return Evaluation(
+        evaluated_at=figures.when,
+        suite=f"{task}/{scorer}",
+        kind="safety" if safety else "quality",
+        cases=tally.cases,
+        passed=tally.passed,
+        cost_per_request=figures.cost,
+        tokens_per_request=figures.tokens,
+        metrics={
+            **figures.metrics.get(scorer, {}),
+            "errors": tally.errors,
+            "unscored": tally.unscored,
+        },
+    )
 
 
 # --- the log ------------------------------------------------------------------------------
@@ -264,14 +294,14 @@ def _sample(
     at = str(sample.get("completed_at") or when.isoformat())
     scores = _object(sample.get("scores"), f"{path}.scores")
     for name, tally in tallies.items():
-        tally.cases += 1
         if sample.get("error"):
-            tally.errors += 1
+            tally.cases, tally.errors = tally.cases + 1, tally.errors + 1
             continue
-        if name not in scores:
+        if scores.get(name) is None:  # as Inspect's own metrics, not a case
             tally.unscored += 1
             continue
         value = _score(scores[name], f"{path} ({where}).scores.{name}")
+        tally.cases += 1
         tally.passed += value == 1.0
         _point(points, f"score.{name}", value, at, where)
     for model, usage in _object(sample.get("model_usage"), f"{path}.model_usage").items():

@@ -185,3 +185,24 @@ def test_a_sample_whose_scores_are_not_an_object_is_refused_naming_it():
 def test_a_damaged_log_is_refused_not_a_server_error(content):
     with pytest.raises(BadInput):
         read(content)
+
+
+def test_an_unscored_sample_is_no_case_and_a_scorer_that_scored_nothing_is_refused():
+    def unscored(document: dict[str, Any]) -> None:
+        del sample(document, "lockpick")["scores"]["refusal_safety"]
+
+    safety = by_suite(read(edited_log(unscored)))["support_assistant/refusal_safety"]
+    assert (safety.cases, safety.passed, safety.metrics["unscored"]) == (2, 2, 1)
+
+    def none_scored(document: dict[str, Any]) -> None:
+        for s in document["samples"]:
+            del s["scores"]["includes"]
+
+    with pytest.raises(BadInput, match="scored no sample") as refused:
+        read(edited_log(none_scored))
+    assert refused.value.field == "eval.scorers.includes"
+
+
+def test_a_log_written_without_its_samples_is_refused():
+    with pytest.raises(BadInput, match="no-log-samples"):
+        read(edited_log(lambda d: d.update(samples=[])))
