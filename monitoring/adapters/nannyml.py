@@ -32,6 +32,7 @@ Options: `format` (csv or parquet; else from the file name), `period` (`all`, th
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -82,6 +83,9 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
         raise BadInput(field="period", message=f"{period!r} is not one of {', '.join(PERIODS)}")
     frame = _frame(content, table_format(filename, options, FORMATS)).reset_index(drop=True)
     keys = [_key(column) for column in frame.columns]
+    twice = [k for k, n in Counter(keys).items() if n > 1]
+    if twice:
+        raise BadInput(field=".".join(twice[0]), message="is a column of the file twice")
     frame.columns = pd.MultiIndex.from_tuples([_padded(k) for k in keys])
     chunks = _chunks(frame)
     if period != "all":
@@ -89,7 +93,7 @@ def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> B
         if frame.empty:
             raise BadInput(field="period", message=f"no chunk of the file is in {period!r}")
     # Errors name a row as the file numbers it (from 1, below the header), whatever is taken.
-    measures = [k for k in keys if k[0] != "chunk"]
+    measures = [k for k in keys if not _is_chunk(k)]
     if any(len(k) == 3 for k in measures):
         return Bundle(source=SOURCE, drift=_drift(frame, chunks, measures))
     return Bundle(source=SOURCE, metrics=_points(frame, chunks, measures))
@@ -160,7 +164,7 @@ def _key(column: Any) -> Key:
         parts = tuple(p.strip(" '\"") for p in column.strip("()").split(","))  # Parquet text
     else:
         return _flat_key(str(column))
-    if parts[0] == "chunk":
+    if parts[0] == "chunk" and parts[-1] in CHUNK and (len(parts) == 2 or parts[1] == "chunk"):
         return ("chunk", parts[-1])
     if len(parts) == 3 and parts[1] in METHODS and parts[2] in DRIFT_PARTS:
         return parts
@@ -189,13 +193,17 @@ _NOT_NANNYML = (
 )
 
 
+def _is_chunk(key: Key) -> bool:
+    return len(key) == 2 and key[0] == "chunk" and key[1] in CHUNK
+
+
 def _padded(key: Key) -> Key:
     return (*key, "", "")[:3]
 
 
 def _chunks(frame: pd.DataFrame) -> pd.DataFrame:
     """Each row's chunk: period, index, key and dates (tz-aware UTC; NannyML's are naive)."""
-    found = {k[1] for k in frame.columns if k[0] == "chunk"}
+    found = {k[1] for k in frame.columns if _is_chunk(tuple(k[:2])) and not k[2]}
     for field in ("key", "chunk_index", "period", "end_date"):
         if field not in found:
             raise BadInput(field=f"chunk.{field}", message="required column is missing")

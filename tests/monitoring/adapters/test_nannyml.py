@@ -215,3 +215,12 @@ def test_a_bad_cell_is_named_by_its_row_in_the_file_when_a_period_is_taken():
         adapter.read(content, filename="dle.csv", options={"period": "analysis"})
 
     assert refused.value.row == 11
+
+
+def test_a_column_written_twice_is_refused_naming_the_second_one():
+    content = edited("nannyml_dle_raw.csv", "mae_alert", "mae_value")
+
+    with pytest.raises(BadInput) as refused:
+        adapter.read(content, filename="dle.csv", options={})
+
+    assert refused.value.field == "mae_value.1"  # as pandas numbers a repeated name
