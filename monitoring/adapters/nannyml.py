@@ -13,7 +13,8 @@ Read as NannyML's users export a result, whichever of its calculators made it:
 Every row is a chunk: its `period` (reference or analysis), index and dates.
 
 Performance (CBPE, DLE, and the realised PerformanceCalculator): one metric point per chunk,
-metric and part, at the chunk's end date, step the chunk's index, segment `period=<period>`:
+metric and part, at the chunk's end date (or now, for a chunk that ends later: this month's
+chunk of a monthly result), step the chunk's index, segment `period=<period>`:
 `<metric>.estimated` (an estimator's `value`) beside `<metric>.realized` (what the labels gave,
 where the chunk had them), or `<metric>.value` for a calculator that only measures;
 `.sampling_error`, `.upper_confidence_boundary`, `.lower_confidence_boundary`,
@@ -217,6 +218,9 @@ def _chunks(frame: pd.DataFrame) -> pd.DataFrame:
         if field in chunks:
             chunks[field] = _instants(chunks[field], field)
     chunks["period"] = chunks["period"].astype(str)
+    # A chunk's figures hold as of its end; the last chunk of a running period (this month's)
+    # ends later, and holds as of now: nothing is recorded in the future.
+    chunks["as_of"] = chunks["end_date"].clip(upper=pd.Timestamp(datetime.now(tz=UTC)))
     return chunks
 
 
@@ -266,7 +270,7 @@ def _points(frame: pd.DataFrame, chunks: pd.DataFrame, measures: list[Key]) -> M
                 continue
             columns.name.append(name)
             columns.value.append(number)
-            columns.timestamp.append(chunks["end_date"].iloc[row].isoformat())
+            columns.timestamp.append(chunks["as_of"].iloc[row].isoformat())
             columns.step.append(int(chunks["chunk_index"].iloc[row]))
             columns.segment.append(f"period={chunks['period'].iloc[row]}")
     return columns
@@ -319,7 +323,7 @@ def _drift(frame: pd.DataFrame, chunks: pd.DataFrame, measures: list[Key]) -> li
         lines = [_line(frame, row, column, method, kinds[column]) for column, method in pairs]
         checks.append(
             DriftCheck(
-                evaluated_at=chunk["end_date"].to_pydatetime(),
+                evaluated_at=chunk["as_of"].to_pydatetime(),
                 columns=lines,
                 reference=_chunk_text(chunk),
                 tool=SOURCE,

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from monitoring.adapters import nannyml as adapter
 from monitoring.ingest.bundle import Bundle, ColumnDrift
@@ -224,3 +225,12 @@ def test_a_column_written_twice_is_refused_naming_the_second_one():
         adapter.read(content, filename="dle.csv", options={})
 
     assert refused.value.field == "mae_value.1"  # as pandas numbers a repeated name
+
+
+def test_a_chunk_that_ends_in_the_future_holds_as_of_now():
+    content = edited("nannyml_dle_raw.csv", "2017-03-11 23:59:26.400", "2099-12-31 23:59:59")
+
+    with time_machine.travel(datetime(2026, 12, 7, 12, tzinfo=UTC), tick=False):
+        bundle = adapter.read(content, filename="dle.csv", options={})
+
+    assert points(bundle, "mae.estimated")[-1][0] == "2026-12-07T12:00:00+00:00"
