@@ -297,7 +297,9 @@ def _nannyml(p: argparse.ArgumentParser) -> None:
 
 def _inspect(p: argparse.ArgumentParser) -> None:
     _file(p, "an Inspect AI log (.eval or .json)")
-    p.add_argument("--safety", help="scorers that are safety checks, comma separated")
+    p.add_argument(
+        "--safety", metavar="SCORERS", help="scorers that are safety checks, comma separated"
+    )
     p.add_argument(
         "--allow-failed",
         action="store_const",
