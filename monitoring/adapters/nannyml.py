@@ -220,7 +220,8 @@ def _chunks(frame: pd.DataFrame) -> pd.DataFrame:
     chunks["period"] = chunks["period"].astype(str)
     # A chunk's figures hold as of its end; the last chunk of a running period (this month's)
     # ends later, and holds as of now: nothing is recorded in the future.
-    chunks["as_of"] = chunks["end_date"].clip(upper=pd.Timestamp(datetime.now(tz=UTC)))
+    now = pd.Timestamp(datetime.now(tz=UTC))
+    chunks["as_of"] = chunks["end_date"].where(chunks["end_date"] <= now, now)
     return chunks
 
 
