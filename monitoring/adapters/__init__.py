@@ -21,6 +21,8 @@ FILE_ADAPTERS = {
     "drift": "monitoring.adapters.drift",
     "wandb-export": "monitoring.adapters.wandb",
     "metrics": "monitoring.adapters.tabular",
+    "nannyml": "monitoring.adapters.nannyml",
+    "inspect": "monitoring.adapters.inspect_logs",
 }
 
 

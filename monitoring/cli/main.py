@@ -194,6 +194,8 @@ RUNS: dict[str, Run] = {
         "format",
         "evaluated_at",
     ),
+    "nannyml": run_file("nannyml", "period", "format"),
+    "inspect": run_file("inspect", "safety", "allow_failed"),
     "metrics": run_metrics,
     "bundle": run_bundle,
     "evidence": run_evidence,

@@ -289,6 +289,25 @@ def _evaluated_at(p: argparse.ArgumentParser, help_text: str) -> None:
     p.add_argument("--evaluated-at", metavar="TIME", help=f"ISO 8601 with offset: {help_text}")
 
 
+def _nannyml(p: argparse.ArgumentParser) -> None:
+    _file(p, "a NannyML result: to_df() as CSV or Parquet, or what RawFilesWriter wrote")
+    p.add_argument("--period", help="the chunks to take: all (default), analysis or reference")
+    _table_format(p)
+
+
+def _inspect(p: argparse.ArgumentParser) -> None:
+    _file(p, "an Inspect AI log (.eval or .json)")
+    p.add_argument(
+        "--safety", metavar="SCORERS", help="scorers that are safety checks, comma separated"
+    )
+    p.add_argument(
+        "--allow-failed",
+        action="store_const",
+        const="true",
+        help="take a log whose run errored or was cancelled (errored samples count as failed)",
+    )
+
+
 def _evidence(p: argparse.ArgumentParser) -> None:
     _file(p, "any file: a model card, a test report, a sign-off PDF")
     p.add_argument("--title", required=True)
@@ -315,6 +334,12 @@ SOURCES: dict[str, tuple[str, tuple[str, ...], Adder]] = {
     ),
     "fairness": ("fairness computed with fairlearn from predictions", ("optioned",), _fairness),
     "drift": ("drift computed by Attest from reference and current rows", ("optioned",), _drift),
+    "nannyml": (
+        "NannyML estimated or realised performance, or univariate drift",
+        ("optioned",),
+        _nannyml,
+    ),
+    "inspect": ("an Inspect AI evaluation log: pass rates, tokens, cost", ("optioned",), _inspect),
     "metrics": (
         "metric points from CSV, Parquet or JSON, in chunks",
         ("chunked", "optioned"),

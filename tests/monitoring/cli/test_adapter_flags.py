@@ -7,7 +7,17 @@ OPTIONS set, and each flag must be in the command's --help.
 
 import pytest
 
-from monitoring.adapters import drift, dvc, evidently, fairness, great_expectations, tabular, wandb
+from monitoring.adapters import (
+    drift,
+    dvc,
+    evidently,
+    fairness,
+    great_expectations,
+    inspect_logs,
+    nannyml,
+    tabular,
+    wandb,
+)
 from monitoring.cli import commands, main, parser
 from monitoring.cli.client import Answer
 
@@ -44,6 +54,8 @@ SOURCES = {
     ),
     "metrics": (tabular.OPTIONS, f"--format csv --timestamp {WHEN} --wide"),
     "wandb": (set(wandb.EXPORT_OPTIONS), "--allow-failed --allow-non-finite"),
+    "nannyml": (nannyml.OPTIONS, "--period analysis --format csv"),
+    "inspect": (inspect_logs.OPTIONS, "--safety refusal_safety --allow-failed"),
 }
 
 
