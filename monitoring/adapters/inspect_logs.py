@@ -4,8 +4,7 @@ per-sample usage as metric points (plain zip and JSON; Inspect need not be insta
 Read: a `.eval` log (a zip: `header.json` and `samples/<id>_epoch_<n>.json`) or a `.json` log
 (`inspect eval --log-format json`, or `inspect log convert --to json`), log format version 2.
 Inspect 0.3.x writes `.eval` members compressed with Zstandard, which Python 3.11's zipfile
-cannot open: the server then needs the `zstandard` package, and without it the import is
-refused with the command that converts the log to JSON.
+cannot open: the `zstandard` package reads them.
 
 Each scorer of the task is one evaluation result, suite `<task>/<scorer>`: every sample and
 epoch is a case, passed when its score is Inspect's CORRECT ("C"), true or 1 (INCORRECT,
@@ -42,6 +41,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import zstandard
+
 from monitoring.adapters.errors import parse_instant, parse_json, refuse_unknown_options
 from monitoring.ingest.bundle import Bundle, Evaluation, MetricColumns
 from monitoring.ingest.errors import BadInput
@@ -50,7 +51,7 @@ SOURCE = "inspect"
 OPTIONS = frozenset({"safety", "allow_failed"})
 LOG_VERSION = 2
 ZSTD = 93  # the zip method number of Zstandard
-CONVERT = "inspect log convert --to json --output-dir <folder> <log>.eval"
+
 # Inspect's score values as numbers (inspect_ai.scorer.value_to_float) and which ones pass.
 LETTERS = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
 USAGE = (
@@ -192,15 +193,6 @@ def _member(archive: zipfile.ZipFile, name: str, content: bytes) -> Any:
 def _zstd(info: zipfile.ZipInfo, content: bytes) -> bytes:
     """A Zstandard member, which Python's zipfile opens only from 3.14: its stored bytes
     (after the local header, whose name and extra field lengths sit at offsets 26 and 28)."""
-    try:
-        import zstandard  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise BadInput(
-            field=info.filename,
-            message="is Zstandard-compressed (Inspect 0.3.x .eval logs are), which this server "
-            f"reads only with the zstandard package: convert the log with `{CONVERT}` and push "
-            "the .json",
-        ) from None
     start = info.header_offset
     name_length = int.from_bytes(content[start + 26 : start + 28], "little")
     extra_length = int.from_bytes(content[start + 28 : start + 30], "little")

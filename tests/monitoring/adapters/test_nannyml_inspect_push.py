@@ -2,7 +2,6 @@
 endpoint, `attest push nannyml|inspect`), and an Inspect safety scorer in the executive report's
 safety pass rate and cost per request."""
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -132,16 +131,14 @@ def test_an_eval_log_imports_through_the_api_with_its_safety_scorer(pd_version, 
 
 
 @pytest.mark.django_db
-def test_a_zstd_eval_log_the_server_cannot_open_is_a_400_naming_the_conversion(
-    pd_version, pipeline_client, monkeypatch
+def test_a_current_zstd_compressed_eval_log_is_imported_as_its_evaluations(
+    pd_version, pipeline_client
 ):
-    monkeypatch.setitem(sys.modules, "zstandard", None)  # as on a server without it
-
     response = pipeline_client.post(
-        IMPORT.format("inspect"), {"file": upload("inspect_support_assistant.eval")}
+        IMPORT.format("inspect"),
+        {"file": upload("inspect_support_assistant.eval"), "safety": "refusal_safety"},
     )
 
-    assert response.status_code == 400
-    [error] = response.json()["errors"]
-    assert error["field"] == "header.json" and "inspect log convert --to json" in error["message"]
-    assert not EvaluationResult.objects.exists()
+    assert response.status_code == 201, response.json()
+    kinds = set(EvaluationResult.objects.values_list("kind", flat=True))
+    assert "safety" in kinds
