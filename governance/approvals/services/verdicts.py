@@ -11,35 +11,43 @@ were when it was computed:
 """
 
 import hashlib
+import sys
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from governance import labels
+from governance.approvals import rules as approval_rules
 from governance.approvals.models import EVERY_MODEL, Gate, GateInputs, KeptGateAnswer
-from governance.approvals.rules import policy, validity
 from governance.approvals.selectors import facts
 from governance.approvals.selectors import gate as fresh
+from governance.risk import rules as risk_rules
 from governance.risk import selectors as risk_selectors
+from governance.rulebooks import content
 from governance.rulebooks.models import IN_FORCE_FIRST, Rulebook
 from registry.models import ModelVersion
 
 
-def _fingerprint(*files: str | None) -> str:
+def _fingerprint(*modules: ModuleType) -> str:
+    """A digest of the modules' source (a package: every module in it)."""
     digest = hashlib.sha256()
-    for name in files:
-        digest.update(Path(str(name)).read_bytes())
+    for module in modules:
+        path = Path(str(module.__file__))
+        for file in sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]:
+            digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
 
-# The modules an answer is computed by (this one chooses what it reads).
+# What computes an answer and words its reasons: this module chooses what is read, the rest read
+# it and apply the rules. An upgrade that changes any of them computes every answer afresh.
 CODE = _fingerprint(
-    __file__, policy.__file__, validity.__file__, fresh.__file__, facts.__file__,
-    risk_selectors.__file__,
-)  # fmt: skip
+    sys.modules[__name__], fresh, facts, risk_selectors, approval_rules, risk_rules, labels, content
+)
 
 
 def _generation(scope: int) -> Coalesce:
