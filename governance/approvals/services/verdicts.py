@@ -11,14 +11,16 @@ were when it was computed:
 """
 
 import hashlib
+import json
 import sys
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from django.db.models import Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from governance import labels
@@ -50,44 +52,63 @@ CODE = _fingerprint(
 )
 
 
-def _generation(scope: int) -> Coalesce:
-    found = GateInputs.objects.filter(scope=scope).values("generation")[:1]
-    return Coalesce(Subquery(found), Value(0))
-
-
-def _kept(version: ModelVersion, gate: str, environment: str, today: Any) -> Any:
-    """The kept answer with, in the same read, the generations and gate policy in force now."""
-    in_force = Rulebook.objects.filter(
-        kind=Rulebook.Kind.GATE_POLICY, status=Rulebook.Status.PUBLISHED, effective_from__lte=today
-    ).order_by(*IN_FORCE_FIRST)
-    return (
-        KeptGateAnswer.objects.filter(version=version, gate=gate, environment=environment)
-        .annotate(
-            model_now=_generation(version.model_id),
-            every_model_now=_generation(EVERY_MODEL),
-            policy_now=Subquery(in_force.values("pk")[:1]),
-        )
-        .first()
+def _in_force_order() -> str:
+    return ", ".join(
+        f"{name.lstrip('-')} {'DESC' if name[0] == '-' else 'ASC'}" for name in IN_FORCE_FIRST
     )
 
 
-def _holds(kept: Any, now: datetime) -> bool:
-    return (
-        kept.model_generation == kept.model_now
-        and kept.every_model_generation == kept.every_model_now
-        and kept.policy_id == kept.policy_now
-        and kept.code == CODE
-        and now < kept.valid_until
-    )
+# The hot path, written once as SQL: the ORM spent two thirds of a kept answer's time compiling
+# this query. One statement returns the current generations (0 for a scope never counted) even
+# when nothing is kept, and whether the kept answer still holds. Names come from the models.
+KEPT_SQL = f"""
+SELECT inputs.model_now, inputs.every_model_now, kept.answer,
+  kept.model_generation = inputs.model_now
+  AND kept.every_model_generation = inputs.every_model_now
+  AND kept.policy_id = (
+    SELECT id FROM {Rulebook._meta.db_table}
+    WHERE kind = %s AND status = %s AND effective_from <= %s
+    ORDER BY {_in_force_order()} LIMIT 1
+  )
+  AND kept.code = %s AND kept.valid_until > %s
+FROM (
+  SELECT COALESCE((SELECT generation FROM {GateInputs._meta.db_table} WHERE scope = %s), 0)
+    AS model_now,
+  COALESCE((SELECT generation FROM {GateInputs._meta.db_table} WHERE scope = %s), 0)
+    AS every_model_now
+) AS inputs
+LEFT JOIN {KeptGateAnswer._meta.db_table} AS kept
+  ON kept.version_id = %s AND kept.gate = %s AND kept.environment = %s
+"""  # noqa: S608 - table names from the models, every value a parameter
 
 
-def _generations(model_id: int) -> tuple[int, int]:
-    found = dict(
-        GateInputs.objects.filter(scope__in=[model_id, EVERY_MODEL]).values_list(
-            "scope", "generation"
-        )
-    )
-    return found.get(model_id, 0), found.get(EVERY_MODEL, 0)
+@dataclass(frozen=True)
+class Kept:
+    """What one read says: the generations now, and the kept answer if it still holds."""
+
+    generations: tuple[int, int]
+    answer: dict[str, Any] | None
+
+
+def _kept(version: ModelVersion, gate: str, environment: str, now: datetime) -> Kept:
+    """The kept answer, if it holds, with the current generations: one query."""
+    ops = connection.ops
+    params = [
+        Rulebook.Kind.GATE_POLICY.value,
+        Rulebook.Status.PUBLISHED.value,
+        ops.adapt_datefield_value(timezone.localdate(now)),
+        CODE,
+        ops.adapt_datetimefield_value(now),
+        version.model_id,
+        EVERY_MODEL,
+        version.pk,
+        gate,
+        environment,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(KEPT_SQL, params)
+        model_now, every_model_now, answer, holds = cursor.fetchone()
+    return Kept((model_now, every_model_now), json.loads(answer) if holds else None)
 
 
 def next_midnight(at: datetime) -> datetime:
@@ -118,10 +139,9 @@ def answer_now(
     """The gate's answer now, as the API shows it: the kept one while it holds (one read), else
     computed, kept and returned."""
     now = timezone.now()
-    kept = _kept(version, gate, environment, timezone.localdate(now))
-    if kept is not None and _holds(kept, now):
+    kept = _kept(version, gate, environment, now)
+    if kept.answer is not None:
         return {**kept.answer, "checked_at": now.isoformat()}
-    generations = (kept.model_now, kept.every_model_now) if kept else _generations(version.model_id)
     # Read after the generations: a change committed before them is then at or before `at`,
     # so the answer computed includes it (its decided_at is not after `at`).
     at = timezone.now()
@@ -131,7 +151,7 @@ def answer_now(
         version,
         gate,
         environment,
-        generations,
+        kept.generations,
         policy=book,
         code=CODE,
         computed_at=at,
