@@ -197,7 +197,8 @@ def test_an_answer_from_older_inputs_never_replaces_a_newer_one(validated, owner
     assert kept(validated)["open"] is True
     # A computation that read the inputs before the approval finishes last: it is not kept.
     generations = (old.model_generation, old.every_model_generation)
-    verdicts._keep(validated, "deployment", "production", generations, answer={"open": False})
+    row = {f: getattr(old, f) for f in ("policy", "code", "computed_at", "valid_until")}
+    verdicts._keep(validated, "deployment", "production", generations, **row, answer={"open": 0})
     assert KeptGateAnswer.objects.get().answer["open"] is True
 
 
