@@ -330,7 +330,6 @@ class KeptGateAnswer(models.Model):
     environment = models.CharField(max_length=20)
     model_generation = models.BigIntegerField()
     every_model_generation = models.BigIntegerField()
-    policy = models.ForeignKey("governance.Rulebook", on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=16)  # the fingerprint of the code that computed it
     computed_at = models.DateTimeField()
     valid_until = models.DateTimeField()

@@ -31,7 +31,6 @@ class Migration(migrations.Migration):
                 ('computed_at', models.DateTimeField()),
                 ('valid_until', models.DateTimeField()),
                 ('answer', models.JSONField()),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='governance.rulebook')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kept_gate_answers', to='registry.modelversion')),
             ],
             options={

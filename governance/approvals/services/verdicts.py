@@ -4,7 +4,8 @@ An answer is a function of four things, and a kept one is served only while all 
 were when it was computed:
 - the rows it read, which change only through audited services: `governance.audit.record` counts
   each change in `GateInputs` for the models it touches (for every model when it names none);
-- the gate policy in force (compared too, so a rulebook loaded without an audit event counts);
+- the gate policies published: none since it was computed (an audited publication also counts as
+  a change for every model; this catches one loaded without an audit event);
 - the date: every time rule compares dates (expiry, due dates, cadence, fairness age), so an
   answer holds at most until the next local midnight;
 - the code that computed it (its fingerprint), so an upgrade never serves an older rule's answer.
@@ -31,7 +32,7 @@ from governance.approvals.selectors import gate as fresh
 from governance.risk import rules as risk_rules
 from governance.risk import selectors as risk_selectors
 from governance.rulebooks import content
-from governance.rulebooks.models import IN_FORCE_FIRST, Rulebook
+from governance.rulebooks.models import Rulebook
 from registry.models import ModelVersion
 
 
@@ -52,23 +53,16 @@ CODE = _fingerprint(
 )
 
 
-def _in_force_order() -> str:
-    return ", ".join(
-        f"{name.lstrip('-')} {'DESC' if name[0] == '-' else 'ASC'}" for name in IN_FORCE_FIRST
-    )
-
-
 # The hot path, written once as SQL: the ORM spent two thirds of a kept answer's time compiling
 # this query. One statement returns the current generations (0 for a scope never counted) even
-# when nothing is kept, and whether the kept answer still holds. Names come from the models.
+# when nothing is kept, and whether the kept answer still holds. The tests run it on SQLite and
+# PostgreSQL (the "postgres" marker).
 KEPT_SQL = f"""
 SELECT inputs.model_now, inputs.every_model_now, kept.answer,
   kept.model_generation = inputs.model_now
   AND kept.every_model_generation = inputs.every_model_now
-  AND kept.policy_id = (
-    SELECT id FROM {Rulebook._meta.db_table}
-    WHERE kind = %s AND status = %s AND effective_from <= %s
-    ORDER BY {_in_force_order()} LIMIT 1
+  AND kept.computed_at >= (
+    SELECT MAX(published_at) FROM {Rulebook._meta.db_table} WHERE kind = %s AND status = %s
   )
   AND kept.code = %s AND kept.valid_until > %s
 FROM (
@@ -96,7 +90,6 @@ def _kept(version: ModelVersion, gate: str, environment: str, now: datetime) -> 
     params = [
         Rulebook.Kind.GATE_POLICY.value,
         Rulebook.Status.PUBLISHED.value,
-        ops.adapt_datefield_value(timezone.localdate(now)),
         CODE,
         ops.adapt_datetimefield_value(now),
         version.model_id,
@@ -152,7 +145,6 @@ def answer_now(
         gate,
         environment,
         kept.generations,
-        policy=book,
         code=CODE,
         computed_at=at,
         valid_until=next_midnight(at),

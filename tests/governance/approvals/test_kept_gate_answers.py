@@ -174,6 +174,15 @@ def test_a_gate_policy_published_is_seen(approved_for_production, validated, adm
     assert all(r["title"].endswith("(v2)") for r in answer["requirements"])
 
 
+def test_a_gate_policy_published_without_an_audit_event_is_seen(validated, admin_user):
+    kept(validated)
+    base = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY)
+    draft = rulebooks.draft_version(actor=admin_user, base=base, changes={"title": "Stricter"})
+    # As a data migration might: no service, so no change counted for any model.
+    Rulebook.objects.filter(pk=draft.pk).update(status="published", published_at=timezone.now())
+    assert kept_is_fresh(validated)["policy"]["version"] == 2
+
+
 def test_an_approval_expiring_is_seen_the_day_after(validated, owner, validator):
     request = submitted(owner, validated, "deployment", "production")
     workflow.sign_off(actor=validator, request=request, role="validator", **with_conditions(30))
@@ -197,7 +206,7 @@ def test_an_answer_from_older_inputs_never_replaces_a_newer_one(validated, owner
     assert kept(validated)["open"] is True
     # A computation that read the inputs before the approval finishes last: it is not kept.
     generations = (old.model_generation, old.every_model_generation)
-    row = {f: getattr(old, f) for f in ("policy", "code", "computed_at", "valid_until")}
+    row = {f: getattr(old, f) for f in ("code", "computed_at", "valid_until")}
     verdicts._keep(validated, "deployment", "production", generations, **row, answer={"open": 0})
     assert KeptGateAnswer.objects.get().answer["open"] is True
 
