@@ -15,6 +15,7 @@ from governance.findings import services as findings
 from governance.risk.services import assessments
 from governance.rulebooks import services as rulebooks
 from governance.rulebooks.models import Rulebook
+from monitoring.services import results
 from registry import services as registry
 from tests.governance.approvals.conftest import (
     approve,
@@ -161,6 +162,26 @@ def test_a_use_case_assessed_as_prohibited_closes_its_models_gates(
     assert "not-prohibited" in unmet(kept_is_fresh(validated))
     registry.unlink_model(actor=owner, use_case=lending, model=validated.model)
     assert "not-prohibited" not in unmet(kept_is_fresh(validated))
+
+
+def test_fairness_results_recorded_are_seen(approved_for_production, validated, admin_user):
+    base = Rulebook.objects.in_force(Rulebook.Kind.GATE_POLICY)
+    rules = [
+        {**rule, "when": {"tiers": ["tier_3"]}} if rule["id"] == "fairness-90-days" else rule
+        for rule in base.content["rules"]
+    ]  # the fairness rule for this Tier 3 model too
+    draft = rulebooks.draft_version(actor=admin_user, base=base, changes={"rules": rules})
+    rulebooks.publish_version(admin_user, draft)
+    assert unmet(kept_is_fresh(validated)) == {"fairness-90-days"}
+    owner = validated.model.owner
+    results.record_fairness_result(actor=owner, version=validated, passed=True, summary={})
+    assert kept_is_fresh(validated)["open"] is True
+    results.record_fairness_result(actor=owner, version=validated, passed=False, summary={})
+    assert unmet(kept_is_fresh(validated)) == {"fairness-90-days"}
+
+
+def test_a_use_case_change_counts_for_each_of_its_models(lending, credit_pd_model):
+    assert GateInputs.objects.scopes_of("usecase.updated", lending, None) == {credit_pd_model.pk}
 
 
 def test_a_gate_policy_published_is_seen(approved_for_production, validated, admin_user):
