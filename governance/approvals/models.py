@@ -276,6 +276,8 @@ UNREAD_BY_GATE = (
 
 
 class GateInputsQuerySet(models.QuerySet["GateInputs"]):
+    """Counting changes: which scopes an audit event touches, and one more change in each."""
+
     def scopes_of(self, verb: str, target: models.Model, mlmodel_id: int | None) -> set[int]:
         """The scopes an audited change can alter the gate's answer for: the model it names, the
         models of the use case it names, else every model (unless the gate never reads it)."""
