@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from governance import auditkeys, chain, context
+from governance.approvals.models import GateInputs
 from governance.auditlog.models import AuditChainHead, AuditEvent
 from governance.errors import DomainError, clean_or_raise
 
@@ -129,6 +130,9 @@ def record(
         before=before,
         after=after,
     )
+    # Every audited write counts as a change to what the gate read for the models it touches, in
+    # this transaction: a kept gate answer from before it is not served again.
+    GateInputs.objects.bump(GateInputs.objects.scopes_of(verb, target, mlmodel_id))
     return _append(head, event, key)
 
 

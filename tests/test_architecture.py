@@ -88,6 +88,9 @@ BULK_WRITES_ALLOWED = {
     ("governance/notices/services.py", "Notice.objects.filter.update"),
     # Drawing progress of a pack or report: the asks, downloads and failures are audited.
     ("reports/drawing.py", "type._default_manager.filter.update"),
+    # The gate's kept answers: a copy of what it computes from audited rows, never evidence.
+    ("governance/approvals/services/verdicts.py", "KeptGateAnswer.objects.bulk_create"),
+    ("governance/approvals/services/verdicts.py", "KeptGateAnswer.objects.filter.update"),
 }
 BULK = {"update", "bulk_create", "bulk_update"}
 

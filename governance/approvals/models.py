@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from governance.approvals.rules import narrative, signoffs, states
+from registry.models import UseCase
 
 
 class Gate(models.TextChoices):
@@ -241,3 +242,107 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.request}"
+
+
+# ---- The gate's kept answers --------------------------------------------------------------------
+
+# The generation scope of what every model's answer reads (people's names, anything an event does
+# not tie to one model); a model's own scope is its primary key, and primary keys start at 1.
+EVERY_MODEL = 0
+
+# Audit events that change nothing the gate reads although they name no model: these need not
+# make every kept answer stale. An event not listed here and tied to no model or use case does.
+UNREAD_BY_GATE = (
+    "api_token.",
+    "audit.",
+    "customfield.",
+    "dataset.",
+    "datasetversion.",
+    "executive_report.",
+    "notices.",
+    "organisation.",
+    "portfolio_pack.",
+    "role.",
+    "role_grant.",
+    "rulebook.drafted",
+    "rulebook.publication_requested",
+    "service_account.",
+    "shadow_model.",
+    "signin.",
+    "user.created",
+    "user.directory_linked",
+    "user.password_changed",
+)
+
+
+class GateInputsQuerySet(models.QuerySet["GateInputs"]):
+    """Counting changes: which scopes an audit event touches, and one more change in each."""
+
+    def scopes_of(self, verb: str, target: models.Model, mlmodel_id: int | None) -> set[int]:
+        """The scopes an audited change can alter the gate's answer for: the model it names, the
+        models of the use case it names, else every model (unless the gate never reads it)."""
+        if mlmodel_id is not None:
+            return {mlmodel_id}
+        use_case = target if isinstance(target, UseCase) else None
+        use_case_id = use_case.pk if use_case else getattr(target, "use_case_id", None)
+        if use_case_id is not None:
+            # A use case's EU AI Act category and links close or open its models' gates.
+            through = UseCase.models.through.objects.filter(usecase_id=use_case_id)
+            return set(through.values_list("mlmodel_id", flat=True))
+        if verb.startswith(UNREAD_BY_GATE):
+            return set()
+        return {EVERY_MODEL}
+
+    def bump(self, scopes: set[int]) -> None:
+        """Count one change in each scope, inside the writer's transaction (so the count and the
+        change commit together); a scope without a row had generation 0."""
+        if not scopes:
+            return
+        if self.filter(pk__in=scopes).update(generation=F("generation") + 1) == len(scopes):
+            return
+        missing = scopes - set(self.filter(pk__in=scopes).values_list("pk", flat=True))
+        # A row inserted meanwhile by another writer is kept (generation 0 means no row), and
+        # the update below then counts this change on top of it.
+        self.bulk_create([self.model(scope=s) for s in missing], ignore_conflicts=True)
+        self.filter(pk__in=missing).update(generation=F("generation") + 1)
+
+
+class GateInputs(models.Model):
+    """How many times what the gate reads has changed, for one model (or for every model)."""
+
+    # The model's primary key, or EVERY_MODEL; no foreign key: a counter outlives its model
+    # harmlessly and must never block a model's deletion.
+    scope = models.BigIntegerField(primary_key=True)
+    generation = models.BigIntegerField(default=0)
+
+    objects = GateInputsQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"gate inputs of {self.scope or 'every model'}: generation {self.generation}"
+
+
+class KeptGateAnswer(models.Model):
+    """The gate's answer for one version at one gate and environment, kept while it holds:
+    until what it read changes (the generations) or the day ends (`valid_until`)."""
+
+    version = models.ForeignKey(
+        "registry.ModelVersion", on_delete=models.CASCADE, related_name="kept_gate_answers"
+    )
+    gate = models.CharField(max_length=20, choices=Gate.choices)
+    environment = models.CharField(max_length=20)
+    model_generation = models.BigIntegerField()
+    every_model_generation = models.BigIntegerField()
+    code = models.CharField(max_length=16)  # the fingerprint of the code that computed it
+    computed_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    answer = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "gate", "environment"], name="governance_keptgateanswer_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"gate answer for {self.version_id} at {self.gate} {self.environment}".strip()

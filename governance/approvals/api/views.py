@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -45,8 +44,8 @@ from governance.approvals.api.serializers import (
     WithdrawInput,
 )
 from governance.approvals.models import ApprovalRequest, Condition, Gate, SignOff
-from governance.approvals.selectors import gate, review
-from governance.approvals.services import workflow
+from governance.approvals.selectors import review
+from governance.approvals.services import verdicts, workflow
 from governance.downloads import stored_file_response
 from registry.models import Deployment
 
@@ -257,6 +256,4 @@ class GateView(APIView):
         version = permissions.version_for_user_or_404(
             request.user, asked["model"], asked["version"]
         )
-        at = timezone.now()
-        answer, book = gate.check(version, asked["environment"], asked["gate"], at)
-        return Response(gate.as_json(version, asked["environment"], answer, book, at))
+        return Response(verdicts.answer_now(version, asked["environment"], asked["gate"]))
