@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0019_draft_evidence'),
+        ('governance', '0020_rulebook_corrections'),
         ('registry', '0007_version_external_id_unique'),
     ]
 
