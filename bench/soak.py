@@ -8,8 +8,8 @@ On PostgreSQL (database `attest_bench_soak`, created and migrated) with Redis as
 
 1. Through the services: a model with one version per pipeline, a service account Responsible
    for its development, its token.
-2. gunicorn (4 workers), two Celery workers and beat (the sweep every 60 s) start as operations
-   would run them. The pipelines reach gunicorn through a TCP proxy in this process that cuts
+2. gunicorn (4 workers of 4 threads, as docs/operations.md runs it), two Celery workers and beat
+   (the sweep every 60 s) start as operations would run them; 20 s to settle. The pipelines reach gunicorn through a TCP proxy in this process that cuts
    `--drop` of the connections: half before the request reaches the server (lost), half after
    the server answered but before the client read it (the push is stored, the client does not
    know). Each request is a new connection, so every push can meet a cut.
@@ -55,6 +55,7 @@ MODEL = "soak-model"
 ADMIN, ACCOUNT = "soak-admin", "soak-pipeline"
 POINTS_PER_PUSH, POINTS_PER_BUNDLE, BUNDLE_EVERY = 500, 100, 5
 UNLOADED_SECONDS = 15
+SETTLE_SECONDS = 20
 GATE_THREADS = 4
 STATUS = re.compile(r": (\d{3}) [A-Z]")
 SERVER_ERROR = re.compile(r"\b5\d\d\b")
@@ -67,6 +68,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--gate-rate", type=float, default=20.0, help="gate questions a second")
     parser.add_argument("--drop", type=float, default=0.03, help="share of connections cut")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--worker-timeout", type=int, default=120)
     parser.add_argument("--allow-sqlite", action="store_true")
     parser.add_argument("--seed", type=int, default=20261207)
@@ -226,6 +228,7 @@ def start_services(args: argparse.Namespace, stack: ExitStack) -> ingest.Server:
     port = ingest.free_port()
     command = [str(ingest.VENV_BIN / "gunicorn"), "governance.wsgi", "-w", str(args.workers)]
     command += ["-b", f"127.0.0.1:{port}", "--timeout", str(args.worker_timeout)]
+    command += ["--threads", str(args.threads)]
     gunicorn = ingest.start_server("gunicorn", command, env, f"http://127.0.0.1:{port}", cwd=None)
     stack.callback(gunicorn.stop)
     ingest.wait_until_up(gunicorn, "/api/v1/", timeout=60)
@@ -296,6 +299,8 @@ def gate_asker(url: str, key: str, every: float, stop_at: float, log: Log, *, ki
     while due < stop_at:
         time.sleep(max(0.0, due - time.monotonic()))
         begun = time.monotonic()
+        # A question not asked on time is skipped, not asked late: no burst once the load ends.
+        due = max(due + every, begun)
         try:
             answer = session.get(f"{url}/api/v1/gate/", params=query, timeout=30)
         except requests.RequestException as exc:
@@ -307,7 +312,6 @@ def gate_asker(url: str, key: str, every: float, stop_at: float, log: Log, *, ki
                 log.unloaded_gate.append(time.monotonic() - begun)
             else:
                 log.took("gate", time.monotonic() - begun)
-        due += every
 
 
 def ask_for_packs(fixture: Fixture, stop_at: float, asked: list[Any]) -> None:
@@ -359,7 +363,8 @@ def p(values: list[float], q: float) -> float:
 
 def report(args: argparse.Namespace, log: Log, proxy: CuttingProxy, checks: dict[str, Any]) -> bool:
     print(
-        f"\nSoak of {args.minutes:g} min: {args.pipelines} pipelines, {args.gate_rate:g} gate/s, "
+        f"\nSoak of {args.minutes:g} min: gunicorn {args.workers} workers x {args.threads} threads, "
+        f"{args.pipelines} pipelines, {args.gate_rate:g} gate/s, "
         f"{args.drop:.0%} of pipeline connections cut ({dict(proxy.cuts)})"
     )
     print(f"load average before {checks['load_before']}, after {inventory_load()}")
@@ -418,6 +423,7 @@ def main() -> None:
         )
         stack.callback(proxy.stop)
         every = GATE_THREADS / args.gate_rate
+        time.sleep(SETTLE_SECONDS)  # the workers and beat finish starting before the reference
         quiet_until = time.monotonic() + UNLOADED_SECONDS
         gate = (gate_asker, (gunicorn.url, fixture.key, every, quiet_until, log))
         run_threads([(lambda *a: gate[0](*a, kind="unloaded"), gate[1])] * GATE_THREADS)
