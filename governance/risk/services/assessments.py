@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from governance import audit, permissions
 from governance.access import selectors as people
@@ -32,6 +33,7 @@ from registry.models import MLModel, UseCase
 
 # The model-risk frameworks a tier serves, in the order their legal basis is cited.
 TIERED_FRAMEWORKS = ("sr_26_2", "pra_ss1_23", "sr_11_7")
+TRIGGER_LENGTH = RiskAssessment._meta.get_field("trigger").max_length or 200
 
 
 # ---- Answering and completing ----------------------------------------------------------------
@@ -160,7 +162,7 @@ def _make_current(
     assessment.result = outcome.result
     assessment.outcome = as_json(dataclasses.asdict(outcome))
     assessment.valid_from = now
-    assessment.trigger = trigger
+    assessment.trigger = Truncator(trigger).chars(TRIGGER_LENGTH)  # a rulebook's title is long
     assessment.save()
     audit.record(
         actor=actor,
@@ -519,7 +521,7 @@ def rederive_corrected(*, actor: User | None, corrected: Rulebook, correction: R
     if corrected.kind == Rulebook.Kind.OBLIGATIONS:
         rederive(actor=actor, rulebook=correction)
         return 0
-    trigger = f"{correction} corrects {corrected}: {correction.correction_reason}"
+    trigger = f"{correction} corrects v{corrected.version}: {correction.correction_reason}"
     book = Rulebook.objects.in_force(corrected.kind)
     moved = 0
     for current in _affected(corrected):
