@@ -5,13 +5,14 @@ Reading needs the audit log right or the rulebook right; drafting and publishing
 the page with what was typed.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -240,52 +241,54 @@ class CorrectionForm(DraftForm):
         return "reason" if error_field == "correction_reason" else "content"
 
 
-@login_required
-def rulebook_draft(request: HttpRequest, pk: int) -> HttpResponse:
+Draft = Callable[[User, Rulebook, dict[str, Any]], Rulebook]
+
+
+def _draft_page(
+    request: HttpRequest, pk: int, form_class: type[DraftForm], draft: Draft, **context: Any
+) -> HttpResponse:
+    """A new version or a correction, from a published one's content: refused changes are
+    shown with what was typed, a draft made opens its page to check its impact."""
     permissions.require_globally(request.user, "edit_rulebooks")
     base = get_object_or_404(Rulebook, pk=pk)
     if request.method == "POST":
-        form = DraftForm(request.POST, base=base)
+        form = form_class(request.POST, base=base)
         if form.is_valid():
             try:
-                draft = rulebooks.draft_version(
-                    actor=permissions.actor(request),
-                    base=base,
-                    changes=form.cleaned_data["content"],
-                )
+                made = draft(permissions.actor(request), base, form.cleaned_data)
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
-                messages.success(request, f"{draft} is drafted. Check its impact, then publish.")
-                return redirect("rulebooks:detail", pk=draft.pk)
+                messages.success(request, f"{made} is drafted. Check its impact, then publish.")
+                return redirect("rulebooks:detail", pk=made.pk)
     else:
-        form = DraftForm(initial={"content": as_yaml(base)}, base=base)
-    return render(request, "governance/rulebooks/draft.html", {"base": base, "form": form})
+        form = form_class(initial={"content": as_yaml(base)}, base=base)
+    return render(
+        request, "governance/rulebooks/draft.html", {"base": base, "form": form, **context}
+    )
+
+
+@login_required
+def rulebook_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    return _draft_page(
+        request,
+        pk,
+        DraftForm,
+        lambda actor, base, given: rulebooks.draft_version(
+            actor=actor, base=base, changes=given["content"]
+        ),
+    )
 
 
 @login_required
 def rulebook_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Draft a correction of a published version: possibly back-dated, with its reason."""
-    permissions.require_globally(request.user, "edit_rulebooks")
-    base = get_object_or_404(Rulebook, pk=pk)
-    if request.method == "POST":
-        form = CorrectionForm(request.POST, base=base)
-        if form.is_valid():
-            try:
-                draft = rulebooks.draft_correction(
-                    actor=permissions.actor(request),
-                    base=base,
-                    changes=form.cleaned_data["content"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except DomainError as exc:
-                form.add_domain_error(exc)
-            else:
-                messages.success(
-                    request, f"{draft} is drafted as a correction. Check its impact, then publish."
-                )
-                return redirect("rulebooks:detail", pk=draft.pk)
-    else:
-        form = CorrectionForm(initial={"content": as_yaml(base)}, base=base)
-    context = {"base": base, "form": form, "correcting": True}
-    return render(request, "governance/rulebooks/draft.html", context)
+    return _draft_page(
+        request,
+        pk,
+        CorrectionForm,
+        lambda actor, base, given: rulebooks.draft_correction(
+            actor=actor, base=base, changes=given["content"], reason=given["reason"]
+        ),
+        correcting=True,
+    )
