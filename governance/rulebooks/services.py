@@ -180,9 +180,10 @@ def draft_correction(
     permissions.require_globally(actor, "edit_rulebooks")
     if not base.is_published:
         raise DomainError(field="corrects", message=f"{base} is a draft: change it, not correct it")
-    if base.correction is not None:
+    correction = base.correction
+    if correction is not None:
         raise DomainError(
-            field="corrects", message=f"{base} is corrected by {base.correction}: correct that"
+            field="corrects", message=f"{base} is corrected by {correction}: correct that"
         )
     changes = {**as_json(changes), "corrects": base.version, "correction_reason": reason.strip()}
     draft = draft_version(actor=actor, base=base, changes=changes)

@@ -461,7 +461,7 @@ def preview(rulebook: Rulebook) -> list[dict[str, Any]]:
         return controls.preview_catalog(rulebook, risk_selectors.outcomes_for)
     subjects, rules = _affected(rulebook), rulebook
     if rulebook.corrects is not None:  # a correction moves only what stands on the corrected
-        subjects = [one for one in _affected(rulebook) if one.rulebook_id == rulebook.corrects_id]
+        subjects = [one for one in subjects if one.rulebook_id == rulebook.corrects_id]
         rules = _in_force_once_published(rulebook)
     rows = []
     for current in subjects:
@@ -546,10 +546,6 @@ def flag_material_change(*, model: MLModel, reason: str) -> ReassessmentFlag | N
     return flag
 
 
-def _replaced(assessment: RiskAssessment) -> bool:
-    return assessment.rulebook.corrections.filter(status=Rulebook.Status.PUBLISHED).exists()
-
-
 @transaction.atomic
 def apply_in_force() -> int:
     """Move current assessments onto the rulebook version in force today; how many moved.
@@ -557,6 +553,12 @@ def apply_in_force() -> int:
     Checklists follow the obligation catalogs in force too (they are not counted)."""
     moved = 0
     controls.resync_stale_checklists()
+    # A corrected version is never in force: what stands on it moves whatever its date.
+    replaced = set(
+        Rulebook.objects.filter(corrections__status=Rulebook.Status.PUBLISHED).values_list(
+            "pk", flat=True
+        )
+    )
     for framework, rules in risk_selectors.RULES.items():
         try:
             book = Rulebook.objects.in_force(rules.kind)
@@ -566,7 +568,9 @@ def apply_in_force() -> int:
             framework=framework, status=RiskAssessment.Status.COMPLETED
         ).exclude(rulebook=book)
         for current in stale.select_related("rulebook", "model", "use_case"):
-            # A corrected version is never in force: what stands on it moves whatever its date.
-            if current.rulebook.effective_from < book.effective_from or _replaced(current):
+            if (
+                current.rulebook.effective_from < book.effective_from
+                or current.rulebook_id in replaced
+            ):
                 moved += _rederive_one(None, current, book, f"{book} took effect") is not None
     return moved
