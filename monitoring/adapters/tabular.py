@@ -1,4 +1,4 @@
-"""Metric points from a CSV, Parquet or JSON file of any tracker, as a bundle's metric columns.
+"""Metric points from a CSV, Parquet, Arrow IPC or JSON file of any tracker, as a bundle's metric columns.
 
 A file is long (one point per row: `name`, `value`, `timestamp`, optional `step` and `segment`;
 JSON as columns `{"name": [...], ...}` or rows `[{"name": ..., ...}]`) or, with `wide=true`, wide
@@ -8,7 +8,7 @@ at that step. Parsing is the metrics endpoint's own (`monitoring.ingest.frames.r
 reads here as it would when posted; the checks are light (columns present, values parsable):
 the server validates the points column by column when the bundle arrives.
 
-Options: `format` (csv, parquet or json; else taken from the file name's extension),
+Options: `format` (csv, parquet, arrow or json; else taken from the file name's extension),
 `timestamp` (ISO 8601 with offset: the time of points that have none, e.g. a final-metrics CSV),
 `wide` (true or false).
 """
@@ -31,9 +31,19 @@ OPTIONS = frozenset({"format", "timestamp", "wide"})
 MEDIA_TYPES = {
     "csv": "text/csv",
     "parquet": "application/vnd.apache.parquet",
+    "arrow": "application/vnd.apache.arrow.stream",  # the reader also takes the file format
     "json": "application/json",
 }
-SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
+SUFFIXES = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".arrow": "arrow",
+    ".arrows": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+    ".json": "json",
+}
 REQUIRED = ("name", "value", "timestamp")
 COLUMNS = (*REQUIRED, "step", "segment")
 WIDE_INDEX = ("step", "timestamp", "segment")  # in a wide file, the columns that are no metric
@@ -41,7 +51,7 @@ TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"", "0", "false"
 
 
 def read(content: bytes, *, filename: str = "", options: Mapping[str, str]) -> Bundle:
-    """The metric points of a CSV, Parquet or JSON file."""
+    """The metric points of a CSV, Parquet, Arrow IPC or JSON file."""
     refuse_unknown_options(options, OPTIONS, source=SOURCE)
     frame = _parse(content, table_format(filename, options, SUFFIXES))
     if _wide(options):

@@ -90,15 +90,17 @@ class MetricPointsView(reads.MetricNamesRead):
     A GET lists the metric names the version reported (`reads.MetricNamesRead`).
     """
 
-    parser_classes: list = []  # the body is read raw: JSON, CSV or Parquet
+    parser_classes: list = []  # the body is read raw: JSON, CSV, Parquet or Arrow IPC
 
     @extend_schema(
-        summary="Push metric points (JSON columns or rows, CSV, Parquet); all or none",
+        summary="Push metric points (JSON columns or rows, CSV, Parquet, Arrow IPC); all or none",
         parameters=[IDEMPOTENCY_KEY],
         request={
             "application/json": MetricColumnsSerializer,
             "text/csv": OpenApiTypes.STR,
             "application/vnd.apache.parquet": OpenApiTypes.BINARY,
+            "application/vnd.apache.arrow.stream": OpenApiTypes.BINARY,
+            "application/vnd.apache.arrow.file": OpenApiTypes.BINARY,
         },
         responses={201: PushAnswerSerializer, **PUSH_REFUSALS},
     )

@@ -196,7 +196,8 @@ def push_metrics(
     options: Mapping[str, str] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> list[Answer]:
-    """A CSV, Parquet or JSON file of metric points, read with pandas here and sent in chunks."""
+    """A CSV, Parquet, Arrow IPC or JSON file of metric points, read with pandas here and sent in
+    chunks."""
     from monitoring.adapters import tabular
 
     options = dict(options or {})

@@ -263,9 +263,11 @@ def _dvc(p: argparse.ArgumentParser) -> None:
 
 
 def _metrics(p: argparse.ArgumentParser) -> None:
-    _file(p, "CSV, Parquet or JSON with name, value, timestamp[, step, segment]")
+    _file(p, "CSV, Parquet, Arrow IPC or JSON with name, value, timestamp[, step, segment]")
     p.add_argument(
-        "--format", choices=("csv", "parquet", "json"), help="default: from the file's name"
+        "--format",
+        choices=("csv", "parquet", "arrow", "json"),
+        help="default: from the file's name (.arrow, .arrows, .feather and .ipc are Arrow IPC)",
     )
     p.add_argument(
         "--timestamp",
@@ -341,7 +343,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...], Adder]] = {
     ),
     "inspect": ("an Inspect AI evaluation log: pass rates, tokens, cost", ("optioned",), _inspect),
     "metrics": (
-        "metric points from CSV, Parquet or JSON, in chunks",
+        "metric points from CSV, Parquet, Arrow IPC or JSON, in chunks",
         ("chunked", "optioned"),
         _metrics,
     ),

@@ -5,7 +5,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from pyarrow import ipc
 
 from governance.auditlog.models import AuditEvent
 from monitoring.models import IngestionBatch, MetricPoint
@@ -81,6 +83,68 @@ def test_rows_csv_and_parquet_bodies_are_accepted(pipeline_client):
     assert MetricPoint.objects.count() == 12
     from_csv = MetricPoint.objects.get(step=3, segment="007")
     assert from_csv.timestamp == datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def arrow(frame: pd.DataFrame, *, file: bool) -> bytes:
+    """The frame as Arrow IPC: the file format (Feather v2) or the streaming format."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    writer = ipc.new_file if file else ipc.new_stream
+    with writer(sink, table.schema) as out:
+        out.write_table(table, max_chunksize=1000)  # several record batches, as writers send
+    return sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize(
+    ("file", "media_type"),
+    [
+        (False, "application/vnd.apache.arrow.stream"),
+        (True, "application/vnd.apache.arrow.file"),
+        (True, "application/vnd.apache.arrow.stream"),  # a file sent under the stream's type
+    ],
+)
+def test_arrow_ipc_bodies_are_stored_point_for_point(pipeline_client, file, media_type):
+    frame = pd.DataFrame(columns(5000, segment=["007"] * 5000)).assign(
+        timestamp=lambda f: pd.to_datetime(f["timestamp"], utc=True)
+    )
+
+    response = pipeline_client.post(URL, arrow(frame, file=file), content_type=media_type)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["counts"] == {"metric_points": 5000}
+    stored = MetricPoint.objects.order_by("step")
+    assert stored.count() == 5000
+    assert [(p.name, p.value, p.step, p.segment) for p in stored[:2]] == [
+        ("ks", 0.5, 0, "007"),
+        ("auc", 0.501, 1, "007"),
+    ]
+    assert stored.last().timestamp == datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=4999)
+
+
+def test_a_bad_arrow_row_is_named_and_nothing_is_written(pipeline_client):
+    body = columns(3000)
+    body["value"][2500] = float("nan")
+    frame = pd.DataFrame(body).assign(timestamp=lambda f: pd.to_datetime(f["timestamp"], utc=True))
+
+    response = pipeline_client.post(
+        URL, arrow(frame, file=False), content_type="application/vnd.apache.arrow.stream"
+    )
+
+    assert response.status_code == 400
+    [error] = errors(response)
+    assert (error["field"], error["row"]) == ("value", 2501)
+    assert not MetricPoint.objects.exists()
+
+
+@pytest.mark.parametrize("body", [b"not arrow at all", b"ARROW1\x00\x00truncated"])
+def test_unreadable_arrow_is_refused_naming_the_body(pipeline_client, body):
+    response = pipeline_client.post(URL, body, content_type="application/vnd.apache.arrow.stream")
+
+    assert response.status_code == 400
+    [error] = errors(response)
+    assert error["field"] == "body"
+    assert "is not readable Arrow IPC" in error["message"]
+    assert not IngestionBatch.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The metrics adapter reads CSV, Parquet and JSON files that pandas writes, long or wide."""
+"""The metrics adapter reads CSV, Parquet, Arrow IPC and JSON files that pandas writes, long or
+wide."""
 
 import io
 import json
@@ -65,6 +66,16 @@ def test_parquet_with_real_timestamps_is_written_in_utc(points):
 
     assert bundle.metrics.timestamp[0] == "2026-11-01T10:00:00.000000Z"
     assert bundle.metrics.step == [1, 1, 2]
+
+
+@pytest.mark.parametrize("filename", ["metrics.arrow", "metrics.feather"])
+def test_an_arrow_file_reads_as_its_csv_does(points, filename):
+    buffer = io.BytesIO()
+    points.to_feather(buffer)
+
+    bundle = adapter.read(buffer.getvalue(), filename=filename, options={})
+
+    assert bundle.metrics == adapter.read(csv(points), filename="m.csv", options={}).metrics
 
 
 def test_format_option_wins_over_a_missing_extension(points):
