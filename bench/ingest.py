@@ -13,8 +13,10 @@ One run, on PostgreSQL (database `attest_bench_ingest`, created and migrated whe
    `MlflowClient.log_batch`, 1,000 a request (MLflow's limit), from one and from 4 clients.
 4. The same rows are written straight into monitoring_metricpoint with psycopg 3's COPY.
 
-It prints the rates and the ratios against the targets (Attest >= 10x MLflow, >= 50% of raw
-COPY, worker peak < 1 GiB). Not a test: nothing is asserted. The servers it started are stopped
+`--format arrow` sends Arrow IPC streams (real timestamps) instead of columnar JSON.
+
+It prints the rates and the ratios against the targets (Attest >= 20x MLflow; >= 1.5x raw COPY
+for JSON, >= 5x for Arrow; worker peak < 1 GiB). Not a test: nothing is asserted. The servers it started are stopped
 and the points it wrote are deleted, whatever happens.
 """
 
@@ -50,8 +52,10 @@ ADMIN = "bench-admin"
 METRIC_NAMES = 20
 MLFLOW_BATCH = 1_000  # MLflow refuses more than 1,000 metrics in one log_batch
 MEMORY_LIMIT = 2**30
-TARGET_MLFLOW_RATIO = 10.0
-TARGET_COPY_SHARE = 0.5
+TARGET_MLFLOW_RATIO = 20.0
+# Issue 23's targets against a raw row-per-point COPY: storing one row per point can never pass
+# its own COPY, so these are met only by a columnar layout.
+TARGET_COPY_RATIO = {"json": 1.5, "arrow": 5.0}
 COPY_COLUMNS = ("version_id", "batch_id", "name", "value", "step", "timestamp", "segment", "tags")
 
 
@@ -68,6 +72,12 @@ def parse_args() -> argparse.Namespace:
         "2 CPUs); a subset's rate is reported as MLflow's, though MLflow speeds up over a run",
     )
     parser.add_argument("--skip-mlflow", action="store_true", help="no MLflow comparison")
+    parser.add_argument(
+        "--format",
+        choices=("json", "arrow"),
+        default="json",
+        help="the body Attest is sent: columnar JSON, or an Arrow IPC stream with real timestamps",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -113,6 +123,31 @@ class Points:
             "timestamp": self.timestamp[window],
             "step": self.step[window],
         }
+
+    def arrow(self, start: int = 0, stop: int | None = None) -> bytes:
+        """The window as an Arrow IPC stream, timestamps as Arrow timestamps (UTC)."""
+        import pyarrow as pa
+        from pyarrow import ipc
+
+        window = slice(start, stop)
+        table = pa.table(
+            {
+                "name": pa.array(self.name[window], pa.string()),
+                "value": pa.array(self.value[window], pa.float64()),
+                "timestamp": pa.array(self.moment[window], pa.timestamp("us", tz="UTC")),
+                "step": pa.array(self.step[window], pa.int64()),
+            }
+        )
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        return bytes(sink.getvalue().to_pybytes())
+
+    def body(self, fmt: str, start: int = 0, stop: int | None = None) -> tuple[bytes, str]:
+        """The window as a request body in `fmt` and its Content-Type."""
+        if fmt == "arrow":
+            return self.arrow(start, stop), "application/vnd.apache.arrow.stream"
+        return json.dumps(self.columns(start, stop)).encode(), "application/json"
 
     def subset(self, keep: Sequence[int]) -> "Points":
         return Points(*([column[i] for i in keep] for column in vars(self).values()))
@@ -227,7 +262,9 @@ def ensure_fixture(reuse: bool) -> Fixture:
     if created:
         admin.set_unusable_password()
         admin.save()
-        admin.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    # Only a model owner can own a model (registry.services.models), so the administrator who
+    # registers it is one too.
+    admin.groups.add(*Group.objects.filter(name__in=[roles.ADMINISTRATOR, roles.OWNER]))
     model = MLModel.objects.filter(slug=MODEL_SLUG).first() or services.register_model(
         actor=admin,
         slug=MODEL_SLUG,
@@ -440,14 +477,17 @@ class AttestResults:
     rates: list[Rate] = field(default_factory=list)
     memory: Memory | None = None
     body_bytes: int = 0
+    body_format: str = "json"
 
 
-def post_chunks(session: Any, url: str, key: str, points: Points, chunk: int) -> int:
+def post_chunks(
+    session: Any, url: str, key: str, points: Points, chunk: int, fmt: str = "json"
+) -> int:
     """Send the points in chunks, as the CLI does; the number of requests."""
-    headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
     sent = 0
     for start in range(0, len(points), chunk):
-        body = json.dumps(points.columns(start, start + chunk)).encode()
+        body, media_type = points.body(fmt, start, start + chunk)
+        headers = {"Authorization": f"Token {key}", "Content-Type": media_type}
         answer = session.post(url, data=body, headers=headers, timeout=900)
         if answer.status_code != 201:
             raise RuntimeError(f"HTTP {answer.status_code}: {answer.text[:500]}")
@@ -459,7 +499,7 @@ def bench_attest(args: argparse.Namespace, fixture: Fixture, points: Points) -> 
     import requests
     from django.conf import settings
 
-    results = AttestResults()
+    results = AttestResults(body_format=args.format)
     server = start_attest(args)
     url = server.url + fixture.path
     try:
@@ -469,11 +509,11 @@ def bench_attest(args: argparse.Namespace, fixture: Fixture, points: Points) -> 
         run_clients([lambda: post_chunks(requests.Session(), url, fixture.key, warm, 100)] * 8)
         delete_points(fixture.version_id)
 
-        body = json.dumps(points.columns()).encode()
+        body, _ = points.body(args.format)
         results.body_bytes = len(body)
         limit = settings.ATTEST_MAX_UPLOAD_BYTES
         if len(body) <= limit:
-            results.memory, rate = one_request(server, url, fixture, points)
+            results.memory, rate = one_request(server, url, fixture, points, args.format)
             results.rates.append(rate)
             check_stored(fixture, len(points))
         else:
@@ -482,7 +522,7 @@ def bench_attest(args: argparse.Namespace, fixture: Fixture, points: Points) -> 
 
         session = requests.Session()
         requests_sent, seconds = run_clients(
-            [lambda: post_chunks(session, url, fixture.key, points, args.chunk)]
+            [lambda: post_chunks(session, url, fixture.key, points, args.chunk, args.format)]
         )
         label = f"1 client, chunks of {args.chunk:,}"
         results.rates.append(Rate(label, len(points), requests_sent, seconds))
@@ -490,7 +530,11 @@ def bench_attest(args: argparse.Namespace, fixture: Fixture, points: Points) -> 
 
         shares = points.per_client(args.clients)
         work = [
-            (lambda s=share: post_chunks(requests.Session(), url, fixture.key, s, args.chunk))
+            (
+                lambda s=share: post_chunks(
+                    requests.Session(), url, fixture.key, s, args.chunk, args.format
+                )
+            )
             for share in shares
         ]
         requests_sent, seconds = run_clients(work)
@@ -505,7 +549,9 @@ def bench_attest(args: argparse.Namespace, fixture: Fixture, points: Points) -> 
     return results
 
 
-def one_request(server: Server, url: str, fixture: Fixture, points: Points) -> tuple[Memory, Rate]:
+def one_request(
+    server: Server, url: str, fixture: Fixture, points: Points, fmt: str
+) -> tuple[Memory, Rate]:
     import requests
 
     workers = server.workers()
@@ -513,7 +559,7 @@ def one_request(server: Server, url: str, fixture: Fixture, points: Points) -> t
     session = requests.Session()
     with rss_sampler(workers) as peak:
         sent, seconds = run_clients(
-            [lambda: post_chunks(session, url, fixture.key, points, len(points))]
+            [lambda: post_chunks(session, url, fixture.key, points, len(points), fmt)]
         )
     memory.sampled = max(peak.values())
     memory.hwm = max(proc_status_kib(p, "VmHWM") for p in workers) * 1024
@@ -710,9 +756,11 @@ def verdict(ok: bool) -> str:
 def report(
     attest: AttestResults, mlflow_rates: list[Rate] | None, copies: list[Rate], clients: int
 ) -> None:
-    print_rates("Attest over HTTP (columnar JSON, token auth, gunicorn)", attest.rates)
+    fmt = attest.body_format
+    shown = {"json": "columnar JSON", "arrow": "Arrow IPC"}[fmt]
+    print_rates(f"Attest over HTTP ({shown}, token auth, gunicorn)", attest.rates)
     if attest.body_bytes:
-        print(f"  the 1-request body is {attest.body_bytes / 1e6:,.1f} MB of JSON")
+        print(f"  the 1-request body is {attest.body_bytes / 1e6:,.1f} MB of {shown}")
     memory = attest.memory
     if memory is not None:
         print(f"  worker RSS: {mib(memory.idle)} idle; during the single request "
@@ -740,15 +788,10 @@ def report(
     copy, lighter = copies
     share = chunked.per_second / copy.per_second
     share_many = parallel.per_second / copy.per_second
-    print(f"  Attest / raw COPY: {share:6.0%}   ({share_many:.0%} with {clients} clients)")
-    print(f"  Attest / raw COPY without batch_id: {chunked.per_second / lighter.per_second:.0%}")
-    checks.append(
-        (
-            f"Attest >= {TARGET_COPY_SHARE:.0%} of raw COPY",
-            share >= TARGET_COPY_SHARE,
-            f"{share:.0%}",
-        )
-    )
+    print(f"  Attest / raw COPY: {share:6.2f}x  ({share_many:.2f}x with {clients} clients)")
+    print(f"  Attest / raw COPY without batch_id: {chunked.per_second / lighter.per_second:.2f}x")
+    target = TARGET_COPY_RATIO[fmt]
+    checks.append((f"Attest >= {target}x raw COPY ({fmt})", share >= target, f"{share:.2f}x"))
     if memory is not None:
         peak = max(memory.sampled, memory.hwm)
         checks.append(("worker peak RSS < 1 GiB", peak < MEMORY_LIMIT, mib(peak)))
