@@ -1,8 +1,8 @@
 """Observations for thresholds, read in bulk: one query per signal for any number of versions.
 
 Each series contributes its newest `PER_SERIES` observations inside the widest window asked for
-(a window function picks them in the database), so judging a version with a million points
-reads a hundred of them.
+(`monitoring.selectors.series` reads them through the index), so judging a version with a
+million points reads a hundred of them.
 """
 
 from collections import defaultdict
@@ -19,6 +19,7 @@ from monitoring.models import (
     FairnessResult,
     MetricPoint,
 )
+from monitoring.selectors import series
 from monitoring.stats import readings
 from monitoring.stats.thresholds import Observation, Threshold
 
@@ -55,21 +56,18 @@ def _versions(group: Iterable[Target]) -> set[int]:
 
 
 def _metrics(group: Sequence[Target], at: datetime, found: Found) -> None:
-    names = {threshold.measure for _, threshold in group}
-    rows = MetricPoint.objects.filter(
-        version_id__in=_versions(group), name__in=names, timestamp__range=(_since(group, at), at)
-    )
-    series: dict[tuple[int, str, str], list[Observation]] = defaultdict(list)
-    fields = ("version_id", "name", "segment", "timestamp", "value", "tags")
-    newest = _newest(rows, ("version_id", "name", "segment"), "timestamp")
-    for version_id, name, segment, timestamp, value, tags in newest.values_list(*fields):
-        size = (tags or {}).get("sample_size")
-        sample = int(size) if isinstance(size, int | float) else None
-        series[version_id, name, segment].append(Observation(timestamp, value, sample))
+    wanted = {(version_id, threshold.measure, threshold.scope) for version_id, threshold in group}
+    newest = series.newest_points(wanted, _since(group, at), at, PER_SERIES)
     for version_id, threshold in group:
-        found[version_id, threshold.key] = series.get(
-            (version_id, threshold.measure, threshold.scope), []
-        )
+        points = newest.get((version_id, threshold.measure, threshold.scope), [])
+        found[version_id, threshold.key] = [
+            Observation(point.timestamp, point.value, _sample_size(point.tags)) for point in points
+        ]
+
+
+def _sample_size(tags: dict) -> int | None:
+    size = tags.get("sample_size")
+    return int(size) if isinstance(size, int | float) else None
 
 
 def _per_evaluation(

@@ -1,0 +1,84 @@
+"""The series reader: each series' newest points inside a time range, the same on SQLite and on
+PostgreSQL (where each series is read through the index, not by ranking every point)."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitoring.models import MetricPoint
+from monitoring.selectors import series
+from registry import services
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def versions(developer, credit_pd_model, pd_version):
+    second = services.register_version(actor=developer, model=credit_pd_model, version="2.0.0")
+    return pd_version, second
+
+
+def stored(version, name: str, segment: str, minutes: list[int], tags: dict | None = None):
+    MetricPoint.objects.bulk_create(
+        MetricPoint(
+            version=version,
+            name=name,
+            segment=segment,
+            value=minute / 1000,
+            timestamp=START + timedelta(minutes=minute),
+            tags=tags or {},
+        )
+        for minute in minutes
+    )
+
+
+def minutes_of(points) -> list[int]:
+    return [int((p.timestamp - START) / timedelta(minutes=1)) for p in points]
+
+
+def test_each_series_gives_its_newest_points_in_the_range_newest_first(versions):
+    v1, v2 = versions
+    stored(v1, "auc", "", list(range(300)))
+    stored(v1, "auc", "retail", [5, 7, 400], tags={"sample_size": 1200})
+    stored(v1, "ks", "", [1, 2, 3])
+    stored(v2, "auc", "", [10, 20])
+
+    found = series.newest_points(
+        {(v1.pk, "auc", ""), (v1.pk, "auc", "retail"), (v2.pk, "auc", ""), (v2.pk, "psi", "")},
+        since=START + timedelta(minutes=5),
+        until=START + timedelta(minutes=250),
+        per_series=50,
+    )
+
+    assert set(found) == {(v1.pk, "auc", ""), (v1.pk, "auc", "retail"), (v2.pk, "auc", "")}
+    assert minutes_of(found[v1.pk, "auc", ""]) == list(range(250, 200, -1))  # 50, ends inclusive
+    retail = found[v1.pk, "auc", "retail"]
+    assert minutes_of(retail) == [7, 5]  # 400 is after the range
+    assert (retail[0].value, retail[0].tags) == (0.007, {"sample_size": 1200})
+    assert minutes_of(found[v2.pk, "auc", ""]) == [20, 10]
+
+
+def test_it_equals_the_newest_points_picked_in_python(versions):
+    """Random series of random lengths: what the database picks is what sorting them all picks."""
+    rng = random.Random(7)
+    everything: dict = {}
+    for version in versions:
+        for name in ("auc", "ks", "gini"):
+            for segment in ("", "retail", "sme"):
+                minutes = rng.sample(range(2000), rng.randint(0, 180))
+                stored(version, name, segment, minutes)
+                everything[version.pk, name, segment] = minutes
+    since, until = START + timedelta(minutes=300), START + timedelta(minutes=1700)
+    wanted = set(rng.sample(sorted(everything), 12))
+
+    found = series.newest_points(wanted, since, until, per_series=40)
+
+    for key in wanted:
+        inside = sorted((m for m in everything[key] if 300 <= m <= 1700), reverse=True)[:40]
+        assert minutes_of(found.get(key, [])) == inside, key
+
+
+def test_no_series_asked_reads_nothing(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert series.newest_points(set(), START, START, per_series=10) == {}
