@@ -1,7 +1,9 @@
-"""Evidence-pack benchmark: one version's pack over a long history, under 5 s and 500 MiB.
+"""Evidence-pack benchmark: one version's pack over a long history, under 5 s and 500 MiB;
+with --demo, the pack of every demo model's newest version, under 2 s each (issue 23).
 
     .venv/bin/python bench/evidence_pack.py            # builds its fixture (about a minute)
     .venv/bin/python bench/evidence_pack.py --reuse    # times only
+    DATABASE_URL=sqlite:////tmp/demo.sqlite3 .venv/bin/python bench/evidence_pack.py --demo
 
 On its own PostgreSQL database (`attest_bench_pack`, created when missing; `--database-url` or
 `PACK_DATABASE_URL` name another, `DATABASE_URL` is ignored so the other benches' databases are
@@ -18,6 +20,14 @@ render to HTML, WeasyPrint alone on that HTML (the options `render.render_pack` 
 whole `render.build`; peak RSS of each phase (Linux VmHWM, reset first) and of the process
 (`getrusage`), and the Python allocations of one `build` (tracemalloc). `--profile` prints the
 slowest functions of one `build` under cProfile. Prints the figures; asserts nothing.
+
+`--demo` reads the database `DATABASE_URL` names (one `seed_demo` filled; nothing is written)
+and draws the pack of each model's newest version `--repeat` times as of one instant (the
+newest audit event, so a later run on the same database draws the same packs; `--as-of` names
+another): per model the median seconds of `render.build` and of its phases (queries and
+assembly, charts, HTML, WeasyPrint layout, PDF writing), then hashing and verifying the PDF.
+`--save DIR` keeps each PDF as DIR/<slug>.pdf, or, where that file is there already, says
+whether the new one has the same bytes (what a change to the drawing must keep).
 """
 
 import argparse
@@ -65,6 +75,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="cProfile one build")
     parser.add_argument("--database-url", default=os.environ.get("PACK_DATABASE_URL"))
     parser.add_argument("--allow-sqlite", action="store_true")
+    parser.add_argument("--demo", action="store_true", help="every demo model, DATABASE_URL")
+    parser.add_argument("--as-of", help="--demo: the packs' instant (ISO; newest event)")
+    parser.add_argument("--save", help="--demo: keep (or compare with) the PDFs in this folder")
+    parser.add_argument("--only", nargs="*", default=[], help="--demo: these model slugs only")
     return parser.parse_args()
 
 
@@ -357,8 +371,153 @@ def measure(model: Any, args: argparse.Namespace) -> None:
         profile(lambda: render.build(pack))
 
 
+# --- every demo model (--demo) ---------------------------------------------------------------
+
+DEMO_TARGET_SECONDS = 2.0
+PHASES = ("assembly", "charts", "html", "layout", "pdf write")
+# Wall seconds of each phase, of the whole build, then its CPU seconds (this process's, what a
+# shared machine's load changes least), then hashing and verifying the PDF it drew.
+COLUMNS = (*PHASES, "other", "build", "build cpu", "hash+vrfy")
+
+
+@contextmanager
+def phase_spy(spent: dict[str, float]) -> Iterator[None]:
+    """Add the time of each phase of `render.build` to `spent`, by wrapping the calls it makes;
+    a call made inside another timed one counts for the outer one only."""
+    from weasyprint import HTML
+    from weasyprint.document import Document
+
+    from monitoring import charts
+    from reports.packs import assembly, render, summary
+
+    wrapped = [
+        (assembly, "assemble", "assembly"),
+        (render, "pack_header", "assembly"),
+        (summary, "summarise", "assembly"),
+        (charts, "metric_over_time", "charts"),
+        (charts, "drift_by_feature", "charts"),
+        (charts, "fairness_by_group", "charts"),
+        (render, "render_to_string", "html"),
+        (HTML, "render", "layout"),
+        (Document, "write_pdf", "pdf write"),
+    ]
+    inside = [False]
+
+    def spy(real: Callable[..., Any], phase: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if inside[0]:
+                return real(*args, **kwargs)
+            inside[0] = True
+            started = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent[phase] = spent.get(phase, 0.0) + time.perf_counter() - started
+                inside[0] = False
+
+        return call
+
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in wrapped]
+    for (owner, name, phase), (_, _, real) in zip(wrapped, originals, strict=True):
+        setattr(owner, name, spy(real, phase))
+    try:
+        yield
+    finally:
+        for owner, name, real in originals:
+            setattr(owner, name, real)
+
+
+def demo_as_of(args: argparse.Namespace) -> datetime:
+    from django.db.models import Max
+
+    from governance.auditlog.models import AuditEvent
+
+    if args.as_of:
+        return datetime.fromisoformat(args.as_of)
+    return AuditEvent.objects.aggregate(last=Max("occurred_at"))["last"]
+
+
+def kept_or_compared(folder: str, slug: str, pdf: bytes) -> str:
+    from pathlib import Path
+
+    path = Path(folder) / f"{slug}.pdf"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        return "kept"
+    return "same bytes" if path.read_bytes() == pdf else "DIFFERENT BYTES"
+
+
+def measure_demo(args: argparse.Namespace) -> None:
+    from pypdf import PdfReader
+
+    from registry.models import MLModel
+    from reports.models import EvidencePack, pack_id_for
+    from reports.packs import manifest, render, verify
+
+    as_of = demo_as_of(args)
+    models = list(MLModel.objects.order_by("slug"))
+    models = [m for m in models if m.slug in args.only] if args.only else models
+    print(f"{len(models)} demo models, packs as of {as_of.isoformat()}, {args.repeat} runs each;"
+          " median seconds")  # fmt: skip
+    header = "  ".join(f"{p:>9}" for p in COLUMNS)
+    print(f"{'model':<34}{'pages':>5}  {header}")
+    warmed, totals, cpu_totals = False, [], []
+    profiler = cProfile.Profile() if args.profile else None
+    for model in models:
+        version = model.versions.order_by("-created_at", "-pk").first()
+        if version is None or version.created_at > as_of:
+            continue
+        # Not saved: build reads the pack's version, instant and id only.
+        pack = EvidencePack(version=version, as_of=as_of, pack_id=pack_id_for(version.pk, as_of))
+        if not warmed:
+            render.build(pack)  # imports, templates, fonts
+            warmed = True
+        runs: list[dict[str, float]] = []
+        for _ in range(args.repeat):
+            spent: dict[str, float] = {}
+            with phase_spy(spent):
+                started, cpu = time.perf_counter(), time.process_time()
+                rendered = render.build(pack)
+                spent["build"] = time.perf_counter() - started
+                spent["build cpu"] = time.process_time() - cpu
+            started = time.perf_counter()
+            manifest.sha256_hex(rendered.pdf)
+            verify.verify_pack(rendered.pdf)  # says "no record": the pack is not saved
+            spent["hash+vrfy"] = time.perf_counter() - started
+            spent["other"] = spent["build"] - sum(spent.get(p, 0.0) for p in PHASES)
+            runs.append(spent)
+        if profiler is not None:
+            profiler.runcall(render.build, pack)
+        median = {k: statistics.median(r.get(k, 0.0) for r in runs) for k in runs[0]}
+        totals.append(median["build"])
+        cpu_totals.append(median["build cpu"])
+        pages = len(PdfReader(io.BytesIO(rendered.pdf)).pages)
+        cells = "  ".join(f"{median.get(p, 0.0):9.3f}" for p in COLUMNS)
+        saved = f"  {kept_or_compared(args.save, model.slug, rendered.pdf)}" if args.save else ""
+        print(f"{model.slug[:33]:<34}{pages:>5}  {cells}{saved}")
+    print(f"\nper pack: median {statistics.median(totals):.2f} s, slowest {max(totals):.2f} s, "
+          f"all {sum(totals):.1f} s; target every pack under {DEMO_TARGET_SECONDS:.0f} s: "
+          f"{verdict(max(totals) < DEMO_TARGET_SECONDS)}")  # fmt: skip
+    print(f"CPU per pack: median {statistics.median(cpu_totals):.2f} s, "
+          f"slowest {max(cpu_totals):.2f} s")  # fmt: skip
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if profiler is not None:
+        print("\ncProfile of one build of each model (top 40 by own time):")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(40)
+        stats.sort_stats("cumulative").print_stats(60)
+
+
 def main() -> None:
     args = parse_args()
+    if args.demo:
+        # The demo database as it is: read only, so neither the bench's name check nor a flush.
+        os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
+        inventory.setup_django()
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        measure_demo(args)
+        return
     os.environ["DATABASE_URL"] = args.database_url or DEFAULT_DATABASE_URL
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     inventory.prepare_database(args)

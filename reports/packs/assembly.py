@@ -146,8 +146,12 @@ def raci(model: MLModel, as_of: datetime) -> list[dict[str, str]]:
 # ---- 3. Risk classification ---------------------------------------------------------------------
 
 
-def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
-    """An assessment with its answers, the rules that fired and its review, as of the instant."""
+def assessment_record(
+    found: RiskAssessment, as_of: datetime, corrections: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """An assessment with its answers, the rules that fired and its review, as of the instant;
+    `corrections` keeps each rulebook's correction line once read (a pack's assessments share a
+    few rulebooks)."""
     outcome = risk_selectors.to_outcome(found.outcome)
     overridden = known(found.override_approved_at, as_of) and found.override_result
     reviewed = known(found.reviewed_at, as_of)
@@ -166,7 +170,9 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
         ],
         "application_dates": _application_dates(outcome.details, as_of),
         "rulebook": str(found.rulebook),
-        "rulebook_correction": _correction(found.rulebook, as_of),
+        "rulebook_correction": _correction(
+            found.rulebook, as_of, {} if corrections is None else corrections
+        ),
         "trigger": found.trigger,
         "assessed_by": person(found.assessed_by),
         "valid_from": iso(found.valid_from),
@@ -178,8 +184,14 @@ def assessment_record(found: RiskAssessment, as_of: datetime) -> dict[str, Any]:
     }
 
 
-def _correction(book: Rulebook, as_of: datetime) -> str:
+def _correction(book: Rulebook, as_of: datetime, known: dict[int, str]) -> str:
     """How a correction published by `as_of` replaced the rulebook the assessment ran under."""
+    if book.pk not in known:
+        known[book.pk] = _read_correction(book, as_of)
+    return known[book.pk]
+
+
+def _read_correction(book: Rulebook, as_of: datetime) -> str:
     correction = book.corrections.filter(
         status=Rulebook.Status.PUBLISHED, published_at__lte=as_of
     ).first()
@@ -220,21 +232,29 @@ def risk(model: MLModel, as_of: datetime) -> dict[str, Any]:
         risk_selectors.in_force_at(model, Framework.TIERING, as_of),
         *(risk_selectors.in_force_at(u, Framework.EU_AI_ACT, as_of) for u in use_cases),
     ]
-    history = (
+    history = list(
         RiskAssessment.objects.filter(Q(model=model) | Q(use_case__in=use_cases))
         .exclude(status=RiskAssessment.Status.DRAFT)
         .filter(valid_from__lte=as_of)
         .select_related("rulebook", "assessed_by", "reviewed_by", "model", "use_case")
         .order_by("valid_from", "pk")
     )
+    # Each assessment in force is among the history, read there with its rulebook and people:
+    # printed from that row, it costs no query per field.
+    read = {a.pk: a for a in history}
+    corrections: dict[int, str] = {}
     tier = approval_facts.tier_of(model, as_of)
     category = approval_facts.eu_outcome(model, as_of)
     return {
         "tier": tier.result if tier else "",
         "eu_category": category.result if category else "",
         "eu_provisional": bool(category and category.details.get("provisional")),
-        "in_force": [assessment_record(a, as_of) for a in in_force if a is not None],
-        "history": [assessment_record(a, as_of) for a in history],
+        "in_force": [
+            assessment_record(read.get(a.pk, a), as_of, corrections)
+            for a in in_force
+            if a is not None
+        ],
+        "history": [assessment_record(a, as_of, corrections) for a in history],
     }
 
 
