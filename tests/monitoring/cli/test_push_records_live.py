@@ -16,12 +16,12 @@ __all__ = ["env"]  # the live server and token fixture
 
 
 @pytest.fixture
-def registered_run(tmp_path, monkeypatch) -> tuple[str, str]:
+def registered_run(tmp_path, monkeypatch, mlflow_store) -> tuple[str, str]:
     """An MLflow run with a loss history, registered as version 1 of `retail-pd` in MLflow."""
     mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
     for name, value in OFFLINE.items():
         monkeypatch.setenv(name, value)
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = mlflow_store(tmp_path)
     tracker = mlflow.MlflowClient(tracking_uri=uri)
     experiment = tracker.create_experiment("pd", artifact_location=(tmp_path / "a").as_uri())
     run_id = tracker.create_run(experiment).info.run_id
