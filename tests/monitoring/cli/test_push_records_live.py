@@ -71,8 +71,7 @@ def test_a_dvc_project_directory_is_read_here_and_pushed_as_one_run(env, tmp_pat
         pytest.skip("dvc is not installed in this venv")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "loans.csv").write_text("id,income\n1,52000\n")
-    dvc(tmp_path, "init", "--no-scm")
-    dvc(tmp_path, "add", "data/loans.csv")
+    dvc(tmp_path, ["init", "--no-scm"], ["add", "data/loans.csv"])
 
     argv = ["push", "dvc", tmp_path, "--model", "retail-pd", "--version", "1.0.0"]
     assert attest(env, *argv) == 0
