@@ -1,6 +1,7 @@
 """A pipeline's service account with a real token, a version to push to, and MLflow stores."""
 
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,8 +63,10 @@ def mlflow_store(tmp_path_factory) -> Callable[[Path], str]:
     from mlflow.tracking import MlflowClient
 
     template = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
         patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+        # MLflow's own chatter as its SQL store first sets up its mappings.
+        warnings.filterwarnings("ignore", "The ``noload`` loader strategy", DeprecationWarning)
         MlflowClient(tracking_uri=f"sqlite:///{template}").search_experiments()
 
     def store(folder: Path) -> str:
