@@ -47,9 +47,7 @@ def project(tmp_path_factory) -> Path:
     (root / "train.py").write_text(TRAIN)
     (root / "params.yaml").write_text("train:\n  C: 0.5\nseed: 7\n")
     (root / "dvc.yaml").write_text(PIPELINE)
-    dvc(root, "init")
-    dvc(root, "add", "data/loans.csv")
-    dvc(root, "repro")
+    dvc(root, ["init"], ["add", "data/loans.csv"], ["repro"])
     return root
 
 

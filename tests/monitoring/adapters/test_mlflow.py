@@ -48,12 +48,12 @@ class Logged:
 
 
 @pytest.fixture(scope="module")
-def logged(adapter, tmp_path_factory) -> Logged:
+def logged(adapter, mlflow_store, tmp_path_factory) -> Logged:
     """A training run: params, a loss history, a dataset input, a registered sklearn model."""
     from mlflow.tracking import MlflowClient
 
     root = tmp_path_factory.mktemp("mlflow")
-    uri = f"sqlite:///{root}/mlflow.db"
+    uri = mlflow_store(root)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {**OFFLINE, "MLFLOW_TRACKING_URI": uri}.items():
             patch.setenv(name, value)
@@ -89,7 +89,16 @@ def _train(experiment: str) -> str:
         mlflow.log_input(data, context="training")
         model = LogisticRegression(C=0.5).fit(loans[["income", "debt"]], loans["defaulted"])
         mlflow.log_metric("auc", 0.91)
-        mlflow.sklearn.log_model(model, name="model", registered_model_name="retail-pd")
+        # The adapter reads the flavors, not the requirements or the model's bytes: requirements
+        # declared, not inferred (that starts a Python process loading the model, most of ten
+        # seconds), and cloudpickle, not skops (whose import alone takes seconds).
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            registered_model_name="retail-pd",
+            pip_requirements=["scikit-learn"],
+            serialization_format="cloudpickle",
+        )
     return run.info.run_id
 
 

@@ -70,25 +70,33 @@ def git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def offline_run(tmp_path_factory) -> tuple[Path, str]:
-    """An offline run logged by wandb in its own process (it starts a service process)."""
+def runs(tmp_path_factory) -> Path:
+    """A git repository where wandb logged, in one process of its own, a finished run (train-7)
+    and then one that logged a wandb.Table and raised (train-8): the process exits 1, which wandb
+    writes as that run's exit code. One process for both: each starts wandb's service, seconds."""
     pytest.importorskip("wandb", reason="the wandb extra is not installed")
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     repo = tmp_path_factory.mktemp("wandb-repo")
     git(repo, "init", "-q")
     git(repo, "commit", "-q", "--allow-empty", "-m", "train")
-    (repo / "train.py").write_text(TRAINING)
-    subprocess.run(
+    (repo / "train.py").write_text(TRAINING + CRASHING)
+    done = subprocess.run(
         [sys.executable, "train.py"],
         cwd=repo,
         env=wandb_env(repo),
-        check=True,
         capture_output=True,
         timeout=120,
     )
-    (directory,) = (repo / "wandb").glob("offline-run-*")
-    return directory, git(repo, "rev-parse", "HEAD")
+    assert done.returncode == 1, done.stderr
+    return repo
+
+
+@pytest.fixture(scope="module")
+def offline_run(runs) -> tuple[Path, str]:
+    """The finished run's offline directory and the commit it was logged at."""
+    (directory,) = (runs / "wandb").glob("offline-run-*-train-7")
+    return directory, git(runs, "rev-parse", "HEAD")
 
 
 @pytest.fixture(scope="module")
@@ -149,20 +157,9 @@ def test_finished_run_records_its_state(bundle):
 
 
 @pytest.fixture(scope="module")
-def crashed_run(tmp_path_factory) -> Path:
-    """A run that logged a wandb.Table, then raised: wandb writes exit code 1."""
-    pytest.importorskip("wandb", reason="the wandb extra is not installed")
-    repo = tmp_path_factory.mktemp("wandb-crash")
-    (repo / "train.py").write_text(CRASHING)
-    done = subprocess.run(
-        [sys.executable, "train.py"],
-        cwd=repo,
-        env=wandb_env(repo),
-        capture_output=True,
-        timeout=120,
-    )
-    assert done.returncode == 1
-    (directory,) = (repo / "wandb").glob("offline-run-*")
+def crashed_run(runs) -> Path:
+    """The offline directory of the run that logged a table, then raised."""
+    (directory,) = (runs / "wandb").glob("offline-run-*-train-8")
     return directory
 
 

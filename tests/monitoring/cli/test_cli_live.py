@@ -226,11 +226,13 @@ run.finish()
 
 
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")
-def test_an_mlflow_run_is_read_here_and_sent_in_parts(env, tmp_path, capsys, monkeypatch):
+def test_an_mlflow_run_is_read_here_and_sent_in_parts(
+    env, tmp_path, capsys, monkeypatch, mlflow_store
+):
     mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
     for name, value in OFFLINE.items():
         monkeypatch.setenv(name, value)
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = mlflow_store(tmp_path)
     tracker = mlflow.MlflowClient(tracking_uri=uri)
     experiment = tracker.create_experiment("pd", artifact_location=(tmp_path / "a").as_uri())
     run_id = tracker.create_run(experiment).info.run_id
@@ -252,11 +254,13 @@ def test_an_mlflow_run_is_read_here_and_sent_in_parts(env, tmp_path, capsys, mon
 
 
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")
-def test_a_failed_mlflow_run_is_refused_unless_allow_failed(env, tmp_path, capsys, monkeypatch):
+def test_a_failed_mlflow_run_is_refused_unless_allow_failed(
+    env, tmp_path, capsys, monkeypatch, mlflow_store
+):
     mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
     for name, value in OFFLINE.items():
         monkeypatch.setenv(name, value)
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = mlflow_store(tmp_path)
     tracker = mlflow.MlflowClient(tracking_uri=uri)
     experiment = tracker.create_experiment("pd", artifact_location=(tmp_path / "a").as_uri())
     run_id = tracker.create_run(experiment).info.run_id

@@ -16,12 +16,12 @@ __all__ = ["env"]  # the live server and token fixture
 
 
 @pytest.fixture
-def registered_run(tmp_path, monkeypatch) -> tuple[str, str]:
+def registered_run(tmp_path, monkeypatch, mlflow_store) -> tuple[str, str]:
     """An MLflow run with a loss history, registered as version 1 of `retail-pd` in MLflow."""
     mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
     for name, value in OFFLINE.items():
         monkeypatch.setenv(name, value)
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = mlflow_store(tmp_path)
     tracker = mlflow.MlflowClient(tracking_uri=uri)
     experiment = tracker.create_experiment("pd", artifact_location=(tmp_path / "a").as_uri())
     run_id = tracker.create_run(experiment).info.run_id
@@ -71,8 +71,7 @@ def test_a_dvc_project_directory_is_read_here_and_pushed_as_one_run(env, tmp_pat
         pytest.skip("dvc is not installed in this venv")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "loans.csv").write_text("id,income\n1,52000\n")
-    dvc(tmp_path, "init", "--no-scm")
-    dvc(tmp_path, "add", "data/loans.csv")
+    dvc(tmp_path, ["init", "--no-scm"], ["add", "data/loans.csv"])
 
     argv = ["push", "dvc", tmp_path, "--model", "retail-pd", "--version", "1.0.0"]
     assert attest(env, *argv) == 0

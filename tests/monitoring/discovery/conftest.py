@@ -5,11 +5,14 @@ from tests.monitoring.discovery import registries
 
 
 @pytest.fixture(scope="session")
-def mlflow_uri(tmp_path_factory):
-    """A real MLflow tracking server with three registered models (see registries.fill_mlflow)."""
+def mlflow_uri(tmp_path_factory, mlflow_store):
+    """A real MLflow tracking server with three registered models (see registries.fill_mlflow),
+    its store a copy of the session's, tables made."""
+    root = tmp_path_factory.mktemp("mlflow-registry")
+    store_uri = mlflow_store(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-        with registries.mlflow_server(tmp_path_factory.mktemp("mlflow-registry")) as uri:
+        with registries.mlflow_server(root, store_uri) as uri:
             registries.fill_mlflow(uri)
             yield uri
 

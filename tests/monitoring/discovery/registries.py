@@ -36,11 +36,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def mlflow_server(root: Path) -> Iterator[str]:
-    """`mlflow server` on a free loopback port, a SQLite store in `root`; its URI."""
+def mlflow_server(root: Path, store_uri: str) -> Iterator[str]:
+    """`mlflow server` on a free loopback port, on the store given, its files and log in `root`;
+    its URI."""
     port = free_port()
     command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port)]
-    store = ["--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}", "--workers", "1"]
+    store = ["--backend-store-uri", store_uri, "--workers", "1"]
     artifacts = ["--default-artifact-root", (root / "artifacts").as_uri()]
     log = (root / "server.log").open("w")
     # MLflow 3's server also starts a job runner with fifteen consumer processes that poll for
