@@ -114,6 +114,8 @@ def test_an_unreachable_databricks_workspace_fails_with_exit_4_as_the_flags_say(
     env, databricks_env, capsys
 ):
     closed = "http://127.0.0.1:9"  # nothing listens on the discard port
-    flags = ["--host", closed, "--timeout", "1", "--retries", "1", "--backoff", "0"]
+    # --timeout also bounds the CLI's own requests to Attest: a second was too short for the
+    # test server on a loaded machine.
+    flags = ["--host", closed, "--timeout", "3", "--retries", "1", "--backoff", "0"]
     assert main(["discover", "databricks", *flags], environ=env) == 4
     assert f"databricks at {closed} could not be read" in capsys.readouterr().err
