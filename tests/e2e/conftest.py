@@ -5,12 +5,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
 # synchronous, so Django's async-safety guard must stand aside for browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# The flows' pictures for people to look at (ui-e2e-*.png, nav-*.png...): a full-page screenshot
+# of a long page costs a second or two, so they are taken only when ATTEST_UI_SHOTS names a folder.
+UI_SHOTS = os.environ.get("ATTEST_UI_SHOTS", "")
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -43,3 +47,10 @@ def page(browser):
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+def photograph(page: Page, name: str, *, full_page: bool = False) -> None:
+    """Save a picture of the page as `name` in the ATTEST_UI_SHOTS folder, when one is named."""
+    if UI_SHOTS:
+        Path(UI_SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(UI_SHOTS) / name), full_page=full_page)
