@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import permissions, ui
@@ -537,9 +538,14 @@ def _empty_form(
 ) -> HttpResponse:
     """A card's form, fetched by htmx when its details open; a page asking for it goes back to the
     card."""
-    if not ui.is_fragment(request):
-        return redirect(_back_to(model, control))
-    return render(request, template, {"model": model, "control": control, "form": form})
+    response = (
+        render(request, template, {"model": model, "control": control, "form": form})
+        if ui.is_fragment(request)
+        else redirect(_back_to(model, control))
+    )
+    # One URL, two answers: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
