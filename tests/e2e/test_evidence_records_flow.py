@@ -10,7 +10,7 @@ from governance.risk.models import Control, Evidence
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
-from tests.e2e.conftest import photograph
+from tests.e2e.conftest import new_context, photograph
 from tests.factories.accounts import UserFactory
 from tests.risk_answers import PDF, TIER_1, US_BANK_SCORECARD, assess
 
@@ -38,7 +38,7 @@ def tier1_model(settings, tmp_path) -> MLModel:
 
 
 def signed_in(browser: Browser, live_server, width: int) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page = new_context(browser, viewport={"width": width, "height": 900}).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("olivia")

@@ -10,7 +10,7 @@ from governance.risk.models import Control
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
-from tests.e2e.conftest import photograph
+from tests.e2e.conftest import new_context, photograph
 from tests.factories.accounts import UserFactory
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
@@ -44,7 +44,7 @@ def tiered_model():
 
 def signed_in(browser: Browser, live_server, username: str) -> Page:
     """A separate browser context per person: their own cookies, their own session."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = new_context(browser, viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
