@@ -15,7 +15,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import permissions, ui
 from governance.access import selectors as people
@@ -532,11 +533,30 @@ def obligations(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "governance/risk/obligations.html", _obligations_context(request, model))
 
 
+def _empty_form(
+    request: HttpRequest, model: MLModel, control: Control, template: str, form: BootstrapForm
+) -> HttpResponse:
+    """A card's form, fetched by htmx when its details open; a page asking for it goes back to the
+    card."""
+    response = (
+        render(request, template, {"model": model, "control": control, "form": form})
+        if ui.is_fragment(request)
+        else redirect(_back_to(model, control))
+    )
+    # One URL, two answers: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET: the card's empty form. POST: attach the evidence."""
     model = permissions.model_for_user_or_404(request.user, slug, "change")
     control = _control_or_404(model, pk)
+    if request.method == "GET":
+        form = EvidenceForm(auto_id=f"ev{pk}_%s")
+        return _empty_form(request, model, control, "governance/risk/_evidence_form.html", form)
     form = EvidenceForm(request.POST, request.FILES, auto_id=f"ev{pk}_%s")
     evidence = ui.submit(
         form,
@@ -615,14 +635,18 @@ def control_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def control_waive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Ask to waive an obligation until a date; a second person with decision rights decides."""
+    """Ask to waive an obligation until a date; a second person with decision rights decides.
+    GET: the card's empty form."""
     user = permissions.actor(request)
     model = permissions.model_for_user_or_404(user, slug)
     control = _control_or_404(model, pk)
     if not risk_selectors.may_ask_waiver(user, model):
         raise PermissionDenied(f"{user} may not ask to waive obligations of {model}")
+    if request.method == "GET":
+        form = WaiverForm(auto_id=f"wv{pk}_%s")
+        return _empty_form(request, model, control, "governance/risk/_waiver_form.html", form)
     form = WaiverForm(request.POST, auto_id=f"wv{pk}_%s")
     asked = ui.submit(
         form,

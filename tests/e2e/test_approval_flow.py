@@ -16,6 +16,7 @@ from governance.approvals.selectors import gate
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel, ModelVersion
+from tests.e2e.conftest import new_context
 from tests.factories.accounts import UserFactory
 from tests.governance.approvals.conftest import approve, evidence_everything, submitted
 from tests.risk_answers import US_BANK_SCORECARD, assess
@@ -65,7 +66,7 @@ def validated_version() -> ModelVersion:
 
 
 def signed_in(browser, live_server, username: str) -> Page:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = new_context(browser, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")

@@ -2,9 +2,6 @@
 proposes for an obligation, and attaches one file to several obligations at once; looked at
 1280 and 390 pixels wide."""
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -13,12 +10,12 @@ from governance.risk.models import Control, Evidence
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
+from tests.e2e.conftest import new_context, photograph
 from tests.factories.accounts import UserFactory
 from tests.risk_answers import PDF, TIER_1, US_BANK_SCORECARD, assess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
-SHOTS = Path(tempfile.gettempdir())  # looked at by people: ui-e2e-records-*.png
 
 
 @pytest.fixture
@@ -41,7 +38,7 @@ def tier1_model(settings, tmp_path) -> MLModel:
 
 
 def signed_in(browser: Browser, live_server, width: int) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page = new_context(browser, viewport={"width": width, "height": 900}).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("olivia")
@@ -59,7 +56,7 @@ def test_the_owner_links_a_proposed_record_and_attaches_one_file_to_several_obli
     page.goto(f"{live_server.url}/inventory/models/retail-pd/obligations/")
     card = page.locator(f"#control-{tier.pk}")
     expect(card.get_by_text("Proposed from Attest")).to_be_visible()
-    page.screenshot(path=str(SHOTS / f"ui-e2e-records-proposed-{width}.png"), full_page=False)
+    photograph(page, f"ui-e2e-records-proposed-{width}.png")
     card.get_by_role("button", name="Link").click()
     expect(page.get_by_text("is linked to Principle 1.3")).to_be_visible()
     assert tier.evidence.get().record_type == "tier_assessment"
@@ -77,9 +74,9 @@ def test_the_owner_links_a_proposed_record_and_attaches_one_file_to_several_obli
     form.get_by_label("File").set_input_files(str(document))
     for control in chosen:
         form.locator(f"input[name=obligations][value='{control.pk}']").check()
-    page.screenshot(path=str(SHOTS / f"ui-e2e-records-attach-many-{width}.png"), full_page=False)
+    photograph(page, f"ui-e2e-records-attach-many-{width}.png")
     form.get_by_role("button", name="Attach to the obligations ticked").click()
     expect(page.get_by_text("“Model development document” is attached to")).to_be_visible()
     rows = Evidence.objects.filter(control__in=chosen)
     assert rows.count() == 3 and len({e.file.name for e in rows}) == 1
-    page.screenshot(path=str(SHOTS / f"ui-e2e-records-done-{width}.png"), full_page=False)
+    photograph(page, f"ui-e2e-records-done-{width}.png")

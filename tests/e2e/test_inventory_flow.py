@@ -1,8 +1,6 @@
 """An owner signs in, filters the inventory, opens a model and registers a new one."""
 
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,12 +8,11 @@ from playwright.sync_api import Page, expect
 from governance import roles
 from registry import services
 from registry.models import MLModel
+from tests.e2e.conftest import photograph
 from tests.factories.accounts import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
-# Screenshots of the pages the flow passes, for a reviewer to look at.
-SCREENSHOTS = Path(tempfile.gettempdir())
 
 
 @pytest.fixture
@@ -64,7 +61,7 @@ def test_owner_filters_opens_and_registers_a_model(page: Page, live_server, port
     page.get_by_label("Status").select_option("development")
     expect(table_rows(page)).to_have_count(1)
     expect(page.locator("#result-count")).to_contain_text("1 model")
-    page.screenshot(path=SCREENSHOTS / "ui-e2e-inventory.png", full_page=True)
+    photograph(page, "ui-e2e-inventory.png", full_page=True)
 
     page.get_by_role("link", name="Card fraud detector (challenger)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Card fraud detector (challenger)")
@@ -80,7 +77,7 @@ def test_owner_filters_opens_and_registers_a_model(page: Page, live_server, port
     expect(page.get_by_role("heading", level=1)).to_have_text("Mortgage LGD")
     expect(page.get_by_role("status")).to_contain_text("registered in the inventory")
     expect(page.locator("#history")).to_contain_text("Model registered")
-    page.screenshot(path=SCREENSHOTS / "ui-e2e-detail.png", full_page=True)
+    photograph(page, "ui-e2e-detail.png", full_page=True)
     assert MLModel.objects.get(slug="mortgage-lgd").owner == portfolio
 
 

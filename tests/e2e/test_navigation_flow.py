@@ -2,8 +2,6 @@
 the current page marked, and the search box finds a person."""
 
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,11 +9,11 @@ from playwright.sync_api import Page, expect
 from governance import roles
 from registry import services
 from registry.models import MLModel
+from tests.e2e.conftest import photograph
 from tests.factories.accounts import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
-SCREENSHOTS = Path(tempfile.gettempdir())
 MENUS = ("Inventory", "Governance", "Monitoring", "Reports", "Admin")
 
 
@@ -66,7 +64,7 @@ def test_desktop_menus_fit_one_row_and_mark_the_current_page(
 ):
     page.set_viewport_size({"width": 1280, "height": 800})
     sign_in(page, live_server.url, "ada")
-    page.screenshot(path=str(SCREENSHOTS / "nav-1280.png"))
+    photograph(page, "nav-1280.png")
     tops = {round(menu(page, name).bounding_box()["y"]) for name in MENUS}
     user_menu = nav(page).locator(".user-menu").bounding_box()
     search = page.locator("#nav-search-q").bounding_box()
@@ -79,24 +77,24 @@ def test_desktop_menus_fit_one_row_and_mark_the_current_page(
     expect(nav(page).locator(".dropdown-toggle.active")).to_have_text("Admin")
     menu(page, "Admin").click()
     expect(nav(page).locator(".dropdown-item.active")).to_have_text("Rulebooks")
-    page.screenshot(path=str(SCREENSHOTS / "nav-1280-admin-menu.png"))
+    photograph(page, "nav-1280-admin-menu.png")
 
     page.locator("#nav-search-q").fill("Olivia")
     page.locator("#nav-search-q").press("Enter")
     expect(page.get_by_role("heading", name="People")).to_be_visible()
     expect(page.get_by_role("link", name="Olivia Owner")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "nav-1280-search.png"), full_page=True)
+    photograph(page, "nav-1280-search.png", full_page=True)
 
 
 def test_phone_width_collapses_the_menus_behind_a_toggle(page: Page, live_server, administrator):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server.url, "ada")
     expect(menu(page, "Inventory")).to_be_hidden()
-    page.screenshot(path=str(SCREENSHOTS / "nav-390-closed.png"))
+    photograph(page, "nav-390-closed.png")
     open_collapsed_menu(page)
     menu(page, "Inventory").click()
     expect(nav(page).get_by_role("link", name="Use cases")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "nav-390-open.png"), full_page=True)
+    photograph(page, "nav-390-open.png", full_page=True)
     nav(page).get_by_role("link", name="Use cases").click()
     expect(page.get_by_role("heading", name="Use cases", exact=True)).to_be_visible()
 
@@ -104,4 +102,4 @@ def test_phone_width_collapses_the_menus_behind_a_toggle(page: Page, live_server
     page.locator("#nav-search-q").fill("creditworthiness")
     page.locator("#nav-search-q").press("Enter")
     expect(page.get_by_role("link", name="Retail PD scorecard")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "nav-390-search.png"), full_page=True)
+    photograph(page, "nav-390-search.png", full_page=True)

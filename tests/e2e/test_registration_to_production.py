@@ -22,6 +22,7 @@ from governance.findings.models import Finding
 from governance.risk.models import Control, Evidence
 from governance.rulebooks import services as rulebooks
 from registry.models import Deployment, MLModel, ModelVersion
+from tests.e2e.conftest import new_context
 from tests.factories.accounts import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,7 +101,7 @@ def people(settings, tmp_path):
 
 def signed_in(browser: Browser, live_server, username: str) -> Page:
     """A separate browser context per person: their own cookies, their own session."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = new_context(browser, viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)

@@ -21,6 +21,7 @@ from playwright.sync_api import Page, expect
 from governance import roles
 from governance.access import sso
 from governance.auditlog.models import AuditEvent
+from tests.e2e.conftest import new_context
 from tests.factories.accounts import UserFactory
 from tests.oidc_provider import serve
 
@@ -111,7 +112,7 @@ def sign_in_with_directory(page: Page, base_url: str, username: str) -> None:
 def test_the_directory_group_gives_the_role_and_its_removal_takes_it_away(
     browser, live_server, single_sign_on: Provider
 ):
-    first = browser.new_context()
+    first = new_context(browser)
     page = first.new_page()
     sign_in_with_directory(page, live_server.url, "nina")
     expect(page).to_have_url(f"{live_server.url}{reverse('approvals:my-work')}")
@@ -127,7 +128,7 @@ def test_the_directory_group_gives_the_role_and_its_removal_takes_it_away(
     first.close()
 
     single_sign_on.set_groups("nina")  # the group's owners take nina out of it
-    again = browser.new_context().new_page()
+    again = new_context(browser).new_page()
     sign_in_with_directory(again, live_server.url, "nina")
     expect(again.get_by_role("heading", name="Model inventory")).to_be_visible()
     assert not nina.groups.exists()

@@ -1,9 +1,6 @@
 """An owner registers a use case from a model's page and reaches its EU AI Act questionnaire; an
 administrator states the organisation profile, which the scoping questionnaire then starts from."""
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -11,11 +8,11 @@ from governance import roles
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
+from tests.e2e.conftest import photograph
 from tests.factories.accounts import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
-SCREENSHOTS = Path(tempfile.gettempdir())
 
 
 @pytest.fixture
@@ -45,7 +42,7 @@ def sign_in(page: Page, base_url: str, username: str) -> None:
 def shoot(page: Page, name: str) -> None:
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        photograph(page, f"{name}-{width}.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 

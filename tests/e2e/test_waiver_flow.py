@@ -2,9 +2,6 @@
 obligation still missing) until a committee member, in his own session, finds it in his work
 list and grants it."""
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -13,12 +10,12 @@ from governance.risk.models import Control
 from governance.rulebooks import services as rulebooks
 from registry import services
 from registry.models import MLModel
+from tests.e2e.conftest import new_context, photograph
 from tests.factories.accounts import UserFactory
 from tests.risk_answers import TIER_3, US_BANK_SCORECARD, assess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
-SHOTS = Path(tempfile.gettempdir())  # looked at by people: ui-e2e-waiver-*.png
 
 
 def person(username: str, role: str):
@@ -47,7 +44,7 @@ def tiered_model():
 
 def signed_in(browser: Browser, live_server, username: str) -> Page:
     """A separate browser context per person: their own cookies, their own session."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = new_context(browser, viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
@@ -73,7 +70,7 @@ def test_a_waiver_takes_effect_only_when_the_approver_decides_it_in_her_own_sess
     expect(
         olivia.locator(f"#control-{control.pk}").get_by_text("waiting for a decision")
     ).to_be_visible()
-    olivia.screenshot(path=str(SHOTS / "ui-e2e-waiver-requested.png"), full_page=True)
+    photograph(olivia, "ui-e2e-waiver-requested.png", full_page=True)
     control.refresh_from_db()
     assert control.status != Control.Status.WAIVED
 
@@ -84,7 +81,7 @@ def test_a_waiver_takes_effect_only_when_the_approver_decides_it_in_her_own_sess
     decision = carl.locator(f"#control-{control.pk}")
     decision.get_by_role("button", name="Grant").click()
     expect(carl.get_by_text("is granted")).to_be_visible()
-    carl.screenshot(path=str(SHOTS / "ui-e2e-waiver-granted.png"), full_page=True)
+    photograph(carl, "ui-e2e-waiver-granted.png", full_page=True)
     control.refresh_from_db()
     assert (control.status, control.waiver_approved_by.username) == (Control.Status.WAIVED, "carl")
 

@@ -350,6 +350,26 @@ def test_uploading_a_pdf_stores_its_sha256_and_the_obligation_becomes_evidenced(
     assert control.status == "evidenced"
 
 
+def test_a_cards_forms_come_when_its_details_open_and_only_to_those_who_may_use_them(
+    client, owner, auditor, tiered_pd_model
+):
+    client.force_login(owner)
+    control = first_control(tiered_pd_model)
+    page = client.get(url("obligations", "retail-pd")).content.decode()
+    assert f'hx-get="{url("evidence-attach", "retail-pd", control.pk)}"' in page
+    assert f'id="ev{control.pk}_title"' not in page  # not rendered until asked for
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    evidence = client.get(url("evidence-attach", "retail-pd", control.pk), **htmx)
+    assert f'id="ev{control.pk}_title"' in evidence.content.decode()
+    waiver = client.get(url("control-waive", "retail-pd", control.pk), **htmx)
+    assert f'id="wv{control.pk}_waiver_reason"' in waiver.content.decode()
+    back = client.get(url("evidence-attach", "retail-pd", control.pk))  # not a swap: the page
+    assert back["Location"] == f"{url('obligations', 'retail-pd')}#control-{control.pk}"
+    client.force_login(auditor)
+    assert client.get(url("evidence-attach", "retail-pd", control.pk), **htmx).status_code == 403
+    assert client.get(url("control-waive", "retail-pd", control.pk), **htmx).status_code == 403
+
+
 def test_a_pdf_name_on_other_content_is_refused_on_the_file_field(client, owner, tiered_pd_model):
     client.force_login(owner)
     control = first_control(tiered_pd_model)
