@@ -91,7 +91,7 @@ def arrow(frame: pd.DataFrame, *, file: bool) -> bytes:
     sink = pa.BufferOutputStream()
     writer = ipc.new_file if file else ipc.new_stream
     with writer(sink, table.schema) as out:
-        out.write_table(table, max_chunksize=1000)  # several record batches, as writers send
+        out.write_table(table, max_chunksize=400)  # several record batches, as writers send
     return sink.getvalue().to_pybytes()
 
 
@@ -104,26 +104,26 @@ def arrow(frame: pd.DataFrame, *, file: bool) -> bytes:
     ],
 )
 def test_arrow_ipc_bodies_are_stored_point_for_point(pipeline_client, file, media_type):
-    frame = pd.DataFrame(columns(5000, segment=["007"] * 5000)).assign(
+    frame = pd.DataFrame(columns(1500, segment=["007"] * 1500)).assign(
         timestamp=lambda f: pd.to_datetime(f["timestamp"], utc=True)
     )
 
     response = pipeline_client.post(URL, arrow(frame, file=file), content_type=media_type)
 
     assert response.status_code == 201, response.content
-    assert response.json()["counts"] == {"metric_points": 5000}
+    assert response.json()["counts"] == {"metric_points": 1500}
     stored = MetricPoint.objects.order_by("step")
-    assert stored.count() == 5000
+    assert stored.count() == 1500
     assert [(p.name, p.value, p.step, p.segment) for p in stored[:2]] == [
         ("ks", 0.5, 0, "007"),
         ("auc", 0.501, 1, "007"),
     ]
-    assert stored.last().timestamp == datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=4999)
+    assert stored.last().timestamp == datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=1499)
 
 
 def test_a_bad_arrow_row_is_named_and_nothing_is_written(pipeline_client):
-    body = columns(3000)
-    body["value"][2500] = float("nan")
+    body = columns(1500)
+    body["value"][1300] = float("nan")
     frame = pd.DataFrame(body).assign(timestamp=lambda f: pd.to_datetime(f["timestamp"], utc=True))
 
     response = pipeline_client.post(
@@ -132,7 +132,7 @@ def test_a_bad_arrow_row_is_named_and_nothing_is_written(pipeline_client):
 
     assert response.status_code == 400
     [error] = errors(response)
-    assert (error["field"], error["row"]) == ("value", 2501)
+    assert (error["field"], error["row"]) == ("value", 1301)
     assert not MetricPoint.objects.exists()
 
 
