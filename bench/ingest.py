@@ -288,10 +288,12 @@ def ensure_fixture(reuse: bool) -> Fixture:
 
 
 def delete_points(version_id: int) -> int:
-    """Remove the version's points and vacuum, so every case starts from the same table."""
+    """Remove the version's points (and their kept extents) and vacuum, so every case starts
+    from the same table."""
     import psycopg
 
     with psycopg.connect(autocommit=True, **connection_params()) as conn:
+        conn.execute("DELETE FROM monitoring_storedseries WHERE version_id = %s", [version_id])
         deleted = conn.execute(
             "DELETE FROM monitoring_metricpoint WHERE version_id = %s", [version_id]
         ).rowcount

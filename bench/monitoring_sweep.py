@@ -97,18 +97,32 @@ def fill_monitoring(args: argparse.Namespace) -> int:
     return len(deployments)
 
 
-_pending: dict[str, list[Any]] = {"points": [], "drift": [], "fairness": [], "policies": []}
+_pending: dict[str, list[Any]] = {
+    "points": [], "series": [], "drift": [], "fairness": [], "policies": []
+}  # fmt: skip
 
 
 def _clear_fixture() -> None:
-    from monitoring.models import DriftResult, FairnessResult, MetricPoint, MonitoringPolicy
+    from monitoring.models import (
+        DriftResult,
+        FairnessResult,
+        MetricPoint,
+        MonitoringPolicy,
+        StoredSeries,
+    )
 
-    for model in (MetricPoint, DriftResult, FairnessResult, MonitoringPolicy):
+    for model in (MetricPoint, StoredSeries, DriftResult, FairnessResult, MonitoringPolicy):
         model.objects.all().delete()
 
 
 def _rows_for(deployment: Any, now: Any, breach: bool, rng: random.Random) -> None:
-    from monitoring.models import DriftResult, FairnessResult, MetricPoint, MonitoringPolicy
+    from monitoring.models import (
+        DriftResult,
+        FairnessResult,
+        MetricPoint,
+        MonitoringPolicy,
+        StoredSeries,
+    )
 
     version, model = deployment.version, deployment.version.model
     actor = version.created_by
@@ -116,6 +130,16 @@ def _rows_for(deployment: Any, now: Any, breach: bool, rng: random.Random) -> No
         auc = 0.76 if breach and day == 1 else 0.82 + rng.gauss(0, 0.005)
         at = now - timedelta(days=day - 1, hours=1)
         _pending["points"].append(MetricPoint(version=version, name="auc", value=auc, timestamp=at))
+    # The extent the point store keeps beside the points (bulk_create bypasses it).
+    _pending["series"].append(
+        StoredSeries(
+            version=version,
+            name="auc",
+            first_at=now - timedelta(days=POINTS_PER_MODEL - 1, hours=1),
+            last_at=now - timedelta(hours=1),
+            points=POINTS_PER_MODEL,
+        )
+    )
     columns = [
         {"column": f"feature_{c:02d}", "kind": "num", "method": "psi",
          "score": 0.31 if breach and c == 0 else round(rng.uniform(0, 0.08), 4),
@@ -166,9 +190,16 @@ def _rows_for(deployment: Any, now: Any, breach: bool, rng: random.Random) -> No
 
 
 def _flush() -> None:
-    from monitoring.models import DriftResult, FairnessResult, MetricPoint, MonitoringPolicy
+    from monitoring.models import (
+        DriftResult,
+        FairnessResult,
+        MetricPoint,
+        MonitoringPolicy,
+        StoredSeries,
+    )
 
     MetricPoint.objects.bulk_create(_pending["points"], batch_size=5000)
+    StoredSeries.objects.bulk_create(_pending["series"], batch_size=5000)
     DriftResult.objects.bulk_create(_pending["drift"], batch_size=2000)
     FairnessResult.objects.bulk_create(_pending["fairness"], batch_size=2000)
     MonitoringPolicy.objects.bulk_create(_pending["policies"], batch_size=5000)

@@ -9,7 +9,13 @@ from monitoring.models.ingestion import (
     EvidenceFile,
     IngestionBatch,
 )
-from monitoring.models.results import LATEST_FIRST, FairnessResult, MetricDefinition, MetricPoint
+from monitoring.models.results import (
+    LATEST_FIRST,
+    FairnessResult,
+    MetricDefinition,
+    MetricPoint,
+    StoredSeries,
+)
 
 __all__ = [
     "LATEST_FIRST",
@@ -26,4 +32,5 @@ __all__ = [
     "MetricPoint",
     "MonitoringPolicy",
     "ShadowModel",
+    "StoredSeries",
 ]

@@ -40,6 +40,32 @@ class MetricPoint(models.Model):
         return f"{self.name}={self.value} at {self.timestamp:%Y-%m-%d %H:%M}"
 
 
+class StoredSeries(models.Model):
+    """What one series (a version's metric, in one segment) holds: its first and last point's
+    time and how many points. Kept by the point store in the transaction that writes the points,
+    so readers list a version's series and its newest data without scanning its points."""
+
+    version = models.ForeignKey(
+        "registry.ModelVersion", on_delete=models.PROTECT, related_name="stored_series"
+    )
+    name = models.CharField(max_length=200)
+    segment = models.CharField(max_length=200, blank=True)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    points = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "name", "segment"], name="monitoring_one_stored_series"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = f" [{self.segment}]" if self.segment else ""
+        return f"{self.name}{scope}: {self.points} points"
+
+
 class FairnessResult(models.Model):
     """A fairness check of a version: its summary figures and whether it passed its thresholds."""
 

@@ -17,7 +17,6 @@ from monitoring.models import (
     DriftResult,
     EvaluationResult,
     FairnessResult,
-    MetricPoint,
 )
 from monitoring.selectors import series
 from monitoring.stats import readings
@@ -160,16 +159,12 @@ def _evaluations(group: Sequence[Target], at: datetime, found: Found) -> None:
 def newest_data(version_ids: Iterable[int], at: datetime) -> dict[int, datetime]:
     """When each version last produced monitoring data of any kind, up to `at`."""
     ids = set(version_ids)
-    newest: dict[int, datetime] = {}
-    sources = [(MetricPoint, "timestamp")] + [
-        (model, "evaluated_at")
-        for model in (DriftResult, FairnessResult, EvaluationResult, DataValidationResult)
-    ]
-    for model, field in sources:
+    newest = series.newest_times(ids, at)
+    for model in (DriftResult, FairnessResult, EvaluationResult, DataValidationResult):
         rows = (
-            model.objects.filter(version_id__in=ids, **{f"{field}__lte": at})
+            model.objects.filter(version_id__in=ids, evaluated_at__lte=at)
             .values("version_id")
-            .annotate(newest=Max(field))
+            .annotate(newest=Max("evaluated_at"))
             .values_list("version_id", "newest")
         )
         for version_id, when in rows:

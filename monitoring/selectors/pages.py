@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -27,11 +26,11 @@ from monitoring.models import (
     HealthCheck,
     Incident,
     MetricDefinition,
-    MetricPoint,
     MonitoringPolicy,
 )
 from monitoring.selectors import in_force, observations
 from monitoring.selectors.in_force import Applied
+from monitoring.selectors.series import newest_points, series_of
 from monitoring.selectors.versions import latest_first
 from monitoring.stats import readings, thresholds
 from monitoring.stats.thresholds import SEVERITY_ORDER, Direction, Status, Threshold
@@ -265,23 +264,15 @@ def _series(
 
 
 def recent_points(version: ModelVersion, at: datetime) -> dict[tuple[str, str], list[charts.Point]]:
-    """The version's newest points of the last `CHART_DAYS` days, per metric and segment.
-
-    A window function keeps `POINTS_PER_SERIES` per series in the database, so a version with a
-    million points still sends a page a few thousand.
-    """
-    rows = MetricPoint.objects.filter(
-        version=version, timestamp__range=(at - timedelta(days=CHART_DAYS), at)
-    )
-    ranked = rows.annotate(
-        rank=Window(
-            RowNumber(), partition_by=[F("name"), F("segment")], order_by=F("timestamp").desc()
-        )
-    ).filter(rank__lte=POINTS_PER_SERIES)
-    found: dict[tuple[str, str], list[charts.Point]] = defaultdict(list)
-    for name, segment, at_, value in ranked.values_list("name", "segment", "timestamp", "value"):
-        found[name, segment].append(charts.Point(at_, value))
-    return found
+    """The version's newest `POINTS_PER_SERIES` points of the last `CHART_DAYS` days, per metric
+    and segment, oldest first: a version with a million points still sends a page a few
+    thousand, read through each series' index (`series.newest_points`)."""
+    since = at - timedelta(days=CHART_DAYS)
+    newest = newest_points(series_of([version.pk], since, at), since, at, POINTS_PER_SERIES)
+    return {
+        (name, segment): [charts.Point(point.timestamp, point.value) for point in reversed(found)]
+        for (_, name, segment), found in newest.items()
+    }
 
 
 def fairness_panels(version: ModelVersion) -> list[FairnessPanel]:

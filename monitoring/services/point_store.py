@@ -1,6 +1,8 @@
-"""Writing checked metric frames: PostgreSQL COPY, or bulk_create on SQLite.
+"""Writing checked metric frames: PostgreSQL COPY, or bulk_create on SQLite, and each series'
+extent (first and last time, count) in `StoredSeries`.
 
-Runs inside the caller's transaction, so a failure anywhere leaves no point behind.
+Runs inside the caller's transaction, so a failure anywhere leaves no point behind, and a
+series' extent never disagrees with its points.
 """
 
 from collections.abc import Iterator
@@ -10,7 +12,7 @@ from typing import Any
 import pandas as pd
 from django.db import connection
 
-from monitoring.models import MetricPoint
+from monitoring.models import MetricPoint, StoredSeries
 
 COLUMNS = ("version_id", "batch_id", "name", "value", "step", "timestamp", "segment", "tags")
 # Binary COPY: psycopg's C dumpers encode each value without building text first.
@@ -25,7 +27,44 @@ def write(frame: pd.DataFrame, *, version_id: int, batch_id: int | None) -> int:
         _copy(rows)
     else:
         _bulk_create(rows)
+    _extend_series(frame, version_id)
     return len(frame)
+
+
+# One statement per write, whatever the number of series. Rows go in key order so two writers
+# touching the same series lock them in the same order and cannot deadlock.
+_EXTEND_SQL = """
+INSERT INTO {table} AS kept (version_id, name, segment, first_at, last_at, points)
+VALUES {rows}
+ON CONFLICT (version_id, name, segment) DO UPDATE SET
+    first_at = {least}(kept.first_at, excluded.first_at),
+    last_at = {greatest}(kept.last_at, excluded.last_at),
+    points = kept.points + excluded.points
+"""
+
+
+def _extend_series(frame: pd.DataFrame, version_id: int) -> None:
+    if frame.empty:
+        return
+    extents = (
+        frame.groupby(["name", "segment"], sort=True)["timestamp"]
+        .agg(["min", "max", "count"])
+        .itertuples()
+    )
+    instant = connection.ops.adapt_datetimefield_value
+    params: list[Any] = []
+    for (name, segment), first, last, count in extents:
+        params += [version_id, name, segment, instant(first.to_pydatetime())]
+        params += [instant(last.to_pydatetime()), count]
+    postgres = connection.vendor == "postgresql"
+    statement = _EXTEND_SQL.format(
+        table=connection.ops.quote_name(StoredSeries._meta.db_table),
+        rows=", ".join(["(%s, %s, %s, %s, %s, %s)"] * (len(params) // 6)),
+        least="LEAST" if postgres else "MIN",
+        greatest="GREATEST" if postgres else "MAX",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def _rows(frame: pd.DataFrame, version_id: int, batch_id: int | None) -> Iterator[tuple]:

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitoring.models import MetricPoint
+from monitoring.models import MetricPoint, StoredSeries
 from monitoring.selectors import series
 from registry import services
+from tests.factories.monitoring import store_points
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -20,21 +21,16 @@ def versions(developer, credit_pd_model, pd_version):
 
 
 def stored(version, name: str, segment: str, minutes: list[int], tags: dict | None = None):
-    MetricPoint.objects.bulk_create(
-        MetricPoint(
-            version=version,
-            name=name,
-            segment=segment,
-            value=minute / 1000,
-            timestamp=START + timedelta(minutes=minute),
-            tags=tags or {},
-        )
-        for minute in minutes
-    )
+    points = [(START + timedelta(minutes=minute), minute / 1000) for minute in minutes]
+    store_points(version, name, points, segment=segment, tags=tags)
+
+
+def minute(at: datetime) -> int:
+    return int((at - START) / timedelta(minutes=1))
 
 
 def minutes_of(points) -> list[int]:
-    return [int((p.timestamp - START) / timedelta(minutes=1)) for p in points]
+    return [minute(p.timestamp) for p in points]
 
 
 def test_each_series_gives_its_newest_points_in_the_range_newest_first(versions):
@@ -82,3 +78,64 @@ def test_it_equals_the_newest_points_picked_in_python(versions):
 def test_no_series_asked_reads_nothing(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert series.newest_points(set(), START, START, per_series=10) == {}
+
+
+def test_the_point_store_keeps_each_series_extent_exact(versions):
+    v1, v2 = versions
+    stored(v1, "auc", "", [30, 10, 20])
+    stored(v1, "auc", "", [5, 40])
+    stored(v1, "auc", "retail", [7])
+    stored(v2, "auc", "", [50])
+
+    kept = {
+        (s.version_id, s.name, s.segment): (minute(s.first_at), minute(s.last_at), s.points)
+        for s in StoredSeries.objects.all()
+    }
+    assert kept == {
+        (v1.pk, "auc", ""): (5, 40, 5),
+        (v1.pk, "auc", "retail"): (7, 7, 1),
+        (v2.pk, "auc", ""): (50, 50, 1),
+    }
+    for s in StoredSeries.objects.all():
+        points = MetricPoint.objects.filter(version=s.version_id, name=s.name, segment=s.segment)
+        assert points.count() == s.points
+
+
+def test_series_of_lists_the_series_whose_extent_meets_the_range(versions):
+    v1, v2 = versions
+    stored(v1, "auc", "", [10, 20])
+    stored(v1, "ks", "", [100, 200])
+    stored(v1, "auc", "retail", [300])
+    stored(v2, "auc", "", [15])
+
+    assert series.series_of([v1.pk, v2.pk]) == [
+        (v1.pk, "auc", ""),
+        (v1.pk, "auc", "retail"),
+        (v1.pk, "ks", ""),
+        (v2.pk, "auc", ""),
+    ]
+    between = series.series_of(
+        [v1.pk], START + timedelta(minutes=25), START + timedelta(minutes=250)
+    )
+    assert between == [(v1.pk, "ks", "")]
+
+
+@pytest.mark.parametrize("minute", [0, 5, 150, 450, 1999, 2500])
+def test_newest_times_equal_the_newest_point_up_to_the_instant(versions, minute):
+    rng = random.Random(minute)
+    everything: dict[int, list[int]] = {}
+    for version in versions:
+        for name, segment in (("auc", ""), ("auc", "retail"), ("psi", "")):
+            minutes = rng.sample(range(2000), rng.randint(1, 60))
+            stored(version, name, segment, minutes)
+            everything.setdefault(version.pk, []).extend(minutes)
+    at = START + timedelta(minutes=minute)
+
+    found = series.newest_times([v.pk for v in versions], at)
+
+    expected = {
+        pk: START + timedelta(minutes=max(before))
+        for pk, minutes in everything.items()
+        if (before := [m for m in minutes if m <= minute])
+    }
+    assert found == expected

@@ -7,11 +7,11 @@ import time_machine
 
 from governance.risk.models import Control
 from governance.risk.services import controls
-from monitoring.models import MetricPoint
 from registry import services as registry
 from registry.models import MLModel, ModelVersion
 from reports.models import EvidencePack
 from reports.packs import services
+from tests.factories.monitoring import store_points
 from tests.reports.conftest import load_rulebooks
 from tests.risk_answers import TIER_1, TIER_3, US_BANK_SCORECARD, assess
 
@@ -21,6 +21,7 @@ BETWEEN = datetime(2026, 9, 15, 12, 0, tzinfo=UTC)
 AFTER = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 EVIDENCE_TITLE = "Backtest report Q4"
+AUC_BY_DAY = ((10, 0.81), (20, 0.79))  # October 2026
 
 
 @pytest.fixture
@@ -57,10 +58,9 @@ def build_scorecard(owner, developer) -> ModelVersion:
         controls.attach_evidence(
             actor=owner, control=control, title=EVIDENCE_TITLE, url="https://docs.example/bt"
         )
-    for day, value in ((10, 0.81), (20, 0.79)):
-        MetricPoint.objects.create(
-            version=version, name="auc", value=value, timestamp=datetime(2026, 10, day, tzinfo=UTC)
-        )
+    store_points(
+        version, "auc", [(datetime(2026, 10, day, tzinfo=UTC), value) for day, value in AUC_BY_DAY]
+    )
     return version
 
 
