@@ -12,9 +12,8 @@ import math
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import requests
 
 from monitoring.adapters.errors import MissingExtra, parse_json
@@ -23,6 +22,9 @@ from monitoring.cli.client import Answer, Client, Target
 from monitoring.cli.errors import CliError, ExitCode
 from monitoring.ingest.bundle import Bundle, MetricColumns
 from monitoring.ingest.errors import BadInput
+
+if TYPE_CHECKING:  # pandas loads only where points are read (monitoring.cli.points)
+    import pandas as pd
 
 CHUNK_SIZE = points.CHUNK_SIZE
 # MLflow's error codes that mean "you asked for something wrong", not "MLflow is down".
@@ -208,7 +210,7 @@ def push_metrics(
 
 
 def push_metric_frame(
-    client: Client, target: Target, frame: pd.DataFrame, *, chunk_size: int = CHUNK_SIZE
+    client: Client, target: Target, frame: "pd.DataFrame", *, chunk_size: int = CHUNK_SIZE
 ) -> list[Answer]:
     """Metric points already in a DataFrame (name, value, timestamp, step?, segment?)."""
     from monitoring.adapters import tabular

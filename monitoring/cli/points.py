@@ -11,12 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-import pandas as pd
-
 from monitoring.cli import keys
 from monitoring.cli.client import Answer, Client, Target
 from monitoring.cli.errors import CliError
-from monitoring.ingest import frames
 from monitoring.ingest.bundle import MetricColumns
 from monitoring.ingest.errors import BadInput
 
@@ -30,6 +27,12 @@ def check(columns: MetricColumns, *, known_names: Collection[str] = ()) -> None:
     """BadInput naming the first bad row (1-based, as in the file), before anything is sent."""
     if not len(columns):
         raise BadInput(field="metrics", message="holds no metric points")
+    # Loaded here, not at the top: pandas and pyarrow take about 1.3 s to import, and commands
+    # that send no points (`attest gate`, every --help) should not wait for them.
+    import pandas as pd
+
+    from monitoring.ingest import frames
+
     frames.validate(
         pd.DataFrame(as_columns(columns)),
         now=datetime.now(tz=UTC),
