@@ -101,20 +101,20 @@ def _readable_drift(bars: charts.DriftBars) -> charts.DriftBars:
 
 @contextmanager
 def _cycles_collected_after() -> Iterator[None]:
-    """Python's cycle collector paused while a pack is drawn, and resumed as it was after.
+    """Python's cycle collector paused while a pack is drawn, then left as it was found.
 
-    WeasyPrint and matplotlib allocate hundreds of thousands of objects that live until the PDF
-    is written, and the collector walks them again and again as they pile up: a fifth of a
-    pack's CPU, for garbage it would free only at the end (bench/evidence_pack.py; about 35 MiB
-    more at the peak). Another thread drawing at the same time may resume it early: slower,
-    never wrong.
+    WeasyPrint and matplotlib make hundreds of thousands of objects that live until the PDF is
+    written, and the collector walks them again and again as they pile up, finding little to
+    free: a fifth of a pack's CPU (bench/evidence_pack.py). Paused, a pack's peak memory grows
+    by about 35 MiB. Another thread drawing at the same time may resume it early: slower, never
+    wrong.
     """
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
