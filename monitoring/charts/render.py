@@ -12,6 +12,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.typing import RcKeyType
 
 from monitoring.stats.thresholds import Status, Threshold
@@ -68,9 +69,16 @@ def render(
 ) -> str:
     """Draw on a fresh Figure and return it as inline SVG; `key` is the input, for the ids."""
     with _RENDERING, matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=size, layout="constrained")
+        layout = ConstrainedLayoutEngine()
+        fig = Figure(figsize=size, layout=layout)
         FigureCanvasSVG(fig)
         draw(fig)
+        # Laid out once, here, then saved without an engine: savefig would first draw the whole
+        # figure to lay it out and then draw it again; the same positions, the same bytes, a
+        # fifth less CPU (bench/evidence_pack.py).
+        if fig.axes:  # as Figure.draw does
+            layout.execute(fig)
+        fig.set_layout_engine(None)
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata=SVG_METADATA)
     return inline(out.getvalue(), label=label, key=repr((key, size)))
