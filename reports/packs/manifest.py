@@ -58,12 +58,28 @@ def build_manifest(header: Mapping[str, object], attachments: list[Attachment]) 
     return {**header, "attachments": entries}
 
 
-def differences(manifest_content: bytes, files: Mapping[str, bytes]) -> list[str]:
-    """What no longer matches between a manifest and the files found next to it (empty: intact)."""
+def parse(content: bytes) -> dict[str, Any] | None:
+    """A manifest read back from a file, or None when it is not one in the shape Attest writes
+    (an object whose attachments each have a text name and SHA-256): the file may be forged."""
     try:
-        manifest = json.loads(manifest_content)
+        manifest = json.loads(content)
     except ValueError:
-        return [f"{MANIFEST_NAME} is not valid JSON"]
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("attachments", []), list):
+        return None
+    for entry in manifest.get("attachments", []):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("name"), str)
+            and isinstance(entry.get("sha256"), str)
+        ):
+            return None
+    return manifest
+
+
+def differences(manifest: Mapping[str, Any], files: Mapping[str, bytes]) -> list[str]:
+    """What no longer matches between a parsed manifest and the files found next to it (empty:
+    intact)."""
     listed = {entry["name"]: entry for entry in manifest.get("attachments", [])}
     found = []
     for name, entry in sorted(listed.items()):

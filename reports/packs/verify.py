@@ -2,9 +2,10 @@
 record Attest kept when it generated the pack."""
 
 import io
-import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pypdf
 from pypdf.errors import PyPdfError
@@ -36,14 +37,16 @@ def embedded_files(pdf: bytes) -> tuple[dict[str, bytes], list[str]]:
     return {name: found[0] for name, found in attached.items()}, notes
 
 
-def _against_record(pdf: bytes, listing: bytes, pack: EvidencePack) -> list[str]:
+def _against_record(
+    pdf: bytes, listing: bytes, parsed: Mapping[str, Any], pack: EvidencePack
+) -> list[str]:
     found = []
     if manifest.sha256_hex(listing) != pack.manifest_sha256:
         found.append(
             f"{manifest.MANIFEST_NAME} was changed: SHA-256 {manifest.sha256_hex(listing)}, "
             f"Attest recorded {pack.manifest_sha256}"
         )
-        found += manifest.changed_entries(pack.manifest, json.loads(listing))
+        found += manifest.changed_entries(pack.manifest, parsed)
     if manifest.sha256_hex(pdf) != pack.sha256:
         found.append(
             f"the PDF differs from the one Attest stored: SHA-256 {manifest.sha256_hex(pdf)}, "
@@ -63,19 +66,22 @@ def verify_pack(pdf: bytes) -> Verdict:
     """Recompute every hash in the file and compare with its manifest and Attest's record."""
     try:
         files, notes = embedded_files(pdf)
-    except PyPdfError as error:
-        return Verdict("", (f"not a readable PDF: {error}",))
+    # An uploaded file is hostile input, and a damaged cross-reference table makes pypdf raise
+    # TypeError, KeyError and more besides its own errors: any failure to read is the answer.
+    except Exception as error:
+        reason = str(error) if isinstance(error, PyPdfError) else "its structure is damaged"
+        return Verdict("", (f"not a readable PDF: {reason}",))
     listing = files.get(manifest.MANIFEST_NAME)
     if listing is None:
         return Verdict("", (f"{manifest.MANIFEST_NAME} is missing: this is not an evidence pack",))
-    found = notes + manifest.differences(listing, files)
-    try:
-        pack_id = str(json.loads(listing).get("pack_id", ""))
-    except ValueError:
-        return Verdict("", tuple(found))
+    parsed = manifest.parse(listing)
+    if parsed is None:
+        return Verdict("", (*notes, f"{manifest.MANIFEST_NAME} is not a manifest Attest wrote"))
+    found = notes + manifest.differences(parsed, files)
+    pack_id = str(parsed.get("pack_id", ""))
     pack = _recorded(pack_id)
     if pack is None:
         found.append(f"Attest has no record of pack {pack_id}")
     else:
-        found += _against_record(pdf, listing, pack)
+        found += _against_record(pdf, listing, parsed, pack)
     return Verdict(pack_id, tuple(found))
