@@ -109,6 +109,13 @@ def load_shipped(directory: Path = RULEBOOK_DIR) -> list[Rulebook]:
     number, because assessments made under the old one must keep meaning what they meant.
     """
     loaded = []
+    # What the database holds, read once (after a flush it is nothing, and every file loads).
+    held = {
+        (kind, name, version): sha
+        for kind, name, version, sha in Rulebook.objects.values_list(
+            "kind", "name", "version", "content_sha256"
+        )
+    }
     shipped = [
         (path, json.loads(_shipped_json(path, path.stat().st_mtime_ns)))
         for path in directory.glob("*/*.yaml")
@@ -119,17 +126,20 @@ def load_shipped(directory: Path = RULEBOOK_DIR) -> list[Rulebook]:
         kind = content.get("kind", "")
         if kind not in Rulebook.Kind.values:
             raise DomainError(field=str(path.name), message=f"unknown rulebook kind {kind!r}")
-        same = Rulebook.objects.filter(kind=kind, name=content["name"], version=content["version"])
-        existing = same.first()
-        if existing is None:
+        # The version as the database compares it (the field's own conversion, as a filter's).
+        version = Rulebook._meta.get_field("version").get_prep_value(content["version"])
+        identity = (kind, content["name"], version)
+        if identity not in held:
             book = _new(None, kind, content)
+            held[identity] = book.content_sha256
             # A shipped alternative (e.g. the matrix tiering method) waits as a draft until an
             # administrator chooses it; two published methods in force would be ambiguous. A
             # shipped correction waits too: it re-derives assessments and may be back-dated, so
             # an administrator asks for it and a second person publishes it, as for any other.
             waits = content.get("ship_as_draft") or book.corrects_id is not None
             loaded.append(book if waits else publish_version(None, book))
-        elif existing.content_sha256 != content_sha256(content):
+        elif held[identity] != content_sha256(content):
+            existing = Rulebook.objects.get(kind=kind, name=content["name"], version=version)
             raise DomainError(
                 field=path.name,
                 message=f"differs from published {existing}; give the change a new version",

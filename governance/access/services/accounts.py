@@ -83,9 +83,20 @@ def record_role_change(*, actor: User | None, group: Group, before: dict[str, An
         audit.record(actor=actor, verb=verb, target=group, before=old or None, after=new)
 
 
-def _permission(dotted: str) -> Permission:
-    app_label, codename = dotted.split(".")
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+def _permissions(dotted: Iterable[str]) -> dict[str, Permission]:
+    """The permissions named `app_label.codename`, in one query; each must exist."""
+    wanted = {tuple(p.split(".")) for p in dotted}
+    found = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _, codename in wanted},
+            content_type__app_label__in={app_label for app_label, _ in wanted},
+        )
+    }
+    missing = sorted({".".join(p) for p in wanted} - set(found))
+    if missing:
+        raise Permission.DoesNotExist(f"no permission {', '.join(missing)}")
+    return found
 
 
 def ensure_roles() -> None:
@@ -94,13 +105,22 @@ def ensure_roles() -> None:
     The declaration is the reviewed baseline of each role; permissions an administrator added
     beyond it are kept. Either way the audit trail shows who changed a role and when.
     """
+    # After a flush every role is created again: the permissions are read once, not per role.
+    declared: dict[str, Permission] | None = None
     for name, dotted_perms in roles.ROLE_PERMISSIONS.items():
         group, created = Group.objects.get_or_create(name=name)
         before = None if created else role_snapshot(group)
-        held = set(group.permissions.values_list("content_type__app_label", "codename"))
+        held = (
+            set()
+            if created  # a new group holds nothing yet
+            else set(group.permissions.values_list("content_type__app_label", "codename"))
+        )
         missing = [p for p in dotted_perms if tuple(p.split(".")) not in held]
+        if missing:
+            if declared is None:
+                declared = _permissions(p for ps in roles.ROLE_PERMISSIONS.values() for p in ps)
+            group.permissions.add(*[declared[p] for p in missing])
         if created or missing:
-            group.permissions.add(*[_permission(p) for p in missing])
             record_role_change(actor=None, group=group, before=before)
 
 
