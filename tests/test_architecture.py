@@ -79,8 +79,6 @@ BULK_WRITES_ALLOWED = {
     # Per-model grants: derived from ownership and RACI rows, whose changes are audited.
     ("governance/permissions.py", "MLModelUserObjectPermission.objects.bulk_create"),
     ("governance/permissions.py", "MLModelGroupObjectPermission.objects.bulk_create"),
-    # Metric points: data, counted by the ingestion batch and its "metrics.ingested" event.
-    ("monitoring/services/point_store.py", "MetricPoint.objects.bulk_create"),
     # Health checks: verdicts recomputed from data; the alerts they open or close are audited.
     ("monitoring/services/health.py", "HealthCheck.objects.bulk_create"),
     # Notices: messages about audited actions (created in bulk, marked e-mailed and read).
