@@ -136,7 +136,10 @@ def seal(event: AuditEvent, key: auditkeys.HmacKey) -> None:
 
 
 def _insert(event: AuditEvent) -> None:
-    """Insert a new event as `event.save()` would (events are append-only: never an update)."""
+    """Insert a new event as `event.save()` would (events are append-only: never an update).
+
+    Fields' `pre_save` hooks do not run: AuditEvent has no `auto_now` field and no database
+    default, and `_append` sets every value. A field that needs either must be set there."""
     if event.pk is not None:
         raise PermissionError("audit events are append-only")
     connection = transaction.get_connection()
