@@ -1,4 +1,4 @@
-"""Monitoring sweep benchmark: every production model's latest results judged, under 30 s.
+"""Monitoring sweep benchmark: every production model's latest results judged, under 3 ms a model.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/attest_bench .venv/bin/python \\
         bench/monitoring_sweep.py --reuse
@@ -31,7 +31,8 @@ from typing import Any
 
 import inventory
 
-TARGET_SECONDS = 30.0
+# 30 s at 10,000 models, and issue 23's 5 minutes at 100,000: 3 ms a model.
+TARGET_SECONDS_PER_MODEL = 0.003
 POINTS_PER_MODEL = 30
 DRIFT_COLUMNS = 20
 
@@ -243,8 +244,9 @@ def main() -> None:
     first, _ = timed_sweep("first sweep (opens alerts, findings, flags)")
     second, _ = timed_sweep("second sweep (steady state)")
     worst = max(first, second)
-    verdict = "PASS" if worst < TARGET_SECONDS else "FAIL"
-    print(f"\nTarget: a sweep over {served:,} production models under {TARGET_SECONDS:.0f} s: "
+    target = TARGET_SECONDS_PER_MODEL * served
+    verdict = "PASS" if worst < target else "FAIL"
+    print(f"\nTarget: a sweep over {served:,} production models under {target:.0f} s: "
           f"{verdict} (slowest {worst:.1f} s)")  # fmt: skip
 
 
