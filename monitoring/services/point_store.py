@@ -32,8 +32,10 @@ def write(frame: pd.DataFrame, *, version_id: int, batch_id: int | None) -> int:
     return len(frame)
 
 
-# One statement per write, whatever the number of series. Rows go in key order so two writers
-# touching the same series lock them in the same order and cannot deadlock.
+# One statement per SERIES_PER_STATEMENT series (a push may name thousands of segments, and
+# databases cap a statement's parameters: 999 on older SQLite). Rows go in key order so two
+# writers touching the same series lock them in the same order and cannot deadlock.
+SERIES_PER_STATEMENT = 150
 _EXTEND_SQL = """
 INSERT INTO {table} AS kept (version_id, name, segment, first_at, last_at, points)
 VALUES {rows}
@@ -53,19 +55,28 @@ def _extend_series(frame: pd.DataFrame, version_id: int) -> None:
         .itertuples()
     )
     instant = connection.ops.adapt_datetimefield_value
-    params: list[Any] = []
-    for (name, segment), first, last, count in extents:
-        params += [version_id, name, segment, instant(first.to_pydatetime())]
-        params += [instant(last.to_pydatetime()), count]
+    rows = [
+        (
+            version_id,
+            name,
+            segment,
+            instant(first.to_pydatetime()),
+            instant(last.to_pydatetime()),
+            count,
+        )
+        for (name, segment), first, last, count in extents
+    ]
     postgres = connection.vendor == "postgresql"
-    statement = _EXTEND_SQL.format(
-        table=connection.ops.quote_name(StoredSeries._meta.db_table),
-        rows=", ".join(["(%s, %s, %s, %s, %s, %s)"] * (len(params) // 6)),
-        least="LEAST" if postgres else "MIN",
-        greatest="GREATEST" if postgres else "MAX",
-    )
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        for start in range(0, len(rows), SERIES_PER_STATEMENT):
+            some = rows[start : start + SERIES_PER_STATEMENT]
+            statement = _EXTEND_SQL.format(
+                table=connection.ops.quote_name(StoredSeries._meta.db_table),
+                rows=", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(some)),
+                least="LEAST" if postgres else "MIN",
+                greatest="GREATEST" if postgres else "MAX",
+            )
+            cursor.execute(statement, [value for row in some for value in row])
 
 
 def _rows(frame: pd.DataFrame, version_id: int, batch_id: int | None) -> Iterator[tuple]:

@@ -4,10 +4,12 @@ PostgreSQL (where each series is read through the index, not by ranking every po
 import random
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from monitoring.models import MetricPoint, StoredSeries
 from monitoring.selectors import series
+from monitoring.services import point_store
 from registry import services
 from tests.factories.monitoring import store_points
 
@@ -99,6 +101,28 @@ def test_the_point_store_keeps_each_series_extent_exact(versions):
     for s in StoredSeries.objects.all():
         points = MetricPoint.objects.filter(version=s.version_id, name=s.name, segment=s.segment)
         assert points.count() == s.points
+
+
+def test_a_push_of_more_series_than_one_statement_holds_keeps_them_all(versions):
+    v1, _ = versions
+    segments = [f"branch-{n:04d}" for n in range(2 * point_store.SERIES_PER_STATEMENT + 7)]
+    frame_points = [(START + timedelta(minutes=n), n / 1000) for n in range(len(segments))]
+    frame = pd.DataFrame(
+        {
+            "name": ["auc"] * len(segments),
+            "value": [value for _, value in frame_points],
+            "timestamp": pd.to_datetime([at for at, _ in frame_points], utc=True),
+            "step": pd.Series([pd.NA] * len(segments), dtype="Int64"),
+            "segment": segments,
+            "tags": [None] * len(segments),
+        }
+    )
+    point_store.write(frame, version_id=v1.pk, batch_id=None)
+
+    kept = StoredSeries.objects.filter(version=v1).order_by("segment")
+    assert [(s.segment, s.points, minute(s.last_at)) for s in kept] == [
+        (segment, 1, n) for n, segment in enumerate(segments)
+    ]
 
 
 def test_series_of_lists_the_series_whose_extent_meets_the_range(versions):
